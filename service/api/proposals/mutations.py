@@ -1,0 +1,54 @@
+"""Submitting through the API: map the input, call the service, map the result."""
+
+from __future__ import annotations
+
+import strawberry
+
+from service.api.context import Info
+from service.api.errors import ValidationErrors
+from service.api.proposals.types import (
+    Proposal,
+    SubmitProposalInput,
+    SubmitProposalResult,
+    SubmitProposalSuccess,
+)
+from service.errors import ValidationFailed
+from service.outbox.service import unit_of_work
+from service.proposals import service
+from service.proposals.validation import SubmissionInput
+
+
+@strawberry.type
+class ProposalMutation:
+    @strawberry.mutation(
+        description="Send a proposal or obstacle report; returns its tracking code."
+    )
+    async def submit_proposal(self, info: Info, input: SubmitProposalInput) -> SubmitProposalResult:
+        runtime = info.context.runtime
+        data = SubmissionInput(
+            kind=input.kind.value,
+            title=input.title,
+            description=input.description,
+            category=input.category_code,
+            province=input.province_code or "",
+            legal_references=input.legal_references or "",
+            submitter_type=input.submitter_type.value,
+            name=input.name,
+            email=input.email or "",
+            phone=input.phone or "",
+            organisation=input.organisation or "",
+            consent_to_publish=input.consent_to_publish,
+            language=input.language.value if input.language else "",
+        )
+        try:
+            async with unit_of_work(runtime.db, runtime.queue) as session:
+                proposal = await service.submit_proposal(
+                    session, data, runtime.settings, info.context.language
+                )
+        except ValidationFailed as failure:
+            return ValidationErrors.from_domain(failure.errors)
+        async with runtime.db.session() as session:
+            tracked = await service.track(session, proposal.tracking_code)
+        return SubmitProposalSuccess(
+            proposal=Proposal.from_tracked(tracked), tracking_code=proposal.tracking_code
+        )

@@ -1,0 +1,118 @@
+"""Engines and sessions: one writer at a time on SQLite, a pool on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, event, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which keeps no zone) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Intake stores aware UTC datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _configure_sqlite(engine: AsyncEngine, *, begin: str) -> None:
+    # pysqlite's own transaction handling defers BEGIN unpredictably; take control of it so that
+    # writers start with BEGIN IMMEDIATE and never deadlock upgrading a read lock.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=10000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+
+class Database:
+    """The application's database: `transaction()` for writes, `session()` for reads."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
+            self.read_engine = create_async_engine(url, echo=echo, pool_size=4, max_overflow=4)
+            _configure_sqlite(self.engine, begin="BEGIN IMMEDIATE")
+            _configure_sqlite(self.read_engine, begin="BEGIN")
+        else:
+            self.engine = create_async_engine(
+                url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
+            self.read_engine = self.engine
+        self._writer_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
+        self._read_sessions = async_sessionmaker(
+            self.read_engine, class_=AsyncSession, expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction, committed when the block ends without an exception."""
+        if self._writer_lock is None:
+            async with self._write_sessions() as session, session.begin():
+                yield session
+            return
+        async with self._writer_lock, self._write_sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session; anything written through it is rolled back.
+
+        Loaded objects are detached, not expired, when it ends, so callers may map them after.
+        """
+        async with self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.expunge_all()
+                await session.rollback()
+
+    async def ping(self) -> None:
+        async with self.read_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

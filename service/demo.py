@@ -1,0 +1,47 @@
+"""Demo data: the directory, one secretariat user and one reviewer per agency."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.accounts import service as accounts
+from service.accounts.models import Role
+from service.directory import repository as directory
+from service.directory import service as directory_service
+from service.directory.data import AGENCIES, SECRETARIAT_CODE
+
+DEMO_PASSWORD = "intake-demo"  # noqa: S105 - printed at start; demo data only
+DEMO_DOMAIN = "intake.localhost"
+SECRETARIAT_EMAIL = f"secretariat@{DEMO_DOMAIN}"
+
+
+def reviewer_email(agency_code: str) -> str:
+    return f"reviewer.{agency_code.lower()}@{DEMO_DOMAIN}"
+
+
+async def load_demo(session: AsyncSession) -> None:
+    """Idempotent: the directory is refreshed, existing users are left alone."""
+    await directory_service.load_directory(session)
+    password_hash = accounts.hash_password(DEMO_PASSWORD)
+    secretariat = await directory_service.secretariat(session)
+    await accounts.ensure_user(
+        session,
+        email=SECRETARIAT_EMAIL,
+        name="Thư ký Văn phòng Thường trực",
+        role=Role.SECRETARIAT,
+        password_hash=password_hash,
+        agency=secretariat,
+    )
+    for entry in AGENCIES:
+        if entry.code == SECRETARIAT_CODE:
+            continue
+        agency = await directory.get_agency_by_code(session, entry.code)
+        assert agency is not None
+        await accounts.ensure_user(
+            session,
+            email=reviewer_email(entry.code),
+            name=f"Cán bộ tiếp nhận {entry.code}",
+            role=Role.REVIEWER,
+            password_hash=password_hash,
+            agency=agency,
+        )

@@ -1,0 +1,70 @@
+"""Translations from the gettext catalogs in service/locales, read straight from the .po files."""
+
+from __future__ import annotations
+
+import gettext
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
+DEFAULT_LANGUAGE: Language = "vi"
+LOCALES_DIR = Path(__file__).parent / "locales"
+_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class CatalogTranslations(gettext.NullTranslations):
+    """gettext over a Babel catalog, so no compiled .mo files need to be built or committed."""
+
+    def __init__(self, messages: dict[str, str]) -> None:
+        super().__init__()
+        self._messages = messages
+
+    def gettext(self, message: str) -> str:
+        return self._messages.get(message) or message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self.gettext(msgid1 if n == 1 else msgid2)
+
+
+def parse_language(value: str | None) -> Language | None:
+    if value is None:
+        return None
+    short = value.strip().lower()[:2]
+    for language in LANGUAGES:
+        if short == language:
+            return language
+    return None
+
+
+@cache
+def translations(language: Language) -> CatalogTranslations:
+    path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
+    messages: dict[str, str] = {}
+    if path.exists():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in catalog:
+            if (
+                isinstance(message.id, str)
+                and isinstance(message.string, str)
+                and message.id
+                and message.string
+                and not message.fuzzy
+            ):
+                messages[message.id] = message.string
+    return CatalogTranslations(messages)
+
+
+def format_when(value: datetime, language: Language) -> str:
+    return format_datetime(value, "short", tzinfo=_ZONE, locale=language)
+
+
+def format_day(value: datetime, language: Language) -> str:
+    return format_date(value.astimezone(_ZONE), "long", locale=language)

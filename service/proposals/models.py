@@ -1,0 +1,97 @@
+"""Submissions (proposals, recommendations, obstacle reports) and their timeline."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from service.db import UTCDateTime, utcnow
+
+
+class ProposalKind(enum.StrEnum):
+    PROPOSAL = "PROPOSAL"
+    OBSTACLE = "OBSTACLE"
+    RECOMMENDATION = "RECOMMENDATION"
+
+
+class ProposalStatus(enum.StrEnum):
+    SUBMITTED = "SUBMITTED"
+    TRIAGE = "TRIAGE"
+    ROUTED = "ROUTED"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    NEEDS_INFO = "NEEDS_INFO"
+    RESPONDED = "RESPONDED"
+    CLOSED = "CLOSED"
+    REJECTED = "REJECTED"
+    MERGED = "MERGED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class SubmitterType(enum.StrEnum):
+    CITIZEN = "CITIZEN"
+    ENTERPRISE = "ENTERPRISE"
+    UNIVERSITY = "UNIVERSITY"
+    RESEARCH_INSTITUTE = "RESEARCH_INSTITUTE"
+    MINISTRY_OR_AGENCY = "MINISTRY_OR_AGENCY"
+    LOCALITY = "LOCALITY"
+    ORGANISATION = "ORGANISATION"
+    OVERSEAS_EXPERT = "OVERSEAS_EXPERT"
+
+
+def _enum(kind: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(kind, native_enum=False, length=24)
+
+
+class Proposal(SQLModel, table=True):
+    __tablename__ = "proposals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_code: str = Field(max_length=10, unique=True)
+    kind: ProposalKind = Field(sa_type=_enum(ProposalKind))
+    status: ProposalStatus = Field(sa_type=_enum(ProposalStatus), index=True)
+    title: str = Field(max_length=500)
+    description: str = Field(sa_type=sa.Text)
+    legal_references: str = Field(default="", sa_type=sa.Text)
+    category_code: str = Field(foreign_key="categories.code", max_length=40, index=True)
+    province_code: str | None = Field(default=None, foreign_key="provinces.code", max_length=40)
+    submitter_type: SubmitterType = Field(sa_type=_enum(SubmitterType))
+    submitter_name: str = Field(max_length=200)
+    submitter_email: str = Field(default="", max_length=254)
+    submitter_phone: str = Field(default="", max_length=20)
+    submitter_organisation: str = Field(default="", max_length=200)
+    consent_to_publish: bool = False
+    published: bool = Field(default=False, index=True)
+    language: str = Field(default="vi", max_length=5)
+    content_hash: str = Field(max_length=64, index=True)
+    agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProposalEvent(SQLModel, table=True):
+    """One step of a submission's timeline; rows are appended, never changed."""
+
+    __tablename__ = "proposal_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    from_status: ProposalStatus | None = Field(default=None, sa_type=_enum(ProposalStatus))
+    status: ProposalStatus = Field(sa_type=_enum(ProposalStatus))
+    agency_id: int | None = Field(default=None, foreign_key="agencies.id")
+    actor: str = Field(max_length=100)
+    note: str = Field(default="", sa_type=sa.Text)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProposalAgency(SQLModel, table=True):
+    """Every agency a submission has been assigned to, now or earlier (the permission scope)."""
+
+    __tablename__ = "proposal_agencies"
+
+    proposal_id: int = Field(foreign_key="proposals.id", primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", primary_key=True, index=True)
+    assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,69 @@
+"""The arq connection: where the embedded or external Redis is, and enqueueing outbox jobs."""
+
+from __future__ import annotations
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+
+from service.settings import Settings
+
+
+def redis_url(settings: Settings) -> str:
+    """INTAKE_REDIS_URL, or the URL the embedded Redis wrote into the data directory."""
+    if settings.redis_url:
+        return settings.redis_url
+    url_file = settings.data_dir / "redis" / "url"
+    if not url_file.exists():
+        raise RuntimeError(
+            f"no Redis: set INTAKE_REDIS_URL, or start the embedded one with `intake dev` "
+            f"(looked for {url_file})"
+        )
+    return url_file.read_text().strip()
+
+
+def redis_settings(url: str, *, conn_retries: int = 5) -> RedisSettings:
+    if url.startswith("unix://"):
+        return RedisSettings(
+            unix_socket_path=url.removeprefix("unix://"), conn_retries=conn_retries
+        )
+    settings = RedisSettings.from_dsn(url)
+    settings.conn_retries = conn_retries
+    return settings
+
+
+class ArqQueue:
+    """Enqueues outbox jobs under their outbox id, so a job is never queued twice at once.
+
+    It connects on first use and again after a failure, so a web process started while Redis is
+    down still accepts submissions: their jobs wait in the outbox for the sweep.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pool: ArqRedis | None = None
+
+    async def _connected(self) -> ArqRedis:
+        if self._pool is None:
+            url = redis_url(self.settings)
+            self._pool = await create_pool(redis_settings(url, conn_retries=0))
+        return self._pool
+
+    async def enqueue(self, job: str, outbox_id: str) -> None:
+        pool = await self._connected()
+        try:
+            await pool.enqueue_job(job, outbox_id, _job_id=outbox_id)
+        except Exception:
+            await self.close()
+            raise
+
+    async def ping(self) -> None:
+        pool = await self._connected()
+        try:
+            await pool.ping()
+        except Exception:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.aclose()

@@ -1,0 +1,63 @@
+"""Every knob of Intake, read from INTAKE_* environment variables."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["vi", "en"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    redis_url: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "development-only-secret-change-me"  # noqa: S105 - refused in production
+    default_language: Language = "vi"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Intake <no-reply@intake.localhost>"
+
+    search_backend: Literal["embedded"] = "embedded"
+    meili_url: str = ""
+
+    max_title_length: int = Field(default=200, ge=10)
+    max_description_length: int = Field(default=20_000, ge=100)
+    max_legal_references_length: int = Field(default=2_000, ge=0)
+    max_name_length: int = Field(default=200, ge=10)
+    search_max_page_size: int = Field(default=50, ge=1)
+    max_search_query_length: int = Field(default=500, ge=10)
+    response_business_days: int = Field(default=15, ge=1)
+    outbox_sweep_after_seconds: int = Field(default=30, ge=1)
+    job_timeout_seconds: int = Field(default=30, ge=1)
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'intake.db').resolve()}"
+
+    @property
+    def search_index_path(self) -> Path:
+        return self.data_dir / "search.db"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")

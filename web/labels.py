@@ -1,0 +1,45 @@
+"""Human names of the values people choose from, in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType
+
+Gettext = Callable[[str], str]
+
+
+def kind_labels(_: Gettext) -> dict[str, str]:
+    return {
+        ProposalKind.PROPOSAL: _("Proposal"),
+        ProposalKind.RECOMMENDATION: _("Recommendation"),
+        ProposalKind.OBSTACLE: _("Obstacle report"),
+    }
+
+
+def submitter_type_labels(_: Gettext) -> dict[str, str]:
+    return {
+        SubmitterType.CITIZEN: _("Citizen"),
+        SubmitterType.ENTERPRISE: _("Enterprise"),
+        SubmitterType.UNIVERSITY: _("University"),
+        SubmitterType.RESEARCH_INSTITUTE: _("Research institute"),
+        SubmitterType.MINISTRY_OR_AGENCY: _("Ministry or agency"),
+        SubmitterType.LOCALITY: _("Locality"),
+        SubmitterType.ORGANISATION: _("Organisation"),
+        SubmitterType.OVERSEAS_EXPERT: _("Overseas expert"),
+    }
+
+
+def status_labels(_: Gettext) -> dict[str, str]:
+    return {
+        ProposalStatus.SUBMITTED: _("Submitted"),
+        ProposalStatus.TRIAGE: _("Awaiting triage by the secretariat"),
+        ProposalStatus.ROUTED: _("Sent to the agency responsible"),
+        ProposalStatus.ACKNOWLEDGED: _("Acknowledged by the agency"),
+        ProposalStatus.NEEDS_INFO: _("More information requested"),
+        ProposalStatus.RESPONDED: _("Answered"),
+        ProposalStatus.CLOSED: _("Closed"),
+        ProposalStatus.REJECTED: _("Rejected"),
+        ProposalStatus.MERGED: _("Merged with another submission"),
+        ProposalStatus.WITHDRAWN: _("Withdrawn"),
+    }

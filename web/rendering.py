@@ -1,0 +1,52 @@
+"""Jinja2 environments, one per language, with the gettext catalogs installed."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from service.api.view import request_language
+from service.i18n import LANGUAGES, Language, format_day, format_when, parse_language, translations
+from web import labels
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+@cache
+def templates_for(language: Language) -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    catalog = translations(language)
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["when"] = lambda value: format_when(value, language)
+    env.filters["day"] = lambda value: format_day(value, language)
+    env.globals |= {
+        "language": language,
+        "languages": LANGUAGES,
+        "kind_labels": labels.kind_labels(catalog.gettext),
+        "submitter_type_labels": labels.submitter_type_labels(catalog.gettext),
+        "status_labels": labels.status_labels(catalog.gettext),
+    }
+    return Jinja2Templates(env=env)
+
+
+def page_language(request: Request) -> Language:
+    return parse_language(request_language(request)) or "vi"
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    templates = templates_for(page_language(request))
+    return templates.TemplateResponse(request, template, context or {}, status_code=status_code)

@@ -1,0 +1,182 @@
+"""Pages: landing, submission form, tracking, language switch, and the development mailbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from service.directory import service as directory
+from service.embedded.smtp import list_messages, read_message
+from service.errors import ValidationFailed
+from service.i18n import parse_language
+from service.outbox.service import unit_of_work
+from service.proposals import service as proposals
+from service.proposals.errors import ProposalNotFound
+from service.proposals.validation import SubmissionInput
+from service.runtime import Runtime
+from service.settings import Settings
+from web.rendering import page_language, render
+
+STATIC_DIR = Path(__file__).parent / "static"
+_FORM_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "categoryCode",
+    "provinceCode",
+    "legalReferences",
+    "submitterType",
+    "name",
+    "email",
+    "phone",
+    "organisation",
+)
+_LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def landing(request: Request) -> Response:
+    return render(request, "index.html")
+
+
+async def _form_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    async with _runtime(request).db.session() as session:
+        categories = await directory.categories(session)
+        provinces = await directory.provinces(session)
+    return render(
+        request,
+        "submit.html",
+        {
+            "values": values,
+            "errors": errors,
+            "categories": categories,
+            "provinces": provinces,
+        },
+        status_code=status_code,
+    )
+
+
+async def submit_form(request: Request) -> Response:
+    return await _form_page(request, {}, {})
+
+
+def _submission(form: FormData) -> tuple[dict[str, str], SubmissionInput]:
+    values = {name: str(form.get(name) or "") for name in _FORM_FIELDS}
+    values["consentToPublish"] = "yes" if form.get("consentToPublish") else ""
+    data = SubmissionInput(
+        kind=values["kind"],
+        title=values["title"],
+        description=values["description"],
+        category=values["categoryCode"],
+        province=values["provinceCode"],
+        legal_references=values["legalReferences"],
+        submitter_type=values["submitterType"],
+        name=values["name"],
+        email=values["email"],
+        phone=values["phone"],
+        organisation=values["organisation"],
+        consent_to_publish=bool(values["consentToPublish"]),
+    )
+    return values, data
+
+
+async def submit(request: Request) -> Response:
+    runtime = _runtime(request)
+    async with request.form() as form:
+        values, data = _submission(form)
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            proposal = await proposals.submit_proposal(
+                session, data, runtime.settings, page_language(request)
+            )
+    except ValidationFailed as failure:
+        errors: dict[str, str] = {}
+        for error in failure.errors:
+            errors.setdefault(error.field, error.message)
+        return await _form_page(request, values, errors, status_code=422)
+    return RedirectResponse(f"/track/{proposal.tracking_code}?new=1", status_code=303)
+
+
+async def track_lookup(request: Request) -> Response:
+    code = request.query_params.get("code", "")
+    if not code:
+        return render(request, "track_lookup.html", {"code": "", "not_found": False})
+    normalized = proposals.normalize_tracking_code(code)
+    if normalized is None:
+        return render(
+            request, "track_lookup.html", {"code": code, "not_found": True}, status_code=404
+        )
+    return RedirectResponse(f"/track/{normalized}", status_code=303)
+
+
+async def track(request: Request) -> Response:
+    code = request.path_params["code"]
+    async with _runtime(request).db.session() as session:
+        try:
+            tracked = await proposals.track(session, code)
+        except ProposalNotFound:
+            return render(
+                request, "track_lookup.html", {"code": code, "not_found": True}, status_code=404
+            )
+        categories = {c.code: c for c in await directory.categories(session)}
+    return render(
+        request,
+        "track.html",
+        {
+            "tracked": tracked,
+            "category": categories.get(tracked.proposal.category_code),
+            "is_new": request.query_params.get("new") == "1",
+        },
+    )
+
+
+async def switch_language(request: Request) -> Response:
+    language = parse_language(request.path_params["language"])
+    if language is None:
+        raise HTTPException(404)
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = RedirectResponse(quote(target, safe="/?=&"), status_code=303)
+    response.set_cookie(
+        "intake_lang", language, max_age=_LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
+    )
+    return response
+
+
+async def dev_mailbox(request: Request) -> Response:
+    mail_dir = _runtime(request).settings.mail_dir
+    return render(request, "dev/mailbox.html", {"messages": list_messages(mail_dir)})
+
+
+async def dev_message(request: Request) -> Response:
+    message = read_message(_runtime(request).settings.mail_dir, request.path_params["message_id"])
+    if message is None:
+        raise HTTPException(404)
+    return render(request, "dev/message.html", {"message": message})
+
+
+def web_routes(settings: Settings) -> list[BaseRoute]:
+    routes: list[BaseRoute] = [
+        Route("/", landing),
+        Route("/submit", submit_form, methods=["GET"]),
+        Route("/submit", submit, methods=["POST"]),
+        Route("/track", track_lookup),
+        Route("/track/{code}", track),
+        Route("/lang/{language}", switch_language),
+    ]
+    if settings.environment == "development":
+        routes += [Route("/dev/mail", dev_mailbox), Route("/dev/mail/{message_id}", dev_message)]
+    return routes

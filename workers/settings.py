@@ -1,0 +1,70 @@
+"""The arq worker: its jobs, the outbox sweep, and the runtime it opens once."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from typing import Any, cast
+
+from arq import cron
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Worker, func
+
+from service.notifications.service import SEND_JOB
+from service.proposals.service import ROUTE_JOB
+from service.queue import redis_settings, redis_url
+from service.routing.service import INDEX_JOB
+from service.runtime import open_runtime
+from service.settings import Settings
+from workers import notifications, proposals, search
+from workers.outbox import Handler, outbox_job, sweep_outbox
+
+
+def _job(name: str, handler: Handler, settings: Settings) -> Function:
+    # keep_result=0: a finished or failed job leaves no result behind, so the sweep can always
+    # enqueue its outbox id again; the outbox row, not arq, remembers what is done.
+    coroutine = cast("WorkerCoroutine", outbox_job(name, handler))
+    return func(
+        coroutine, name=name, timeout=settings.job_timeout_seconds, keep_result=0, max_tries=1
+    )
+
+
+def job_functions(settings: Settings) -> list[Function]:
+    return [
+        _job(ROUTE_JOB, proposals.route, settings),
+        _job(INDEX_JOB, search.index, settings),
+        _job(SEND_JOB, notifications.send, settings),
+    ]
+
+
+def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
+    stack = AsyncExitStack()
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["runtime"] = await stack.enter_async_context(open_runtime(settings))
+        await sweep_outbox(ctx)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await stack.aclose()
+
+    return Worker(
+        functions=job_functions(settings),
+        cron_jobs=[
+            cron(
+                sweep_outbox,
+                name="outbox.sweep",
+                second=set(range(0, 60, 10)),
+                run_at_startup=False,
+                keep_result=0,
+                unique=True,
+            ),
+        ],
+        redis_settings=redis_settings(redis_url(settings)),
+        on_startup=startup,
+        on_shutdown=shutdown,
+        burst=burst,
+        handle_signals=not burst,
+        job_timeout=settings.job_timeout_seconds,
+        keep_result=0,
+        max_tries=1,
+        poll_delay=0.2,
+    )
