@@ -58,11 +58,11 @@ async def enqueue_all(queue: JobQueue, jobs: Sequence[tuple[str, str]]) -> int:
 async def claim(session: AsyncSession, outbox_id: str, job: str) -> OutboxMessage | None:
     """The pending message a job should work on, or None when the work is already done."""
     message = await repository.get(session, outbox_id)
-    if message is None or message.state is OutboxState.DONE:
+    if message is None:
         return None
     if message.job != job:
         raise ValueError(f"outbox {outbox_id} holds {message.job!r}, not {job!r}")
-    return message
+    return None if message.state is OutboxState.DONE else message
 
 
 def mark_done(message: OutboxMessage) -> None:

@@ -1,0 +1,207 @@
+"""Submitting: validation in both languages, tracking codes, and nothing stored on refusal."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from sqlmodel import func, select
+
+from service.db import Database
+from service.errors import ValidationFailed
+from service.notifications.models import Notification
+from service.outbox.models import OutboxMessage
+from service.proposals import service
+from service.proposals.errors import ProposalNotFound
+from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
+from service.settings import Settings
+from tests.factories import submission
+
+
+async def _count(db: Database, model: type) -> int:
+    async with db.session() as session:
+        return (await session.exec(select(func.count()).select_from(model))).one()
+
+
+async def _refusal(db: Database, settings: Settings, language: str = "vi", **fields: object) -> (
+    list[tuple[str, str, str]]
+):
+    with pytest.raises(ValidationFailed) as failure:
+        async with db.transaction() as session:
+            await service.submit_proposal(session, submission(**fields), settings, language)
+    return [(e.field, e.code, e.message) for e in failure.value.errors]
+
+
+async def test_submission_is_stored_with_event_route_job_and_receipt(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        proposal = await service.submit_proposal(session, submission(), settings, "vi")
+    async with db.session() as session:
+        stored = (await session.exec(select(Proposal))).one()
+        events = (await session.exec(select(ProposalEvent))).all()
+        jobs = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.job))).all()
+        receipts = (await session.exec(select(Notification))).all()
+    await db.dispose()
+
+    assert stored.tracking_code == proposal.tracking_code
+    assert stored.status is ProposalStatus.SUBMITTED
+    assert stored.published is True
+    assert [(e.status, e.actor) for e in events] == [(ProposalStatus.SUBMITTED, "submitter")]
+    assert [(j.job, j.payload) for j in jobs] == [
+        ("notification.send", {"notification_id": receipts[0].id}),
+        ("proposal.route", {"proposal_id": stored.id}),
+    ]
+    assert [(r.recipient, r.template, r.language) for r in receipts] == [
+        ("minh@example.com", "receipt", "vi")
+    ]
+
+
+async def test_tracking_codes_use_no_look_alike_characters() -> None:
+    codes = {service.new_tracking_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(len(code) == 10 for code in codes)
+    assert not set("".join(codes)) & set("01OIL")
+
+
+def test_tracking_code_input_is_forgiving_about_case_spaces_and_hyphens() -> None:
+    assert service.normalize_tracking_code(" abcd-efgh 23 ") == "ABCDEFGH23"
+    assert service.normalize_tracking_code("ABCDEFGH2O") is None  # O is not in the alphabet
+    assert service.normalize_tracking_code("../../etc") is None
+    assert service.normalize_tracking_code("") is None
+
+
+async def test_text_is_normalised_to_nfc(settings: Settings) -> None:
+    decomposed_title = unicodedata.normalize("NFD", "Chuyển đổi số")
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        proposal = await service.submit_proposal(
+            session, submission(title=f"  {decomposed_title}  "), settings, "vi"
+        )
+    await db.dispose()
+    assert proposal.title == "Chuyển đổi số"
+    assert unicodedata.is_normalized("NFC", proposal.title)
+
+
+async def test_every_bad_field_is_reported_at_once_in_vietnamese(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    errors = await _refusal(
+        db,
+        settings,
+        kind="IDEA",
+        title="",
+        description="   ",
+        category="NOPE",
+        province="ATLANTIS",
+        submitter_type="",
+        name="x" * 201,
+        email="not-an-email",
+        phone="12ab",
+    )
+    assert await _count(db, Proposal) == 0
+    assert await _count(db, OutboxMessage) == 0
+    await db.dispose()
+    assert errors == [
+        ("kind", "invalid_choice", "Hãy chọn một trong các lựa chọn đã liệt kê."),
+        ("title", "required", "Trường này là bắt buộc."),
+        ("description", "required", "Trường này là bắt buộc."),
+        ("submitterType", "required", "Trường này là bắt buộc."),
+        ("name", "too_long", "Hãy dùng tối đa 200 ký tự."),
+        ("email", "invalid", "Hãy nhập địa chỉ thư điện tử hợp lệ, ví dụ ten@example.com."),
+        (
+            "phone",
+            "invalid",
+            "Hãy nhập số điện thoại từ 9 đến 15 chữ số, ví dụ 0912 345 678.",
+        ),
+        ("categoryCode", "unknown", "Hãy chọn một lĩnh vực trong danh sách."),
+        ("provinceCode", "unknown", "Hãy chọn một tỉnh, thành phố trong danh sách."),
+    ]
+
+
+async def test_errors_in_english_and_contact_required(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    errors = await _refusal(db, settings, "en", email="", phone="")
+    await db.dispose()
+    assert errors == [
+        ("email", "contact_required", "Give an email address or a phone number so we can reach you.")
+    ]
+
+
+async def test_control_characters_and_over_long_description_are_refused(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    errors = await _refusal(
+        db,
+        settings,
+        "en",
+        title="Tiêu đề\x00 ẩn",
+        description="a" * (settings.max_description_length + 1),
+        organisation="Line one\nline two",
+    )
+    await db.dispose()
+    assert errors == [
+        ("title", "control_characters", "Remove control characters from this field."),
+        ("description", "too_long", "Use at most 20,000 characters."),
+        ("organisation", "control_characters", "Remove control characters from this field."),
+    ]
+
+
+async def test_description_keeps_its_line_breaks(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        proposal = await service.submit_proposal(
+            session, submission(description="Dòng một\r\nDòng hai\tcột"), settings, "vi"
+        )
+    await db.dispose()
+    assert proposal.description == "Dòng một\nDòng hai\tcột"
+
+
+async def test_phone_alone_is_enough_and_is_stored_as_digits(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        proposal = await service.submit_proposal(
+            session, submission(email="", phone="+84 912.345-678"), settings, "vi"
+        )
+    assert await _count(db, Notification) == 0  # no email, so no receipt
+    await db.dispose()
+    assert proposal.submitter_phone == "+84912345678"
+
+
+async def test_same_content_from_same_submitter_is_refused(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        first = await service.submit_proposal(session, submission(), settings, "vi")
+    again = submission(title="QUỸ HỖ TRỢ   chuyển đổi số cho doanh nghiệp nhỏ")
+    with pytest.raises(ValidationFailed) as failure:
+        async with db.transaction() as session:
+            await service.submit_proposal(session, again, settings, "en")
+    async with db.transaction() as session:
+        other_person = await service.submit_proposal(
+            session, submission(email="other@example.com"), settings, "vi"
+        )
+    assert await _count(db, Proposal) == 2
+    await db.dispose()
+    assert [(e.field, e.code, e.message) for e in failure.value.errors] == [
+        (
+            "description",
+            "duplicate",
+            f"You have already sent this content; its tracking code is {first.tracking_code}.",
+        )
+    ]
+    assert other_person.tracking_code != first.tracking_code
+
+
+async def test_track_returns_timeline_and_refuses_unknown_codes(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        proposal = await service.submit_proposal(session, submission(), settings, "vi")
+    async with db.session() as session:
+        tracked = await service.track(session, proposal.tracking_code.lower())
+        with pytest.raises(ProposalNotFound):
+            await service.track(session, "ZZZZZZZZZZ")
+        with pytest.raises(ProposalNotFound):
+            await service.track(session, "'; DROP TABLE proposals; --")
+    await db.dispose()
+    assert tracked.proposal.id == proposal.id
+    assert tracked.agency is None
+    assert [e.status for e, _ in tracked.events] == [ProposalStatus.SUBMITTED]
