@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from redis.asyncio import Redis
+from starlette.applications import Starlette
 
 from service.app import create_app
 from service.db import Database
@@ -140,10 +141,15 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The whole application over HTTP, lifespan included, in the test's event loop."""
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as http:
-            yield http
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The whole application with its lifespan running, in the test's event loop."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as http:
+        yield http

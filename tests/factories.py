@@ -41,7 +41,9 @@ def form_data(**overrides: str) -> dict[str, str]:
     values = {
         "kind": "OBSTACLE",
         "title": "Thủ tục cấp phép thử nghiệm công nghệ mới kéo dài",
-        "description": "Hồ sơ xin cấp phép thử nghiệm có kiểm soát đã chờ sáu tháng chưa có kết quả.",
+        "description": (
+            "Hồ sơ xin cấp phép thử nghiệm có kiểm soát đã chờ sáu tháng chưa có kết quả."
+        ),
         "categoryCode": "DIGITAL_GOVERNMENT",
         "provinceCode": "DA-NANG",
         "submitterType": "ENTERPRISE",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
@@ -22,6 +23,16 @@ class Mutation(ProposalMutation):
     pass
 
 
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask exceptions raised by our code; keep GraphQL's own syntax and input errors."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def _mask_errors() -> MaskErrors:
+    return MaskErrors(should_mask_error=_is_unexpected)
+
+
 def _parser_cache() -> ParserCache:
     return ParserCache(maxsize=512)
 
@@ -34,5 +45,5 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(auto_camel_case=True),
-    extensions=[MaskErrors, _parser_cache, _validation_cache],
+    extensions=[_mask_errors, _parser_cache, _validation_cache],
 )

@@ -80,7 +80,7 @@ async def test_claim_skips_finished_work_and_failures_back_off(settings: Setting
         outbox.mark_done(claimed)
     async with db.transaction() as session:
         assert await outbox.claim(session, message.id, "search.index") is None
-        with pytest.raises(ValueError, match="holds 'search.index', not 'proposal.route'"):
+        with pytest.raises(ValueError, match=r"holds 'search\.index', not 'proposal\.route'"):
             await outbox.claim(session, message.id, "proposal.route")
     [row] = await _rows(db)
     await db.dispose()

@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from service.db import Database
 from service.errors import ValidationFailed
+from service.i18n import Language
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
 from service.proposals import service
@@ -23,9 +24,9 @@ async def _count(db: Database, model: type) -> int:
         return (await session.exec(select(func.count()).select_from(model))).one()
 
 
-async def _refusal(db: Database, settings: Settings, language: str = "vi", **fields: object) -> (
-    list[tuple[str, str, str]]
-):
+async def _refusal(
+    db: Database, settings: Settings, language: Language = "vi", **fields: object
+) -> list[tuple[str, str, str]]:
     with pytest.raises(ValidationFailed) as failure:
         async with db.transaction() as session:
             await service.submit_proposal(session, submission(**fields), settings, language)
@@ -121,9 +122,8 @@ async def test_errors_in_english_and_contact_required(settings: Settings) -> Non
     db = Database(settings.resolved_database_url)
     errors = await _refusal(db, settings, "en", email="", phone="")
     await db.dispose()
-    assert errors == [
-        ("email", "contact_required", "Give an email address or a phone number so we can reach you.")
-    ]
+    message = "Give an email address or a phone number so we can reach you."
+    assert errors == [("email", "contact_required", message)]
 
 
 async def test_control_characters_and_over_long_description_are_refused(

@@ -17,9 +17,9 @@ from service.settings import Settings
 from tests.factories import submission
 
 
-async def _submit_and_route(db: Database, settings: Settings, **fields: object) -> tuple[
-    int, str, ProposalStatus, str
-]:
+async def _submit_and_route(
+    db: Database, settings: Settings, **fields: object
+) -> tuple[int, str, ProposalStatus, str]:
     async with db.transaction() as session:
         proposal = await proposals.submit_proposal(session, submission(**fields), settings, "vi")
     assert proposal.id is not None
@@ -58,9 +58,7 @@ async def test_no_rule_sends_it_to_the_secretariats_triage(settings: Settings) -
     proposal_id, agency, status, _ = await _submit_and_route(db, settings, category="OTHER")
     async with db.session() as session:
         mail = (
-            await session.exec(
-                select(Notification).where(Notification.template == "triage")
-            )
+            await session.exec(select(Notification).where(Notification.template == "triage"))
         ).all()
     await db.dispose()
     assert (agency, status) == ("THUONGTRUC", ProposalStatus.TRIAGE)

@@ -19,15 +19,7 @@ from service.runtime import Runtime
 from service.settings import Settings
 from tests.factories import submission
 from tests.fixtures.smtp import SmtpSink
-from workers.settings import create_worker
-
-
-async def run_worker(settings: Settings) -> None:
-    worker = create_worker(settings, burst=True)
-    try:
-        await worker.async_run()
-    finally:
-        await worker.close()
+from tests.fixtures.worker import run_worker
 
 
 async def _submit(runtime: Runtime, **fields: object) -> str:

@@ -1,0 +1,54 @@
+# Intake: `make run` starts the whole system, `make test` checks everything.
+
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR ?= data
+UV_VERSION := 0.13.8
+
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test install lint types unit schema catalogs clean
+
+run: install
+	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+test: install system-deps lint types unit
+
+install: $(VENV)/.installed
+
+# uv lives in a venv of its own so that `uv sync` never removes it from the project's venv.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+.PHONY: system-deps
+system-deps:
+	bash scripts/install-system-deps.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy service workers search web tests
+
+unit: install
+	$(BIN)/pytest
+
+schema: install
+	$(BIN)/intake export-schema
+
+catalogs: install
+	$(BIN)/python scripts/update-catalogs.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

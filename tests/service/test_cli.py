@@ -1,0 +1,111 @@
+"""`intake dev` as a user runs it: one command starts everything, Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.factories import graphql_input
+from tests.graphql_client import operation
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(entry.name))
+    return members
+
+
+def _wait_until(check: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextmanager
+def _intake_dev(data_dir: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    intake = Path(sys.executable).parent / "intake"
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [intake, "dev", "--port", str(port), "--data-dir", str(data_dir)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # its own process group, as a terminal would give it
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _graphql(base: str, name: str, variables: dict[str, object]) -> dict[str, object]:
+    response = httpx.post(
+        f"{base}/graphql", json={"query": operation(name), "variables": variables}, timeout=10
+    )
+    data: dict[str, object] = response.json()["data"]
+    return data
+
+
+def test_dev_runs_everything_stops_on_ctrl_c_and_keeps_data(tmp_path: Path) -> None:
+    data_dir, port, log = tmp_path / "data", _free_port(), tmp_path / "dev.log"
+    base = f"http://127.0.0.1:{port}"
+    with _intake_dev(data_dir, port, log) as dev:
+        _wait_until(
+            lambda: httpx.get(f"{base}/readyz", timeout=2).status_code == 200, 90, "readiness"
+        )
+        submitted = _graphql(base, "SubmitProposal", {"input": graphql_input()})
+        code = submitted["submitProposal"]["trackingCode"]  # type: ignore[index]
+        _wait_until(lambda: len(list((data_dir / "mail").glob("*.eml"))) == 2, 30, "two emails")
+        assert httpx.get(f"{base}/dev/mail", timeout=5).status_code == 200
+        members = _group_members(dev.pid)
+        assert len(members) >= 4  # intake dev, the web server, the worker, redis-server
+
+        os.killpg(dev.pid, signal.SIGINT)
+        assert dev.wait(timeout=30) == 0
+        _wait_until(lambda: not _group_members(dev.pid), 10, "every process to stop")
+
+    printed = log.read_text()
+    assert f"Web:           {base}/" in printed
+    assert "secretariat:   secretariat@intake.localhost" in printed
+    assert "password intake-demo" in printed
+
+    with _intake_dev(data_dir, port, log) as dev:
+        _wait_until(
+            lambda: httpx.get(f"{base}/readyz", timeout=2).status_code == 200, 90, "readiness"
+        )
+        tracked = _graphql(base, "TrackProposal", {"trackingCode": code})
+        assert tracked["trackProposal"]["status"] == "ROUTED"  # type: ignore[index]
+        os.killpg(dev.pid, signal.SIGINT)
+        assert dev.wait(timeout=30) == 0
