@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
 DEFAULT_LANGUAGE: Language = "vi"
+LANGUAGE_COOKIE = "intake_lang"
 LOCALES_DIR = Path(__file__).parent / "locales"
 _ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 

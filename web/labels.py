@@ -43,3 +43,20 @@ def status_labels(_: Gettext) -> dict[str, str]:
         ProposalStatus.MERGED: _("Merged with another submission"),
         ProposalStatus.WITHDRAWN: _("Withdrawn"),
     }
+
+
+def field_labels(_: Gettext) -> dict[str, str]:
+    """Names of the form's fields, as the error summary shows them."""
+    return {
+        "kind": _("What are you sending?"),
+        "title": _("Title"),
+        "description": _("Description"),
+        "categoryCode": _("Topic"),
+        "provinceCode": _("Province or city"),
+        "legalReferences": _("Related legal documents or procedures"),
+        "submitterType": _("You are sending as"),
+        "name": _("Full name"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "organisation": _("Organisation"),
+    }

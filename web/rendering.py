@@ -11,8 +11,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from service.api.view import request_language
-from service.i18n import LANGUAGES, Language, format_day, format_when, parse_language, translations
+from service.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    Language,
+    format_day,
+    format_when,
+    parse_language,
+    translations,
+)
 from web import labels
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -37,12 +45,17 @@ def templates_for(language: Language) -> Jinja2Templates:
         "kind_labels": labels.kind_labels(catalog.gettext),
         "submitter_type_labels": labels.submitter_type_labels(catalog.gettext),
         "status_labels": labels.status_labels(catalog.gettext),
+        "field_labels": labels.field_labels(catalog.gettext),
     }
     return Jinja2Templates(env=env)
 
 
 def page_language(request: Request) -> Language:
-    return parse_language(request_language(request)) or "vi"
+    """The language the visitor chose (remembered in a cookie), else Vietnamese.
+
+    Pages ignore Accept-Language on purpose: many browsers in Vietnam announce English.
+    """
+    return parse_language(request.cookies.get(LANGUAGE_COOKIE)) or DEFAULT_LANGUAGE
 
 
 def render(

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from service.directory import service as directory
 from service.embedded.smtp import list_messages, read_message
 from service.errors import ValidationFailed
-from service.i18n import parse_language
+from service.i18n import LANGUAGE_COOKIE, parse_language
 from service.outbox.service import unit_of_work
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
@@ -151,7 +151,7 @@ async def switch_language(request: Request) -> Response:
         target = "/"
     response = RedirectResponse(quote(target, safe="/?=&"), status_code=303)
     response.set_cookie(
-        "intake_lang", language, max_age=_LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
+        LANGUAGE_COOKIE, language, max_age=_LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
     )
     return response
 

@@ -9,12 +9,12 @@ from strawberry.asgi import GraphQL
 
 from service.api.context import Context
 from service.api.schema import schema
-from service.i18n import DEFAULT_LANGUAGE, parse_language
+from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, parse_language
 
 
 def request_language(request: Request | WebSocket) -> str:
     """The language cookie, else the first Accept-Language we speak, else Vietnamese."""
-    chosen = parse_language(request.cookies.get("intake_lang"))
+    chosen = parse_language(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
         return chosen
     for part in request.headers.get("accept-language", "").split(","):
