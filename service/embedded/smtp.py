@@ -47,7 +47,7 @@ class MailCapture:
         self.mail_dir = mail_dir
         self.host = host
         self._requested_port = port
-        self._controller: _Controller | None = None
+        self._controller: SocketController | None = None
 
     @property
     def port(self) -> int:
@@ -60,7 +60,7 @@ class MailCapture:
             raise RuntimeError(f"the mail capture is already listening on port {self.port}")
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         sock = socket.create_server((self.host, self._requested_port))
-        controller = _Controller(_SaveToDirectory(self.mail_dir), sock)
+        controller = SocketController(_SaveToDirectory(self.mail_dir), sock)
         try:
             controller.start()
         except BaseException:
@@ -116,7 +116,7 @@ def read_message(mail_dir: Path, message_id: str) -> StoredMessage | None:
     )
 
 
-class _Controller(Controller):
+class SocketController(Controller):
     # Serves a socket bound by the caller: port 0 then has a known port before the server thread
     # starts, and a port in use fails at once instead of after aiosmtpd's ready timeout.
     def __init__(self, handler: object, sock: socket.socket) -> None:
