@@ -2,23 +2,29 @@
 
 from sqlmodel import SQLModel
 
-from service.accounts.models import User
+from service.accounts.models import ApiToken, User
 from service.directory.models import Agency, Category, Province
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
+from service.workflow.models import ProposalNote, Rating, Response, ResponseTemplate
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Agency",
+    "ApiToken",
     "Category",
     "Notification",
     "OutboxMessage",
     "Proposal",
     "ProposalAgency",
     "ProposalEvent",
+    "ProposalNote",
     "Province",
+    "Rating",
+    "Response",
+    "ResponseTemplate",
     "User",
     "metadata",
 ]

@@ -6,10 +6,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["vi", "en"]
+_DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):
@@ -20,7 +21,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = "development-only-secret-change-me"  # noqa: S105 - refused in production
+    secret_key: str = _DEVELOPMENT_SECRET
     default_language: Language = "vi"
 
     smtp_host: str = "127.0.0.1"
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     response_business_days: int = Field(default=15, ge=1)
     outbox_sweep_after_seconds: int = Field(default=30, ge=1)
     job_timeout_seconds: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == _DEVELOPMENT_SECRET:
+            raise ValueError("set INTAKE_SECRET_KEY: production refuses the development secret")
+        return self
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+
+from service.db import UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
@@ -26,3 +29,23 @@ class User(SQLModel, table=True):
     agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
     language: str = Field(default="vi", max_length=5)
     is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for an agency portal; only a hash of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: Role = Field(sa_type=sa.Enum(Role, native_enum=False, length=20))
+    agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_by: str = Field(default="", max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

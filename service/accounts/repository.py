@@ -1,4 +1,4 @@
-"""SQL for officials' accounts."""
+"""SQL for officials' accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.accounts.models import Role, User
+from service.accounts.models import ApiToken, Role, User
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
@@ -33,5 +37,21 @@ async def active_secretariat(session: AsyncSession) -> Sequence[User]:
     return (await session.exec(statement)).all()
 
 
-def add(session: AsyncSession, user: User) -> None:
-    session.add(user)
+async def get_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | None:
+    statement = select(ApiToken).where(ApiToken.token_hash == token_hash)
+    return (await session.exec(statement)).first()
+
+
+async def get_token(session: AsyncSession, token_id: int) -> ApiToken | None:
+    return await session.get(ApiToken, token_id)
+
+
+async def list_tokens(session: AsyncSession, agency_id: int | None) -> Sequence[ApiToken]:
+    statement = select(ApiToken).order_by(col(ApiToken.id))
+    if agency_id is not None:
+        statement = statement.where(ApiToken.agency_id == agency_id)
+    return (await session.exec(statement)).all()
+
+
+def add(session: AsyncSession, row: User | ApiToken) -> None:
+    session.add(row)

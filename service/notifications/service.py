@@ -19,6 +19,7 @@ from service.notifications.models import Notification, NotificationState
 from service.notifications.rendering import render_mail
 from service.outbox import service as outbox
 from service.proposals import repository as proposals
+from service.proposals.access import access_key
 from service.settings import Settings
 
 SEND_JOB = "notification.send"
@@ -91,6 +92,10 @@ async def compose(
             "agency_name": agency.name(language) if agency else "",
             "category_name": category.name(language) if category else proposal.category_code,
             "track_url": f"{context['base_url']}/track/{proposal.tracking_code}",
+            "secret_url": (
+                f"{context['base_url']}/track/{proposal.tracking_code}"
+                f"?key={access_key(settings, proposal)}"
+            ),
         }
     mail = render_mail(notification.template, language, context)
     message = EmailMessage()

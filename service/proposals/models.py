@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -66,6 +67,7 @@ class Proposal(SQLModel, table=True):
     published: bool = Field(default=False, index=True)
     language: str = Field(default="vi", max_length=5)
     content_hash: str = Field(max_length=64, index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="proposals.id")
     agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
     deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -83,8 +85,14 @@ class ProposalEvent(SQLModel, table=True):
     status: ProposalStatus = Field(sa_type=_enum(ProposalStatus))
     agency_id: int | None = Field(default=None, foreign_key="agencies.id")
     actor: str = Field(max_length=100)
+    action: str = Field(default="", max_length=40)
     note: str = Field(default="", sa_type=sa.Text)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AssignmentRole(enum.StrEnum):
+    LEAD = "LEAD"
+    COOPERATING = "COOPERATING"
 
 
 class ProposalAgency(SQLModel, table=True):
@@ -94,4 +102,33 @@ class ProposalAgency(SQLModel, table=True):
 
     proposal_id: int = Field(foreign_key="proposals.id", primary_key=True)
     agency_id: int = Field(foreign_key="agencies.id", primary_key=True, index=True)
+    role: AssignmentRole = Field(default=AssignmentRole.LEAD, sa_type=_enum(AssignmentRole))
+    active: bool = True  # False once transferred away; the agency keeps read access
     assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProposalOrder(enum.StrEnum):
+    NEWEST = "NEWEST"
+    OLDEST = "OLDEST"
+    DEADLINE = "DEADLINE"
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalFilter:
+    """Filters for listing submissions; an empty set means no filter on that field."""
+
+    statuses: frozenset[ProposalStatus] = frozenset()
+    kinds: frozenset[ProposalKind] = frozenset()
+    categories: frozenset[str] = frozenset()
+    provinces: frozenset[str] = frozenset()
+    agency_ids: frozenset[int] = frozenset()
+    submitter_types: frozenset[SubmitterType] = frozenset()
+    overdue: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+# Statuses in which a submission still waits for its agency; the rest are finished.
+AWAITING_AGENCY = frozenset(
+    {ProposalStatus.ROUTED, ProposalStatus.ACKNOWLEDGED, ProposalStatus.NEEDS_INFO}
+)

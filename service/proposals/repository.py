@@ -1,13 +1,26 @@
-"""SQL for submissions and their timeline."""
+"""SQL for submissions and their timeline; every read for a caller carries the caller's scope."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlmodel import col, or_, select
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
-from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
+from service.accounts.actor import Scope
+from service.proposals.models import (
+    AWAITING_AGENCY,
+    AssignmentRole,
+    Proposal,
+    ProposalAgency,
+    ProposalEvent,
+    ProposalFilter,
+    ProposalOrder,
+)
 
 
 def add(session: AsyncSession, row: Proposal | ProposalEvent | ProposalAgency) -> None:
@@ -16,6 +29,31 @@ def add(session: AsyncSession, row: Proposal | ProposalEvent | ProposalAgency) -
 
 async def get(session: AsyncSession, proposal_id: int) -> Proposal | None:
     return await session.get(Proposal, proposal_id, populate_existing=True)
+
+
+def visible_to(scope: Scope) -> ColumnElement[bool]:
+    """The condition that limits submissions to what a scope may read."""
+    if scope.everything:
+        return sa.true()
+    conditions: list[ColumnElement[bool]] = [col(Proposal.published).is_(True)]
+    if scope.agency_id is not None:
+        assigned = select(ProposalAgency.proposal_id).where(
+            ProposalAgency.agency_id == scope.agency_id
+        )
+        conditions.append(col(Proposal.id).in_(assigned))
+    if scope.proposal_id is not None:
+        conditions.append(col(Proposal.id) == scope.proposal_id)
+    return or_(*conditions)
+
+
+async def get_visible(
+    session: AsyncSession, scope: Scope, proposal_id: int, *, for_update: bool = False
+) -> Proposal | None:
+    statement = select(Proposal).where(Proposal.id == proposal_id, visible_to(scope))
+    if for_update:
+        statement = statement.with_for_update()
+    statement = statement.execution_options(populate_existing=True)
+    return (await session.exec(statement)).first()
 
 
 async def get_by_tracking_code(session: AsyncSession, code: str) -> Proposal | None:
@@ -48,10 +86,75 @@ async def find_resubmission(
     return (await session.exec(statement)).first()
 
 
+def _filtered(
+    statement: SelectOfScalar[Proposal], scope: Scope, where: ProposalFilter, now: datetime
+) -> SelectOfScalar[Proposal]:
+    statement = statement.where(visible_to(scope))
+    if where.statuses:
+        statement = statement.where(col(Proposal.status).in_(where.statuses))
+    if where.kinds:
+        statement = statement.where(col(Proposal.kind).in_(where.kinds))
+    if where.categories:
+        statement = statement.where(col(Proposal.category_code).in_(where.categories))
+    if where.provinces:
+        statement = statement.where(col(Proposal.province_code).in_(where.provinces))
+    if where.agency_ids:
+        statement = statement.where(col(Proposal.agency_id).in_(where.agency_ids))
+    if where.submitter_types:
+        statement = statement.where(col(Proposal.submitter_type).in_(where.submitter_types))
+    if where.created_from is not None:
+        statement = statement.where(col(Proposal.created_at) >= where.created_from)
+    if where.created_to is not None:
+        statement = statement.where(col(Proposal.created_at) < where.created_to)
+    if where.overdue is not None:
+        overdue = sa.and_(col(Proposal.status).in_(AWAITING_AGENCY), col(Proposal.deadline) < now)
+        statement = statement.where(overdue if where.overdue else sa.not_(overdue))
+    return statement
+
+
+async def list_visible(
+    session: AsyncSession,
+    scope: Scope,
+    where: ProposalFilter,
+    *,
+    order: ProposalOrder,
+    limit: int,
+    offset: int,
+    now: datetime,
+) -> Sequence[Proposal]:
+    statement = _filtered(select(Proposal), scope, where, now)
+    match order:
+        case ProposalOrder.NEWEST:
+            statement = statement.order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc())
+        case ProposalOrder.OLDEST:
+            statement = statement.order_by(col(Proposal.created_at), col(Proposal.id))
+        case ProposalOrder.DEADLINE:
+            statement = statement.order_by(
+                col(Proposal.deadline).is_(None), col(Proposal.deadline), col(Proposal.id)
+            )
+    return (await session.exec(statement.limit(limit).offset(offset))).all()
+
+
+async def count_visible(
+    session: AsyncSession, scope: Scope, where: ProposalFilter, now: datetime
+) -> int:
+    inner = _filtered(select(Proposal), scope, where, now).subquery()
+    return (await session.exec(select(func.count()).select_from(inner))).one()
+
+
 async def events(session: AsyncSession, proposal_id: int) -> Sequence[ProposalEvent]:
     statement = (
         select(ProposalEvent)
         .where(ProposalEvent.proposal_id == proposal_id)
+        .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def events_for(session: AsyncSession, proposal_ids: Sequence[int]) -> Sequence[ProposalEvent]:
+    statement = (
+        select(ProposalEvent)
+        .where(col(ProposalEvent.proposal_id).in_(proposal_ids))
         .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
     )
     return (await session.exec(statement)).all()
@@ -66,7 +169,34 @@ async def assigned_agency_ids(session: AsyncSession, proposal_id: int) -> list[i
     return list((await session.exec(statement)).all())
 
 
+async def assignments_for(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> Sequence[ProposalAgency]:
+    statement = (
+        select(ProposalAgency)
+        .where(col(ProposalAgency.proposal_id).in_(proposal_ids))
+        .order_by(col(ProposalAgency.assigned_at))
+    )
+    return (await session.exec(statement)).all()
+
+
 async def get_assignment(
     session: AsyncSession, proposal_id: int, agency_id: int
 ) -> ProposalAgency | None:
     return await session.get(ProposalAgency, (proposal_id, agency_id))
+
+
+async def active_assignments(session: AsyncSession, proposal_id: int) -> Sequence[ProposalAgency]:
+    statement = select(ProposalAgency).where(
+        ProposalAgency.proposal_id == proposal_id, col(ProposalAgency.active)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def cooperating_agency_ids(session: AsyncSession, proposal_id: int) -> list[int]:
+    statement = select(ProposalAgency.agency_id).where(
+        ProposalAgency.proposal_id == proposal_id,
+        col(ProposalAgency.active),
+        ProposalAgency.role == AssignmentRole.COOPERATING,
+    )
+    return list((await session.exec(statement)).all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from search.base import SearchBackend, SearchResult, SearchScope
 from search.text import fold
+from service.accounts.actor import Actor
 from service.directory import repository as directory
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
@@ -17,6 +19,7 @@ from service.i18n import Language, parse_language, translations
 from service.notifications import service as notifications
 from service.outbox import service as outbox
 from service.proposals import repository
+from service.proposals.access import access_key
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
 from service.proposals.validation import SubmissionInput, check_submission
@@ -34,6 +37,19 @@ class TrackedProposal:
     proposal: Proposal
     agency: Agency | None
     events: list[tuple[ProposalEvent, Agency | None]]
+
+
+async def submitter_actor(
+    session: AsyncSession, settings: Settings, tracking_code: str, key: str
+) -> tuple[Proposal, Actor]:
+    """The submitter of the submission this secret link opens; raises ProposalNotFound."""
+    code = normalize_tracking_code(tracking_code)
+    proposal = await repository.get_by_tracking_code(session, code) if code else None
+    if proposal is None or proposal.id is None:
+        raise ProposalNotFound(tracking_code)
+    if not hmac.compare_digest(access_key(settings, proposal), key.strip()):
+        raise ProposalNotFound(tracking_code)
+    return proposal, Actor.submitter(proposal.id)
 
 
 def new_tracking_code() -> str:

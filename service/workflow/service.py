@@ -1,0 +1,397 @@
+"""Taking a submission through its life: every step checked, recorded, indexed and announced."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.accounts import service as accounts
+from service.accounts.actor import Actor
+from service.calendar import add_business_days
+from service.db import utcnow
+from service.directory import repository as directory
+from service.directory import service as directory_service
+from service.directory.models import Agency
+from service.errors import FieldError, ValidationFailed
+from service.i18n import Language, translations
+from service.notifications import service as notifications
+from service.outbox import service as outbox
+from service.proposals import repository as proposals
+from service.proposals.errors import ProposalNotFound
+from service.proposals.models import (
+    AssignmentRole,
+    Proposal,
+    ProposalAgency,
+    ProposalEvent,
+    ProposalStatus,
+)
+from service.routing.service import INDEX_JOB
+from service.settings import Settings
+from service.text import has_control_characters, normalize
+from service.workflow import repository
+from service.workflow.errors import InvalidTransition, NotPermitted
+from service.workflow.models import NoteKind, ProposalNote, Rating, Response
+from service.workflow.rules import RULES, Action, allowed_actions, may_take
+
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one action did: the submission after it and the event it appended."""
+
+    proposal: Proposal
+    event: ProposalEvent
+
+
+async def _load(session: AsyncSession, actor: Actor, proposal_id: int, action: Action) -> Proposal:
+    proposal = await proposals.get_visible(session, actor.scope, proposal_id, for_update=True)
+    if proposal is None:
+        raise ProposalNotFound(str(proposal_id))
+    if not may_take(actor, action, proposal):
+        raise NotPermitted(action)
+    if proposal.status not in RULES[action].sources:
+        raise InvalidTransition(action, proposal.status, allowed_actions(actor, proposal))
+    return proposal
+
+
+def _text(name: str, value: str, language: Language, *, required: bool = True) -> str:
+    _ = translations(language).gettext
+    value = normalize(value)
+    if required and not value:
+        raise ValidationFailed([FieldError(name, "required", _("This field is required."))])
+    if has_control_characters(value, multiline=True):
+        message = _("Remove control characters from this field.")
+        raise ValidationFailed([FieldError(name, "control_characters", message)])
+    if len(value) > MAX_TEXT:
+        message = _("Use at most %(max)s characters.") % {"max": f"{MAX_TEXT:,}"}
+        raise ValidationFailed([FieldError(name, "too_long", message)])
+    return value
+
+
+async def _record(
+    session: AsyncSession,
+    proposal: Proposal,
+    actor: Actor,
+    action: Action,
+    status: ProposalStatus,
+    note: str = "",
+    agency_id: int | None = None,
+) -> Step:
+    assert proposal.id is not None
+    event = ProposalEvent(
+        proposal_id=proposal.id,
+        from_status=proposal.status,
+        status=status,
+        agency_id=agency_id if agency_id is not None else proposal.agency_id,
+        actor=actor.label,
+        action=action.value,
+        note=note,
+    )
+    proposals.add(session, event)
+    proposal.status, proposal.updated_at = status, event.at
+    outbox.add_job(session, INDEX_JOB, {"proposal_id": proposal.id})
+    await session.flush()
+    return Step(proposal, event)
+
+
+async def _hand_to(
+    session: AsyncSession,
+    proposal: Proposal,
+    agency: Agency,
+    settings: Settings,
+    role: AssignmentRole = AssignmentRole.LEAD,
+) -> None:
+    """Make `agency` the lead (or a cooperating agency); the former lead keeps read access."""
+    assert proposal.id is not None
+    assert agency.id is not None
+    if role is AssignmentRole.LEAD:
+        for assignment in await proposals.active_assignments(session, proposal.id):
+            if assignment.role is AssignmentRole.LEAD:
+                assignment.active = False
+        proposal.agency_id = agency.id
+        proposal.deadline = add_business_days(utcnow(), settings.response_business_days)
+    existing = await proposals.get_assignment(session, proposal.id, agency.id)
+    if existing is None:
+        proposals.add(
+            session, ProposalAgency(proposal_id=proposal.id, agency_id=agency.id, role=role)
+        )
+    else:
+        existing.role, existing.active, existing.assigned_at = role, True, utcnow()
+
+
+async def _agency(session: AsyncSession, code: str, field: str, language: Language) -> Agency:
+    agency = await directory.get_agency_by_code(session, code.strip().upper())
+    if agency is None:
+        _ = translations(language).gettext
+        message = _("Choose an agency from the directory.")
+        raise ValidationFailed([FieldError(field, "unknown", message)])
+    return agency
+
+
+async def _announce(
+    session: AsyncSession, step: Step, template: str, recipients: Sequence[notifications.Recipient]
+) -> None:
+    await notifications.queue(
+        session,
+        event_key=f"proposal-event:{step.event.id}",
+        recipients=recipients,
+        template=template,
+        proposal_id=step.proposal.id,
+    )
+
+
+async def _notify_agency(session: AsyncSession, step: Step, agency_id: int) -> None:
+    users = await accounts.agency_reviewers(session, agency_id)
+    await _announce(
+        session, step, "assignment", [notifications.Recipient(u.email, u.language) for u in users]
+    )
+
+
+async def acknowledge(session: AsyncSession, actor: Actor, proposal_id: int) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.ACKNOWLEDGE)
+    return await _record(session, proposal, actor, Action.ACKNOWLEDGE, ProposalStatus.ACKNOWLEDGED)
+
+
+async def request_information(
+    session: AsyncSession, actor: Actor, proposal_id: int, question: str, language: Language
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.REQUEST_INFO)
+    question = _text("question", question, language)
+    return await _record(
+        session, proposal, actor, Action.REQUEST_INFO, ProposalStatus.NEEDS_INFO, question
+    )
+
+
+async def respond(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    text: str,
+    *,
+    publish: bool,
+    language: Language,
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.RESPOND)
+    text = _text("text", text, language)
+    assert proposal.id is not None
+    assert proposal.agency_id is not None
+    repository.add(
+        session,
+        Response(
+            proposal_id=proposal.id,
+            agency_id=proposal.agency_id,
+            author=actor.label,
+            text=text,
+            published=publish,
+        ),
+    )
+    return await _record(session, proposal, actor, Action.RESPOND, ProposalStatus.RESPONDED)
+
+
+async def decline(
+    session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
+) -> Step:
+    """The agency is not competent: back to the secretariat's triage, with the reason."""
+    proposal = await _load(session, actor, proposal_id, Action.DECLINE)
+    reason = _text("reason", reason, language)
+    declining = proposal.agency_id
+    secretariat = await directory_service.secretariat(session)
+    assert proposal.id is not None
+    for assignment in await proposals.active_assignments(session, proposal.id):
+        if assignment.agency_id == declining:
+            assignment.active = False
+    proposal.agency_id = secretariat.id
+    step = await _record(
+        session, proposal, actor, Action.DECLINE, ProposalStatus.TRIAGE, reason, declining
+    )
+    staff = await accounts.secretariat_staff(session)
+    await _announce(
+        session, step, "triage", [notifications.Recipient(u.email, u.language) for u in staff]
+    )
+    return step
+
+
+async def assign(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    agency_code: str,
+    settings: Settings,
+    language: Language,
+    *,
+    cooperating: Sequence[str] = (),
+    note: str = "",
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.ASSIGN)
+    return await _route(
+        session, actor, proposal, Action.ASSIGN, agency_code, settings, language, cooperating, note
+    )
+
+
+async def transfer(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    agency_code: str,
+    settings: Settings,
+    language: Language,
+    *,
+    reason: str,
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.TRANSFER)
+    reason = _text("reason", reason, language)
+    return await _route(
+        session, actor, proposal, Action.TRANSFER, agency_code, settings, language, (), reason
+    )
+
+
+async def _route(
+    session: AsyncSession,
+    actor: Actor,
+    proposal: Proposal,
+    action: Action,
+    agency_code: str,
+    settings: Settings,
+    language: Language,
+    cooperating: Sequence[str],
+    note: str,
+) -> Step:
+    agency = await _agency(session, agency_code, "agencyCode", language)
+    partners = [
+        await _agency(session, code, "cooperatingAgencyCodes", language) for code in cooperating
+    ]
+    if agency.id == proposal.agency_id:
+        _ = translations(language).gettext
+        message = _("The submission is already with this agency.")
+        raise ValidationFailed([FieldError("agencyCode", "unchanged", message)])
+    await _hand_to(session, proposal, agency, settings)
+    for partner in partners:
+        if partner.id != agency.id:
+            await _hand_to(session, proposal, partner, settings, AssignmentRole.COOPERATING)
+    step = await _record(
+        session, proposal, actor, action, ProposalStatus.ROUTED, normalize(note), agency.id
+    )
+    assert agency.id is not None
+    await _notify_agency(session, step, agency.id)
+    for partner in partners:
+        assert partner.id is not None
+        if partner.id != agency.id:
+            await _notify_agency(session, step, partner.id)
+    return step
+
+
+async def reject(
+    session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.REJECT)
+    reason = _text("reason", reason, language)
+    proposal.published = False
+    return await _record(session, proposal, actor, Action.REJECT, ProposalStatus.REJECTED, reason)
+
+
+async def merge(
+    session: AsyncSession, actor: Actor, proposal_id: int, into_id: int, language: Language
+) -> Step:
+    """Fold a duplicate into a lead submission, which its submitter then follows."""
+    proposal = await _load(session, actor, proposal_id, Action.MERGE)
+    lead = await proposals.get_visible(session, actor.scope, into_id)
+    if lead is None or lead.id == proposal.id or lead.status is ProposalStatus.MERGED:
+        _ = translations(language).gettext
+        message = _("Choose another submission that is not itself merged.")
+        raise ValidationFailed([FieldError("intoId", "invalid", message)])
+    proposal.merged_into_id = lead.id
+    return await _record(
+        session, proposal, actor, Action.MERGE, ProposalStatus.MERGED, lead.tracking_code
+    )
+
+
+async def reopen(
+    session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.REOPEN)
+    reason = _text("reason", reason, language)
+    secretariat = await directory_service.secretariat(session)
+    with_agency = proposal.agency_id is not None and proposal.agency_id != secretariat.id
+    target = ProposalStatus.ROUTED if with_agency else ProposalStatus.TRIAGE
+    return await _record(session, proposal, actor, Action.REOPEN, target, reason)
+
+
+async def close(session: AsyncSession, actor: Actor, proposal_id: int, note: str) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.CLOSE)
+    return await _record(
+        session, proposal, actor, Action.CLOSE, ProposalStatus.CLOSED, normalize(note)
+    )
+
+
+async def withdraw(
+    session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.WITHDRAW)
+    reason = _text("reason", reason, language, required=False)
+    return await _record(
+        session, proposal, actor, Action.WITHDRAW, ProposalStatus.WITHDRAWN, reason
+    )
+
+
+async def answer_information(
+    session: AsyncSession, actor: Actor, proposal_id: int, answer: str, language: Language
+) -> Step:
+    """The submitter's answer returns the submission to where it was before the question."""
+    proposal = await _load(session, actor, proposal_id, Action.ANSWER_INFO)
+    answer = _text("answer", answer, language)
+    assert proposal.id is not None
+    history = await proposals.events(session, proposal.id)
+    asked = [e for e in history if e.status is ProposalStatus.NEEDS_INFO]
+    before = asked[-1].from_status if asked else None
+    target = before if before is not None else ProposalStatus.ACKNOWLEDGED
+    step = await _record(session, proposal, actor, Action.ANSWER_INFO, target, answer)
+    if proposal.agency_id is not None:
+        await _notify_agency(session, step, proposal.agency_id)
+    return step
+
+
+async def rate(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    score: int,
+    comment: str,
+    language: Language,
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.RATE)
+    if not 1 <= score <= 5:
+        _ = translations(language).gettext
+        message = _("Choose a score from 1 to 5.")
+        raise ValidationFailed([FieldError("score", "out_of_range", message)])
+    comment = _text("comment", comment, language, required=False)
+    assert proposal.id is not None
+    repository.add(session, Rating(proposal_id=proposal.id, score=score, comment=comment))
+    return await _record(session, proposal, actor, Action.RATE, ProposalStatus.CLOSED)
+
+
+async def add_note(
+    session: AsyncSession, actor: Actor, proposal_id: int, text: str, language: Language
+) -> ProposalNote:
+    """An internal note by an official handling the submission; a contribution when co-handling."""
+    proposal = await proposals.get_visible(session, actor.scope, proposal_id)
+    if proposal is None or proposal.id is None:
+        raise ProposalNotFound(str(proposal_id))
+    handling = {a.agency_id for a in await proposals.active_assignments(session, proposal.id)}
+    if not (actor.is_secretariat or (actor.is_agency_official and actor.agency_id in handling)):
+        raise NotPermitted("ADD_NOTE")
+    kind = NoteKind.NOTE
+    if actor.is_agency_official and actor.agency_id != proposal.agency_id:
+        kind = NoteKind.CONTRIBUTION
+    note = ProposalNote(
+        proposal_id=proposal.id,
+        agency_id=actor.agency_id,
+        kind=kind,
+        author=actor.label,
+        text=_text("text", text, language),
+    )
+    repository.add(session, note)
+    await session.flush()
+    return note
