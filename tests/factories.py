@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.accounts.actor import Actor, ActorKind
+from service.accounts.models import Role
+from service.db import Database
+from service.directory.repository import get_agency_by_code
+from service.proposals.models import Proposal
+from service.proposals.repository import get as get_proposal
+from service.proposals.service import submit_proposal
 from service.proposals.validation import SubmissionInput
+from service.routing.service import route_proposal
+from service.settings import Settings
 
 
 def submission(**overrides: Any) -> SubmissionInput:
@@ -55,3 +64,32 @@ def form_data(**overrides: str) -> dict[str, str]:
     }
     values.update(overrides)
     return values
+
+
+async def agency_id(db: Database, code: str) -> int:
+    async with db.session() as session:
+        agency = await get_agency_by_code(session, code)
+    assert agency is not None
+    assert agency.id is not None
+    return agency.id
+
+
+def official(agency: int | None, role: Role = Role.REVIEWER, user_id: int = 1) -> Actor:
+    return Actor(ActorKind.USER, role=role, agency_id=agency, user_id=user_id)
+
+
+SECRETARIAT = Actor(ActorKind.USER, role=Role.SECRETARIAT, user_id=999)
+
+
+async def submitted_and_routed(db: Database, settings: Settings, **fields: Any) -> Proposal:
+    """A submission the foundation's rules have routed; by default to BKHCN, unpublished."""
+    fields.setdefault("consent_to_publish", False)
+    async with db.transaction() as session:
+        proposal = await submit_proposal(session, submission(**fields), settings, "vi")
+    assert proposal.id is not None
+    async with db.transaction() as session:
+        await route_proposal(session, proposal.id, settings)
+    async with db.session() as session:
+        routed = await get_proposal(session, proposal.id)
+    assert routed is not None
+    return routed
