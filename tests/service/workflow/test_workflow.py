@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service.accounts.actor import Actor
 from service.db import Database
@@ -157,7 +157,7 @@ async def test_decline_then_assign_with_a_cooperating_agency(settings: Settings)
         still_visible = await proposals.get_visible(session, official(bkhcn).scope, pid)
         mail = (
             await session.exec(
-                select(Notification.recipient, Notification.template).order_by(Notification.id)
+                select(Notification.recipient, Notification.template).order_by(col(Notification.id))
             )
         ).all()
     await db.dispose()
