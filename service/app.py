@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -15,6 +17,8 @@ from service.api.view import graphql_app
 from service.runtime import open_runtime
 from service.settings import Settings
 from web.routes import STATIC_DIR, web_routes
+
+SESSION_SECONDS = 8 * 3600
 
 
 async def healthz(request: Request) -> PlainTextResponse:
@@ -56,6 +60,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *web_routes(settings),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="intake_session",
+            max_age=SESSION_SECONDS,
+            same_site="lax",
+            https_only=settings.environment == "production",
+        )
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings
     return app

@@ -10,9 +10,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.settings import Settings
+
+T = TypeVar("T")
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "graphql" / "schema.graphql"
 
@@ -44,6 +50,64 @@ def seed(settings: Settings) -> None:
             await db.dispose()
 
     asyncio.run(run())
+
+
+def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from service.db import Database
+
+    async def run() -> T:
+        db = Database(settings.resolved_database_url)
+        try:
+            async with db.transaction() as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def token(settings: Settings, args: argparse.Namespace) -> int:
+    """`intake token create|list|revoke`: agency portals' API tokens."""
+    from service.accounts import service as accounts
+    from service.accounts.errors import UnknownAgency
+    from service.accounts.models import Role
+
+    if args.action == "create":
+        try:
+            issued = _with_session(
+                settings,
+                lambda session: accounts.create_token(
+                    session,
+                    name=args.name,
+                    role=Role(args.role),
+                    agency_code=args.agency,
+                    created_by="cli",
+                ),
+            )
+        except UnknownAgency as error:
+            print(f"intake token create: unknown agency: {error}", file=sys.stderr)
+            return 1
+        print(
+            f"Token {issued.token.id} ({issued.token.name}, {issued.token.role.value}"
+            f"{', ' + args.agency if args.agency else ''}). Shown once; store it now:"
+        )
+        print(issued.secret)
+        return 0
+    if args.action == "list":
+        tokens = _with_session(settings, lambda session: accounts.list_tokens(session))
+        for row in tokens:
+            state = "revoked" if row.revoked_at else "active"
+            used = row.last_used_at.isoformat() if row.last_used_at else "never"
+            print(
+                f"{row.id}\t{row.prefix}…\t{row.name}\t{row.role.value}\t{state}\tlast used {used}"
+            )
+        return 0
+    revoked = _with_session(settings, lambda session: accounts.revoke_token(session, args.id))
+    if revoked is None:
+        print(f"intake token revoke: no token {args.id}", file=sys.stderr)
+        return 1
+    print(f"Token {revoked.id} ({revoked.name}) is revoked.")
+    return 0
 
 
 def export_schema(output: Path) -> None:
@@ -155,19 +219,32 @@ def _parser() -> argparse.ArgumentParser:
     worker_command.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     with_data_dir(commands.add_parser("migrate", help="bring the database schema up to date"))
     with_data_dir(commands.add_parser("seed", help="load the directory and demo users"))
+    token_command = with_data_dir(commands.add_parser("token", help="agency portals' API tokens"))
+    token_commands = token_command.add_subparsers(dest="action", required=True)
+    create = token_commands.add_parser("create", help="issue a token; it is shown once")
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--role", required=True, choices=["REVIEWER", "AGENCY_ADMIN", "SECRETARIAT", "ADMIN"]
+    )
+    create.add_argument("--agency", help="agency code, required for REVIEWER and AGENCY_ADMIN")
+    token_commands.add_parser("list", help="every token, without its secret")
+    revoke = token_commands.add_parser("revoke", help="stop a token from working")
+    revoke.add_argument("id", type=int)
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "export-schema":
         export_schema(args.output)
-        return
+        return 0
     settings = _settings(args)
     match args.command:
+        case "token":
+            return token(settings, args)
         case "dev":
             dev(settings, args.host, args.port)
         case "serve":
@@ -178,7 +255,12 @@ def main(argv: list[str] | None = None) -> None:
             migrate(settings)
         case "seed":
             seed(settings)
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())
 
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
 from service.settings import Settings
@@ -40,12 +42,15 @@ class ArqQueue:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pool: ArqRedis | None = None
+        # Concurrent jobs enqueue at once: without the lock each would open (and leak) a pool.
+        self._connecting = asyncio.Lock()
 
     async def _connected(self) -> ArqRedis:
-        if self._pool is None:
-            url = redis_url(self.settings)
-            self._pool = await create_pool(redis_settings(url, conn_retries=0))
-        return self._pool
+        async with self._connecting:
+            if self._pool is None:
+                url = redis_url(self.settings)
+                self._pool = await create_pool(redis_settings(url, conn_retries=0))
+            return self._pool
 
     async def enqueue(self, job: str, outbox_id: str) -> None:
         pool = await self._connected()

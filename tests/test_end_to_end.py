@@ -6,6 +6,7 @@ import httpx
 
 from service.settings import Settings
 from tests.factories import form_data
+from tests.web_client import post_form
 from tests.fixtures.smtp import SmtpSink
 from tests.fixtures.worker import run_worker
 from tests.graphql_client import execute
@@ -14,7 +15,7 @@ from tests.graphql_client import execute
 async def test_from_form_to_routed_indexed_emailed_and_tracked(
     client: httpx.AsyncClient, settings: Settings, mailbox: SmtpSink
 ) -> None:
-    response = await client.post("/submit", data=form_data(provinceCode="HO-CHI-MINH"))
+    response = await post_form(client, "/submit", form_data(provinceCode="HO-CHI-MINH"))
     code = response.headers["location"].removeprefix("/track/").removesuffix("?new=1")
 
     await run_worker(settings)

@@ -22,6 +22,7 @@ from service.i18n import (
     translations,
 )
 from web import labels
+from web.csrf import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -62,4 +63,9 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     templates = templates_for(page_language(request))
-    return templates.TemplateResponse(request, template, context or {}, status_code=status_code)
+    context = {
+        "csrf_token": csrf_token(request),
+        "signed_in_as": request.session.get("email"),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -21,6 +21,8 @@ from service.proposals.errors import ProposalNotFound
 from service.proposals.validation import SubmissionInput
 from service.runtime import Runtime
 from service.settings import Settings
+from web.accounts import login, login_form, logout
+from web.csrf import checked_form
 from web.rendering import page_language, render
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -94,8 +96,7 @@ def _submission(form: FormData) -> tuple[dict[str, str], SubmissionInput]:
 
 async def submit(request: Request) -> Response:
     runtime = _runtime(request)
-    async with request.form() as form:
-        values, data = _submission(form)
+    values, data = _submission(await checked_form(request))
     try:
         async with unit_of_work(runtime.db, runtime.queue) as session:
             proposal = await proposals.submit_proposal(
@@ -176,6 +177,9 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/track", track_lookup),
         Route("/track/{code}", track),
         Route("/lang/{language}", switch_language),
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
     ]
     if settings.environment == "development":
         routes += [Route("/dev/mail", dev_mailbox), Route("/dev/mail/{message_id}", dev_message)]

@@ -28,6 +28,7 @@ class Actor:
     token_id: int | None = None
     proposal_id: int | None = None  # a submitter acts on this one submission only
     email: str = ""
+    agency_code: str = ""
 
     @classmethod
     def anonymous(cls) -> Actor:

@@ -25,6 +25,7 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 TOKEN_PREFIX = "itk_"  # noqa: S105 - marks Intake tokens in logs and scanners
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +102,18 @@ async def actor_for_user(session: AsyncSession, user_id: int) -> Actor | None:
     if user is None or not user.is_active:
         return None
     return Actor(
-        ActorKind.USER, role=user.role, agency_id=user.agency_id, user_id=user.id, email=user.email
+        ActorKind.USER,
+        role=user.role,
+        agency_id=user.agency_id,
+        user_id=user.id,
+        email=user.email,
+        agency_code=await _agency_code(session, user.agency_id),
     )
+
+
+async def _agency_code(session: AsyncSession, agency_id: int | None) -> str:
+    agency = await directory.get_agency(session, agency_id) if agency_id is not None else None
+    return agency.code if agency else ""
 
 
 async def create_token(
@@ -136,8 +147,17 @@ async def actor_for_token(session: AsyncSession, secret: str) -> Actor | None:
     token = await repository.get_token_by_hash(session, hash_secret(secret))
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
-    return Actor(ActorKind.TOKEN, role=token.role, agency_id=token.agency_id, token_id=token.id)
+    now = utcnow()
+    # Written at most once a minute, so a busy portal does not turn reads into writes.
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+    return Actor(
+        ActorKind.TOKEN,
+        role=token.role,
+        agency_id=token.agency_id,
+        token_id=token.id,
+        agency_code=await _agency_code(session, token.agency_id),
+    )
 
 
 async def revoke_token(session: AsyncSession, token_id: int) -> ApiToken | None:

@@ -1,26 +1,33 @@
-"""What every resolver gets: the runtime, the caller's language, the request."""
+"""What every resolver gets: the runtime, the caller, their language, and the loaders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
 from search.base import SearchScope
+from service.accounts.actor import Actor
+from service.api.loaders import Loaders
 from service.i18n import Language
 from service.runtime import Runtime
 
 
 @dataclass(slots=True)
 class Context:
-    request: Request
+    request: HTTPConnection
     runtime: Runtime
     language: Language
+    actor: Actor
+    loaders: Loaders
 
     @property
     def search_scope(self) -> SearchScope:
-        # Until accounts exist every caller is anonymous: published submissions only.
+        if self.actor.scope.everything:
+            return SearchScope.secretariat()
+        if self.actor.agency_code:
+            return SearchScope.agency(self.actor.agency_code)
         return SearchScope.public()
 
 

@@ -7,19 +7,22 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from service.api.accounts.queries import AccountQuery
 from service.api.directory.queries import DirectoryQuery
 from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
 from service.api.search.queries import SearchQuery
+from service.api.statistics.queries import StatisticsQuery
+from service.api.workflow.mutations import WorkflowMutation
 
 
 @strawberry.type
-class Query(ProposalQuery, SearchQuery, DirectoryQuery):
+class Query(ProposalQuery, SearchQuery, DirectoryQuery, AccountQuery, StatisticsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ProposalMutation):
+class Mutation(ProposalMutation, WorkflowMutation):
     pass
 
 

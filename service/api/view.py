@@ -7,7 +7,9 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from service.api.auth import resolve_actor
 from service.api.context import Context
+from service.api.loaders import create_loaders
 from service.api.schema import schema
 from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, parse_language
 
@@ -28,11 +30,13 @@ class IntakeGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        assert isinstance(request, Request)
+        runtime = request.app.state.runtime
         return Context(
             request=request,
-            runtime=request.app.state.runtime,
+            runtime=runtime,
             language=parse_language(request_language(request)) or DEFAULT_LANGUAGE,
+            actor=await resolve_actor(request, runtime),
+            loaders=create_loaders(runtime.db),
         )
 
 

@@ -48,3 +48,11 @@ async def get_province(session: AsyncSession, code: str) -> Province | None:
 
 def add(session: AsyncSession, row: Agency | Category | Province) -> None:
     session.add(row)
+
+
+async def get_categories(session: AsyncSession, codes: Sequence[str]) -> Sequence[Category]:
+    return (await session.exec(select(Category).where(col(Category.code).in_(codes)))).all()
+
+
+async def get_provinces(session: AsyncSession, codes: Sequence[str]) -> Sequence[Province]:
+    return (await session.exec(select(Province).where(col(Province.code).in_(codes)))).all()

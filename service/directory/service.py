@@ -50,6 +50,10 @@ async def secretariat(session: AsyncSession) -> Agency:
     return agency
 
 
+async def agencies(session: AsyncSession) -> list[Agency]:
+    return list(await repository.list_agencies(session))
+
+
 async def categories(session: AsyncSession) -> list[Category]:
     return list(await repository.list_categories(session))
 

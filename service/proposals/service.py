@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from search.base import SearchBackend, SearchResult, SearchScope
 from search.text import fold
 from service.accounts.actor import Actor
+from service.db import utcnow
 from service.directory import repository as directory
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
@@ -21,7 +22,13 @@ from service.outbox import service as outbox
 from service.proposals import repository
 from service.proposals.access import access_key
 from service.proposals.errors import ProposalNotFound
-from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
+from service.proposals.models import (
+    Proposal,
+    ProposalEvent,
+    ProposalFilter,
+    ProposalOrder,
+    ProposalStatus,
+)
 from service.proposals.validation import SubmissionInput, check_submission
 from service.settings import Settings
 from service.text import normalize
@@ -179,3 +186,25 @@ async def track(session: AsyncSession, tracking_code: str) -> TrackedProposal:
         agency=agencies.get(proposal.agency_id) if proposal.agency_id else None,
         events=[(e, agencies.get(e.agency_id) if e.agency_id else None) for e in events],
     )
+
+
+async def get_for(session: AsyncSession, actor: Actor, proposal_id: int) -> Proposal | None:
+    """The submission if the actor may see it; None alike for missing and hidden ones."""
+    return await repository.get_visible(session, actor.scope, proposal_id)
+
+
+async def list_for(
+    session: AsyncSession,
+    actor: Actor,
+    where: ProposalFilter,
+    *,
+    order: ProposalOrder,
+    limit: int,
+    offset: int,
+) -> tuple[list[Proposal], int]:
+    """One page of what the actor may see, and how many there are in all."""
+    now = utcnow()
+    rows = await repository.list_visible(
+        session, actor.scope, where, order=order, limit=limit, offset=offset, now=now
+    )
+    return list(rows), await repository.count_visible(session, actor.scope, where, now)

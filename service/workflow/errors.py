@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from service.errors import DomainError
 from service.proposals.models import ProposalStatus
+from service.workflow.rules import Action
 
 
 class WorkflowError(DomainError):
@@ -21,7 +22,7 @@ class NotPermitted(WorkflowError):
 class InvalidTransition(WorkflowError):
     code = "invalid_transition"
 
-    def __init__(self, action: str, current: ProposalStatus, allowed: tuple[str, ...]) -> None:
+    def __init__(self, action: str, current: ProposalStatus, allowed: tuple[Action, ...]) -> None:
         allowed_text = ", ".join(a.lower() for a in allowed) or "nothing"
         super().__init__(
             f"cannot {action.lower().replace('_', ' ')} a submission that is {current.value}; "

@@ -13,6 +13,7 @@ from service.db import Database
 from service.proposals.models import Proposal
 from service.settings import Settings
 from tests.factories import form_data
+from tests.web_client import post_form
 
 
 async def _proposal_count(settings: Settings) -> int:
@@ -51,8 +52,8 @@ async def test_form_offers_every_field_in_vietnamese_by_default(client: httpx.As
 async def test_bad_form_keeps_input_and_links_each_error(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    page = await client.post(
-        "/submit", data=form_data(title="", email="sai@", description="Giữ nguyên <nội dung>")
+    page = await post_form(
+        client, "/submit", form_data(title="", email="sai@", description="Giữ nguyên <nội dung>")
     )
     assert page.status_code == 422
     assert '<a href="#title">Tiêu đề: Trường này là bắt buộc.</a>' in page.text
@@ -75,7 +76,7 @@ async def test_errors_in_english_after_switching_language(client: httpx.AsyncCli
     switched = await client.get("/lang/en?next=/submit")
     assert switched.status_code == 303
     assert switched.headers["location"] == "/submit"
-    page = await client.post("/submit", data=form_data(categoryCode="MOON"))
+    page = await post_form(client, "/submit", form_data(categoryCode="MOON"))
     assert page.status_code == 422
     assert '<html lang="en">' in page.text
     assert '<a href="#categoryCode">Topic: Choose a topic from the list.</a>' in page.text
@@ -90,7 +91,7 @@ async def test_language_switch_refuses_offsite_redirects(client: httpx.AsyncClie
 async def test_good_form_redirects_to_the_confirmation_with_tracking_code(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    response = await client.post("/submit", data=form_data())
+    response = await post_form(client, "/submit", form_data())
     assert response.status_code == 303
     match = re.fullmatch(r"/track/([2-9A-HJKMNP-Z]{10})\?new=1", response.headers["location"])
     assert match is not None
@@ -140,7 +141,7 @@ async def test_submissions_are_kept_while_redis_is_down(settings: Settings, tmp_
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            response = await http.post("/submit", data=form_data())
+            response = await post_form(http, "/submit", form_data())
     assert response.status_code == 303
     assert await _proposal_count(settings) == 1
 

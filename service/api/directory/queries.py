@@ -5,12 +5,17 @@ from __future__ import annotations
 import strawberry
 
 from service.api.context import Info
-from service.api.directory.types import Category, Province
+from service.api.directory.types import Agency, Category, Province
 from service.directory import service
 
 
 @strawberry.type
 class DirectoryQuery:
+    @strawberry.field(description="Every agency of the directory, by code.")
+    async def agencies(self, info: Info) -> list[Agency]:
+        async with info.context.runtime.db.session() as session:
+            return [Agency(row=a) for a in await service.agencies(session)]
+
     @strawberry.field(description="Topic categories, in display order.")
     async def categories(self, info: Info) -> list[Category]:
         async with info.context.runtime.db.session() as session:

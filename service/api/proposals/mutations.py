@@ -47,8 +47,7 @@ class ProposalMutation:
                 )
         except ValidationFailed as failure:
             return ValidationErrors.from_domain(failure.errors)
-        async with runtime.db.session() as session:
-            tracked = await service.track(session, proposal.tracking_code)
         return SubmitProposalSuccess(
-            proposal=Proposal.from_tracked(tracked), tracking_code=proposal.tracking_code
+            proposal=Proposal.of(proposal, info.context.actor),
+            tracking_code=proposal.tracking_code,
         )

@@ -1,22 +1,142 @@
-"""Following a submission by its tracking code."""
+"""Reading submissions: one by id or tracking code, or a filtered page of them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
+from graphql import GraphQLError
 
 from service.api.context import Info
-from service.api.proposals.types import Proposal
+from service.api.proposals.types import Proposal, ProposalConnection, ProposalEdge
+from service.api.relay import Node, PageInfo, from_global_id, offset_cursor, offset_from_cursor
+from service.directory import repository as directory
 from service.proposals import service
 from service.proposals.errors import ProposalNotFound
+from service.proposals.models import (
+    ProposalFilter,
+    ProposalKind,
+    ProposalOrder,
+    ProposalStatus,
+    SubmitterType,
+)
+
+MAX_PAGE_SIZE = 100
+
+strawberry.enum(ProposalOrder)
+
+
+@strawberry.input(
+    description="Every given field narrows the list; lists match any of their values."
+)
+class ProposalFilterInput:
+    statuses: list[ProposalStatus] | None = None
+    kinds: list[ProposalKind] | None = None
+    category_codes: list[str] | None = None
+    province_codes: list[str] | None = None
+    agency_codes: list[str] | None = strawberry.field(
+        default=None, description="The lead agency's code."
+    )
+    submitter_types: list[SubmitterType] | None = None
+    overdue: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+async def _filter(info: Info, given: ProposalFilterInput | None) -> ProposalFilter:
+    if given is None:
+        return ProposalFilter()
+    agency_ids: frozenset[int] = frozenset()
+    if given.agency_codes:
+        async with info.context.runtime.db.session() as session:
+            agencies = [await directory.get_agency_by_code(session, c) for c in given.agency_codes]
+        # An unknown code matches nothing rather than everything.
+        agency_ids = frozenset(a.id for a in agencies if a and a.id) or frozenset({-1})
+    return ProposalFilter(
+        statuses=frozenset(given.statuses or ()),
+        kinds=frozenset(given.kinds or ()),
+        categories=frozenset(given.category_codes or ()),
+        provinces=frozenset(given.province_codes or ()),
+        agency_ids=agency_ids,
+        submitter_types=frozenset(given.submitter_types or ()),
+        overdue=given.overdue,
+        created_from=given.created_from,
+        created_to=given.created_to,
+    )
+
+
+async def _proposal(info: Info, global_id: str) -> Proposal | None:
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != "Proposal":
+        return None
+    actor = info.context.actor
+    async with info.context.runtime.db.session() as session:
+        row = await service.get_for(session, actor, decoded[1])
+    return Proposal.of(row, actor) if row else None
 
 
 @strawberry.type
 class ProposalQuery:
-    @strawberry.field(description="A submission's public view; null when no such code exists.")
-    async def track_proposal(self, info: Info, tracking_code: str) -> Proposal | None:
+    @strawberry.field(description="Any object by its global id; null when you may not see it.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _proposal(info, id)
+
+    @strawberry.field(description="A submission by its global id; null when you may not see it.")
+    async def proposal(self, info: Info, id: strawberry.ID) -> Proposal | None:
+        return await _proposal(info, id)
+
+    @strawberry.field(description=f"Submissions you may see, at most {MAX_PAGE_SIZE} a page.")
+    async def proposals(
+        self,
+        info: Info,
+        filter: ProposalFilterInput | None = None,
+        order_by: ProposalOrder = ProposalOrder.NEWEST,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ProposalConnection:
+        if not 1 <= first <= MAX_PAGE_SIZE:
+            raise GraphQLError(f"first must be between 1 and {MAX_PAGE_SIZE}, not {first}")
+        offset = offset_from_cursor(after)
+        if offset is None:
+            raise GraphQLError("after is not a cursor this API gave out")
+        where = await _filter(info, filter)
+        actor = info.context.actor
         async with info.context.runtime.db.session() as session:
+            rows, total = await service.list_for(
+                session, actor, where, order=order_by, limit=first, offset=offset
+            )
+        edges = [
+            ProposalEdge(cursor=offset_cursor(offset + i), node=Proposal.of(row, actor))
+            for i, row in enumerate(rows)
+        ]
+        return ProposalConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=offset + len(rows) < total,
+                has_previous_page=offset > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )
+
+    @strawberry.field(
+        description="A submission by tracking code. With the access key from the submitter's "
+        "link, the submitter's own view; otherwise the status and timeline. Null when no "
+        "such code exists."
+    )
+    async def track_proposal(
+        self, info: Info, tracking_code: str, access_key: str | None = None
+    ) -> Proposal | None:
+        runtime = info.context.runtime
+        async with runtime.db.session() as session:
             try:
+                if access_key:
+                    row, viewer = await service.submitter_actor(
+                        session, runtime.settings, tracking_code, access_key
+                    )
+                    return Proposal.of(row, viewer)
                 tracked = await service.track(session, tracking_code)
             except ProposalNotFound:
                 return None
-        return Proposal.from_tracked(tracked)
+        return Proposal.of(tracked.proposal, info.context.actor)

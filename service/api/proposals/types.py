@@ -1,4 +1,4 @@
-"""Submissions as the public sees them through the API."""
+"""Submissions as the API shows them, field by field to whoever may see each field."""
 
 from __future__ import annotations
 
@@ -8,15 +8,33 @@ from typing import Annotated
 
 import strawberry
 
-from service.api.directory.types import Agency
+from service.accounts.actor import Actor, ActorKind
+from service.api.context import Info
+from service.api.directory.types import Agency, Category, Province
 from service.api.errors import ValidationErrors
-from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType
-from service.proposals.service import TrackedProposal
+from service.api.relay import Node, PageInfo, to_global_id
+from service.db import utcnow
+from service.proposals.models import (
+    AWAITING_AGENCY,
+    AssignmentRole,
+    ProposalKind,
+    ProposalStatus,
+    SubmitterType,
+)
+from service.proposals.models import Proposal as ProposalRow
+from service.proposals.models import ProposalAgency as AssignmentRow
+from service.proposals.models import ProposalEvent as EventRow
+from service.workflow.models import NoteKind
+from service.workflow.models import ProposalNote as NoteRow
+from service.workflow.models import Response as ResponseRow
+from service.workflow.rules import Action, allowed_actions
 
 # Registers the domain enums as GraphQL enums under their own names.
 strawberry.enum(ProposalKind)
 strawberry.enum(ProposalStatus)
 strawberry.enum(SubmitterType)
+strawberry.enum(NoteKind)
+strawberry.enum(Action, name="WorkflowAction")
 
 
 @strawberry.enum(description="Languages Intake speaks.")
@@ -25,50 +43,293 @@ class Language(enum.Enum):
     EN = "en"
 
 
+def _is_own_submission(viewer: Actor, proposal: ProposalRow) -> bool:
+    return viewer.kind is ActorKind.SUBMITTER and viewer.proposal_id == proposal.id
+
+
+def _handles(viewer: Actor, assignments: list[AssignmentRow], *, now: bool) -> bool:
+    """The secretariat, or an agency assigned to it (now, or ever when `now` is False)."""
+    if viewer.is_secretariat:
+        return True
+    return viewer.is_agency_official and any(
+        a.agency_id == viewer.agency_id and (a.active or not now) for a in assignments
+    )
+
+
 @strawberry.type(description="One step of a submission's timeline.")
 class ProposalEvent:
-    status: ProposalStatus
-    at: datetime
-    note: str
-    agency: Agency | None
+    row: strawberry.Private[EventRow]
+    official_view: strawberry.Private[bool]
+
+    @strawberry.field
+    def status(self) -> ProposalStatus:
+        return self.row.status
+
+    @strawberry.field
+    def from_status(self) -> ProposalStatus | None:
+        return self.row.from_status
+
+    @strawberry.field(description="The workflow action, empty for submission and routing.")
+    def action(self) -> str:
+        return self.row.action
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.row.at
+
+    @strawberry.field(description="Reason, question or answer given with the step.")
+    def note(self) -> str:
+        return self.row.note
+
+    @strawberry.field(description="Who took the step; shown to officials only.")
+    def actor(self) -> str | None:
+        return self.row.actor if self.official_view else None
+
+    @strawberry.field
+    async def agency(self, info: Info) -> Agency | None:
+        if self.row.agency_id is None:
+            return None
+        row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
+        return Agency(row=row) if row else None
 
 
-@strawberry.type(description="The public view of a submission.")
-class Proposal:
-    tracking_code: str
-    kind: ProposalKind
-    title: str
-    status: ProposalStatus
-    category_code: str
-    province_code: str | None
-    agency: Agency | None
-    deadline: datetime | None
+@strawberry.type(description="An agency's answer.")
+class Response:
+    row: strawberry.Private[ResponseRow]
+
+    @strawberry.field
+    def text(self) -> str:
+        return self.row.text
+
+    @strawberry.field
+    def published(self) -> bool:
+        return self.row.published
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    async def agency(self, info: Info) -> Agency | None:
+        row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
+        return Agency(row=row) if row else None
+
+
+@strawberry.type(description="An internal note or a co-handling agency's contribution.")
+class Note:
+    row: strawberry.Private[NoteRow]
+
+    @strawberry.field
+    def kind(self) -> NoteKind:
+        return self.row.kind
+
+    @strawberry.field
+    def text(self) -> str:
+        return self.row.text
+
+    @strawberry.field
+    def author(self) -> str:
+        return self.row.author
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    async def agency(self, info: Info) -> Agency | None:
+        if self.row.agency_id is None:
+            return None
+        row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
+        return Agency(row=row) if row else None
+
+
+@strawberry.type(description="How to reach the submitter; only for those handling it.")
+class SubmitterContact:
+    name: str
+    email: str
+    phone: str
+    organisation: str
+
+
+@strawberry.type(description="The submitter's rating of the answer.")
+class Rating:
+    score: int
+    comment: str
     created_at: datetime
-    events: list[ProposalEvent]
+
+
+@strawberry.type(description="A proposal, recommendation or obstacle report.")
+class Proposal(Node):
+    row: strawberry.Private[ProposalRow]
+    viewer: strawberry.Private[Actor]
 
     @classmethod
-    def from_tracked(cls, tracked: TrackedProposal) -> Proposal:
-        p = tracked.proposal
-        return cls(
-            tracking_code=p.tracking_code,
-            kind=p.kind,
-            title=p.title,
-            status=p.status,
-            category_code=p.category_code,
-            province_code=p.province_code,
-            agency=Agency(row=tracked.agency) if tracked.agency else None,
-            deadline=p.deadline,
-            created_at=p.created_at,
-            events=[
-                ProposalEvent(
-                    status=e.status,
-                    at=e.at,
-                    note=e.note,
-                    agency=Agency(row=a) if a else None,
-                )
-                for e, a in tracked.events
-            ],
+    def of(cls, row: ProposalRow, viewer: Actor) -> Proposal:
+        assert row.id is not None
+        return cls(id=to_global_id("Proposal", row.id), row=row, viewer=viewer)
+
+    async def _assignments(self, info: Info) -> list[AssignmentRow]:
+        assert self.row.id is not None
+        return await info.context.loaders.assignments_by_proposal_id.load(self.row.id)
+
+    @strawberry.field
+    def tracking_code(self) -> str:
+        return self.row.tracking_code
+
+    @strawberry.field
+    def kind(self) -> ProposalKind:
+        return self.row.kind
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.row.title
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field
+    def legal_references(self) -> str:
+        return self.row.legal_references
+
+    @strawberry.field
+    def status(self) -> ProposalStatus:
+        return self.row.status
+
+    @strawberry.field(description="Shown to the public, by the submitter's consent.")
+    def published(self) -> bool:
+        return self.row.published
+
+    @strawberry.field
+    def submitter_type(self) -> SubmitterType:
+        return self.row.submitter_type
+
+    @strawberry.field
+    def category_code(self) -> str:
+        return self.row.category_code
+
+    @strawberry.field
+    def province_code(self) -> str | None:
+        return self.row.province_code
+
+    @strawberry.field
+    async def category(self, info: Info) -> Category | None:
+        row = await info.context.loaders.category_by_code.load(self.row.category_code)
+        return Category(row=row) if row else None
+
+    @strawberry.field
+    async def province(self, info: Info) -> Province | None:
+        if self.row.province_code is None:
+            return None
+        row = await info.context.loaders.province_by_code.load(self.row.province_code)
+        return Province(row=row) if row else None
+
+    @strawberry.field(description="The lead agency, or the secretariat while in triage.")
+    async def agency(self, info: Info) -> Agency | None:
+        if self.row.agency_id is None:
+            return None
+        row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
+        return Agency(row=row) if row else None
+
+    @strawberry.field
+    async def cooperating_agencies(self, info: Info) -> list[Agency]:
+        ids = [
+            a.agency_id
+            for a in await self._assignments(info)
+            if a.active and a.role is AssignmentRole.COOPERATING
+        ]
+        rows = await info.context.loaders.agency_by_id.load_many(ids)
+        return [Agency(row=row) for row in rows if row]
+
+    @strawberry.field
+    def deadline(self) -> datetime | None:
+        return self.row.deadline
+
+    @strawberry.field(description="Past its deadline and still waiting for the agency.")
+    def overdue(self) -> bool:
+        deadline = self.row.deadline
+        return self.row.status in AWAITING_AGENCY and deadline is not None and deadline < utcnow()
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.row.updated_at
+
+    @strawberry.field(description="The submission this one was merged into, if any.")
+    def merged_into_id(self) -> strawberry.ID | None:
+        merged = self.row.merged_into_id
+        return to_global_id("Proposal", merged) if merged is not None else None
+
+    @strawberry.field(description="Null unless you handle this submission or sent it.")
+    async def submitter(self, info: Info) -> SubmitterContact | None:
+        if not (
+            _is_own_submission(self.viewer, self.row)
+            or _handles(self.viewer, await self._assignments(info), now=True)
+        ):
+            return None
+        return SubmitterContact(
+            name=self.row.submitter_name,
+            email=self.row.submitter_email,
+            phone=self.row.submitter_phone,
+            organisation=self.row.submitter_organisation,
         )
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[ProposalEvent]:
+        assert self.row.id is not None
+        official = _handles(self.viewer, await self._assignments(info), now=False)
+        rows = await info.context.loaders.events_by_proposal_id.load(self.row.id)
+        return [ProposalEvent(row=row, official_view=official) for row in rows]
+
+    @strawberry.field(description="Published answers, and all of them for those involved.")
+    async def responses(self, info: Info) -> list[Response]:
+        assert self.row.id is not None
+        involved = _is_own_submission(self.viewer, self.row) or _handles(
+            self.viewer, await self._assignments(info), now=False
+        )
+        rows = await info.context.loaders.responses_by_proposal_id.load(self.row.id)
+        return [Response(row=r) for r in rows if involved or r.published]
+
+    @strawberry.field(description="Internal notes and contributions; officials handling it only.")
+    async def notes(self, info: Info) -> list[Note]:
+        assert self.row.id is not None
+        if not _handles(self.viewer, await self._assignments(info), now=False):
+            return []
+        rows = await info.context.loaders.notes_by_proposal_id.load(self.row.id)
+        return [Note(row=r) for r in rows]
+
+    @strawberry.field
+    async def rating(self, info: Info) -> Rating | None:
+        assert self.row.id is not None
+        if not (
+            _is_own_submission(self.viewer, self.row)
+            or _handles(self.viewer, await self._assignments(info), now=False)
+        ):
+            return None
+        row = await info.context.loaders.rating_by_proposal_id.load(self.row.id)
+        return (
+            Rating(score=row.score, comment=row.comment, created_at=row.created_at) if row else None
+        )
+
+    @strawberry.field(description="The workflow actions you may take now.")
+    def allowed_actions(self) -> list[Action]:
+        return list(allowed_actions(self.viewer, self.row))
+
+
+@strawberry.type
+class ProposalEdge:
+    cursor: str
+    node: Proposal
+
+
+@strawberry.type
+class ProposalConnection:
+    edges: list[ProposalEdge]
+    page_info: PageInfo
+    total_count: int
 
 
 @strawberry.input(description="A proposal, recommendation or obstacle report.")

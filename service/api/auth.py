@@ -1,0 +1,27 @@
+"""Who is calling the API: a bearer token, a signed-in official's session, or nobody."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+
+from service.accounts import service as accounts
+from service.accounts.actor import Actor
+from service.runtime import Runtime
+
+SESSION_USER_KEY = "user_id"
+
+
+async def resolve_actor(connection: HTTPConnection, runtime: Runtime) -> Actor:
+    """A bad or revoked token is anonymous, never an error: it sees only public data."""
+    authorization = connection.headers.get("authorization", "")
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        async with runtime.db.transaction() as session:
+            actor = await accounts.actor_for_token(session, secret.strip())
+        return actor or Actor.anonymous()
+    user_id = connection.session.get(SESSION_USER_KEY) if "session" in connection.scope else None
+    if isinstance(user_id, int):
+        async with runtime.db.session() as session:
+            actor = await accounts.actor_for_user(session, user_id)
+        return actor or Actor.anonymous()
+    return Actor.anonymous()
