@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from service.api.view import graphql_app
+from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
 from service.settings import Settings
 from web.routes import STATIC_DIR, web_routes
@@ -48,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.runtime = runtime
             yield
 
-    graphql = graphql_app()
+    graphql = graphql_app(settings)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -56,6 +58,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *web_routes(settings),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)])
     app.state.settings = settings
     return app
