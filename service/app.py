@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from service.api.view import graphql_app
+from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
 from service.settings import Settings
 from web.routes import STATIC_DIR, web_routes
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.runtime = runtime
             yield
 
-    graphql = graphql_app()
+    graphql = graphql_app(settings)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_age=SESSION_SECONDS,
             same_site="lax",
             https_only=settings.environment == "production",
-        )
+        ),
+        Middleware(RequestIdMiddleware),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     outbox_sweep_after_seconds: int = Field(default=30, ge=1)
     job_timeout_seconds: int = Field(default=30, ge=1)
 
+    graphql_max_depth: int = Field(default=12, ge=1)
+    graphql_max_aliases: int = Field(default=15, ge=0)
+    graphql_max_tokens: int = Field(default=2_000, ge=10)
+    graphql_max_page_size: int = Field(default=100, ge=1)
+    graphql_max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    # Unset: on everywhere but production. GraphiQL and field suggestions follow it.
+    graphql_introspection: bool | None = None
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == _DEVELOPMENT_SECRET:
@@ -68,3 +76,9 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def graphql_introspection_enabled(self) -> bool:
+        if self.graphql_introspection is not None:
+            return self.graphql_introspection
+        return self.environment != "production"

@@ -6,10 +6,10 @@ import httpx
 
 from service.settings import Settings
 from tests.factories import form_data
-from tests.web_client import post_form
 from tests.fixtures.smtp import SmtpSink
 from tests.fixtures.worker import run_worker
 from tests.graphql_client import execute
+from tests.web_client import post_form
 
 
 async def test_from_form_to_routed_indexed_emailed_and_tracked(

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from service.api.accounts.queries import AccountQuery
 from service.api.directory.queries import DirectoryQuery
 from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
+from service.api.protection import GraphQLLimits, IntakeSchema, protection_extensions
 from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
 from service.api.workflow.mutations import WorkflowMutation
+from service.settings import Settings
 
 
 @strawberry.type
@@ -26,27 +28,24 @@ class Mutation(ProposalMutation, WorkflowMutation):
     pass
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask exceptions raised by our code; keep GraphQL's own syntax and input errors."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+def build_schema(settings: Settings) -> IntakeSchema:
+    """The schema with the settings' limits; one per distinct set of limits."""
+    return _build_schema(GraphQLLimits.from_settings(settings))
 
 
-def _mask_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=_is_unexpected)
+@lru_cache(maxsize=8)
+def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
+    return IntakeSchema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(
+            auto_camel_case=True,
+            relay_max_results=limits.max_page_size,
+            disable_field_suggestions=not limits.introspection,
+        ),
+        extensions=protection_extensions(limits),
+    )
 
 
-def _parser_cache() -> ParserCache:
-    return ParserCache(maxsize=512)
-
-
-def _validation_cache() -> ValidationCache:
-    return ValidationCache(maxsize=512)
-
-
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    config=StrawberryConfig(auto_camel_case=True),
-    extensions=[_mask_errors, _parser_cache, _validation_cache],
-)
+# The default settings' schema: `intake export-schema` and the contract tests use it.
+schema = build_schema(Settings())

@@ -21,8 +21,6 @@ from service.proposals.models import (
     SubmitterType,
 )
 
-MAX_PAGE_SIZE = 100
-
 strawberry.enum(ProposalOrder)
 
 
@@ -85,7 +83,9 @@ class ProposalQuery:
     async def proposal(self, info: Info, id: strawberry.ID) -> Proposal | None:
         return await _proposal(info, id)
 
-    @strawberry.field(description=f"Submissions you may see, at most {MAX_PAGE_SIZE} a page.")
+    @strawberry.field(
+        description="Submissions you may see; `first` is at most INTAKE_GRAPHQL_MAX_PAGE_SIZE."
+    )
     async def proposals(
         self,
         info: Info,
@@ -94,8 +94,9 @@ class ProposalQuery:
         first: int = 20,
         after: str | None = None,
     ) -> ProposalConnection:
-        if not 1 <= first <= MAX_PAGE_SIZE:
-            raise GraphQLError(f"first must be between 1 and {MAX_PAGE_SIZE}, not {first}")
+        most = info.context.runtime.settings.graphql_max_page_size
+        if not 1 <= first <= most:
+            raise GraphQLError(f"first must be between 1 and {most}, not {first}")
         offset = offset_from_cursor(after)
         if offset is None:
             raise GraphQLError("after is not a cursor this API gave out")

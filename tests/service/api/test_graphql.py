@@ -133,14 +133,19 @@ async def test_unexpected_errors_are_masked(
 ) -> None:
     await app.state.runtime.search.close()  # the search backend is gone
     response = await client.post("/graphql", json={"query": '{ search(query: "x") { total } }'})
+    request_id = response.headers["x-request-id"]
     assert response.json() == {
         "data": None,
         "errors": [
             {"message": "Unexpected error.", "locations": [{"line": 1, "column": 3}],
-             "path": ["search"]}
+             "path": ["search"],
+             "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}}
         ],
     }  # fmt: skip
-    assert any(r.name == "strawberry.execution" for r in caplog.records)
+    [record] = [r for r in caplog.records if r.name == "intake.graphql"]
+    assert record.getMessage() == f"Unexpected error at search (request {request_id})"
+    assert record.exc_info is not None
+    assert str(record.exc_info[1]).endswith("search.db is closed")
 
 
 async def test_graphiql_is_served_to_browsers(client: httpx.AsyncClient) -> None:
