@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
+from service.cli import main
+from service.settings import Settings
 from tests.factories import graphql_input
 from tests.graphql_client import operation
 
@@ -109,3 +112,28 @@ def test_dev_runs_everything_stops_on_ctrl_c_and_keeps_data(tmp_path: Path) -> N
         assert tracked["trackProposal"]["status"] == "ROUTED"  # type: ignore[index]
         os.killpg(dev.pid, signal.SIGINT)
         assert dev.wait(timeout=30) == 0
+
+
+def test_token_create_list_revoke(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--data-dir", str(settings.data_dir)]
+    os.environ["INTAKE_DATABASE_URL"] = settings.resolved_database_url
+    try:
+        assert main(["token", *args, "create", "--name", "portal", "--role", "REVIEWER",
+                     "--agency", "BKHCN"]) == 0  # fmt: skip
+        created = capsys.readouterr().out.splitlines()
+        assert created[0] == "Token 1 (portal, REVIEWER, BKHCN). Shown once; store it now:"
+        assert created[1].startswith("itk_")
+        assert main(["token", *args, "create", "--name", "x", "--role", "REVIEWER",
+                     "--agency", "NOPE"]) == 1  # fmt: skip
+        assert "unknown agency" in capsys.readouterr().err
+        assert main(["token", *args, "list"]) == 0
+        listed = capsys.readouterr().out
+        assert "\tportal\tREVIEWER\tactive\tlast used never" in listed
+        assert created[1] not in listed
+        assert main(["token", *args, "revoke", "1"]) == 0
+        assert capsys.readouterr().out == "Token 1 (portal) is revoked.\n"
+        assert main(["token", *args, "list"]) == 0
+        assert "\trevoked\t" in capsys.readouterr().out
+        assert main(["token", *args, "revoke", "99"]) == 1
+    finally:
+        del os.environ["INTAKE_DATABASE_URL"]

@@ -1,0 +1,87 @@
+"""Officials sign in and out; forms without a valid CSRF token are refused."""
+
+from __future__ import annotations
+
+import httpx
+
+from service.demo import DEMO_PASSWORD
+from tests.graphql_client import execute
+from tests.web_client import csrf_token, post_form
+
+
+async def test_sign_in_shows_the_official_and_the_api_knows_them(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await post_form(
+        client,
+        "/login",
+        {"email": "Reviewer.BKHCN@intake.localhost", "password": DEMO_PASSWORD, "next": "/track"},
+        page="/login",
+    )
+    assert (response.status_code, response.headers["location"]) == (303, "/track")
+    cookie = response.headers["set-cookie"]
+    assert "httponly" in cookie.lower()
+    assert "samesite=lax" in cookie.lower()
+    page = await client.get("/")
+    assert "reviewer.bkhcn@intake.localhost" in page.text
+    me = await execute(client, "Me")
+    assert me["me"]["kind"] == "USER"
+    assert me["me"]["agency"] == {"code": "BKHCN"}
+
+    out = await post_form(client, "/logout", {}, page="/")
+    assert out.status_code == 303
+    assert (await execute(client, "Me"))["me"]["kind"] == "ANONYMOUS"
+
+
+async def test_wrong_password_then_lock_after_five_failures(client: httpx.AsyncClient) -> None:
+    for _ in range(4):
+        wrong = await post_form(
+            client,
+            "/login",
+            {"email": "secretariat@intake.localhost", "password": "guess"},
+            page="/login",
+        )
+        assert wrong.status_code == 401
+        assert "Thư điện tử hoặc mật khẩu không đúng." in wrong.text
+        assert 'value="secretariat@intake.localhost"' in wrong.text
+    await post_form(
+        client,
+        "/login",
+        {"email": "secretariat@intake.localhost", "password": "guess"},
+        page="/login",
+    )
+    locked = await post_form(
+        client,
+        "/login",
+        {"email": "secretariat@intake.localhost", "password": DEMO_PASSWORD},
+        page="/login",
+    )
+    assert locked.status_code == 401
+    assert "Đăng nhập sai quá nhiều lần." in locked.text
+
+
+async def test_unknown_email_and_offsite_next_are_handled(client: httpx.AsyncClient) -> None:
+    unknown = await post_form(
+        client, "/login", {"email": "nobody@example.com", "password": "x"}, page="/login"
+    )
+    assert unknown.status_code == 401
+    redirected = await post_form(
+        client,
+        "/login",
+        {
+            "email": "secretariat@intake.localhost",
+            "password": DEMO_PASSWORD,
+            "next": "https://evil.example/",
+        },
+        page="/login",
+    )
+    assert redirected.headers["location"] == "/"
+
+
+async def test_every_form_refuses_a_missing_or_wrong_csrf_token(client: httpx.AsyncClient) -> None:
+    token = await csrf_token(client)
+    for path in ("/submit", "/login", "/logout"):
+        missing = await client.post(path, data={"email": "x"})
+        assert missing.status_code == 403, path
+        wrong = await client.post(path, data={"csrf_token": token + "x"})
+        assert wrong.status_code == 403, path
