@@ -60,6 +60,14 @@ class ArqQueue:
             await self.close()
             raise
 
+    async def publish(self, channel: str, message: str) -> None:
+        pool = await self._connected()
+        try:
+            await pool.publish(channel, message)
+        except Exception:
+            await self.close()
+            raise
+
     async def ping(self) -> None:
         pool = await self._connected()
         try:

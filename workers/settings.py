@@ -10,12 +10,13 @@ from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
 from service.notifications.service import SEND_JOB
+from service.proposals.events import EVENT_JOB
 from service.proposals.service import ROUTE_JOB
 from service.queue import redis_settings, redis_url
 from service.routing.service import INDEX_JOB
 from service.runtime import open_runtime
 from service.settings import Settings
-from workers import notifications, proposals, search
+from workers import events, notifications, proposals, search
 from workers.outbox import Handler, outbox_job, sweep_outbox
 
 
@@ -33,6 +34,7 @@ def job_functions(settings: Settings) -> list[Function]:
         _job(ROUTE_JOB, proposals.route, settings),
         _job(INDEX_JOB, search.index, settings),
         _job(SEND_JOB, notifications.send, settings),
+        _job(EVENT_JOB, events.publish, settings),
     ]
 
 

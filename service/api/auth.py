@@ -11,14 +11,21 @@ from service.runtime import Runtime
 SESSION_USER_KEY = "user_id"
 
 
+async def actor_for_authorization(authorization: str, runtime: Runtime) -> Actor | None:
+    """The actor of an `Authorization: Bearer` value; None when it is not a bearer value."""
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        return None
+    async with runtime.db.transaction() as session:
+        actor = await accounts.actor_for_token(session, secret.strip())
+    return actor or Actor.anonymous()
+
+
 async def resolve_actor(connection: HTTPConnection, runtime: Runtime) -> Actor:
     """A bad or revoked token is anonymous, never an error: it sees only public data."""
-    authorization = connection.headers.get("authorization", "")
-    scheme, _, secret = authorization.partition(" ")
-    if scheme.lower() == "bearer" and secret:
-        async with runtime.db.transaction() as session:
-            actor = await accounts.actor_for_token(session, secret.strip())
-        return actor or Actor.anonymous()
+    by_token = await actor_for_authorization(connection.headers.get("authorization", ""), runtime)
+    if by_token is not None:
+        return by_token
     user_id = connection.session.get(SESSION_USER_KEY) if "session" in connection.scope else None
     if isinstance(user_id, int):
         async with runtime.db.session() as session:

@@ -21,6 +21,8 @@ class Context:
     language: Language
     actor: Actor
     loaders: Loaders
+    # Set by graphql-transport-ws from the connection_init payload.
+    connection_params: dict[str, object] | None = None
 
     @property
     def search_scope(self) -> SearchScope:

@@ -11,6 +11,7 @@ from service.api.accounts.queries import AccountQuery
 from service.api.directory.queries import DirectoryQuery
 from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
+from service.api.proposals.subscriptions import ProposalSubscription
 from service.api.protection import GraphQLLimits, IntakeSchema, protection_extensions
 from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
@@ -28,6 +29,11 @@ class Mutation(ProposalMutation, WorkflowMutation):
     pass
 
 
+@strawberry.type
+class Subscription(ProposalSubscription):
+    pass
+
+
 def build_schema(settings: Settings) -> IntakeSchema:
     """The schema with the settings' limits; one per distinct set of limits."""
     return _build_schema(GraphQLLimits.from_settings(settings))
@@ -38,6 +44,7 @@ def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
     return IntakeSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(
             auto_camel_case=True,
             relay_max_results=limits.max_page_size,

@@ -30,8 +30,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
 
-from service.api.auth import resolve_actor
+from service.api.auth import actor_for_authorization, resolve_actor
 from service.api.context import Context
 from service.api.loaders import create_loaders
 from service.api.protection import INTERNAL_SERVER_ERROR
@@ -259,6 +260,16 @@ class IntakeGraphQL(GraphQL[Context, None]):
             actor=await resolve_actor(request, runtime),
             loaders=create_loaders(runtime.db),
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        # Browsers cannot set headers on a WebSocket: a token may come in connection_init.
+        params = context.connection_params or {}
+        authorization = params.get("authorization") or params.get("Authorization")
+        if isinstance(authorization, str):
+            actor = await actor_for_authorization(authorization, context.runtime)
+            if actor is not None:
+                context.actor = actor
+        return UNSET
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # Without the IDE, a browser's GET is an ordinary request that lacks a query.

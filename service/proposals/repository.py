@@ -200,3 +200,7 @@ async def cooperating_agency_ids(session: AsyncSession, proposal_id: int) -> lis
         ProposalAgency.role == AssignmentRole.COOPERATING,
     )
     return list((await session.exec(statement)).all())
+
+
+async def get_event(session: AsyncSession, event_id: int) -> ProposalEvent | None:
+    return await session.get(ProposalEvent, event_id)

@@ -19,7 +19,7 @@ from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, parse_language, translations
 from service.notifications import service as notifications
 from service.outbox import service as outbox
-from service.proposals import repository
+from service.proposals import events, repository
 from service.proposals.access import access_key
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import (
@@ -116,10 +116,12 @@ async def submit_proposal(
     repository.add(session, proposal)
     await session.flush()
     assert proposal.id is not None
-    repository.add(
-        session,
-        ProposalEvent(proposal_id=proposal.id, status=ProposalStatus.SUBMITTED, actor="submitter"),
+    submitted = ProposalEvent(
+        proposal_id=proposal.id, status=ProposalStatus.SUBMITTED, actor="submitter"
     )
+    repository.add(session, submitted)
+    await session.flush()
+    events.announce(session, submitted)
     outbox.add_job(session, ROUTE_JOB, {"proposal_id": proposal.id})
     if proposal.submitter_email:
         await notifications.queue(
@@ -208,3 +210,14 @@ async def list_for(
         session, actor.scope, where, order=order, limit=limit, offset=offset, now=now
     )
     return list(rows), await repository.count_visible(session, actor.scope, where, now)
+
+
+async def visible_event(
+    session: AsyncSession, actor: Actor, event_id: int
+) -> tuple[Proposal, ProposalEvent] | None:
+    """A timeline event and its submission, if the actor may see the submission."""
+    event = await repository.get_event(session, event_id)
+    if event is None:
+        return None
+    proposal = await repository.get_visible(session, actor.scope, event.proposal_id)
+    return (proposal, event) if proposal else None

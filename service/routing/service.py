@@ -15,6 +15,7 @@ from service.directory import service as directory_service
 from service.directory.models import Agency
 from service.notifications import service as notifications
 from service.outbox import service as outbox
+from service.proposals import events
 from service.proposals import repository as proposals
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent, ProposalStatus
 from service.routing.rules import decide
@@ -81,6 +82,7 @@ async def route_proposal(
     else:
         recipients, template = await accounts.agency_reviewers(session, agency.id), "assignment"
     await session.flush()
+    events.announce(session, event)
     await notifications.queue(
         session,
         event_key=f"proposal-event:{event.id}",

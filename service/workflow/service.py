@@ -18,6 +18,7 @@ from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
 from service.notifications import service as notifications
 from service.outbox import service as outbox
+from service.proposals import events
 from service.proposals import repository as proposals
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import (
@@ -94,6 +95,7 @@ async def _record(
     proposal.status, proposal.updated_at = status, event.at
     outbox.add_job(session, INDEX_JOB, {"proposal_id": proposal.id})
     await session.flush()
+    events.announce(session, event)
     return Step(proposal, event)
 
 

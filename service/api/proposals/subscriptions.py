@@ -1,0 +1,77 @@
+"""Live timeline events of the submissions the caller may see (graphql-transport-ws)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator
+
+import strawberry
+from redis.asyncio import Redis
+
+from service.api.context import Info
+from service.api.proposals.types import Proposal, ProposalEvent
+from service.api.relay import from_global_id
+from service.proposals import service
+from service.proposals.events import CHANNEL
+from service.proposals.models import ProposalStatus
+from service.queue import redis_url
+
+
+@strawberry.input(description="Every given field narrows the stream.")
+class ProposalEventFilterInput:
+    proposal_ids: list[strawberry.ID] | None = None
+    statuses: list[ProposalStatus] | None = None
+
+
+@strawberry.type(description="A step just taken on a submission you may see.")
+class ProposalEventNotice:
+    proposal: Proposal
+    event: ProposalEvent
+
+
+async def _messages(url: str) -> AsyncGenerator[dict[str, int], None]:
+    client = (
+        Redis.from_url(url)
+        if not url.startswith("unix://")
+        else Redis(unix_socket_path=url.removeprefix("unix://"))
+    )
+    pubsub = client.pubsub()
+    try:
+        await pubsub.subscribe(CHANNEL)
+        async for message in pubsub.listen():
+            if message.get("type") == "message":
+                yield json.loads(message["data"])
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+
+
+@strawberry.type
+class ProposalSubscription:
+    @strawberry.subscription(
+        description="Timeline events as they happen, for submissions you may see."
+    )
+    async def proposal_events(
+        self, info: Info, filter: ProposalEventFilterInput | None = None
+    ) -> AsyncGenerator[ProposalEventNotice, None]:
+        runtime, actor = info.context.runtime, info.context.actor
+        wanted_ids = {
+            decoded[1]
+            for decoded in map(from_global_id, (filter.proposal_ids if filter else None) or [])
+            if decoded and decoded[0] == "Proposal"
+        }
+        wanted_statuses = set(filter.statuses or ()) if filter else set()
+        async for message in _messages(redis_url(runtime.settings)):
+            if wanted_ids and message["proposal_id"] not in wanted_ids:
+                continue
+            async with runtime.db.session() as session:
+                found = await service.visible_event(session, actor, message["event_id"])
+            if found is None:
+                continue
+            proposal, event = found
+            if wanted_statuses and event.status not in wanted_statuses:
+                continue
+            yield ProposalEventNotice(
+                proposal=Proposal.of(proposal, actor),
+                event=ProposalEvent(row=event, official_view=actor.is_official),
+            )
