@@ -3,7 +3,15 @@
 from sqlmodel import SQLModel
 
 from service.accounts.models import User
-from service.directory.models import Agency, Category, Province
+from service.directory.models import (
+    Agency,
+    AgencyCategory,
+    Category,
+    DirectoryChange,
+    DirectoryVersion,
+    Province,
+    ProvinceAlias,
+)
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
@@ -12,13 +20,17 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Agency",
+    "AgencyCategory",
     "Category",
+    "DirectoryChange",
+    "DirectoryVersion",
     "Notification",
     "OutboxMessage",
     "Proposal",
     "ProposalAgency",
     "ProposalEvent",
     "Province",
+    "ProvinceAlias",
     "User",
     "metadata",
 ]
