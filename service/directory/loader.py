@@ -142,7 +142,10 @@ def parse_directory(contents: dict[str, bytes]) -> DirectoryData:
     provinces = parser.rows(contents[PROVINCES_FILE], PROVINCES_FILE, PROVINCE_COLUMNS)
     data = parser.check(version, checksum.hexdigest(), agencies, provinces, categories)
     if parser.errors:
-        raise InvalidDirectory(parser.errors)
+        order = {name: position for position, name in enumerate(FILES)}
+        raise InvalidDirectory(
+            sorted(parser.errors, key=lambda e: (order[e.file], e.line or 0))  # stable
+        )
     return data
 
 
@@ -501,33 +504,30 @@ class _Parser:
             )
 
     def _check_place_names(self, provinces: list[tuple[ProvinceRecord, _Row]]) -> None:
-        owners: dict[str, str] = {}  # place key -> code of the province it names
-        own_names: dict[str, set[str]] = {}
+        names: dict[str, str] = {}  # place key of a current name or code -> province code
         for province, row in provinces:
-            own_names[province.code] = {
-                place_key(province.name_vi),
-                place_key(province.name_en),
-                place_key(province.code),
-            }
             for name, column in ((province.name_vi, "name_vi"), (province.name_en, "name_en")):
-                owner = owners.setdefault(place_key(name), province.code)
+                owner = names.setdefault(place_key(name), province.code)
                 if owner != province.code:
                     self.fail(row.file, row.line, column, f'"{name}" is already a name of {owner}')
-            owners.setdefault(place_key(province.code), province.code)
+            names.setdefault(place_key(province.code), province.code)
+        aliased: dict[str, list[str]] = {}  # place key of an alias -> the provinces giving it
+        for province, _ in provinces:
+            for alias in province.aliases:
+                aliased.setdefault(place_key(alias), []).append(province.code)
         for province, row in provinces:
             for alias in province.aliases:
                 key = place_key(alias)
+                others = [code for code in aliased[key] if code != province.code]
                 if not key:
-                    self.fail(row.file, row.line, "aliases", f'"{alias}" has no letters')
+                    message = f'"{alias}" has no letters'
+                elif key in names:
+                    message = f'alias "{alias}" is already the name of {names[key]}'
+                elif others:
+                    message = f'alias "{alias}" is also an alias of {", ".join(others)}'
+                else:
                     continue
-                owner = owners.setdefault(key, province.code)
-                if owner != province.code or key in own_names[province.code]:
-                    self.fail(
-                        row.file,
-                        row.line,
-                        "aliases",
-                        f'alias "{alias}" is already a name or alias of {owner}',
-                    )
+                self.fail(row.file, row.line, "aliases", message)
 
 
 def _items(value: str) -> tuple[str, ...]:

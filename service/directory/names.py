@@ -18,16 +18,23 @@ _WORD = re.compile(r"[^\W_]+")
 
 def place_key(text: str) -> str:
     """'Tỉnh Bà Rịa - Vũng Tàu' -> 'ba ria vung tau': folded words without the unit's title."""
-    parts = words(text)
+    return " ".join(words(without_title(text)))
+
+
+def without_title(name: str) -> str:
+    """'Thành phố Hồ Chí Minh' -> 'Hồ Chí Minh', 'Tỉnh Bắc Giang' -> 'Bắc Giang'."""
+    tokens = _WORD.findall(_nfc(name))
+    folded = tuple(fold(token) for token in tokens)
+    start, end = 0, len(tokens)
     for prefix in _PREFIXES:
-        if len(parts) > len(prefix) and tuple(parts[: len(prefix)]) == prefix:
-            parts = parts[len(prefix) :]
+        if len(folded) > len(prefix) and folded[: len(prefix)] == prefix:
+            start = len(prefix)
             break
     for suffix in _SUFFIXES:
-        if len(parts) > len(suffix) and tuple(parts[-len(suffix) :]) == suffix:
-            parts = parts[: -len(suffix)]
+        if end - start > len(suffix) and folded[-len(suffix) :] == suffix:
+            end -= len(suffix)
             break
-    return " ".join(parts)
+    return " ".join(tokens[start:end])
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +54,11 @@ class PlaceMatcher:
     def __init__(self, names: Iterable[PlaceName]) -> None:
         self._by_key: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         for place in names:
-            key = tuple(words(place.name))
-            if key:
-                exact = " ".join(_WORD.findall(_nfc(place.name).casefold()))
-                self._by_key.setdefault(key, []).append((exact, place.province_code))
+            for name in {place.name, without_title(place.name)}:
+                key = tuple(words(name))
+                if key:
+                    exact = " ".join(_WORD.findall(_nfc(name).casefold()))
+                    self._by_key.setdefault(key, []).append((exact, place.province_code))
         self._longest = max((len(key) for key in self._by_key), default=0)
 
     def provinces_named(self, text: str) -> list[str]:
