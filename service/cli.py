@@ -1,4 +1,4 @@
-"""`intake dev|serve|worker|migrate|seed|export-schema`."""
+"""`intake dev|serve|worker|migrate|seed|directory load|export-schema`."""
 
 from __future__ import annotations
 
@@ -107,6 +107,52 @@ def token(settings: Settings, args: argparse.Namespace) -> int:
         print(f"intake token revoke: no token {args.id}", file=sys.stderr)
         return 1
     print(f"Token {revoked.id} ({revoked.name}) is revoked.")
+    return 0
+
+
+def load_directory(settings: Settings, path: Path | None) -> int:
+    """Check the directory's data files and load them in one transaction; 1 on bad data."""
+    from service.db import Database
+    from service.directory.loader import DATA_DIR, InvalidDirectory, read_directory
+    from service.directory.service import LoadSummary
+    from service.directory.service import load_directory as load
+
+    source = path or DATA_DIR
+    try:
+        data = read_directory(source)
+    except InvalidDirectory as invalid:
+        count = len(invalid.errors)
+        print(
+            f"The directory in {source} has {count} error{'s' if count != 1 else ''}; "
+            "nothing was loaded and the current directory stays in force:",
+            file=sys.stderr,
+        )
+        for error in invalid.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+
+    async def run() -> LoadSummary:
+        db = Database(settings.resolved_database_url)
+        try:
+            async with db.transaction() as session:
+                return await load(session, data, actor="cli")
+        finally:
+            await db.dispose()
+
+    summary = asyncio.run(run())
+    if not summary.recorded:
+        print(f"Directory {summary.version} is already loaded; nothing changed.")
+        return 0
+    print(f"Directory {summary.version} loaded from {source}:")
+    for entity, plural in (
+        ("agency", "agencies"),
+        ("province", "provinces"),
+        ("category", "categories"),
+    ):
+        counts = [
+            f"{summary.count(entity, what)} {what}" for what in ("added", "changed", "deactivated")
+        ]
+        print(f"  {plural + ':':12} {', '.join(counts)}")
     return 0
 
 
@@ -230,6 +276,16 @@ def _parser() -> argparse.ArgumentParser:
     token_commands.add_parser("list", help="every token, without its secret")
     revoke = token_commands.add_parser("revoke", help="stop a token from working")
     revoke.add_argument("id", type=int)
+    directory_command = commands.add_parser("directory", help="the national agency directory")
+    directory_commands = directory_command.add_subparsers(dest="directory_command", required=True)
+    load_command = with_data_dir(
+        directory_commands.add_parser(
+            "load", help="check the directory's data files and load them, keeping history"
+        )
+    )
+    load_command.add_argument(
+        "--path", type=Path, help="a folder of directory data files (default: the shipped data)"
+    )
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
@@ -255,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             migrate(settings)
         case "seed":
             seed(settings)
+        case "directory":
+            return load_directory(settings, args.path)
     return 0
 
 

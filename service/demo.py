@@ -1,4 +1,4 @@
-"""Demo data: the directory, one secretariat user and one reviewer per agency."""
+"""Demo data: the shipped directory, one secretariat user and one reviewer per agency."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from service.accounts import service as accounts
 from service.accounts.models import Role
 from service.directory import repository as directory
 from service.directory import service as directory_service
-from service.directory.data import AGENCIES, SECRETARIAT_CODE
+from service.directory.loader import read_directory
+from service.directory.models import SECRETARIAT_CODE
 
 DEMO_PASSWORD = "intake-demo"  # noqa: S105 - printed at start; demo data only
 DEMO_DOMAIN = "intake.localhost"
@@ -19,9 +20,10 @@ def reviewer_email(agency_code: str) -> str:
     return f"reviewer.{agency_code.lower()}@{DEMO_DOMAIN}"
 
 
-async def load_demo(session: AsyncSession) -> None:
-    """Idempotent: the directory is refreshed, existing users are left alone."""
-    await directory_service.load_directory(session)
+async def load_demo(session: AsyncSession, actor: str = "cli") -> None:
+    """Idempotent: the directory is brought up to the shipped data, existing users kept."""
+    data = read_directory()
+    await directory_service.load_directory(session, data, actor)
     password_hash = accounts.hash_password(DEMO_PASSWORD)
     secretariat = await directory_service.secretariat(session)
     await accounts.ensure_user(
@@ -32,7 +34,7 @@ async def load_demo(session: AsyncSession) -> None:
         password_hash=password_hash,
         agency=secretariat,
     )
-    for entry in AGENCIES:
+    for entry in data.agencies:
         if entry.code == SECRETARIAT_CODE:
             continue
         agency = await directory.get_agency_by_code(session, entry.code)

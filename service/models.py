@@ -3,7 +3,15 @@
 from sqlmodel import SQLModel
 
 from service.accounts.models import ApiToken, User
-from service.directory.models import Agency, Category, Province
+from service.directory.models import (
+    Agency,
+    AgencyCategory,
+    Category,
+    DirectoryChange,
+    DirectoryVersion,
+    Province,
+    ProvinceAlias,
+)
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
@@ -13,8 +21,11 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Agency",
+    "AgencyCategory",
     "ApiToken",
     "Category",
+    "DirectoryChange",
+    "DirectoryVersion",
     "Notification",
     "OutboxMessage",
     "Proposal",
@@ -22,6 +33,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalNote",
     "Province",
+    "ProvinceAlias",
     "Rating",
     "Response",
     "ResponseTemplate",

@@ -269,7 +269,8 @@ class IntakeGraphQL(GraphQL[Context, None]):
             actor = await actor_for_authorization(authorization, context.runtime)
             if actor is not None:
                 context.actor = actor
-        return UNSET
+        unset: UnsetType = UNSET
+        return unset
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # Without the IDE, a browser's GET is an ordinary request that lacks a query.

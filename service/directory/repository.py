@@ -7,10 +7,29 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.directory.models import Agency, Category, Province
+from service.directory.models import (
+    Agency,
+    AgencyCategory,
+    Category,
+    DirectoryChange,
+    DirectoryVersion,
+    Province,
+    ProvinceAlias,
+)
+
+DirectoryRow = (
+    Agency
+    | AgencyCategory
+    | Category
+    | DirectoryChange
+    | DirectoryVersion
+    | Province
+    | ProvinceAlias
+)
 
 
 async def list_agencies(session: AsyncSession) -> Sequence[Agency]:
+    """Every agency, the deactivated ones included."""
     return (await session.exec(select(Agency).order_by(col(Agency.code)))).all()
 
 
@@ -28,9 +47,22 @@ async def get_agencies(session: AsyncSession, ids: Sequence[int]) -> Sequence[Ag
     return (await session.exec(select(Agency).where(col(Agency.id).in_(ids)))).all()
 
 
+async def list_agency_categories(session: AsyncSession) -> Sequence[AgencyCategory]:
+    return (await session.exec(select(AgencyCategory))).all()
+
+
 async def list_categories(session: AsyncSession) -> Sequence[Category]:
-    statement = select(Category).order_by(col(Category.position), col(Category.code))
+    """The active categories, in display order."""
+    statement = (
+        select(Category)
+        .where(col(Category.is_active))
+        .order_by(col(Category.position), col(Category.code))
+    )
     return (await session.exec(statement)).all()
+
+
+async def list_all_categories(session: AsyncSession) -> Sequence[Category]:
+    return (await session.exec(select(Category).order_by(col(Category.code)))).all()
 
 
 async def get_category(session: AsyncSession, code: str) -> Category | None:
@@ -38,15 +70,57 @@ async def get_category(session: AsyncSession, code: str) -> Category | None:
 
 
 async def list_provinces(session: AsyncSession) -> Sequence[Province]:
-    statement = select(Province).order_by(col(Province.is_city).desc(), col(Province.name_en))
+    """The active provinces, cities first."""
+    statement = (
+        select(Province)
+        .where(col(Province.is_active))
+        .order_by(col(Province.is_city).desc(), col(Province.name_en))
+    )
     return (await session.exec(statement)).all()
+
+
+async def list_all_provinces(session: AsyncSession) -> Sequence[Province]:
+    return (await session.exec(select(Province).order_by(col(Province.code)))).all()
 
 
 async def get_province(session: AsyncSession, code: str) -> Province | None:
     return await session.get(Province, code)
 
 
-def add(session: AsyncSession, row: Agency | Category | Province) -> None:
+async def list_province_aliases(session: AsyncSession) -> Sequence[ProvinceAlias]:
+    statement = select(ProvinceAlias).order_by(
+        col(ProvinceAlias.province_code), col(ProvinceAlias.key)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def get_province_alias(session: AsyncSession, key: str) -> ProvinceAlias | None:
+    return await session.get(ProvinceAlias, key)
+
+
+async def latest_version(session: AsyncSession) -> DirectoryVersion | None:
+    statement = select(DirectoryVersion).order_by(col(DirectoryVersion.id).desc()).limit(1)
+    return (await session.exec(statement)).first()
+
+
+async def list_versions(session: AsyncSession) -> Sequence[DirectoryVersion]:
+    return (await session.exec(select(DirectoryVersion).order_by(col(DirectoryVersion.id)))).all()
+
+
+async def list_changes(session: AsyncSession, version_id: int) -> Sequence[DirectoryChange]:
+    statement = (
+        select(DirectoryChange)
+        .where(DirectoryChange.version_id == version_id)
+        .order_by(col(DirectoryChange.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def remove(session: AsyncSession, row: AgencyCategory | ProvinceAlias) -> None:
+    await session.delete(row)
+
+
+def add(session: AsyncSession, row: DirectoryRow) -> None:
     session.add(row)
 
 

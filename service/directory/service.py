@@ -1,52 +1,293 @@
-"""The agency directory: loading the shipped data and looking agencies up."""
+"""The agency directory: loading a version of it with its history, and looking things up."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.directory import data, repository
-from service.directory.models import Agency, Category, Province
+from search.text import normalize
+from service.db import utcnow
+from service.directory import repository
+from service.directory.loader import AgencyRecord, CategoryRecord, DirectoryData, ProvinceRecord
+from service.directory.models import (
+    SECRETARIAT_CODE,
+    Agency,
+    AgencyCategory,
+    Category,
+    DirectoryChange,
+    DirectoryVersion,
+    Province,
+    ProvinceAlias,
+)
+from service.directory.names import PlaceMatcher, PlaceName, place_key
+
+__all__ = [
+    "SECRETARIAT_CODE",
+    "Change",
+    "LoadSummary",
+    "categories",
+    "find_province",
+    "load_directory",
+    "provinces",
+    "provinces_named_in",
+    "secretariat",
+]
+
+CREATED = "created"
+IS_ACTIVE = "is_active"
+
+Value = str | int | bool | Sequence[str] | None
 
 
-async def load_directory(session: AsyncSession) -> None:
-    """Insert or update every agency, province and category of the shipped directory."""
-    agencies: dict[str, Agency] = {}
-    for entry in data.AGENCIES:
-        agency = await repository.get_agency_by_code(session, entry.code)
-        if agency is None:
-            agency = Agency(code=entry.code, name_vi="", name_en="", kind=entry.kind)
-            repository.add(session, agency)
-        agency.name_vi, agency.name_en, agency.kind = entry.name_vi, entry.name_en, entry.kind
-        agencies[entry.code] = agency
-    await session.flush()
+@dataclass(frozen=True, slots=True)
+class Change:
+    entity: str  # agency, province, category
+    code: str
+    field: str  # "created", or the field that changed
+    old: str | None
+    new: str | None
 
-    for province_entry in data.PROVINCES:
-        agency_id = agencies[province_entry.agency_code].id
-        assert agency_id is not None
-        province = await repository.get_province(session, province_entry.code)
-        if province is None:
-            province = Province(code=province_entry.code, name_vi="", name_en="", agency_id=0)
-            repository.add(session, province)
-        province.name_vi, province.name_en = province_entry.name_vi, province_entry.name_en
-        province.is_city, province.agency_id = province_entry.is_city, agency_id
 
-    for position, category_entry in enumerate(data.CATEGORIES):
-        category = await repository.get_category(session, category_entry.code)
-        if category is None:
-            category = Category(code=category_entry.code, name_vi="", name_en="")
-            repository.add(session, category)
-        category.name_vi, category.name_en = category_entry.name_vi, category_entry.name_en
-        category.position = position
-        category.agency_id = (
-            agencies[category_entry.agency_code].id if category_entry.agency_code else None
+@dataclass(frozen=True, slots=True)
+class LoadSummary:
+    version: str
+    recorded: bool  # False: the same data was loaded before and nothing differs
+    changes: tuple[Change, ...]
+
+    def count(self, entity: str, what: str) -> int:
+        """How many `entity` rows were "added", "changed" or "deactivated"."""
+        return self._counts[what][entity]
+
+    @property
+    def _counts(self) -> dict[str, Counter[str]]:
+        added, deactivated, changed = Counter[str](), Counter[str](), set[tuple[str, str]]()
+        for change in self.changes:
+            if change.field == CREATED:
+                added[change.entity] += 1
+            elif change.field == IS_ACTIVE and change.new == "false":
+                deactivated[change.entity] += 1
+            else:
+                changed.add((change.entity, change.code))
+        changed_counts = Counter(entity for entity, _ in changed)
+        return {"added": added, "changed": changed_counts, "deactivated": deactivated}
+
+
+@dataclass(slots=True)
+class _Diff:
+    changes: list[Change] = field(default_factory=list)
+    created: set[tuple[str, str]] = field(default_factory=set)
+
+    def create(self, entity: str, code: str, name: str) -> None:
+        self.created.add((entity, code))
+        self.changes.append(Change(entity, code, CREATED, None, name))
+
+    def assign(self, entity: str, code: str, row: object, name: str, new: Value) -> None:
+        old: Value = getattr(row, name)
+        if _text(old) == _text(new):
+            return
+        setattr(row, name, list(new) if isinstance(new, tuple) else new)
+        self.note(entity, code, name, old, new)
+
+    def note(self, entity: str, code: str, name: str, old: Value, new: Value) -> None:
+        if (entity, code) not in self.created:
+            self.changes.append(Change(entity, code, name, _text(old), _text(new)))
+
+
+async def load_directory(session: AsyncSession, data: DirectoryData, actor: str) -> LoadSummary:
+    """Bring the database to `data`, recording every change; never deletes, deactivates."""
+    diff = _Diff()
+    agencies = await _load_agencies(session, data.agencies, diff)
+    await _load_categories(session, data.categories, agencies, diff)
+    await _load_competences(session, data.agencies, agencies, diff)
+    await _load_provinces(session, data.provinces, agencies, diff)
+
+    latest = await repository.latest_version(session)
+    recorded = bool(diff.changes) or latest is None or latest.checksum != data.checksum
+    if recorded:
+        now = utcnow()
+        version = DirectoryVersion(
+            version=data.version, checksum=data.checksum, actor=actor, loaded_at=now
         )
+        repository.add(session, version)
+        await session.flush()
+        assert version.id is not None
+        for change in diff.changes:
+            repository.add(
+                session,
+                DirectoryChange(
+                    version_id=version.id,
+                    actor=actor,
+                    at=now,
+                    entity=change.entity,
+                    code=change.code,
+                    field=change.field,
+                    old=change.old,
+                    new=change.new,
+                ),
+            )
     await session.flush()
+    return LoadSummary(data.version, recorded, tuple(diff.changes))
+
+
+async def _load_agencies(
+    session: AsyncSession, records: Sequence[AgencyRecord], diff: _Diff
+) -> dict[str, Agency]:
+    agencies = {a.code: a for a in await repository.list_agencies(session)}
+    for record in records:
+        agency = agencies.get(record.code)
+        if agency is None:
+            agency = Agency(code=record.code, name_vi="", name_en="", kind=record.kind)
+            repository.add(session, agency)
+            agencies[record.code] = agency
+            diff.create("agency", record.code, record.name_vi)
+        for name in (
+            "name_vi",
+            "name_en",
+            "kind",
+            "emails",
+            "keywords_vi",
+            "keywords_en",
+            "acknowledge_days",
+            "respond_days",
+        ):
+            diff.assign("agency", record.code, agency, name, getattr(record, name))
+        diff.assign("agency", record.code, agency, IS_ACTIVE, True)
+    present = {r.code for r in records}
+    for code, agency in agencies.items():
+        if code not in present:
+            diff.assign("agency", code, agency, IS_ACTIVE, False)
+    await session.flush()
+
+    codes = {a.id: code for code, a in agencies.items()}
+    for record in records:
+        agency = agencies[record.code]
+        old_parent = codes.get(agency.parent_id) if agency.parent_id is not None else None
+        if old_parent != record.parent:
+            agency.parent_id = agencies[record.parent].id if record.parent else None
+            diff.note("agency", record.code, "parent", old_parent, record.parent)
+    return agencies
+
+
+async def _load_categories(
+    session: AsyncSession,
+    records: Sequence[CategoryRecord],
+    agencies: dict[str, Agency],
+    diff: _Diff,
+) -> None:
+    categories = {c.code: c for c in await repository.list_all_categories(session)}
+    codes = {a.id: code for code, a in agencies.items()}
+    for position, record in enumerate(records):
+        category = categories.get(record.code)
+        if category is None:
+            category = Category(code=record.code, name_vi="", name_en="", position=position)
+            repository.add(session, category)
+            categories[record.code] = category
+            diff.create("category", record.code, record.name_vi)
+        for name in ("name_vi", "name_en"):
+            diff.assign("category", record.code, category, name, getattr(record, name))
+        diff.assign("category", record.code, category, "position", position)
+        diff.assign("category", record.code, category, IS_ACTIVE, True)
+        old_agency = codes.get(category.agency_id) if category.agency_id is not None else None
+        if old_agency != record.default_agency:
+            default = agencies[record.default_agency] if record.default_agency else None
+            category.agency_id = default.id if default else None
+            diff.note("category", record.code, "default_agency", old_agency, record.default_agency)
+    present = {r.code for r in records}
+    for code, category in categories.items():
+        if code not in present:
+            diff.assign("category", code, category, IS_ACTIVE, False)
+    await session.flush()
+
+
+async def _load_competences(
+    session: AsyncSession,
+    records: Sequence[AgencyRecord],
+    agencies: dict[str, Agency],
+    diff: _Diff,
+) -> None:
+    links: dict[int, dict[str, AgencyCategory]] = {}
+    for link in await repository.list_agency_categories(session):
+        links.setdefault(link.agency_id, {})[link.category_code] = link
+    for record in records:
+        agency_id = agencies[record.code].id
+        assert agency_id is not None
+        current = links.get(agency_id, {})
+        if set(current) == set(record.categories):
+            continue
+        for code, link in current.items():
+            if code not in record.categories:
+                await repository.remove(session, link)
+        for code in record.categories:
+            if code not in current:
+                repository.add(session, AgencyCategory(agency_id=agency_id, category_code=code))
+        diff.note("agency", record.code, "categories", sorted(current), sorted(record.categories))
+    await session.flush()
+
+
+async def _load_provinces(
+    session: AsyncSession,
+    records: Sequence[ProvinceRecord],
+    agencies: dict[str, Agency],
+    diff: _Diff,
+) -> None:
+    provinces = {p.code: p for p in await repository.list_all_provinces(session)}
+    for record in records:
+        agency_id = agencies[record.agency_code].id
+        assert agency_id is not None
+        province = provinces.get(record.code)
+        if province is None:
+            province = Province(code=record.code, name_vi="", name_en="", agency_id=agency_id)
+            repository.add(session, province)
+            provinces[record.code] = province
+            diff.create("province", record.code, record.name_vi)
+        for name in ("name_vi", "name_en", "is_city"):
+            diff.assign("province", record.code, province, name, getattr(record, name))
+        diff.assign("province", record.code, province, IS_ACTIVE, True)
+        province.agency_id = agency_id  # always UBND-<code>: a change of it shows in agencies
+    present = {r.code for r in records}
+    for code, province in provinces.items():
+        if code not in present:
+            diff.assign("province", code, province, IS_ACTIVE, False)
+    await session.flush()
+
+    # Aliases are keyed by their folded name: drop the moved and removed ones before adding.
+    wanted = {place_key(alias): (r.code, alias) for r in records for alias in r.aliases}
+    existing = {a.key: a for a in await repository.list_province_aliases(session)}
+    stale = [a for key, a in existing.items() if wanted.get(key) != (a.province_code, a.name)]
+    for alias in stale:
+        await repository.remove(session, alias)
+    await session.flush()
+    for key, (code, name) in wanted.items():
+        if key not in existing or existing[key] in stale:
+            repository.add(session, ProvinceAlias(key=key, province_code=code, name=name))
+    old_names: dict[str, list[str]] = {}
+    for alias in existing.values():
+        old_names.setdefault(alias.province_code, []).append(alias.name)
+    for record in records:
+        old = sorted(old_names.get(record.code, []))
+        if old != sorted(record.aliases):
+            diff.note("province", record.code, "aliases", old, sorted(record.aliases))
+    await session.flush()
+
+
+def _text(value: Value) -> str | None:
+    """How a value reads in the change history."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    return ";".join(value)
 
 
 async def secretariat(session: AsyncSession) -> Agency:
-    agency = await repository.get_agency_by_code(session, data.SECRETARIAT_CODE)
+    agency = await repository.get_agency_by_code(session, SECRETARIAT_CODE)
     if agency is None:
-        raise LookupError("the directory is not loaded: run `intake seed`")
+        raise LookupError("the directory is not loaded: run `intake directory load`")
     return agency
 
 
@@ -60,3 +301,44 @@ async def categories(session: AsyncSession) -> list[Category]:
 
 async def provinces(session: AsyncSession) -> list[Province]:
     return list(await repository.list_provinces(session))
+
+
+async def find_province(session: AsyncSession, text: str) -> Province | None:
+    """The active province `text` names: its code, its name, or a former province's name."""
+    text = normalize(text).strip()
+    if not text:
+        return None
+    province = await repository.get_province(session, text.upper())
+    if province is not None and province.is_active:
+        return province
+    key = place_key(text)
+    if not key:
+        return None
+    active = await repository.list_provinces(session)
+    for province in active:
+        if key in {
+            place_key(province.name_vi),
+            place_key(province.name_en),
+            place_key(province.code),
+        }:
+            return province
+    alias = await repository.get_province_alias(session, key)
+    if alias is None:
+        return None
+    return next((p for p in active if p.code == alias.province_code), None)
+
+
+async def provinces_named_in(session: AsyncSession, text: str) -> list[Province]:
+    """The active provinces a free text names, current or former names, in order of mention."""
+    active = {p.code: p for p in await repository.list_provinces(session)}
+    names = [
+        PlaceName(name, code)
+        for code, province in active.items()
+        for name in (province.name_vi, province.name_en)
+    ]
+    names += [
+        PlaceName(alias.name, alias.province_code)
+        for alias in await repository.list_province_aliases(session)
+        if alias.province_code in active
+    ]
+    return [active[code] for code in PlaceMatcher(names).provinces_named(text)]

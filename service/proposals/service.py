@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +15,7 @@ from search.text import fold
 from service.accounts.actor import Actor
 from service.db import utcnow
 from service.directory import repository as directory
-from service.directory.models import Agency
+from service.directory.models import Agency, Category, Province
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, parse_language, translations
 from service.notifications import service as notifications
@@ -145,16 +146,22 @@ async def _check_references(
     if (
         category
         and "categoryCode" not in failed
-        and await directory.get_category(session, category) is None
+        and not await _active(directory.get_category(session, category))
     ):
         errors.append(FieldError("categoryCode", "unknown", _("Choose a topic from the list.")))
     if (
         province
         and "provinceCode" not in failed
-        and await directory.get_province(session, province) is None
+        and not await _active(directory.get_province(session, province))
     ):
         errors.append(FieldError("provinceCode", "unknown", _("Choose a province from the list.")))
     return errors
+
+
+async def _active(lookup: Awaitable[Category | Province | None]) -> bool:
+    """A category or province a new submission may choose: one the directory still lists."""
+    row = await lookup
+    return row is not None and row.is_active
 
 
 async def _unused_tracking_code(session: AsyncSession) -> str:

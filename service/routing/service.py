@@ -17,7 +17,13 @@ from service.notifications import service as notifications
 from service.outbox import service as outbox
 from service.proposals import events
 from service.proposals import repository as proposals
-from service.proposals.models import Proposal, ProposalAgency, ProposalEvent, ProposalStatus
+from service.proposals.models import (
+    Proposal,
+    ProposalAgency,
+    ProposalEvent,
+    ProposalKind,
+    ProposalStatus,
+)
 from service.routing.rules import decide
 from service.settings import Settings
 
@@ -47,7 +53,12 @@ async def route_proposal(
         if proposal.province_code
         else None
     )
-    decision = decide(proposal, category, province)
+    named = None
+    if province is None and proposal.kind is ProposalKind.OBSTACLE:
+        text = f"{proposal.title}\n{proposal.description}"
+        mentioned = await directory_service.provinces_named_in(session, text)
+        named = mentioned[0] if len(mentioned) == 1 else None  # several: no guess
+    decision = decide(proposal, category, province, named)
     agency = (
         await directory.get_agency(session, decision.agency_id)
         if decision.agency_id is not None
@@ -62,7 +73,8 @@ async def route_proposal(
 
     now = utcnow()
     proposal.status, proposal.agency_id, proposal.updated_at = status, agency.id, now
-    proposal.deadline = add_business_days(now, settings.response_business_days)
+    days = agency.respond_days or settings.response_business_days  # the agency's override
+    proposal.deadline = add_business_days(now, days)
     event = ProposalEvent(
         proposal_id=proposal.id,
         from_status=ProposalStatus.SUBMITTED,

@@ -50,6 +50,7 @@ async def test_submission_is_stored_with_event_route_job_and_receipt(settings: S
     assert [(e.status, e.actor) for e in events] == [(ProposalStatus.SUBMITTED, "submitter")]
     assert [(j.job, j.payload) for j in jobs] == [
         ("notification.send", {"notification_id": receipts[0].id}),
+        ("proposal.event", {"event_id": events[0].id, "proposal_id": stored.id}),
         ("proposal.route", {"proposal_id": stored.id}),
     ]
     assert [(r.recipient, r.template, r.language) for r in receipts] == [

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from service.db import Database
+from service.calendar import add_business_days
+from service.db import Database, utcnow
+from service.directory import repository as directory
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
 from service.proposals import repository
@@ -115,6 +117,70 @@ async def test_routing_twice_changes_nothing(settings: Settings) -> None:
     assert sorted(j.job for j in jobs) == [
         "notification.send",
         "notification.send",
+        "proposal.event",
+        "proposal.event",
         "proposal.route",
         "search.index",
     ]
+
+
+async def test_an_obstacle_naming_a_former_province_goes_to_its_new_committee(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    _, agency, status, reason = await _submit_and_route(
+        db,
+        settings,
+        kind="OBSTACLE",
+        category="DIGITAL_GOVERNMENT",
+        title="Cấp phép xây dựng trạm 5G ở Bắc Giang kéo dài",
+        description="Hồ sơ nộp tại huyện Lục Ngạn đã quá hạn ba tháng mà chưa có kết quả.",
+    )
+    await db.dispose()
+    assert (agency, status, reason) == (
+        "UBND-BAC-NINH",
+        ProposalStatus.ROUTED,
+        "rule: local obstacle naming BAC-NINH",
+    )
+
+
+async def test_an_obstacle_naming_two_provinces_goes_by_its_topic(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    _, agency, _, reason = await _submit_and_route(
+        db,
+        settings,
+        kind="OBSTACLE",
+        category="DIGITAL_GOVERNMENT",
+        title="Hồ sơ chuyển trụ sở từ Hà Nội vào Đà Nẵng phải nộp giấy",
+        description="Thủ tục liên tỉnh chưa liên thông trên Cổng Dịch vụ công quốc gia.",
+    )
+    await db.dispose()
+    assert (agency, reason) == ("VPCP", "rule: topic DIGITAL_GOVERNMENT")
+
+
+async def test_a_proposal_naming_a_province_goes_by_its_topic(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    _, agency, _, _ = await _submit_and_route(
+        db, settings, kind="PROPOSAL", category="INNOVATION",
+        title="Trung tâm đổi mới sáng tạo cho Quảng Nam",
+    )  # fmt: skip
+    await db.dispose()
+    assert agency == "BKHCN"
+
+
+async def test_the_agencys_own_response_days_set_the_deadline(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        bkhcn = await directory.get_agency_by_code(session, "BKHCN")
+        assert bkhcn is not None
+        bkhcn.respond_days = 30
+    before = utcnow()
+    proposal_id, agency, _, _ = await _submit_and_route(db, settings, category="INNOVATION")
+    after = utcnow()
+    async with db.session() as session:
+        proposal = await repository.get(session, proposal_id)
+    await db.dispose()
+    assert proposal is not None
+    assert proposal.deadline is not None
+    assert agency == "BKHCN"
+    assert add_business_days(before, 30) <= proposal.deadline <= add_business_days(after, 30)

@@ -1,7 +1,7 @@
 """accounts and workflow
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = "0003"
-down_revision: str | None = "0001"  # becomes "0002" when the directory migration lands
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

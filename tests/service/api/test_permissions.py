@@ -166,4 +166,5 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
         assert result[field]["__typename"] == "NotFoundError", operation
         walked_mutations.add(field)
     assert walked_mutations == _fields("Mutation")
-    assert schema._schema.subscription_type is None  # nothing to walk yet
+    # Subscriptions need a WebSocket; test_subscriptions.py walks this one with two agencies.
+    assert _fields("Subscription") == {"proposalEvents"}

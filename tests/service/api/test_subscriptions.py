@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from starlette.testclient import TestClient
@@ -48,7 +48,7 @@ def _wait_for_subscribers(settings: Settings, count: int) -> None:
     try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            [(_, subscribers)] = redis.pubsub_numsub(CHANNEL)
+            [(_, subscribers)] = cast(list[tuple[bytes, int]], redis.pubsub_numsub(CHANNEL))
             if subscribers >= count:
                 return
             time.sleep(0.05)
