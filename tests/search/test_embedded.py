@@ -60,9 +60,14 @@ async def search(tmp_path: Path) -> AsyncIterator[EmbeddedSearch]:
 
 
 async def found(
-    search: EmbeddedSearch, query: str, scope: SearchScope = EVERYTHING, **page: int
+    search: EmbeddedSearch,
+    query: str,
+    scope: SearchScope = EVERYTHING,
+    *,
+    limit: int = 20,
+    offset: int = 0,
 ) -> list[int]:
-    result = await search.search(query, scope, **page)
+    result = await search.search(query, scope, limit=limit, offset=offset)
     return [hit.id for hit in result.hits]
 
 
