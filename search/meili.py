@@ -22,9 +22,9 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import httpx
 
@@ -44,6 +44,8 @@ from search.base import (
     utc,
 )
 from search.text import highlight, normalize, query_terms, words
+
+_T = TypeVar("_T")
 
 BATCH_SIZE = 5_000
 # Meilisearch stops paging (and counting) at maxTotalHits; it is set well above any page a
@@ -186,7 +188,9 @@ class MeiliSearch:
             facets={name: dict(distribution.get(name) or {}) for name in names},
         )
 
-    async def rebuild(self, batches: Iterable[Sequence[SearchDocument]]) -> int:
+    async def rebuild(
+        self, batches: AsyncIterable[Sequence[SearchDocument]] | Iterable[Sequence[SearchDocument]]
+    ) -> int:
         """Index everything into a fresh index, then swap it in: searches never see it half
         built. Returns the number of documents indexed."""
         await self._create_index(self.index_name)
@@ -194,7 +198,7 @@ class MeiliSearch:
         await self._delete_index(fresh)
         await self._create_index(fresh)
         count = 0
-        for batch in batches:
+        async for batch in _aiter(batches):
             await self._add_documents(fresh, batch)
             count += len(batch)
         swap = [{"indexes": [self.index_name, fresh]}]
@@ -415,6 +419,15 @@ def tenant_token(
     signing_input = f"{_base64url(header)}.{_base64url(claims)}"
     signature = hmac.new(api_key.encode(), signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+async def _aiter(batches: AsyncIterable[_T] | Iterable[_T]) -> AsyncIterator[_T]:
+    if isinstance(batches, AsyncIterable):
+        async for batch in batches:
+            yield batch
+    else:
+        for batch in batches:
+            yield batch
 
 
 def _base64url(value: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""`intake dev|serve|worker|migrate|seed|export-schema`."""
+"""`intake dev|serve|worker|migrate|seed|reindex|export-schema`."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def seed(settings: Settings) -> None:
             await db.dispose()
 
     asyncio.run(run())
+
+
+def reindex(settings: Settings, *, verify: bool, batch_size: int) -> str:
+    """Rebuild the search index, or verify it against the database and repair the drift."""
+    from search.reindex import run
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(run(settings, verify=verify, batch_size=batch_size)).summary()
 
 
 def export_schema(output: Path) -> None:
@@ -137,6 +145,16 @@ def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
             child.wait()
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +173,17 @@ def _parser() -> argparse.ArgumentParser:
     worker_command.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     with_data_dir(commands.add_parser("migrate", help="bring the database schema up to date"))
     with_data_dir(commands.add_parser("seed", help="load the directory and demo users"))
+    reindex_command = with_data_dir(
+        commands.add_parser("reindex", help="rebuild the search index from the database")
+    )
+    reindex_command.add_argument(
+        "--verify",
+        action="store_true",
+        help="compare the index with the database, report the drift and repair it",
+    )
+    reindex_command.add_argument(
+        "--batch-size", type=_positive, default=1000, help="documents read and written at once"
+    )
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
@@ -178,6 +207,8 @@ def main(argv: list[str] | None = None) -> None:
             migrate(settings)
         case "seed":
             seed(settings)
+        case "reindex":
+            print(reindex(settings, verify=args.verify, batch_size=args.batch_size), flush=True)
 
 
 if __name__ == "__main__":
