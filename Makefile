@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint types unit schema catalogs clean
+.PHONY: run test install lint types unit schema catalogs clean bench-search
 
 run: install
 	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -46,6 +46,11 @@ unit: install
 
 schema: install
 	$(BIN)/intake export-schema
+
+# Never part of `make test`: indexes DOCUMENTS submissions per backend (minutes at 10^5).
+DOCUMENTS ?= 100000
+bench-search: install
+	$(BIN)/python -m bench.search.run --documents $(DOCUMENTS)
 
 catalogs: install
 	$(BIN)/python scripts/update-catalogs.py

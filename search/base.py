@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+import hashlib
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+SearchSort = Literal["relevance", "newest", "deadline"]
+SORTS: tuple[SearchSort, ...] = ("relevance", "newest", "deadline")
+
+# Facets, in the order pages show them; each counts within the caller's scope, query and filters.
+FACETS = ("status", "kind", "category", "agency", "province", "submitter_type", "published")
+
+# A submission past its deadline is overdue unless it has reached one of these statuses.
+CLOSED_STATUSES = frozenset({"RESPONDED", "CLOSED", "REJECTED", "MERGED", "WITHDRAWN"})
 
 
 class SearchError(Exception):
@@ -52,18 +63,74 @@ class SearchScope:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Narrowing a search; empty sets and None filter nothing. Every set is a list of choices
+    (any of them matches); the fields combine with AND. Unknown values simply match nothing."""
+
+    statuses: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    agencies: frozenset[str] = frozenset()  # the agency assigned now
+    provinces: frozenset[str] = frozenset()
+    submitter_types: frozenset[str] = frozenset()
+    created_from: datetime | None = None  # inclusive
+    created_to: datetime | None = None  # exclusive
+    overdue: bool | None = None  # deadline passed and status not in CLOSED_STATUSES
+    published: bool | None = None
+
+    def choices(self) -> dict[str, frozenset[str]]:
+        """The set filters by the facet they narrow."""
+        return {
+            "status": self.statuses,
+            "kind": self.kinds,
+            "category": self.categories,
+            "agency": self.agencies,
+            "province": self.provinces,
+            "submitter_type": self.submitter_types,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     id: int
     tracking_code: str
     title: str
     snippet: str  # HTML: escaped text with matching words in <mark>
     score: float  # higher is better; only comparable within one result
+    kind: str = ""
+    status: str = ""
+    category: str = ""
+    agency: str | None = None
+    province: str | None = None
+    submitter_type: str = ""
+    published: bool = False
+    created_at: datetime | None = None  # aware, UTC
+    deadline: datetime | None = None  # aware, UTC
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     hits: list[SearchHit]
     total: int
+    # Facet name -> value -> count, when asked for; documents without a value are not counted.
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def facet_names(facets: bool | Collection[str]) -> tuple[str, ...]:
+    """The facets a search asked for, in FACETS order; refuses unknown names."""
+    if isinstance(facets, bool):
+        return FACETS if facets else ()
+    unknown = sorted(set(facets) - set(FACETS))
+    if unknown:
+        raise ValueError(f"unknown facets {unknown}; known: {list(FACETS)}")
+    return tuple(name for name in FACETS if name in facets)
+
+
+def check_page(limit: int, offset: int, sort: str) -> None:
+    if limit < 0 or offset < 0:
+        raise ValueError(f"limit and offset must not be negative, got {limit} and {offset}")
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}; known: {list(SORTS)}")
 
 
 class SearchBackend(Protocol):
@@ -75,8 +142,55 @@ class SearchBackend(Protocol):
 
     async def get_ids(self) -> set[int]: ...
 
+    async def fingerprints(self) -> dict[int, str]:
+        """Every indexed document's id and content fingerprint (see `fingerprint`)."""
+        ...
+
     async def search(
-        self, query: str, scope: SearchScope, *, limit: int = 20, offset: int = 0
+        self,
+        query: str,
+        scope: SearchScope,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        filters: SearchFilters | None = None,
+        sort: SearchSort = "relevance",
+        facets: bool | Collection[str] = False,
     ) -> SearchResult: ...
 
     async def close(self) -> None: ...
+
+
+def fingerprint(document: SearchDocument) -> str:
+    """A digest of everything a document shows and is found by, to tell a stale copy."""
+    parts = [
+        str(document.id),
+        document.tracking_code,
+        document.kind,
+        document.status,
+        unicodedata.normalize("NFC", document.title),
+        unicodedata.normalize("NFC", document.description),
+        document.category,
+        document.province or "",
+        document.agency or "",
+        ",".join(sorted(document_agencies(document))),
+        document.submitter_type,
+        "1" if document.published else "0",
+        utc(document.created_at).isoformat(timespec="microseconds"),
+        utc(document.deadline).isoformat(timespec="microseconds") if document.deadline else "",
+    ]
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def document_agencies(document: SearchDocument) -> set[str]:
+    """Every agency that may find the document: its history, and the current one even if the
+    caller forgot it in `agencies`."""
+    current = {document.agency} if document.agency else set()
+    return set(document.agencies) | current
+
+
+def utc(moment: datetime) -> datetime:
+    """Aware UTC; naive datetimes (as SQLite hands them back) count as UTC, not local time."""
+    if moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -4,24 +4,51 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from search.base import SearchDocument, SearchError, SearchHit, SearchResult, SearchScope
-from search.text import highlight, index_text, normalize, query_terms
+from search.base import (
+    CLOSED_STATUSES,
+    SearchDocument,
+    SearchError,
+    SearchFilters,
+    SearchHit,
+    SearchResult,
+    SearchScope,
+    SearchSort,
+    check_page,
+    document_agencies,
+    facet_names,
+    fingerprint,
+    utc,
+)
+from search.text import highlight, index_text, is_unspaced, normalize, query_terms, term_grams
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TITLE_WEIGHT = 5.0
 DESCRIPTION_WEIGHT = 1.0
 
 _T = TypeVar("_T")
 _Row = tuple[object, ...]
 
-_SCHEMA = """
+# Python folds and splits the text (search.text), the same way for every backend; the tokenizer
+# only splits on the spaces between those tokens. It must keep combining marks (M*): the vowels
+# and tones of Thai trigram tokens are marks, and unicode61 drops them by default.
+_FTS = """
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    title, description,
+    tokenize = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'",
+    prefix = '2 3'
+)
+"""
+
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     tracking_code TEXT NOT NULL,
@@ -35,7 +62,8 @@ CREATE TABLE IF NOT EXISTS documents (
     submitter_type TEXT NOT NULL,
     published INTEGER NOT NULL,
     created_at TEXT NOT NULL,
-    deadline TEXT
+    deadline TEXT,
+    fingerprint TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_newest ON documents (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS documents_published_newest
@@ -46,10 +74,9 @@ CREATE TABLE IF NOT EXISTS document_agencies (
     PRIMARY KEY (agency, document_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS document_agencies_document ON document_agencies (document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-    title, description, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
-);
 """
+    + _FTS
+)
 
 
 class EmbeddedSearch:
@@ -81,13 +108,32 @@ class EmbeddedSearch:
     async def get_ids(self) -> set[int]:
         return await self._read(_document_ids)
 
+    async def fingerprints(self) -> dict[int, str]:
+        return await self._read(_fingerprints)
+
     async def search(
-        self, query: str, scope: SearchScope, *, limit: int = 20, offset: int = 0
+        self,
+        query: str,
+        scope: SearchScope,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        filters: SearchFilters | None = None,
+        sort: SearchSort = "relevance",
+        facets: bool | Collection[str] = False,
     ) -> SearchResult:
-        if limit < 0 or offset < 0:
-            raise ValueError(f"limit and offset must not be negative, got {limit} and {offset}")
-        terms = query_terms(query)
-        return await self._read(lambda connection: _search(connection, terms, scope, limit, offset))
+        check_page(limit, offset, sort)
+        request = _Request(
+            terms=query_terms(query),
+            scope=scope,
+            filters=filters or SearchFilters(),
+            sort=sort,
+            facets=facet_names(facets),
+            limit=limit,
+            offset=offset,
+            now=datetime.now(UTC),
+        )
+        return await self._read(lambda connection: _search(connection, request))
 
     async def close(self) -> None:
         if self._closed:
@@ -181,15 +227,31 @@ def _transaction(connection: sqlite3.Connection, mode: str = "DEFERRED") -> Iter
 def _create_schema(connection: sqlite3.Connection) -> None:
     with _transaction(connection, "IMMEDIATE"):
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+        if version not in (0, 1, SCHEMA_VERSION):
             raise SearchError(
                 f"search index has schema version {version}, this code expects {SCHEMA_VERSION}:"
                 " delete the file and reindex"
             )
+        if version == 1:
+            _upgrade_from_1(connection)
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _upgrade_from_1(connection: sqlite3.Connection) -> None:
+    # Version 1 let the tokenizer drop combining marks (Thai vowels) and kept no fingerprints:
+    # the words are indexed again from the stored text, and `intake reindex --verify` sees every
+    # document as stale and rewrites it.
+    connection.execute("ALTER TABLE documents ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
+    connection.execute("DROP TABLE documents_fts")
+    connection.execute(_FTS)
+    rows = connection.execute("SELECT id, title, description FROM documents").fetchall()
+    connection.executemany(
+        "INSERT INTO documents_fts (rowid, title, description) VALUES (?, ?, ?)",
+        [(row[0], index_text(row[1]), index_text(row[2])) for row in rows],
+    )
 
 
 def _upsert(connection: sqlite3.Connection, documents: Sequence[SearchDocument]) -> None:
@@ -201,13 +263,16 @@ def _upsert(connection: sqlite3.Connection, documents: Sequence[SearchDocument])
         for document in latest.values()
     ]
     agencies = [
-        (agency, document.id) for document in latest.values() for agency in _agencies(document)
+        (agency, document.id)
+        for document in latest.values()
+        for agency in document_agencies(document)
     ]
     with _transaction(connection, "IMMEDIATE"):
         connection.executemany("DELETE FROM documents_fts WHERE rowid = ?", ids)
         connection.executemany("DELETE FROM document_agencies WHERE document_id = ?", ids)
         connection.executemany(
-            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
         connection.executemany(
             "INSERT INTO documents_fts (rowid, title, description) VALUES (?, ?, ?)", texts
@@ -227,6 +292,10 @@ def _document_ids(connection: sqlite3.Connection) -> set[int]:
     return {row[0] for row in connection.execute("SELECT id FROM documents")}
 
 
+def _fingerprints(connection: sqlite3.Connection) -> dict[int, str]:
+    return dict(connection.execute("SELECT id, fingerprint FROM documents").fetchall())
+
+
 def _document_row(document: SearchDocument) -> _Row:
     return (
         document.id,
@@ -242,78 +311,203 @@ def _document_row(document: SearchDocument) -> _Row:
         int(document.published),
         _timestamp(document.created_at),
         _timestamp(document.deadline) if document.deadline else None,
+        fingerprint(document),
     )
 
 
-def _agencies(document: SearchDocument) -> set[str]:
-    # The current agency is always in scope, even if the caller forgot it in `agencies`.
-    current = {document.agency} if document.agency else set()
-    return set(document.agencies) | current
-
-
 def _timestamp(moment: datetime) -> str:
-    # SQLite hands the application's UTC datetimes back naive: read naive as UTC, not local time.
-    if moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=UTC)
     # Fixed width, so that text order is time order.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    return utc(moment).isoformat(timespec="microseconds")
 
 
-def _search(
-    connection: sqlite3.Connection,
-    terms: list[str],
-    scope: SearchScope,
-    limit: int,
-    offset: int,
-) -> SearchResult:
+# Ranking costs in proportion to the matches (bm25 reads every match's positions: about 3 µs
+# each), so when more than this many visible documents match, relevance orders the newest
+# RANK_WINDOW of them; counts and facets still cover every match. A query that common is not
+# looking for one document, and the newest of many equally plausible answers is the useful end.
+RANK_WINDOW = 5000
+
+_HIT_COLUMNS = (
+    "d.id, d.tracking_code, d.title, d.description, d.kind, d.status, d.category, d.agency,"
+    " d.province, d.submitter_type, d.published, d.created_at, d.deadline"
+)
+_FILTER_COLUMNS = {
+    "status": "d.status",
+    "kind": "d.kind",
+    "category": "d.category",
+    "agency": "d.agency",
+    "province": "d.province",
+    "submitter_type": "d.submitter_type",
+}
+_FACET_COLUMNS = {**_FILTER_COLUMNS, "published": "d.published"}
+_CLOSED = sorted(CLOSED_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    terms: list[str]
+    scope: SearchScope
+    filters: SearchFilters
+    sort: SearchSort
+    facets: tuple[str, ...]
+    limit: int
+    offset: int
+    now: datetime
+
+
+def _search(connection: sqlite3.Connection, request: _Request) -> SearchResult:
     # Only fixed SQL is formatted into the statements; everything the user typed is a parameter.
-    scope_sql, scope_parameters = _scope_clause(scope)
-    parameters: list[object] = [*scope_parameters]
+    terms = request.terms
+    conditions, parameters = _conditions(request)
     if terms:
         # CROSS JOIN keeps the full-text match as the outer loop: left to itself, SQLite may walk
         # the published index and run the match once per document, ten times slower.
         source = "documents_fts CROSS JOIN documents AS d ON d.id = documents_fts.rowid"
-        where = f"documents_fts MATCH ? AND {scope_sql}"
+        conditions.insert(0, "documents_fts MATCH ?")
         parameters.insert(0, _match_expression(terms))
-        score = f"-bm25(documents_fts, {TITLE_WEIGHT}, {DESCRIPTION_WEIGHT})"
-        order = "score DESC, d.created_at DESC, d.id DESC"
     else:
-        # Without a score to sort by, the newest-first index answers without sorting.
-        source, where, score = "documents AS d", scope_sql, "0.0"
-        order = "d.created_at DESC, d.id DESC"
-    count_sql = f"SELECT count(*) FROM {source} WHERE {where}"  # noqa: S608
-    page_sql = (
-        f"SELECT d.id, d.tracking_code, d.title, d.description, {score} AS score"  # noqa: S608
-        f" FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
-    )
+        source = "documents AS d"
+    where = " AND ".join(conditions) or "1"
+    ranked = bool(terms) and request.sort == "relevance"
     with _transaction(connection):
-        total = connection.execute(count_sql, parameters).fetchone()[0]
-        rows = connection.execute(page_sql, [*parameters, limit, offset]).fetchall()
-    hits = [
-        SearchHit(
-            id=document_id,
-            tracking_code=tracking_code,
-            title=title,
-            snippet=highlight(description, terms),
-            score=score_value,
-        )
-        for document_id, tracking_code, title, description, score_value in rows
-    ]
-    return SearchResult(hits=hits, total=total)
+        total, facets = _count(connection, source, where, parameters, request.facets)
+        page_where, page_parameters = where, parameters
+        if ranked and total > RANK_WINDOW:
+            cutoff = connection.execute(
+                f"SELECT d.id FROM {source} WHERE {where}"  # noqa: S608
+                " ORDER BY documents_fts.rowid DESC LIMIT 1 OFFSET ?",
+                [*parameters, RANK_WINDOW - 1],
+            ).fetchone()[0]
+            page_where, page_parameters = (
+                f"{where} AND documents_fts.rowid >= ?",
+                [
+                    *parameters,
+                    cutoff,
+                ],
+            )
+        score = f"-bm25(documents_fts, {TITLE_WEIGHT}, {DESCRIPTION_WEIGHT})" if ranked else "0.0"
+        rows = connection.execute(
+            f"SELECT {_HIT_COLUMNS}, {score} AS score FROM {source}"  # noqa: S608
+            f" WHERE {page_where} ORDER BY {_order(request.sort, ranked)} LIMIT ? OFFSET ?",
+            [*page_parameters, request.limit, request.offset],
+        ).fetchall()
+    return SearchResult(hits=[_hit(row, terms) for row in rows], total=total, facets=facets)
 
 
-def _scope_clause(scope: SearchScope) -> tuple[str, list[str]]:
-    if scope.everything:
-        return "1", []
-    if not scope.agencies:
-        return "d.published = 1", []
-    agencies = sorted(scope.agencies)
-    placeholders = ", ".join("?" for _ in agencies)
-    own = f"SELECT document_id FROM document_agencies WHERE agency IN ({placeholders})"  # noqa: S608
-    return f"(d.published = 1 OR d.id IN ({own}))", agencies
+def _count(
+    connection: sqlite3.Connection,
+    source: str,
+    where: str,
+    parameters: list[object],
+    facets: tuple[str, ...],
+) -> tuple[int, dict[str, dict[str, int]]]:
+    if not facets:
+        sql = f"SELECT count(*) FROM {source} WHERE {where}"  # noqa: S608
+        return connection.execute(sql, parameters).fetchone()[0], {}
+    # One pass over the matches into a temporary b-tree, then one small GROUP BY per facet.
+    columns = ", ".join(f"{_FACET_COLUMNS[name]} AS {name}" for name in facets)
+    groups = " UNION ALL ".join(
+        f"SELECT '{name}', {name}, count(*) FROM matches GROUP BY {name}"  # noqa: S608
+        for name in facets
+    )
+    sql = (
+        f"WITH matches AS MATERIALIZED (SELECT {columns} FROM {source} WHERE {where})"  # noqa: S608
+        f" SELECT '', NULL, count(*) FROM matches UNION ALL {groups}"
+    )
+    total = 0
+    counts: dict[str, dict[str, int]] = {name: {} for name in facets}
+    for name, value, count in connection.execute(sql, parameters):
+        if not name:
+            total = count
+        elif value is not None:
+            key = ("true" if value else "false") if name == "published" else str(value)
+            counts[name][key] = count
+    return total, counts
+
+
+def _conditions(request: _Request) -> tuple[list[str], list[object]]:
+    conditions: list[str] = []
+    parameters: list[object] = []
+    scope = request.scope
+    if not scope.everything:
+        if scope.agencies:
+            agencies = sorted(scope.agencies)
+            own = (
+                "SELECT document_id FROM document_agencies"  # noqa: S608
+                f" WHERE agency IN ({_placeholders(agencies)})"
+            )
+            conditions.append(f"(d.published = 1 OR d.id IN ({own}))")
+            parameters.extend(agencies)
+        else:
+            conditions.append("d.published = 1")
+    filters = request.filters
+    for name, values in filters.choices().items():
+        if values:
+            chosen = sorted(values)
+            conditions.append(f"{_FILTER_COLUMNS[name]} IN ({_placeholders(chosen)})")
+            parameters.extend(chosen)
+    if filters.created_from is not None:
+        conditions.append("d.created_at >= ?")
+        parameters.append(_timestamp(filters.created_from))
+    if filters.created_to is not None:
+        conditions.append("d.created_at < ?")
+        parameters.append(_timestamp(filters.created_to))
+    if filters.overdue is not None:
+        overdue = f"(d.deadline < ? AND d.status NOT IN ({_placeholders(_CLOSED)}))"
+        conditions.append(overdue if filters.overdue else f"NOT coalesce({overdue}, 0)")
+        parameters.extend([_timestamp(request.now), *_CLOSED])
+    if filters.published is not None:
+        conditions.append("d.published = ?")
+        parameters.append(int(filters.published))
+    return conditions, parameters
+
+
+def _order(sort: SearchSort, ranked: bool) -> str:
+    newest = "d.created_at DESC, d.id DESC"
+    if sort == "deadline":
+        return f"d.deadline IS NULL, d.deadline, {newest}"
+    if ranked:
+        return f"score DESC, {newest}"
+    return newest
+
+
+def _hit(row: _Row, terms: list[str]) -> SearchHit:
+    (document_id, code, title, description, kind, status, category, agency, province) = row[:9]
+    submitter_type, published, created_at, deadline, score = row[9:]
+    assert isinstance(created_at, str)
+    assert isinstance(description, str)
+    return SearchHit(
+        id=int(str(document_id)),
+        tracking_code=str(code),
+        title=str(title),
+        snippet=highlight(description, terms),
+        score=float(str(score)),
+        kind=str(kind),
+        status=str(status),
+        category=str(category),
+        agency=None if agency is None else str(agency),
+        province=None if province is None else str(province),
+        submitter_type=str(submitter_type),
+        published=bool(published),
+        created_at=datetime.fromisoformat(created_at),
+        deadline=datetime.fromisoformat(deadline) if isinstance(deadline, str) else None,
+    )
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _match_expression(terms: list[str]) -> str:
-    # Terms hold letters and digits only; quoting them anyway keeps every one a plain string.
-    quoted = [f'"{term}"' for term in terms]
-    return " ".join(quoted) + "*"
+    # Terms hold letters, digits and marks only; quoting them anyway keeps every one a plain
+    # string. An unspaced-script term is the phrase of its trigrams, i.e. a substring of a run;
+    # a short one is a token prefix. The last word is a prefix while the user types.
+    phrases = []
+    for position, term in enumerate(terms):
+        if is_unspaced(term):
+            parts = term_grams(term)
+            short = len(parts) == 1 and len(term) < 3
+            phrases.append(f'"{" ".join(parts)}"' + ("*" if short else ""))
+        else:
+            last = position == len(terms) - 1
+            phrases.append(f'"{term}"' + ("*" if last else ""))
+    return " ".join(phrases)

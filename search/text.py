@@ -14,9 +14,26 @@ MAX_TERMS = 16
 MAX_TERM_LENGTH = 64
 SNIPPET_LENGTH = 200
 
-# Letters and digits only: the underscore and everything else separate words, as in FTS5's
-# unicode61 tokenizer, so a term can never carry quotes, operators or column filters.
-_WORD = re.compile(r"[^\W_]+")
+# Thai, Lao, Myanmar and Khmer are written without spaces between words, and their vowels and
+# tone marks are combining marks that belong to the word. Finding a word inside such a run needs
+# either a dictionary segmenter or substring matching. Intake matches substrings through
+# character trigrams, the same tokens in every backend: no dictionary to ship or keep current
+# (PyThaiNLP pulls in hundreds of megabytes, ICU is not in Python's sqlite3), no language
+# guessing, and a word is found however the writer ran it together with the next.
+_UNSPACED_BLOCKS = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+_UNSPACED_ALL = "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in _UNSPACED_BLOCKS)
+_UNSPACED_LETTERS = "".join(
+    re.escape(chr(code_point))
+    for low, high in _UNSPACED_BLOCKS
+    for code_point in range(low, high + 1)
+    if unicodedata.category(chr(code_point))[0] in "LMN"
+)
+GRAM_LENGTH = 3
+
+# Letters and digits only: the underscore and everything else separate words, so a term can
+# never carry quotes, operators or column filters. A run of an unspaced script is one word.
+_WORD = re.compile(rf"[{_UNSPACED_LETTERS}]+|[^\W_{_UNSPACED_ALL}]+")
+_UNSPACED_WORD = re.compile(rf"[{_UNSPACED_LETTERS}]+")
 _SPACE = re.compile(r"\s")
 _SPACES = re.compile(r"\s+")
 _ELLIPSIS = "…"
@@ -36,9 +53,41 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def is_unspaced(term: str) -> bool:
+    """Whether `term` is a run of a script written without spaces (matched as a substring)."""
+    return _UNSPACED_WORD.fullmatch(term) is not None
+
+
+def grams(run: str) -> list[str]:
+    """The tokens a run of an unspaced script is indexed as: its trigrams, then its last two
+    and last one characters, so that a one- or two-character query finds any position."""
+    if len(run) < GRAM_LENGTH:
+        return [run[start:] for start in range(len(run))]
+    trigrams = [run[start : start + GRAM_LENGTH] for start in range(len(run) - GRAM_LENGTH + 1)]
+    return [*trigrams, run[-2:], run[-1:]]
+
+
+def term_grams(term: str) -> list[str]:
+    """The consecutive tokens an unspaced `term` must match: its trigrams, or itself when short
+    (then matched as a token prefix)."""
+    if len(term) < GRAM_LENGTH:
+        return [term]
+    return [term[start : start + GRAM_LENGTH] for start in range(len(term) - GRAM_LENGTH + 1)]
+
+
+def index_tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    for word in words(text):
+        if is_unspaced(word):
+            tokens.extend(grams(word))
+        else:
+            tokens.append(word)
+    return tokens
+
+
 def index_text(text: str) -> str:
-    """The folded words of `text` separated by single spaces, as stored in a full-text index."""
-    return " ".join(words(text))
+    """The folded tokens of `text` separated by single spaces, as stored in a full-text index."""
+    return " ".join(index_tokens(text))
 
 
 def query_terms(
@@ -87,9 +136,17 @@ def _matching_spans(text: str, terms: Sequence[str]) -> Iterator[tuple[int, int]
 
 
 def _terms_pattern(terms: Sequence[str]) -> re.Pattern[str]:
-    exact = "|".join(re.escape(term) for term in terms[:-1]) or "(?!)"
-    prefix = re.escape(terms[-1])
-    return re.compile(rf"(?<![^\W_])(?:(?:{exact})(?![^\W_])|{prefix}[^\W_]*)")
+    # Unspaced-script terms match anywhere inside a run; they are tried first, then whole words.
+    inside = [re.escape(term) for term in terms if is_unspaced(term)]
+    spaced = [term for term in terms if not is_unspaced(term)]
+    last_is_prefix = bool(spaced) and spaced[-1] == terms[-1]
+    exact = [re.escape(term) for term in (spaced[:-1] if last_is_prefix else spaced)]
+    alternatives = [f"(?:{'|'.join(inside)})"] if inside else []
+    if exact:
+        alternatives.append(rf"(?<![^\W_])(?:{'|'.join(exact)})(?![^\W_])")
+    if last_is_prefix:
+        alternatives.append(rf"(?<![^\W_]){re.escape(spaced[-1])}[^\W_]*")
+    return re.compile("|".join(alternatives) or "(?!)")
 
 
 def _fold_with_origins(text: str) -> tuple[str, Sequence[int]]:
@@ -134,8 +191,11 @@ def _fold_char(char: str) -> str:
 @cache
 def _fold_table() -> dict[int, str | None]:
     # Unicode gives đ/Đ no decomposition, so NFD alone leaves them; casefold has already run.
+    # The marks of unspaced scripts are vowels and tones, part of the letters: they stay.
     table: dict[int, str | None] = {ord("đ"): "d"}
     for code_point in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code_point)) == "Mn":
+        if unicodedata.category(chr(code_point)) == "Mn" and not any(
+            low <= code_point <= high for low, high in _UNSPACED_BLOCKS
+        ):
             table[code_point] = None
     return table

@@ -1,4 +1,4 @@
-"""`intake dev|serve|worker|migrate|seed|directory load|export-schema`."""
+"""`intake dev|serve|worker|migrate|seed|directory load|reindex|token|export-schema`."""
 
 from __future__ import annotations
 
@@ -156,6 +156,14 @@ def load_directory(settings: Settings, path: Path | None) -> int:
     return 0
 
 
+def reindex(settings: Settings, *, verify: bool, batch_size: int) -> str:
+    """Rebuild the search index, or verify it against the database and repair the drift."""
+    from search.reindex import run
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(run(settings, verify=verify, batch_size=batch_size)).summary()
+
+
 def export_schema(output: Path) -> None:
     from service.api.schema import schema
 
@@ -247,6 +255,16 @@ def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
             child.wait()
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -286,6 +304,17 @@ def _parser() -> argparse.ArgumentParser:
     load_command.add_argument(
         "--path", type=Path, help="a folder of directory data files (default: the shipped data)"
     )
+    reindex_command = with_data_dir(
+        commands.add_parser("reindex", help="rebuild the search index from the database")
+    )
+    reindex_command.add_argument(
+        "--verify",
+        action="store_true",
+        help="compare the index with the database, report the drift and repair it",
+    )
+    reindex_command.add_argument(
+        "--batch-size", type=_positive, default=1000, help="documents read and written at once"
+    )
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
@@ -313,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             seed(settings)
         case "directory":
             return load_directory(settings, args.path)
+        case "reindex":
+            print(reindex(settings, verify=args.verify, batch_size=args.batch_size), flush=True)
     return 0
 
 

@@ -32,8 +32,13 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Intake <no-reply@intake.localhost>"
 
-    search_backend: Literal["embedded"] = "embedded"
+    # auto: Meilisearch when meili_url is set, else PostgreSQL full-text search on a PostgreSQL
+    # database, else the embedded SQLite FTS5 index in the data directory.
+    search_backend: Literal["auto", "embedded", "postgres", "meilisearch"] = "auto"
     meili_url: str = ""
+    meili_api_key: str = ""
+    meili_index: str = Field(default="proposals", pattern=r"^[A-Za-z0-9_-]{1,400}$")
+    meili_timeout_seconds: float = Field(default=10.0, gt=0)
 
     max_title_length: int = Field(default=200, ge=10)
     max_description_length: int = Field(default=20_000, ge=100)

@@ -193,6 +193,14 @@ async def active_assignments(session: AsyncSession, proposal_id: int) -> Sequenc
     return (await session.exec(statement)).all()
 
 
+async def page_after(session: AsyncSession, after_id: int, limit: int) -> Sequence[Proposal]:
+    """Proposals with an id above `after_id`, in id order: keyset pages for streaming all."""
+    statement = (
+        select(Proposal).where(col(Proposal.id) > after_id).order_by(col(Proposal.id)).limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
 async def cooperating_agency_ids(session: AsyncSession, proposal_id: int) -> list[int]:
     statement = select(ProposalAgency.agency_id).where(
         ProposalAgency.proposal_id == proposal_id,
@@ -204,3 +212,18 @@ async def cooperating_agency_ids(session: AsyncSession, proposal_id: int) -> lis
 
 async def get_event(session: AsyncSession, event_id: int) -> ProposalEvent | None:
     return await session.get(ProposalEvent, event_id)
+
+
+async def assigned_agency_ids_of(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """Every agency each proposal was assigned to, in assignment order."""
+    statement = (
+        select(ProposalAgency.proposal_id, ProposalAgency.agency_id)
+        .where(col(ProposalAgency.proposal_id).in_(proposal_ids))
+        .order_by(col(ProposalAgency.assigned_at))
+    )
+    assigned: dict[int, list[int]] = {proposal_id: [] for proposal_id in proposal_ids}
+    for proposal_id, agency_id in (await session.exec(statement)).all():
+        assigned[proposal_id].append(agency_id)
+    return assigned

@@ -60,9 +60,14 @@ async def search(tmp_path: Path) -> AsyncIterator[EmbeddedSearch]:
 
 
 async def found(
-    search: EmbeddedSearch, query: str, scope: SearchScope = EVERYTHING, **page: int
+    search: EmbeddedSearch,
+    query: str,
+    scope: SearchScope = EVERYTHING,
+    *,
+    limit: int = 20,
+    offset: int = 0,
 ) -> list[int]:
-    result = await search.search(query, scope, **page)
+    result = await search.search(query, scope, limit=limit, offset=offset)
     return [hit.id for hit in result.hits]
 
 
@@ -365,8 +370,38 @@ async def test_empty_query_lists_visible_documents_newest_first(search: Embedded
 
     assert public == SearchResult(
         hits=[
-            SearchHit(id=1, tracking_code="DX-000001", title="Một", snippet="", score=0.0),
-            SearchHit(id=2, tracking_code="DX-000002", title="Hai", snippet="", score=0.0),
+            SearchHit(
+                id=1,
+                tracking_code="DX-000001",
+                title="Một",
+                snippet="",
+                score=0.0,
+                kind="PROPOSAL",
+                status="SUBMITTED",
+                category="CDS",
+                agency=None,
+                province="HN",
+                submitter_type="CITIZEN",
+                published=True,
+                created_at=START + timedelta(days=2),
+                deadline=None,
+            ),
+            SearchHit(
+                id=2,
+                tracking_code="DX-000002",
+                title="Hai",
+                snippet="",
+                score=0.0,
+                kind="PROPOSAL",
+                status="SUBMITTED",
+                category="CDS",
+                agency=None,
+                province="HN",
+                submitter_type="CITIZEN",
+                published=True,
+                created_at=START,
+                deadline=None,
+            ),
         ],
         total=2,
     )
@@ -581,7 +616,7 @@ async def test_index_of_another_schema_version_is_refused(tmp_path: Path) -> Non
         connection.execute("PRAGMA user_version = 99")
     backend = EmbeddedSearch(path)
     try:
-        with pytest.raises(SearchError, match="schema version 99, this code expects 1"):
+        with pytest.raises(SearchError, match="schema version 99, this code expects 2"):
             await backend.setup()
     finally:
         await backend.close()
@@ -604,3 +639,43 @@ async def test_a_failed_batch_writes_nothing(search: EmbeddedSearch) -> None:
 def test_at_least_one_reader(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one reader, got 0"):
         EmbeddedSearch(tmp_path / "search.db", readers=0)
+
+
+_VERSION_1_SCHEMA = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY, tracking_code TEXT NOT NULL, kind TEXT NOT NULL,
+    status TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL,
+    category TEXT NOT NULL, province TEXT, agency TEXT, submitter_type TEXT NOT NULL,
+    published INTEGER NOT NULL, created_at TEXT NOT NULL, deadline TEXT
+);
+CREATE TABLE document_agencies (
+    agency TEXT NOT NULL, document_id INTEGER NOT NULL, PRIMARY KEY (agency, document_id)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, description, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+INSERT INTO documents VALUES (1, 'DX-000001', 'PROPOSAL', 'SUBMITTED', 'Chuyển đổi số',
+    'การเปลี่ยนผ่านสู่ดิจิทัล', 'CDS', 'HN', NULL, 'CITIZEN', 1,
+    '2026-11-02T08:00:00.000000+00:00', NULL);
+INSERT INTO documents_fts (rowid, title, description) VALUES (1, 'chuyen doi so', 'x');
+PRAGMA user_version = 1;
+"""
+
+
+async def test_an_index_of_version_1_is_upgraded_and_its_words_indexed_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "search.db"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.executescript(_VERSION_1_SCHEMA)
+    backend = EmbeddedSearch(path)
+    try:
+        await backend.setup()
+        assert await found(backend, "ดิจิทัล") == [1]
+        assert await found(backend, "chuyen doi") == [1]
+        # No fingerprint yet: verification sees the document as stale and rewrites it.
+        assert await backend.fingerprints() == {1: ""}
+    finally:
+        await backend.close()
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (2,)

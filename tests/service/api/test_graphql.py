@@ -145,7 +145,7 @@ async def test_unexpected_errors_are_masked(
     [record] = [r for r in caplog.records if r.name == "intake.graphql"]
     assert record.getMessage() == f"Unexpected error at search (request {request_id})"
     assert record.exc_info is not None
-    assert str(record.exc_info[1]).endswith("search.db is closed")
+    assert str(record.exc_info[1]).endswith("is closed")
 
 
 async def test_graphiql_is_served_to_browsers(client: httpx.AsyncClient) -> None:

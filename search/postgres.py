@@ -1,0 +1,384 @@
+"""Search with PostgreSQL full-text search, in a table of its own in the application database.
+
+The index is derived data that `intake reindex` can rebuild at any time, so it owns its schema:
+`setup()` creates it idempotently (under an advisory lock, so that processes starting together
+do not race) instead of an Alembic migration. Alembic's history then stays about the data that
+cannot be rebuilt, and a deployment that searches with Meilisearch never carries these tables.
+
+Text goes through the same folding and tokens as the embedded backend (search.text): folded in
+Python so that đ -> d is exact, then stored as space-separated tokens; the generated tsvector
+runs them through the `intake` text-search configuration (simple + unaccent), with titles
+weighted A and descriptions B. Words in Thai and the other unspaced scripts are indexed as
+character trigrams, and a query word in them matches as the phrase of its trigrams (`<->`).
+
+No pg_trgm index: the partial words the search promises (the last word as a prefix, substrings
+of unspaced runs) are served by the GIN index on the tsvector (prefix lexemes and trigram
+lexemes). Trigram similarity over Latin words would find "chuy doi" where the other backends do
+not, and the backends must behave the same; an unused index would only slow every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from search.base import (
+    CLOSED_STATUSES,
+    SearchDocument,
+    SearchError,
+    SearchFilters,
+    SearchHit,
+    SearchResult,
+    SearchScope,
+    SearchSort,
+    check_page,
+    document_agencies,
+    facet_names,
+    fingerprint,
+    utc,
+)
+from search.text import highlight, index_text, is_unspaced, normalize, query_terms, term_grams
+
+# Titles count five times as much as descriptions, as in the embedded backend: {D, C, B, A}.
+_WEIGHTS = "{0.1, 0.2, 0.2, 1.0}"
+# See search.embedded.RANK_WINDOW: ranking reads every match's tsvector, so when more match,
+# relevance orders the newest RANK_WINDOW of them; counts and facets still cover every match.
+RANK_WINDOW = 5000
+_SETUP_LOCK = 0x1A7A_5EA2  # pg_advisory_xact_lock key: one setup at a time per database
+
+_SETUP = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """
+    DO $$
+    BEGIN
+        IF NOT EXISTS (
+            SELECT 1 FROM pg_ts_config
+            WHERE cfgname = 'intake' AND cfgnamespace = current_schema()::regnamespace
+        ) THEN
+            CREATE TEXT SEARCH CONFIGURATION intake (COPY = simple);
+            ALTER TEXT SEARCH CONFIGURATION intake
+                ALTER MAPPING FOR word, hword, hword_part WITH unaccent, simple;
+        END IF;
+    END
+    $$
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS search_documents (
+        id bigint PRIMARY KEY,
+        tracking_code text NOT NULL,
+        kind text NOT NULL,
+        status text NOT NULL,
+        title text NOT NULL,
+        description text NOT NULL,
+        category text NOT NULL,
+        province text,
+        agency text,
+        agencies text[] NOT NULL,
+        submitter_type text NOT NULL,
+        published boolean NOT NULL,
+        created_at timestamptz NOT NULL,
+        deadline timestamptz,
+        fingerprint text NOT NULL,
+        title_tokens text NOT NULL,
+        description_tokens text NOT NULL,
+        tsv tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('intake', title_tokens), 'A')
+            || setweight(to_tsvector('intake', description_tokens), 'B')
+        ) STORED
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS search_documents_tsv ON search_documents USING gin (tsv)",
+    "CREATE INDEX IF NOT EXISTS search_documents_agencies ON search_documents USING gin (agencies)",
+    "CREATE INDEX IF NOT EXISTS search_documents_newest"
+    " ON search_documents (created_at DESC, id DESC)",
+    "CREATE INDEX IF NOT EXISTS search_documents_published_newest"
+    " ON search_documents (published, created_at DESC, id DESC)",
+    "CREATE INDEX IF NOT EXISTS search_documents_deadline ON search_documents (deadline)",
+]
+
+_UPSERT = text(
+    """
+    INSERT INTO search_documents (
+        id, tracking_code, kind, status, title, description, category, province, agency,
+        agencies, submitter_type, published, created_at, deadline, fingerprint,
+        title_tokens, description_tokens
+    ) VALUES (
+        :id, :tracking_code, :kind, :status, :title, :description, :category, :province,
+        :agency, :agencies, :submitter_type, :published, :created_at, :deadline, :fingerprint,
+        :title_tokens, :description_tokens
+    )
+    ON CONFLICT (id) DO UPDATE SET
+        tracking_code = excluded.tracking_code, kind = excluded.kind, status = excluded.status,
+        title = excluded.title, description = excluded.description,
+        category = excluded.category, province = excluded.province, agency = excluded.agency,
+        agencies = excluded.agencies, submitter_type = excluded.submitter_type,
+        published = excluded.published, created_at = excluded.created_at,
+        deadline = excluded.deadline, fingerprint = excluded.fingerprint,
+        title_tokens = excluded.title_tokens, description_tokens = excluded.description_tokens
+    """
+)
+
+_HIT_COLUMNS = (
+    "d.id, d.tracking_code, d.title, d.description, d.kind, d.status, d.category, d.agency,"
+    " d.province, d.submitter_type, d.published, d.created_at, d.deadline"
+)
+_FILTER_COLUMNS = {
+    "status": "d.status",
+    "kind": "d.kind",
+    "category": "d.category",
+    "agency": "d.agency",
+    "province": "d.province",
+    "submitter_type": "d.submitter_type",
+}
+_FACET_COLUMNS = {**_FILTER_COLUMNS, "published": "d.published"}
+
+
+class PostgresSearch:
+    def __init__(self, database_url: str, *, pool_size: int = 5) -> None:
+        self._url = database_url
+        self._engine: AsyncEngine = create_async_engine(
+            database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+        self._closed = False
+
+    async def setup(self) -> None:
+        async with self._connect(write=True) as connection:
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_LOCK}
+            )
+            for statement in _SETUP:
+                await connection.execute(text(statement))
+
+    async def drop(self) -> None:
+        """Remove the index table (the text-search configuration stays)."""
+        async with self._connect(write=True) as connection:
+            await connection.execute(text("DROP TABLE IF EXISTS search_documents"))
+
+    async def index(self, documents: Sequence[SearchDocument]) -> None:
+        if not documents:
+            return
+        latest = {document.id: document for document in documents}
+        rows = [_row(document) for document in latest.values()]
+        async with self._connect(write=True) as connection:
+            await connection.execute(_UPSERT, rows)
+
+    async def delete(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        async with self._connect(write=True) as connection:
+            await connection.execute(
+                text("DELETE FROM search_documents WHERE id = ANY(:ids)"), {"ids": sorted(set(ids))}
+            )
+
+    async def get_ids(self) -> set[int]:
+        async with self._connect() as connection:
+            result = await connection.execute(text("SELECT id FROM search_documents"))
+            return {row[0] for row in result}
+
+    async def fingerprints(self) -> dict[int, str]:
+        async with self._connect() as connection:
+            result = await connection.execute(text("SELECT id, fingerprint FROM search_documents"))
+            return {row[0]: row[1] for row in result}
+
+    async def search(
+        self,
+        query: str,
+        scope: SearchScope,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        filters: SearchFilters | None = None,
+        sort: SearchSort = "relevance",
+        facets: bool | Collection[str] = False,
+    ) -> SearchResult:
+        check_page(limit, offset, sort)
+        terms = query_terms(query)
+        names = facet_names(facets)
+        conditions, parameters = _conditions(scope, filters or SearchFilters(), datetime.now(UTC))
+        if terms:
+            conditions.insert(0, "d.tsv @@ to_tsquery('intake', :query)")
+            parameters["query"] = _tsquery(terms)
+        where = " AND ".join(conditions) or "true"
+        ranked = bool(terms) and sort == "relevance"
+        async with self._connect() as connection:
+            total, counts = await _count(connection, where, parameters, names)
+            if limit == 0 or offset >= total:
+                return SearchResult(hits=[], total=total, facets=counts)
+            page = {**parameters, "limit": limit, "offset": offset}
+            if ranked:
+                # Only fixed SQL is formatted in; everything the user typed is a parameter.
+                sql = (
+                    f"SELECT {_HIT_COLUMNS}, ts_rank('{_WEIGHTS}', d.tsv, to_tsquery('intake',"  # noqa: S608
+                    " :query), 1) AS score"
+                    f" FROM (SELECT * FROM search_documents AS d WHERE {where}"
+                    " ORDER BY d.id DESC LIMIT :window) AS d"
+                    " ORDER BY score DESC, d.created_at DESC, d.id DESC LIMIT :limit OFFSET :offset"
+                )
+                page["window"] = RANK_WINDOW
+            else:
+                sql = (
+                    f"SELECT {_HIT_COLUMNS}, 0.0 AS score FROM search_documents AS d"  # noqa: S608
+                    f" WHERE {where} ORDER BY {_order(sort)} LIMIT :limit OFFSET :offset"
+                )
+            rows = (await connection.execute(text(sql), page)).all()
+        return SearchResult(hits=[_hit(row, terms) for row in rows], total=total, facets=counts)
+
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._engine.dispose()
+
+    @asynccontextmanager
+    async def _connect(self, *, write: bool = False) -> AsyncIterator[AsyncConnection]:
+        if self._closed:
+            raise SearchError("PostgreSQL search is closed")
+        try:
+            async with self._engine.begin() as connection:
+                if not write:
+                    await connection.execute(text("SET TRANSACTION READ ONLY"))
+                yield connection
+        except (SQLAlchemyError, OSError) as error:
+            raise SearchError(f"PostgreSQL search: {error}") from error
+
+
+def _row(document: SearchDocument) -> dict[str, object]:
+    return {
+        "id": document.id,
+        "tracking_code": document.tracking_code,
+        "kind": document.kind,
+        "status": document.status,
+        "title": normalize(document.title),
+        "description": normalize(document.description),
+        "category": document.category,
+        "province": document.province,
+        "agency": document.agency,
+        "agencies": sorted(document_agencies(document)),
+        "submitter_type": document.submitter_type,
+        "published": document.published,
+        "created_at": utc(document.created_at),
+        "deadline": utc(document.deadline) if document.deadline else None,
+        "fingerprint": fingerprint(document),
+        "title_tokens": index_text(document.title),
+        "description_tokens": index_text(document.description),
+    }
+
+
+def _tsquery(terms: list[str]) -> str:
+    # Terms hold letters, digits and marks only, so quoting cannot be escaped from; the doubling
+    # is there all the same. An unspaced term is the phrase of its trigrams (a substring of a
+    # run), a short one a lexeme prefix; the last word is a prefix while the user types.
+    parts = []
+    for position, term in enumerate(terms):
+        if is_unspaced(term):
+            grams = term_grams(term)
+            if len(grams) == 1 and len(term) < 3:
+                parts.append(f"{_lexeme(term)}:*")
+            else:
+                parts.append("(" + " <-> ".join(_lexeme(gram) for gram in grams) + ")")
+        else:
+            last = position == len(terms) - 1
+            parts.append(_lexeme(term) + (":*" if last else ""))
+    return " & ".join(parts)
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _conditions(
+    scope: SearchScope, filters: SearchFilters, now: datetime
+) -> tuple[list[str], dict[str, object]]:
+    conditions: list[str] = []
+    parameters: dict[str, object] = {}
+    if not scope.everything:
+        if scope.agencies:
+            conditions.append("(d.published OR d.agencies && CAST(:scope_agencies AS text[]))")
+            parameters["scope_agencies"] = sorted(scope.agencies)
+        else:
+            conditions.append("d.published")
+    for name, values in filters.choices().items():
+        if values:
+            conditions.append(f"{_FILTER_COLUMNS[name]} = ANY(CAST(:{name} AS text[]))")
+            parameters[name] = sorted(values)
+    if filters.created_from is not None:
+        conditions.append("d.created_at >= :created_from")
+        parameters["created_from"] = utc(filters.created_from)
+    if filters.created_to is not None:
+        conditions.append("d.created_at < :created_to")
+        parameters["created_to"] = utc(filters.created_to)
+    if filters.overdue is not None:
+        overdue = "(d.deadline < :now AND NOT d.status = ANY(CAST(:closed AS text[])))"
+        conditions.append(overdue if filters.overdue else f"NOT coalesce({overdue}, false)")
+        parameters["now"] = now
+        parameters["closed"] = sorted(CLOSED_STATUSES)
+    if filters.published is not None:
+        conditions.append("d.published = :published")
+        parameters["published"] = filters.published
+    return conditions, parameters
+
+
+async def _count(
+    connection: AsyncConnection,
+    where: str,
+    parameters: dict[str, object],
+    facets: tuple[str, ...],
+) -> tuple[int, dict[str, dict[str, int]]]:
+    if not facets:
+        sql = f"SELECT count(*) FROM search_documents AS d WHERE {where}"  # noqa: S608
+        return int((await connection.execute(text(sql), parameters)).scalar_one()), {}
+    # One scan of the matches, every facet a grouping set; () is the total. GROUPING() tells a
+    # facet's NULL value (no province) from the columns a row does not group by.
+    columns = [_FACET_COLUMNS[name] for name in facets]
+    sets = ", ".join([*(f"({column})" for column in columns), "()"])
+    sql = (
+        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, count(*)"  # noqa: S608
+        f" FROM search_documents AS d WHERE {where} GROUP BY GROUPING SETS ({sets})"
+    )
+    total = 0
+    counts: dict[str, dict[str, int]] = {name: {} for name in facets}
+    everything = (1 << len(facets)) - 1
+    for row in await connection.execute(text(sql), parameters):
+        mask, values, count = row[0], row[1:-1], row[-1]
+        if mask == everything:
+            total = count
+            continue
+        # The grouped column is the one whose GROUPING bit is 0 (the leftmost is the high bit).
+        position = next(i for i in range(len(facets)) if not mask & (1 << (len(facets) - 1 - i)))
+        value = values[position]
+        if value is not None:
+            name = facets[position]
+            key = ("true" if value else "false") if name == "published" else str(value)
+            counts[name][key] = count
+    return total, counts
+
+
+def _order(sort: SearchSort) -> str:
+    newest = "d.created_at DESC, d.id DESC"
+    if sort == "deadline":
+        return f"d.deadline ASC NULLS LAST, {newest}"
+    return newest
+
+
+def _hit(row: Any, terms: list[str]) -> SearchHit:
+    return SearchHit(
+        id=row.id,
+        tracking_code=row.tracking_code,
+        title=row.title,
+        snippet=highlight(row.description, terms),
+        score=float(row.score),
+        kind=row.kind,
+        status=row.status,
+        category=row.category,
+        agency=row.agency,
+        province=row.province,
+        submitter_type=row.submitter_type,
+        published=row.published,
+        created_at=utc(row.created_at),
+        deadline=utc(row.deadline) if row.deadline else None,
+    )
