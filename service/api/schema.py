@@ -16,16 +16,19 @@ from service.api.protection import GraphQLLimits, IntakeSchema, protection_exten
 from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
 from service.api.workflow.mutations import WorkflowMutation
+from service.api.workflow.templates import TemplateMutation, TemplateQuery
 from service.settings import Settings
 
 
 @strawberry.type
-class Query(ProposalQuery, SearchQuery, DirectoryQuery, AccountQuery, StatisticsQuery):
+class Query(
+    ProposalQuery, SearchQuery, DirectoryQuery, AccountQuery, StatisticsQuery, TemplateQuery
+):
     pass
 
 
 @strawberry.type
-class Mutation(ProposalMutation, WorkflowMutation):
+class Mutation(ProposalMutation, WorkflowMutation, TemplateMutation):
     pass
 
 

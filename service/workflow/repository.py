@@ -52,3 +52,7 @@ async def templates(session: AsyncSession, agency_id: int) -> Sequence[ResponseT
 
 async def get_template(session: AsyncSession, template_id: int) -> ResponseTemplate | None:
     return await session.get(ResponseTemplate, template_id)
+
+
+async def delete(session: AsyncSession, row: ResponseTemplate) -> None:
+    await session.delete(row)

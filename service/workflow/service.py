@@ -33,7 +33,7 @@ from service.settings import Settings
 from service.text import has_control_characters, normalize
 from service.workflow import repository
 from service.workflow.errors import InvalidTransition, NotPermitted
-from service.workflow.models import NoteKind, ProposalNote, Rating, Response
+from service.workflow.models import NoteKind, ProposalNote, Rating, Response, ResponseTemplate
 from service.workflow.rules import RULES, Action, allowed_actions, may_take
 
 MAX_TEXT = 20_000
@@ -397,3 +397,54 @@ async def add_note(
     repository.add(session, note)
     await session.flush()
     return note
+
+
+async def response_templates(session: AsyncSession, actor: Actor) -> list[ResponseTemplate]:
+    """The templates of the caller's agency; none for anyone else."""
+    if not actor.is_agency_official or actor.agency_id is None:
+        return []
+    return list(await repository.templates(session, actor.agency_id))
+
+
+async def save_response_template(
+    session: AsyncSession,
+    actor: Actor,
+    name: str,
+    body: str,
+    language: Language,
+    template_id: int | None = None,
+) -> ResponseTemplate:
+    """Create or change one of the caller's agency's templates; names are unique per agency."""
+    if not actor.is_agency_official or actor.agency_id is None:
+        raise NotPermitted("SAVE_TEMPLATE")
+    _ = translations(language).gettext
+    name = _text("name", name, language)
+    if len(name) > 100:
+        message = _("Use at most %(max)s characters.") % {"max": "100"}
+        raise ValidationFailed([FieldError("name", "too_long", message)])
+    body = _text("body", body, language)
+    existing = {t.name: t for t in await repository.templates(session, actor.agency_id)}
+    template = None
+    if template_id is not None:
+        template = await repository.get_template(session, template_id)
+        if template is None or template.agency_id != actor.agency_id:
+            raise ProposalNotFound(str(template_id))
+    clash = existing.get(name)
+    if clash is not None and clash is not template:
+        message = _("Your agency already has a template with this name.")
+        raise ValidationFailed([FieldError("name", "duplicate", message)])
+    if template is None:
+        template = ResponseTemplate(agency_id=actor.agency_id, name=name, body=body)
+        repository.add(session, template)
+    else:
+        template.name, template.body = name, body
+    await session.flush()
+    return template
+
+
+async def delete_response_template(session: AsyncSession, actor: Actor, template_id: int) -> bool:
+    template = await repository.get_template(session, template_id)
+    if template is None or template.agency_id != actor.agency_id or not actor.is_agency_official:
+        return False
+    await repository.delete(session, template)
+    return True
