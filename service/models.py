@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from service.accounts.models import ApiToken, User
+from service.attachments.models import Attachment
 from service.directory.models import (
     Agency,
     AgencyCategory,
@@ -23,6 +24,7 @@ __all__ = [
     "Agency",
     "AgencyCategory",
     "ApiToken",
+    "Attachment",
     "Category",
     "DirectoryChange",
     "DirectoryVersion",

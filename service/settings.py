@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     outbox_sweep_after_seconds: int = Field(default=30, ge=1)
     job_timeout_seconds: int = Field(default=30, ge=1)
 
+    attachment_max_count: int = Field(default=5, ge=0)
+    attachment_max_bytes: int = Field(default=10 * 1_048_576, ge=1_024)
+    attachment_types: list[str] = ["pdf", "png", "jpeg", "docx", "xlsx", "odt", "ods"]
     graphql_max_depth: int = Field(default=12, ge=1)
     graphql_max_aliases: int = Field(default=15, ge=0)
     graphql_max_tokens: int = Field(default=2_000, ge=10)

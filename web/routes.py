@@ -22,6 +22,7 @@ from service.proposals.validation import SubmissionInput
 from service.runtime import Runtime
 from service.settings import Settings
 from web.accounts import login, login_form, logout
+from web.attachments import download
 from web.csrf import checked_form
 from web.rendering import page_language, render
 
@@ -180,6 +181,7 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route("/attachments/{attachment_id}", download),
     ]
     if settings.environment == "development":
         routes += [Route("/dev/mail", dev_mailbox), Route("/dev/mail/{message_id}", dev_message)]

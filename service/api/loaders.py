@@ -10,6 +10,8 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from service.attachments import repository as attachments
+from service.attachments.models import Attachment
 from service.db import Database
 from service.directory import repository as directory
 from service.directory.models import Agency, Category, Province
@@ -57,6 +59,7 @@ class Loaders:
     responses_by_proposal_id: DataLoader[int, list[Response]]
     notes_by_proposal_id: DataLoader[int, list[ProposalNote]]
     rating_by_proposal_id: DataLoader[int, Rating | None]
+    attachments_by_proposal_id: DataLoader[int, list[Attachment]]
 
 
 def create_loaders(db: Database) -> Loaders:
@@ -78,5 +81,8 @@ def create_loaders(db: Database) -> Loaders:
         ),
         rating_by_proposal_id=DataLoader(
             _one_each(db, workflow.ratings_for, lambda r: r.proposal_id)
+        ),
+        attachments_by_proposal_id=DataLoader(
+            _many_each(db, attachments.for_proposals, lambda a: a.proposal_id)
         ),
     )

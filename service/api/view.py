@@ -41,6 +41,7 @@ from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, parse_language
 from service.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+_PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight")
 JSON = "application/json"
 _ALLOWED_OPERATIONS = {
     "GET": frozenset({OperationType.QUERY}),
@@ -223,10 +224,21 @@ def _error_status(response_data: GraphQLHTTPResponse) -> int:
 
 class IntakeGraphQL(GraphQL[Context, None]):
     def __init__(
-        self, schema: BaseSchema, *, graphql_ide: GraphQL_IDE | None, max_body_bytes: int
+        self,
+        schema: BaseSchema,
+        *,
+        graphql_ide: GraphQL_IDE | None,
+        max_body_bytes: int,
+        max_upload_bytes: int,
     ) -> None:
-        super().__init__(schema, graphql_ide=graphql_ide, allow_queries_via_get=True)
+        super().__init__(
+            schema,
+            graphql_ide=graphql_ide,
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=True,
+        )
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -236,7 +248,9 @@ class IntakeGraphQL(GraphQL[Context, None]):
         media_type = negotiate_media_type(request.headers.get("accept"))
         try:
             if request.method == "POST":
-                body = await _read_body(request, self.max_body_bytes)
+                multipart = request.headers.get("content-type", "").startswith("multipart/")
+                limit = self.max_upload_bytes if multipart else self.max_body_bytes
+                body = await _read_body(request, limit)
                 request = Request(scope, _replaying(body, receive))
             response = await self.run(request)
         except HTTPException as error:
@@ -281,6 +295,13 @@ class IntakeGraphQL(GraphQL[Context, None]):
             raise ProtocolError(406, f"Accept {GRAPHQL_RESPONSE_JSON} or {JSON}.")
         if request.method == "GET":
             return _request_data(_get_parameters(request.query_params))
+        mime_type, _ = parse_content_type(request.content_type or "")
+        if mime_type.lower() == "multipart/form-data":
+            # The GraphQL multipart request spec, for attachments. Browsers send multipart
+            # cross-site without asking, so a header they would have to ask for is required.
+            if not any(h in request.headers for h in _PREFLIGHT_HEADERS):
+                raise ProtocolError(400, "Multipart requests need a GraphQL-Preflight: 1 header.")
+            return _request_data(await self.parse_multipart(request))
         return _request_data(_post_parameters(request.content_type, await request.get_body()))
 
     async def execute_single(
@@ -357,4 +378,6 @@ def graphql_app(settings: Settings) -> IntakeGraphQL:
         # GraphiQL needs introspection; where that is off, so is the IDE.
         graphql_ide="graphiql" if introspection else None,
         max_body_bytes=settings.graphql_max_body_bytes,
+        max_upload_bytes=settings.graphql_max_body_bytes
+        + settings.attachment_max_count * (settings.attachment_max_bytes + 4096),
     )

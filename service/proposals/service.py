@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from search.base import SearchBackend, SearchResult, SearchScope
 from search.text import fold
 from service.accounts.actor import Actor
+from service.attachments import service as attachments
+from service.attachments.service import CheckedFile, IncomingFile
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory.models import Agency, Category, Province
@@ -78,12 +80,21 @@ def content_hash(title: str, description: str) -> str:
 
 
 async def submit_proposal(
-    session: AsyncSession, data: SubmissionInput, settings: Settings, language: Language
+    session: AsyncSession,
+    data: SubmissionInput,
+    settings: Settings,
+    language: Language,
+    files: Sequence[IncomingFile] = (),
 ) -> Proposal:
     """Check and store a submission with its route job and receipt; raises ValidationFailed."""
     language = parse_language(data.language) or language
     clean, errors = check_submission(data, settings, language)
     errors += await _check_references(session, data, errors, language)
+    checked: list[CheckedFile] = []
+    try:
+        checked = attachments.check_files(list(files), settings, language)
+    except ValidationFailed as failure:
+        errors += failure.errors
     if clean is None or errors:
         raise ValidationFailed(errors)
     digest = content_hash(clean.title, clean.description)
@@ -123,6 +134,9 @@ async def submit_proposal(
     repository.add(session, submitted)
     await session.flush()
     events.announce(session, submitted)
+    await attachments.store(
+        session, settings, checked, proposal_id=proposal.id, uploaded_by="submitter"
+    )
     outbox.add_job(session, ROUTE_JOB, {"proposal_id": proposal.id})
     if proposal.submitter_email:
         await notifications.queue(

@@ -56,3 +56,7 @@ async def get_template(session: AsyncSession, template_id: int) -> ResponseTempl
 
 async def delete(session: AsyncSession, row: ResponseTemplate) -> None:
     await session.delete(row)
+
+
+async def get_response(session: AsyncSession, response_id: int) -> Response | None:
+    return await session.get(Response, response_id)

@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
 from service.accounts.actor import Actor
+from service.attachments import service as attachments
+from service.attachments.service import IncomingFile
 from service.calendar import add_business_days
 from service.db import utcnow
 from service.directory import repository as directory
@@ -175,21 +177,32 @@ async def respond(
     *,
     publish: bool,
     language: Language,
+    settings: Settings | None = None,
+    files: Sequence[IncomingFile] = (),
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.RESPOND)
     text = _text("text", text, language)
+    checked = attachments.check_files(list(files), settings, language) if settings else []
     assert proposal.id is not None
     assert proposal.agency_id is not None
-    repository.add(
-        session,
-        Response(
-            proposal_id=proposal.id,
-            agency_id=proposal.agency_id,
-            author=actor.label,
-            text=text,
-            published=publish,
-        ),
+    response = Response(
+        proposal_id=proposal.id,
+        agency_id=proposal.agency_id,
+        author=actor.label,
+        text=text,
+        published=publish,
     )
+    repository.add(session, response)
+    await session.flush()
+    if checked and settings is not None:
+        await attachments.store(
+            session,
+            settings,
+            checked,
+            proposal_id=proposal.id,
+            uploaded_by=actor.label,
+            response_id=response.id,
+        )
     return await _record(session, proposal, actor, Action.RESPOND, ProposalStatus.RESPONDED)
 
 

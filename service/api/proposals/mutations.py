@@ -12,6 +12,7 @@ from service.api.proposals.types import (
     SubmitProposalResult,
     SubmitProposalSuccess,
 )
+from service.api.uploads import read_uploads
 from service.errors import ValidationFailed
 from service.outbox.service import unit_of_work
 from service.proposals import service
@@ -40,10 +41,11 @@ class ProposalMutation:
             consent_to_publish=input.consent_to_publish,
             language=input.language.value if input.language else "",
         )
+        files = await read_uploads(input.attachments)
         try:
             async with unit_of_work(runtime.db, runtime.queue) as session:
                 proposal = await service.submit_proposal(
-                    session, data, runtime.settings, info.context.language
+                    session, data, runtime.settings, info.context.language, files
                 )
         except ValidationFailed as failure:
             return ValidationErrors.from_domain(failure.errors)

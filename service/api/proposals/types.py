@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from service.accounts.actor import Actor, ActorKind
 from service.api.context import Info
 from service.api.directory.types import Agency, Category, Province
 from service.api.errors import ValidationErrors
 from service.api.relay import Node, PageInfo, to_global_id
+from service.attachments.models import Attachment as AttachmentRow
 from service.db import utcnow
 from service.proposals.models import (
     AWAITING_AGENCY,
@@ -141,6 +143,36 @@ class Note:
             return None
         row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
         return Agency(row=row) if row else None
+
+
+@strawberry.type(description="A file sent with the submission or with an answer.")
+class Attachment:
+    row: strawberry.Private[AttachmentRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        assert self.row.id is not None
+        return to_global_id("Attachment", self.row.id)
+
+    @strawberry.field
+    def filename(self) -> str:
+        return self.row.filename
+
+    @strawberry.field(description="Detected from the content, not from the name.")
+    def content_type(self) -> str:
+        return self.row.content_type
+
+    @strawberry.field
+    def size(self) -> int:
+        return self.row.size
+
+    @strawberry.field(description="Set when the file belongs to an answer.")
+    def for_response(self) -> bool:
+        return self.row.response_id is not None
+
+    @strawberry.field(description="Download path; the same permissions apply there.")
+    def url(self) -> str:
+        return f"/attachments/{self.row.id}"
 
 
 @strawberry.type(description="How to reach the submitter; only for those handling it.")
@@ -314,6 +346,25 @@ class Proposal(Node):
             Rating(score=row.score, comment=row.comment, created_at=row.created_at) if row else None
         )
 
+    @strawberry.field(
+        description="Evidence files, for those handling it and the submitter; files of "
+        "published answers for everyone who may read the answer."
+    )
+    async def attachments(self, info: Info) -> list[Attachment]:
+        assert self.row.id is not None
+        involved = _is_own_submission(self.viewer, self.row) or _handles(
+            self.viewer, await self._assignments(info), now=False
+        )
+        rows = await info.context.loaders.attachments_by_proposal_id.load(self.row.id)
+        responses = {
+            r.id: r for r in await info.context.loaders.responses_by_proposal_id.load(self.row.id)
+        }
+        return [
+            Attachment(row=a)
+            for a in rows
+            if involved or (a.response_id is not None and responses[a.response_id].published)
+        ]
+
     @strawberry.field(description="The workflow actions you may take now.")
     def allowed_actions(self) -> list[Action]:
         return list(allowed_actions(self.viewer, self.row))
@@ -356,6 +407,10 @@ class SubmitProposalInput:
     )
     language: Language | None = strawberry.field(
         default=None, description="Language for emails; defaults to the request's language."
+    )
+    attachments: list[Upload] | None = strawberry.field(
+        default=None,
+        description="Evidence files (GraphQL multipart request); limits as on the web form.",
     )
 
 

@@ -12,6 +12,7 @@ from service.api.context import Info
 from service.api.errors import ValidationErrors
 from service.api.proposals.types import Proposal, ProposalEvent
 from service.api.relay import from_global_id, to_global_id
+from service.api.uploads import read_uploads
 from service.api.workflow.types import (
     AddNoteInput,
     AnswerInformationInput,
@@ -122,12 +123,20 @@ class WorkflowMutation:
 
     @strawberry.mutation(description="Lead agency: answer the submission.")
     async def respond(self, info: Info, input: RespondInput) -> WorkflowResult:
-        language = info.context.language
+        language, settings = info.context.language, info.context.runtime.settings
+        files = await read_uploads(input.attachments)
         return await _step(
             info,
             input.id,
             lambda s, a, pk: workflow.respond(
-                s, a, pk, input.text, publish=input.publish, language=language
+                s,
+                a,
+                pk,
+                input.text,
+                publish=input.publish,
+                language=language,
+                settings=settings,
+                files=files,
             ),
         )
 

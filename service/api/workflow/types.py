@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from service.api.errors import ValidationErrors
 from service.api.proposals.types import Proposal, ProposalEvent
@@ -61,6 +62,9 @@ class RespondInput:
     text: str
     publish: bool = strawberry.field(
         default=True, description="Show the answer publicly when the submission is published."
+    )
+    attachments: list[Upload] | None = strawberry.field(
+        default=None, description="Files for the answer (GraphQL multipart request)."
     )
 
 
