@@ -22,6 +22,9 @@ from service.proposals.validation import SubmissionInput
 from service.runtime import Runtime
 from service.settings import Settings
 from web.accounts import login, login_form, logout
+from web.admin import create_token as admin_create_token
+from web.admin import revoke_token as admin_revoke_token
+from web.admin import tokens_page
 from web.attachments import download
 from web.csrf import checked_form
 from web.rendering import page_language, render
@@ -182,6 +185,9 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/attachments/{attachment_id}", download),
+        Route("/admin/tokens", tokens_page, methods=["GET"]),
+        Route("/admin/tokens", admin_create_token, methods=["POST"]),
+        Route("/admin/tokens/{token_id}/revoke", admin_revoke_token, methods=["POST"]),
     ]
     if settings.environment == "development":
         routes += [Route("/dev/mail", dev_mailbox), Route("/dev/mail/{message_id}", dev_message)]

@@ -25,3 +25,7 @@ class AccountLocked(AccountError):
 
 class UnknownAgency(AccountError):
     code = "unknown_agency"
+
+
+class TokenNotPermitted(AccountError):
+    code = "not_permitted"

@@ -13,7 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import repository
 from service.accounts.actor import Actor, ActorKind
-from service.accounts.errors import AccountLocked, InvalidCredentials, UnknownAgency
+from service.accounts.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    TokenNotPermitted,
+    UnknownAgency,
+)
 from service.accounts.models import ApiToken, Role, User
 from service.db import utcnow
 from service.directory import repository as directory
@@ -177,3 +182,45 @@ async def agency_reviewers(session: AsyncSession, agency_id: int) -> list[User]:
 
 async def secretariat_staff(session: AsyncSession) -> list[User]:
     return list(await repository.active_secretariat(session))
+
+
+def may_manage_tokens(actor: Actor) -> bool:
+    return actor.is_secretariat or (actor.role is Role.AGENCY_ADMIN and actor.agency_id is not None)
+
+
+async def tokens_for(session: AsyncSession, actor: Actor) -> list[ApiToken]:
+    """The tokens an administrator may manage: all for the secretariat, else their agency's."""
+    if not may_manage_tokens(actor):
+        return []
+    return list(
+        await repository.list_tokens(session, None if actor.is_secretariat else actor.agency_id)
+    )
+
+
+async def issue_token(
+    session: AsyncSession, actor: Actor, *, name: str, role: Role, agency_code: str | None
+) -> IssuedToken:
+    """A token issued from the admin pages; an agency admin issues only for their own agency."""
+    if not may_manage_tokens(actor):
+        raise TokenNotPermitted()
+    own_agency_only = (
+        role in (Role.REVIEWER, Role.AGENCY_ADMIN) and agency_code == actor.agency_code
+    )
+    if not (actor.is_secretariat or own_agency_only):
+        raise TokenNotPermitted()
+    return await create_token(
+        session,
+        name=name,
+        role=role,
+        agency_code=agency_code,
+        created_by=actor.email or actor.label,
+    )
+
+
+async def revoke_token_as(session: AsyncSession, actor: Actor, token_id: int) -> ApiToken | None:
+    token = await repository.get_token(session, token_id)
+    if token is None or not may_manage_tokens(actor):
+        return None
+    if not actor.is_secretariat and token.agency_id != actor.agency_id:
+        return None
+    return await revoke_token(session, token_id)

@@ -1,0 +1,102 @@
+"""Token administration pages: issue once, list without secrets, revoke; scoped by role."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlmodel import select
+
+from service.accounts.models import Role, User
+from service.accounts.service import hash_password
+from service.db import Database
+from service.demo import DEMO_PASSWORD
+from service.directory.repository import get_agency_by_code
+from service.settings import Settings
+from tests.graphql_client import execute
+from tests.web_client import post_form
+
+
+async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
+    response = await post_form(
+        client, "/login", {"email": email, "password": DEMO_PASSWORD}, page="/login"
+    )
+    assert response.status_code == 303
+
+
+async def test_secretariat_issues_a_token_that_works_once_shown_and_revokes_it(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.get("/admin/tokens")).headers["location"] == "/login?next=/admin/tokens"
+    await _sign_in(client, "secretariat@intake.localhost")
+    page = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "Cổng BKHCN", "role": "REVIEWER", "agency": "BKHCN"},
+        page="/admin/tokens",
+    )
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    secret = re.search(r'id="new-token">(itk_[A-Za-z0-9_-]+)<', page.text)
+    assert secret is not None
+    me = await execute(client, "Me", headers={"authorization": f"Bearer {secret[1]}"})
+    assert me["me"]["agency"] == {"code": "BKHCN"}
+
+    listing = await client.get("/admin/tokens")
+    assert secret[1] not in listing.text
+    assert "Cổng BKHCN" in listing.text
+    token_id = re.search(r'action="/admin/tokens/(\d+)/revoke"', listing.text)
+    assert token_id is not None
+    await post_form(client, f"/admin/tokens/{token_id[1]}/revoke", {}, page="/admin/tokens")
+    me = await execute(client, "Me", headers={"authorization": f"Bearer {secret[1]}"})
+    assert me["me"]["kind"] == "ANONYMOUS"
+
+
+async def test_an_agency_admin_manages_only_its_own_agency(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        agency = await get_agency_by_code(session, "UBND-HUE")
+        assert agency is not None
+        session.add(
+            User(
+                email="admin.hue@intake.localhost",
+                name="Quản trị Huế",
+                role=Role.AGENCY_ADMIN,
+                agency_id=agency.id,
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
+        )
+    async with db.session() as session:
+        assert (await session.exec(select(User).where(User.role == Role.AGENCY_ADMIN))).first()
+    await db.dispose()
+    await _sign_in(client, "admin.hue@intake.localhost")
+    elsewhere = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "x", "role": "REVIEWER", "agency": "BKHCN"},
+        page="/admin/tokens",
+    )
+    assert elsewhere.status_code == 403
+    assert "Bạn không được cấp mã truy cập này." in elsewhere.text
+    secretariat_role = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "x", "role": "SECRETARIAT", "agency": "UBND-HUE"},
+        page="/admin/tokens",
+    )
+    assert secretariat_role.status_code == 403
+    own = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "Cổng Huế", "role": "REVIEWER", "agency": "UBND-HUE"},
+        page="/admin/tokens",
+    )
+    assert own.status_code == 200
+    assert 'id="new-token">itk_' in own.text
+
+
+async def test_reviewers_may_not_manage_tokens(client: httpx.AsyncClient) -> None:
+    await _sign_in(client, "reviewer.bkhcn@intake.localhost")
+    assert (await client.get("/admin/tokens")).status_code == 403
