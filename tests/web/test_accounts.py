@@ -80,7 +80,7 @@ async def test_unknown_email_and_offsite_next_are_handled(client: httpx.AsyncCli
 
 async def test_every_form_refuses_a_missing_or_wrong_csrf_token(client: httpx.AsyncClient) -> None:
     token = await csrf_token(client)
-    for path in ("/submit", "/login", "/logout"):
+    for path in ("/submit", "/login", "/logout", "/admin/tokens", "/admin/tokens/1/revoke"):
         missing = await client.post(path, data={"email": "x"})
         assert missing.status_code == 403, path
         wrong = await client.post(path, data={"csrf_token": token + "x"})
