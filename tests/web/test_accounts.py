@@ -79,6 +79,13 @@ async def test_unknown_email_and_offsite_next_are_handled(client: httpx.AsyncCli
 
 
 async def test_every_form_refuses_a_missing_or_wrong_csrf_token(client: httpx.AsyncClient) -> None:
+    signed_in = await post_form(
+        client,
+        "/login",
+        {"email": "secretariat@intake.localhost", "password": DEMO_PASSWORD},
+        page="/login",
+    )
+    assert signed_in.status_code == 303
     token = await csrf_token(client)
     for path in ("/submit", "/login", "/logout", "/admin/tokens", "/admin/tokens/1/revoke"):
         missing = await client.post(path, data={"email": "x"})
