@@ -164,6 +164,14 @@ def reindex(settings: Settings, *, verify: bool, batch_size: int) -> str:
     return asyncio.run(run(settings, verify=verify, batch_size=batch_size)).summary()
 
 
+def doctor(settings: Settings) -> int:
+    from service.doctor import report, run_checks
+
+    checks = asyncio.run(run_checks(settings))
+    print(report(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def export_schema(output: Path) -> None:
     from service.api.schema import schema
 
@@ -315,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     reindex_command.add_argument(
         "--batch-size", type=_positive, default=1000, help="documents read and written at once"
     )
+    with_data_dir(commands.add_parser("doctor", help="check every dependency and explain"))
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
@@ -330,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     match args.command:
         case "token":
             return token(settings, args)
+        case "doctor":
+            return doctor(settings)
         case "dev":
             dev(settings, args.host, args.port)
         case "serve":

@@ -1,0 +1,159 @@
+"""`intake doctor`: check every dependency and say what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiosmtplib
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from search.factory import create_backend
+from service.db import Database
+from service.migrate import alembic_config
+from service.queue import ArqQueue
+from service.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+async def _database(settings: Settings) -> list[Check]:
+    db = Database(settings.resolved_database_url)
+    try:
+        try:
+            await db.ping()
+        except Exception as error:
+            return [
+                Check(
+                    "database",
+                    False,
+                    f"{type(error).__name__}: {error}",
+                    "check INTAKE_DATABASE_URL and that the database server is running",
+                )
+            ]
+        async with db.engine.connect() as connection:
+            current = await connection.run_sync(_current_revision)
+        head = ScriptDirectory.from_config(
+            alembic_config(settings.resolved_database_url)
+        ).get_current_head()
+        migrated = Check(
+            "migrations",
+            current == head,
+            f"database at {current or 'nothing'}, code at {head}",
+            "" if current == head else "run `intake migrate`",
+        )
+        return [Check("database", True, _redacted(settings.resolved_database_url)), migrated]
+    finally:
+        await db.dispose()
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _redacted(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    return f"{scheme}://{credentials.split(':')[0]}:***@{host}" if at else url
+
+
+async def _redis(settings: Settings) -> Check:
+    queue = ArqQueue(settings)
+    try:
+        await queue.ping()
+        return Check("redis", True, "answers PING")
+    except Exception as error:
+        return Check(
+            "redis",
+            False,
+            f"{type(error).__name__}: {error}",
+            "set INTAKE_REDIS_URL to a running Redis, or start the embedded one with `intake dev`",
+        )
+    finally:
+        await queue.close()
+
+
+async def _search(settings: Settings) -> Check:
+    backend = create_backend(settings)
+    try:
+        await backend.setup()
+        return Check("search", True, type(backend).__name__)
+    except Exception as error:
+        return Check(
+            "search",
+            False,
+            f"{type(backend).__name__}: {type(error).__name__}: {error}",
+            "check INTAKE_SEARCH_BACKEND / INTAKE_MEILI_URL, then run `intake reindex`",
+        )
+    finally:
+        await backend.close()
+
+
+async def _smtp(settings: Settings) -> Check:
+    client = aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        timeout=settings.smtp_timeout_seconds,
+        use_tls=settings.smtp_security == "tls",
+        start_tls=settings.smtp_security == "starttls",
+    )
+    try:
+        await client.connect()
+        if settings.smtp_username:
+            await client.login(settings.smtp_username, settings.smtp_password)
+        await client.quit()
+        return Check("smtp", True, f"{settings.smtp_host}:{settings.smtp_port}")
+    except Exception as error:
+        return Check(
+            "smtp",
+            False,
+            f"{settings.smtp_host}:{settings.smtp_port}: {type(error).__name__}: {error}",
+            "check INTAKE_SMTP_HOST, INTAKE_SMTP_PORT, INTAKE_SMTP_SECURITY and the credentials",
+        )
+
+
+def _data_dir(settings: Settings) -> Check:
+    directory = settings.data_dir
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".doctor-"):
+            pass
+        return Check("data directory", True, f"{directory.resolve()} is writable")
+    except OSError as error:
+        owner = f"(process runs as uid {os.getuid()})"
+        return Check(
+            "data directory",
+            False,
+            f"{directory}: {error.strerror} {owner}",
+            "create it and give the process's user write access, or set INTAKE_DATA_DIR",
+        )
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    checks = [_data_dir(settings), *await _database(settings)]
+    probes: list[Callable[[Settings], Awaitable[Check]]] = [_redis, _search, _smtp]
+    checks += await asyncio.gather(*(probe(settings) for probe in probes))
+    return checks
+
+
+def report(checks: list[Check]) -> str:
+    lines = []
+    for check in checks:
+        mark = "ok  " if check.ok else "FAIL"
+        lines.append(f"{mark} {check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            lines.append(f"     fix: {check.fix}")
+    failed = sum(1 for c in checks if not c.ok)
+    lines.append("All checks passed." if not failed else f"{failed} check(s) failed.")
+    return "\n".join(lines)
