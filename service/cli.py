@@ -164,6 +164,34 @@ def reindex(settings: Settings, *, verify: bool, batch_size: int) -> str:
     return asyncio.run(run(settings, verify=verify, batch_size=batch_size)).summary()
 
 
+def user(settings: Settings, args: argparse.Namespace) -> int:
+    """`intake user create`: an official's account; the password is generated and shown once."""
+    import secrets
+
+    from service.accounts import service as accounts
+    from service.accounts.errors import AccountExists, UnknownAgency
+    from service.accounts.models import Role
+
+    password = secrets.token_urlsafe(12)
+    try:
+        created = _with_session(
+            settings,
+            lambda session: accounts.create_user(
+                session,
+                email=args.email,
+                name=args.name,
+                role=Role(args.role),
+                agency_code=args.agency,
+                password=password,
+            ),
+        )
+    except (AccountExists, UnknownAgency) as error:
+        print(f"intake user create: {error.code}: {error}", file=sys.stderr)
+        return 1
+    print(f"User {created.email} ({created.role.value}) created. Password, shown once: {password}")
+    return 0
+
+
 def doctor(settings: Settings) -> int:
     from service.doctor import report, run_checks
 
@@ -324,6 +352,15 @@ def _parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive, default=1000, help="documents read and written at once"
     )
     with_data_dir(commands.add_parser("doctor", help="check every dependency and explain"))
+    user_command = with_data_dir(commands.add_parser("user", help="officials' accounts"))
+    user_commands = user_command.add_subparsers(dest="action", required=True)
+    create_user = user_commands.add_parser("create", help="create an official; prints a password")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument(
+        "--role", required=True, choices=["REVIEWER", "AGENCY_ADMIN", "SECRETARIAT", "ADMIN"]
+    )
+    create_user.add_argument("--agency", help="agency code, required for REVIEWER and AGENCY_ADMIN")
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
@@ -341,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
             return token(settings, args)
         case "doctor":
             return doctor(settings)
+        case "user":
+            return user(settings, args)
         case "dev":
             dev(settings, args.host, args.port)
         case "serve":

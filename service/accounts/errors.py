@@ -29,3 +29,7 @@ class UnknownAgency(AccountError):
 
 class TokenNotPermitted(AccountError):
     code = "not_permitted"
+
+
+class AccountExists(AccountError):
+    code = "account_exists"

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.accounts import repository
 from service.accounts.actor import Actor, ActorKind
 from service.accounts.errors import (
+    AccountExists,
     AccountLocked,
     InvalidCredentials,
     TokenNotPermitted,
@@ -224,3 +225,35 @@ async def revoke_token_as(session: AsyncSession, actor: Actor, token_id: int) ->
     if not actor.is_secretariat and token.agency_id != actor.agency_id:
         return None
     return await revoke_token(session, token_id)
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    agency_code: str | None,
+    password: str,
+) -> User:
+    """A new official; raises UnknownAgency, or AccountExists when the email is taken."""
+    email = email.strip().lower()
+    if await repository.get_by_email(session, email) is not None:
+        raise AccountExists(email)
+    agency = None
+    if agency_code is not None:
+        agency = await directory.get_agency_by_code(session, agency_code)
+        if agency is None:
+            raise UnknownAgency(agency_code)
+    if role in (Role.REVIEWER, Role.AGENCY_ADMIN) and agency is None:
+        raise UnknownAgency("an agency role needs --agency")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        agency_id=agency.id if agency else None,
+    )
+    repository.add(session, user)
+    await session.flush()
+    return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -15,7 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.accounts import service as accounts
+from service.accounts.models import Role, User
 from service.cli import main
+from service.db import Database
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.graphql_client import operation
@@ -137,3 +141,34 @@ def test_token_create_list_revoke(settings: Settings, capsys: pytest.CaptureFixt
         assert main(["token", *args, "revoke", "99"]) == 1
     finally:
         del os.environ["INTAKE_DATABASE_URL"]
+
+
+def test_user_create_prints_a_password_that_signs_in(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--data-dir", str(settings.data_dir)]
+    os.environ["INTAKE_DATABASE_URL"] = settings.resolved_database_url
+    try:
+        assert main(["user", *args, "create", "--email", "Lan@Example.com", "--name", "Lan",
+                     "--role", "AGENCY_ADMIN", "--agency", "BYT"]) == 0  # fmt: skip
+        printed = capsys.readouterr().out
+        assert printed.startswith("User lan@example.com (AGENCY_ADMIN) created. Password")
+        again = ["user", *args, "create", "--email", "lan@example.com", "--name", "x",
+                 "--role", "SECRETARIAT"]  # fmt: skip
+        assert main(again) == 1
+        assert "account_exists" in capsys.readouterr().err
+    finally:
+        del os.environ["INTAKE_DATABASE_URL"]
+    password = printed.rsplit(" ", 1)[1].strip()
+
+    async def sign_in() -> object:
+        db = Database(settings.resolved_database_url)
+        try:
+            async with db.transaction() as session:
+                return await accounts.attempt_login(session, "lan@example.com", password)
+        finally:
+            await db.dispose()
+
+    signed_in = asyncio.run(sign_in())
+    assert isinstance(signed_in, User)
+    assert signed_in.role is Role.AGENCY_ADMIN
