@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.logs import configure_logging
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -211,7 +211,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
     from service.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", lifespan="on")
+    # log_config=None: uvicorn logs through the root logger, so production lines are JSON too.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, lifespan="on")
 
 
 def worker(settings: Settings, *, burst: bool) -> None:
@@ -368,11 +369,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "export-schema":
         export_schema(args.output)
         return 0
     settings = _settings(args)
+    configure_logging(settings)
     match args.command:
         case "token":
             return token(settings, args)

@@ -57,3 +57,13 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             _request_id.reset(token)
+
+
+def peek_request_id() -> str | None:
+    """The current request's id, or None outside one (never invents one)."""
+    return _request_id.get()
+
+
+def use_request_id(request_id: str | None) -> None:
+    """Carry an id into work done on a request's behalf, such as its jobs."""
+    _request_id.set(request_id if request_id and _ACCEPTABLE_ID.fullmatch(request_id) else None)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.outbox import service as outbox
+from service.request_id import use_request_id
 from service.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,12 @@ def outbox_job(name: str, handler: Handler) -> JobFunction:
                 message = await outbox.claim(session, outbox_id, name)
                 if message is None:
                     return "already done"
+                # The job's log lines carry the id of the request that caused it.
+                request_id = message.payload.get("request_id")
+                use_request_id(request_id if isinstance(request_id, str) else None)
                 await handler(session, runtime, message.payload)
                 outbox.mark_done(message)
+            logger.info("%s %s done", name, outbox_id)
         except Exception as error:
             logger.exception("%s %s failed", name, outbox_id)
             async with runtime.db.transaction() as session:

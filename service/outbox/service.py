@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.db import Database, utcnow
 from service.outbox import repository
 from service.outbox.models import OutboxMessage, OutboxState
+from service.request_id import peek_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ class JobQueue(Protocol):
 
 def add_job(session: AsyncSession, job: str, payload: dict[str, object]) -> OutboxMessage:
     """Write a job into the current transaction; it is enqueued once the transaction commits."""
+    request_id = peek_request_id()
+    if request_id is not None:
+        payload = {**payload, "request_id": request_id}
     message = OutboxMessage(id=uuid.uuid4().hex, job=job, payload=payload)
     repository.add(session, message)
     session.info.setdefault(_SESSION_KEY, []).append((message.job, message.id))
