@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from service.api.view import graphql_app
+from service.ratelimit import RateLimitMiddleware
 from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
 from service.settings import Settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             https_only=settings.environment == "production",
         ),
         Middleware(RequestIdMiddleware),
+        Middleware(RateLimitMiddleware, settings=settings),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings

@@ -68,6 +68,20 @@ class ArqQueue:
             await self.close()
             raise
 
+    async def count_hit(self, key: str, window_seconds: int) -> int:
+        """Count one hit in a fixed window; the key expires with the window."""
+        pool = await self._connected()
+        try:
+            # SET NX EX then INCR: EXPIRE's NX option needs Redis 7, the embedded one is 6.2.
+            async with pool.pipeline(transaction=True) as pipe:
+                pipe.set(key, 0, ex=window_seconds, nx=True)
+                pipe.incr(key)
+                _, hits = await pipe.execute()
+        except Exception:
+            await self.close()
+            raise
+        return int(hits)
+
     async def ping(self) -> None:
         pool = await self._connected()
         try:

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     outbox_sweep_after_seconds: int = Field(default=30, ge=1)
     job_timeout_seconds: int = Field(default=30, ge=1)
 
+    rate_submissions_per_hour: int = Field(default=20, ge=0)
+    rate_logins_per_15_minutes: int = Field(default=30, ge=0)
+    rate_api_per_minute: int = Field(default=600, ge=0)
+    trust_forwarded_for: bool = False
     attachment_max_count: int = Field(default=5, ge=0)
     attachment_max_bytes: int = Field(default=10 * 1_048_576, ge=1_024)
     attachment_types: list[str] = ["pdf", "png", "jpeg", "docx", "xlsx", "odt", "ods"]
