@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from service.accounts.models import ApiToken, User
 from service.directory.models import Agency, Category, Province
-from service.notifications.models import Notification
+from service.notifications.models import MailOptOut, Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
 from service.workflow.models import ProposalNote, Rating, Response, ResponseTemplate
@@ -15,6 +15,7 @@ __all__ = [
     "Agency",
     "ApiToken",
     "Category",
+    "MailOptOut",
     "Notification",
     "OutboxMessage",
     "Proposal",

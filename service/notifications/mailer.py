@@ -1,7 +1,8 @@
-"""Sending one message through SMTP."""
+"""Sending one message through SMTP, and telling a temporary failure from a permanent one."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -32,3 +33,29 @@ class SmtpMailer:
             start_tls=s.smtp_security == "starttls",
             timeout=s.smtp_timeout_seconds,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SendFailure:
+    permanent: bool
+    description: str
+
+
+# Refusals of this message (its sender, recipient or content). Other 5xx answers, such as a
+# refused greeting or login, say the server or our configuration is wrong: worth retrying.
+_ABOUT_THE_MESSAGE = (
+    aiosmtplib.SMTPDataError,
+    aiosmtplib.SMTPRecipientRefused,
+    aiosmtplib.SMTPSenderRefused,
+)
+
+
+def classify(error: Exception) -> SendFailure:
+    """5xx refusals of the message are permanent; 4xx, timeouts and lost connections are not."""
+    description = f"{type(error).__name__}: {error}"
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        codes = [refusal.code for refusal in error.recipients]
+        return SendFailure(bool(codes) and all(code >= 500 for code in codes), description)
+    if isinstance(error, _ABOUT_THE_MESSAGE):
+        return SendFailure(error.code >= 500, description)
+    return SendFailure(False, description)

@@ -121,14 +121,13 @@ async def submit_proposal(
         ProposalEvent(proposal_id=proposal.id, status=ProposalStatus.SUBMITTED, actor="submitter"),
     )
     outbox.add_job(session, ROUTE_JOB, {"proposal_id": proposal.id})
-    if proposal.submitter_email:
-        await notifications.queue(
-            session,
-            event_key=f"proposal:{proposal.id}:receipt",
-            recipients=[notifications.Recipient(proposal.submitter_email, proposal.language)],
-            template="receipt",
-            proposal_id=proposal.id,
-        )
+    await notifications.queue(
+        session,
+        event_key=f"proposal:{proposal.id}:receipt",
+        recipients=notifications.submitter_of(proposal),
+        template="receipt",
+        proposal_id=proposal.id,
+    )
     return proposal
 
 
