@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
 from typing import Protocol
 
 import aiosmtplib
@@ -23,8 +24,14 @@ class SmtpMailer:
 
     async def send(self, message: EmailMessage) -> None:
         s = self.settings
+        # Flattened here with the message's own policy: aiosmtplib's (78-column folding) loses
+        # the space between adjacent encoded words, which garbles long Vietnamese subjects.
+        raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         await aiosmtplib.send(
-            message,
+            raw,
+            sender=parseaddr(str(message["From"]))[1],
+            recipients=recipients,
             hostname=s.smtp_host,
             port=s.smtp_port,
             username=s.smtp_username or None,

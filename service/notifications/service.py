@@ -149,10 +149,12 @@ async def mail_context(
         context["unsubscribe_url"] = unsubscribe_url(settings, notification.recipient)
     if proposal is not None:
         context |= await _proposal_context(session, proposal, settings, language)
-    from_agency_id = notification.context.get("from_agency_id")
-    if isinstance(from_agency_id, int):
-        agency = await directory.get_agency(session, from_agency_id)
-        context["from_agency_name"] = agency.name(language) if agency else ""
+    # Agencies named when the event happened, not where the submission is when the mail goes.
+    for key in ("agency", "from_agency"):
+        named_id = notification.context.get(f"{key}_id")
+        if isinstance(named_id, int):
+            agency = await directory.get_agency(session, named_id)
+            context[f"{key}_name"] = agency.name(language) if agency else ""
     into_code = notification.context.get("into_code")
     if isinstance(into_code, str):
         context["into_url"] = f"{base_url}/track/{into_code}"

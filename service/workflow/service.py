@@ -159,6 +159,7 @@ async def _notify_agency(
     **context: Any,
 ) -> None:
     users = await accounts.agency_reviewers(session, agency_id)
+    context.setdefault("agency_id", agency_id)
     await _announce(session, step, kind, notifications.recipients_of(users), **context)
 
 
