@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
 from service.accounts.actor import Actor
@@ -14,14 +16,16 @@ from service.notifications import service as notifications
 from service.notifications.models import Notification
 from service.outbox import service as outbox
 from service.proposals.access import access_key
+from service.proposals.service import submit_proposal
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
-from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed, submission
+from tests.factories import SECRETARIAT, agency_id, official, submission, submitted_and_routed
 from tests.fixtures.smtp import SmtpSink
 from tests.fixtures.worker import run_worker
 
 ADMIN = "admin.bkhcn@example.org"
+Step = Callable[[AsyncSession], Awaitable[object]]
 
 
 async def _add_admin(runtime: Runtime, *, language: str = "en") -> None:
@@ -50,12 +54,17 @@ async def test_a_submission_s_life_mails_each_party_in_their_language(
 ) -> None:
     await _add_admin(runtime)
     async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
-        proposal = await workflow_submit(session, settings)
+        proposal = await submit_proposal(
+            session,
+            submission(language="en", email="ana@example.com", consent_to_publish=False),
+            settings,
+            "en",
+        )
     assert proposal.id is not None
     pid, code = proposal.id, proposal.tracking_code
     await run_worker(settings)  # routes it to BKHCN and sends the first mail
     bkhcn = await agency_id(runtime.db, "BKHCN")
-    steps = [
+    steps: list[Step] = [
         lambda s: workflow.request_information(s, official(bkhcn), pid, "Bao nhiêu DN?", "vi"),
         lambda s: workflow.answer_information(s, Actor.submitter(pid), pid, "About 200.", "en"),
         lambda s: workflow.respond(
@@ -117,17 +126,6 @@ async def test_a_submission_s_life_mails_each_party_in_their_language(
     assert "unsubscribe" not in _body(answer)
 
 
-async def workflow_submit(session: object, settings: Settings) -> object:
-    from service.proposals.service import submit_proposal
-
-    return await submit_proposal(
-        session,  # type: ignore[arg-type]
-        submission(language="en", email="ana@example.com", consent_to_publish=False),
-        settings,
-        "en",
-    )
-
-
 async def test_decline_transfer_reject_and_merge_reach_the_secretariat_and_submitters(
     runtime: Runtime, settings: Settings, mailbox: SmtpSink
 ) -> None:
@@ -139,14 +137,15 @@ async def test_decline_transfer_reject_and_merge_reach_the_secretariat_and_submi
     assert second.id is not None
     assert third.id is not None
     bkhcn = await agency_id(db, "BKHCN")
-    steps = [
-        lambda s: workflow.decline(s, official(bkhcn), first.id, "Không thuộc thẩm quyền.", "vi"),
-        lambda s: workflow.assign(s, SECRETARIAT, first.id, "BCA", settings, "vi"),
+    one, two, three = first.id, second.id, third.id
+    steps: list[Step] = [
+        lambda s: workflow.decline(s, official(bkhcn), one, "Không thuộc thẩm quyền.", "vi"),
+        lambda s: workflow.assign(s, SECRETARIAT, one, "BCA", settings, "vi"),
         lambda s: workflow.transfer(
-            s, SECRETARIAT, first.id, "BCT", settings, "vi", reason="Thuộc BCT."
+            s, SECRETARIAT, one, "BCT", settings, "vi", reason="Thuộc BCT."
         ),
-        lambda s: workflow.reject(s, SECRETARIAT, second.id, "Out of scope.", "en"),
-        lambda s: workflow.merge(s, SECRETARIAT, third.id, first.id, "vi"),
+        lambda s: workflow.reject(s, SECRETARIAT, two, "Out of scope.", "en"),
+        lambda s: workflow.merge(s, SECRETARIAT, three, one, "vi"),
     ]
     for step in steps:
         async with outbox.unit_of_work(db, runtime.queue) as session:
