@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlmodel import select
 
 from service.db import utcnow
@@ -81,21 +83,33 @@ def _quick(settings: Settings, **changes: Any) -> Settings:
     )
 
 
+async def _time_passes(runtime: Runtime) -> None:
+    """Every pending job is due and old enough for the sweep, as if its wait were over."""
+    past = utcnow() - timedelta(seconds=2)
+    async with runtime.db.transaction() as session:
+        for job in (await session.exec(select(OutboxMessage))).all():
+            job.available_at, job.created_at = past, past
+
+
 async def test_a_temporary_failure_then_success_delivers_once(
     runtime: Runtime, settings: Settings, mailbox: SmtpSink
 ) -> None:
     pid = await _proposal(runtime)
     await _queue(runtime, pid)
     mailbox.fail_next(451)
-    await run_worker(_quick(settings))
+    await run_worker(settings)
     [row] = await _rows(runtime)
+    [job] = await _jobs(runtime)
     assert (row.state, row.attempts) == (NotificationState.PENDING, 1)
     assert row.last_error.startswith("SMTPDataError: (451, '4.3.0 Try again later')")
+    assert job.attempts == 1
+    # The first retry waits INTAKE_MAIL_RETRY_INITIAL_SECONDS (60 s).
+    assert utcnow() + timedelta(seconds=50) < job.available_at <= utcnow() + timedelta(seconds=60)
     assert mailbox.messages == []
 
-    await asyncio.sleep(1.1)
+    await _time_passes(runtime)
     await run_worker(_quick(settings))  # the sweep finds the retry due
-    await run_worker(_quick(settings))  # and runs again: nothing left to send
+    await run_worker(_quick(settings))  # and again: nothing left to send
     [row] = await _rows(runtime)
     [job] = await _jobs(runtime)
     assert (row.state, row.attempts, row.last_error) == (NotificationState.SENT, 2, "")
@@ -109,11 +123,11 @@ async def test_a_permanent_failure_is_recorded_for_the_secretariat_and_not_retri
 ) -> None:
     pid = await _proposal(runtime)
     failing = await _queue(runtime, pid, "gone@example.com", key="test:gone")
-    await _queue(runtime, pid, "minh@example.com", key="test:fine")
     mailbox.fail_next(550, stage="RCPT", text="5.1.1 No such user")
     await run_worker(_quick(settings))
+    await _queue(runtime, pid, "minh@example.com", key="test:fine")
     await asyncio.sleep(1.1)
-    await run_worker(_quick(settings))
+    await run_worker(_quick(settings))  # the sweep would find a retry: there is none
 
     async with runtime.db.session() as session:
         failed = await notifications.failed_notifications(session, 10)
@@ -129,17 +143,18 @@ async def test_an_smtp_server_that_stays_down_is_retried_then_given_up_without_b
 ) -> None:
     pid = await _proposal(runtime)
     await _queue(runtime, pid)
-    down = _quick(settings, smtp_port=1, mail_retry_window_hours=1.5 / 3600)
-    await run_worker(down)
+    down = _quick(settings, smtp_port=1, mail_retry_window_hours=1 / 3600)
+    await run_worker(down.model_copy(update={"mail_retry_initial_seconds": 60}))
     [row] = await _rows(runtime)
     assert (row.state, row.attempts) == (NotificationState.PENDING, 1)
     assert row.last_error.startswith("SMTPConnectError")
 
-    await asyncio.sleep(1.6)  # longer than the retry window
+    await asyncio.sleep(1.1)  # longer than the retry window
+    await _time_passes(runtime)
     await run_worker(down)
     [row] = await _rows(runtime)
     assert (row.state, row.attempts) == (NotificationState.FAILED, 2)
-    assert row.last_error.startswith("gave up after 0.000416667 h: SMTPConnectError")
+    assert row.last_error.startswith("gave up after 0.000277778 h: SMTPConnectError")
     assert [j.state for j in await _jobs(runtime)] == [OutboxState.DONE]
     assert mailbox.messages == []
 
@@ -179,6 +194,15 @@ async def test_the_rate_cap_holds_mail_back_to_the_next_minute(
     runtime: Runtime, settings: Settings, mailbox: SmtpSink
 ) -> None:
     pid = await _proposal(runtime)
+    # The next minutes' allowance is spent already, so a run across a minute boundary sends
+    # no more than a run inside one minute.
+    minute = int(time.time() // 60)
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        for later in (minute + 1, minute + 2):
+            await redis.set(f"intake:mail:minute:{later}", 2, ex=300)
+    finally:
+        await redis.aclose()
     for n in range(3):
         await _queue(runtime, pid, f"r{n}@example.com", key=f"test:{n}")
     await run_worker(settings.model_copy(update={"mail_max_per_minute": 2}))
