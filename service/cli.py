@@ -1,4 +1,4 @@
-"""`intake dev|serve|worker|migrate|seed|directory load|reindex|token|export-schema`."""
+"""`intake dev|serve|worker|migrate|seed|directory|reindex|token|user|doctor|mail|export-schema`."""
 
 from __future__ import annotations
 
@@ -200,6 +200,49 @@ def doctor(settings: Settings) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+def mail(settings: Settings, args: argparse.Namespace) -> int:
+    """`intake mail preview|failures|retry`: templates with sample data, and mail that failed."""
+    if args.action == "preview":
+        from service.notifications.catalog import KINDS
+        from service.notifications.preview import sample_message
+
+        if args.template not in KINDS:
+            known = ", ".join(sorted(KINDS))
+            print(
+                f"intake mail preview: no template {args.template!r}; try {known}", file=sys.stderr
+            )
+            return 1
+        message = sample_message(args.template, args.lang, settings)
+        for name in ("From", "To", "Subject", "Message-ID", "References", "List-Unsubscribe"):
+            if message[name]:
+                print(f"{name}: {message[name]}")
+        for subtype in ("plain", "html"):
+            part = message.get_body((subtype,))
+            if part is not None:
+                print(f"\n--- text/{subtype} ---\n{part.get_content().rstrip()}")
+        return 0
+
+    from service.notifications import service as notifications
+
+    if args.action == "failures":
+        rows = _with_session(
+            settings, lambda session: notifications.failed_notifications(session, args.limit)
+        )
+        if not rows:
+            print("No failed mail.")
+        for row in rows:
+            when = row.failed_at.isoformat(timespec="seconds") if row.failed_at else ""
+            error = " ".join(row.last_error.split())
+            print(f"{row.id}\t{when}\t{row.recipient}\t{row.template}\t{row.attempts}\t{error}")
+        return 0
+    retried = _with_session(settings, lambda session: notifications.retry_failed(session, args.id))
+    if retried is None:
+        print(f"intake mail retry: no failed notification {args.id}", file=sys.stderr)
+        return 1
+    print(f"Notification {args.id} to {retried.recipient} is queued again.")
+    return 0
+
+
 def export_schema(output: Path) -> None:
     from service.api.schema import schema
 
@@ -362,6 +405,15 @@ def _parser() -> argparse.ArgumentParser:
         "--role", required=True, choices=["REVIEWER", "AGENCY_ADMIN", "SECRETARIAT", "ADMIN"]
     )
     create_user.add_argument("--agency", help="agency code, required for REVIEWER and AGENCY_ADMIN")
+    mail_command = with_data_dir(commands.add_parser("mail", help="email templates and failures"))
+    mail_commands = mail_command.add_subparsers(dest="action", required=True)
+    preview = mail_commands.add_parser("preview", help="render a template with sample data")
+    preview.add_argument("template")
+    preview.add_argument("--lang", choices=["vi", "en"], default="vi")
+    failures = mail_commands.add_parser("failures", help="mail that failed for good, newest first")
+    failures.add_argument("--limit", type=int, default=50)
+    retry = mail_commands.add_parser("retry", help="queue a failed notification again")
+    retry.add_argument("id", type=int)
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
@@ -381,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
             return doctor(settings)
         case "user":
             return user(settings, args)
+        case "mail":
+            return mail(settings, args)
         case "dev":
             dev(settings, args.host, args.port)
         case "serve":

@@ -13,7 +13,7 @@ from service.directory.models import (
     Province,
     ProvinceAlias,
 )
-from service.notifications.models import Notification
+from service.notifications.models import MailOptOut, Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
 from service.workflow.models import ProposalNote, Rating, Response, ResponseTemplate
@@ -28,6 +28,7 @@ __all__ = [
     "Category",
     "DirectoryChange",
     "DirectoryVersion",
+    "MailOptOut",
     "Notification",
     "OutboxMessage",
     "Proposal",

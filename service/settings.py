@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     # Unset: on everywhere but production. GraphiQL and field suggestions follow it.
     graphql_introspection: bool | None = None
 
+    mail_max_per_minute: int = Field(default=120, ge=1)
+    mail_retry_initial_seconds: float = Field(default=60.0, gt=0)
+    mail_retry_max_interval_seconds: float = Field(default=1_800.0, gt=0)
+    mail_retry_window_hours: float = Field(default=48.0, gt=0)
+    # A row left SENDING longer than this is taken to belong to a dead worker and is sent again
+    # (with the same Message-ID); it must outlast the SMTP timeout and the job timeout.
+    mail_claim_stale_seconds: float = Field(default=300.0, gt=0)
+    mail_reminder_business_days: int = Field(default=2, ge=0)
+    mail_escalate_to_secretariat_business_days: int = Field(default=2, ge=0)
+    mail_digest_hour: int = Field(default=7, ge=0, le=23)
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == _DEVELOPMENT_SECRET:

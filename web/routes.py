@@ -1,4 +1,4 @@
-"""Pages: landing, submission form, tracking, language switch, and the development mailbox."""
+"""Pages: landing, submission form, tracking, language switch, unsubscribing, the dev mailbox."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from service.directory import service as directory
 from service.embedded.smtp import list_messages, read_message
 from service.errors import ValidationFailed
 from service.i18n import LANGUAGE_COOKIE, parse_language
+from service.notifications import service as notifications
 from service.outbox.service import unit_of_work
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
@@ -173,6 +174,27 @@ async def dev_message(request: Request) -> Response:
     return render(request, "dev/message.html", {"message": message})
 
 
+async def unsubscribe_form(request: Request) -> Response:
+    settings = _runtime(request).settings
+    email = notifications.unsubscribe_email(settings, request.path_params["token"])
+    if email is None:
+        return render(request, "unsubscribe.html", {"email": None}, status_code=404)
+    return render(request, "unsubscribe.html", {"email": email, "done": False})
+
+
+async def unsubscribe(request: Request) -> Response:
+    # No CSRF token: the signed link is itself the secret, and mail providers' one-click
+    # unsubscribe (RFC 8058) posts here without a session. The worst a forged post can do is
+    # stop non-essential mail to the very address the link names.
+    runtime = _runtime(request)
+    email = notifications.unsubscribe_email(runtime.settings, request.path_params["token"])
+    if email is None:
+        return render(request, "unsubscribe.html", {"email": None}, status_code=404)
+    async with unit_of_work(runtime.db, runtime.queue) as session:
+        await notifications.opt_out(session, email)
+    return render(request, "unsubscribe.html", {"email": email, "done": True})
+
+
 def web_routes(settings: Settings) -> list[BaseRoute]:
     routes: list[BaseRoute] = [
         Route("/", landing),
@@ -188,6 +210,8 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/admin/tokens", tokens_page, methods=["GET"]),
         Route("/admin/tokens", admin_create_token, methods=["POST"]),
         Route("/admin/tokens/{token_id}/revoke", admin_revoke_token, methods=["POST"]),
+        Route("/unsubscribe/{token}", unsubscribe_form, methods=["GET"]),
+        Route("/unsubscribe/{token}", unsubscribe, methods=["POST"]),
     ]
     if settings.environment == "development":
         routes += [Route("/dev/mail", dev_mailbox), Route("/dev/mail/{message_id}", dev_message)]

@@ -33,7 +33,14 @@ def job_functions(settings: Settings) -> list[Function]:
     return [
         _job(ROUTE_JOB, proposals.route, settings),
         _job(INDEX_JOB, search.index, settings),
-        _job(SEND_JOB, notifications.send, settings),
+        # Not wrapped in outbox_job: it commits its claim before talking to the SMTP server.
+        func(
+            cast("WorkerCoroutine", notifications.send),
+            name=SEND_JOB,
+            timeout=settings.job_timeout_seconds,
+            keep_result=0,
+            max_tries=1,
+        ),
         _job(EVENT_JOB, events.publish, settings),
     ]
 
@@ -55,6 +62,15 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
                 sweep_outbox,
                 name="outbox.sweep",
                 second=set(range(0, 60, 10)),
+                run_at_startup=False,
+                keep_result=0,
+                unique=True,
+            ),
+            cron(
+                cast("WorkerCoroutine", notifications.schedule),
+                name="notification.schedule",
+                minute=set(range(0, 60, 5)),
+                second=30,
                 run_at_startup=False,
                 keep_result=0,
                 unique=True,

@@ -18,6 +18,11 @@ class Role(enum.StrEnum):
     ADMIN = "ADMIN"
 
 
+class NotificationMode(enum.StrEnum):
+    INSTANT = "INSTANT"  # one email per assignment, reminder or triage item
+    DIGEST = "DIGEST"  # those gathered into one email each business day
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
 
@@ -28,6 +33,11 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=sa.Enum(Role, native_enum=False, length=20))
     agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
     language: str = Field(default="vi", max_length=5)
+    notification_mode: NotificationMode = Field(
+        default=NotificationMode.INSTANT,
+        sa_type=sa.Enum(NotificationMode, native_enum=False, length=10),
+        sa_column_kwargs={"server_default": NotificationMode.INSTANT.value},
+    )
     is_active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,19 +1,34 @@
-"""SQL for notifications."""
+"""SQL for notifications: the rows themselves, opt-outs, and what reminders and digests read."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.notifications.models import Notification
+from service.accounts.models import NotificationMode, Role, User
+from service.notifications.models import MailOptOut, Notification, NotificationState
+from service.proposals.models import (
+    AWAITING_AGENCY,
+    Proposal,
+    ProposalAgency,
+    ProposalEvent,
+    ProposalStatus,
+)
 
 
-def add(session: AsyncSession, notification: Notification) -> None:
-    session.add(notification)
+def add(session: AsyncSession, row: Notification | MailOptOut) -> None:
+    session.add(row)
 
 
-async def get(session: AsyncSession, notification_id: int) -> Notification | None:
-    return await session.get(Notification, notification_id, populate_existing=True)
+async def get(
+    session: AsyncSession, notification_id: int, *, for_update: bool = False
+) -> Notification | None:
+    return await session.get(
+        Notification, notification_id, populate_existing=True, with_for_update=for_update
+    )
 
 
 async def get_once(session: AsyncSession, event_key: str, recipient: str) -> Notification | None:
@@ -21,3 +36,100 @@ async def get_once(session: AsyncSession, event_key: str, recipient: str) -> Not
         Notification.event_key == event_key, Notification.recipient == recipient
     )
     return (await session.exec(statement)).first()
+
+
+async def failed(session: AsyncSession, limit: int) -> Sequence[Notification]:
+    statement = (
+        select(Notification)
+        .where(Notification.state == NotificationState.FAILED)
+        .order_by(col(Notification.failed_at).desc(), col(Notification.id).desc())
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def get_opt_out(session: AsyncSession, email: str) -> MailOptOut | None:
+    return await session.get(MailOptOut, email)
+
+
+async def digest_readers(session: AsyncSession) -> Sequence[User]:
+    statement = (
+        select(User)
+        .where(User.notification_mode == NotificationMode.DIGEST, col(User.is_active))
+        .where(col(User.role).in_([Role.REVIEWER, Role.AGENCY_ADMIN, Role.SECRETARIAT]))
+        .order_by(col(User.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def awaiting_with_deadline_before(
+    session: AsyncSession, before: datetime
+) -> Sequence[Proposal]:
+    statement = (
+        select(Proposal)
+        .where(col(Proposal.status).in_(AWAITING_AGENCY))
+        .where(col(Proposal.deadline).is_not(None), col(Proposal.deadline) <= before)
+        .order_by(col(Proposal.deadline), col(Proposal.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def assigned_between(
+    session: AsyncSession, agency_id: int, start: datetime, end: datetime
+) -> Sequence[int]:
+    statement = (
+        select(Proposal.id)
+        .join(ProposalAgency, col(ProposalAgency.proposal_id) == col(Proposal.id))
+        .where(ProposalAgency.agency_id == agency_id, col(ProposalAgency.active))
+        .where(col(ProposalAgency.assigned_at) >= start, col(ProposalAgency.assigned_at) < end)
+        .where(col(Proposal.status).in_(AWAITING_AGENCY))
+        .order_by(col(ProposalAgency.assigned_at), col(Proposal.id))
+    )
+    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+
+
+async def lead_deadlines_between(
+    session: AsyncSession, agency_id: int, after: datetime, until: datetime
+) -> Sequence[int]:
+    """The agency's open submissions whose deadline falls in (after, until]."""
+    statement = (
+        select(Proposal.id)
+        .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(AWAITING_AGENCY))
+        .where(col(Proposal.deadline) > after, col(Proposal.deadline) <= until)
+        .order_by(col(Proposal.deadline), col(Proposal.id))
+    )
+    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+
+
+async def lead_overdue(session: AsyncSession, agency_id: int, now: datetime) -> Sequence[int]:
+    statement = (
+        select(Proposal.id)
+        .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(AWAITING_AGENCY))
+        .where(col(Proposal.deadline) <= now)
+        .order_by(col(Proposal.deadline), col(Proposal.id))
+    )
+    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+
+
+async def entered_triage_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> Sequence[int]:
+    """Submissions still in triage that entered it in [start, end)."""
+    statement = (
+        select(Proposal.id)
+        .join(ProposalEvent, col(ProposalEvent.proposal_id) == col(Proposal.id))
+        .where(Proposal.status == ProposalStatus.TRIAGE)
+        .where(ProposalEvent.status == ProposalStatus.TRIAGE)
+        .where(col(ProposalEvent.at) >= start, col(ProposalEvent.at) < end)
+        .group_by(col(Proposal.id))
+        .order_by(col(Proposal.id))
+    )
+    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+
+
+async def proposals_by_ids(session: AsyncSession, ids: Sequence[int]) -> Sequence[Proposal]:
+    if not ids:
+        return []
+    statement = select(Proposal).where(col(Proposal.id).in_(list(ids)))
+    found = {p.id: p for p in (await session.exec(statement)).all()}
+    return [found[i] for i in ids if i in found]

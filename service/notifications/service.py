@@ -3,32 +3,61 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from email import policy
 from email.message import EmailMessage
-from email.utils import formataddr, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.accounts import repository as accounts
+from service.accounts.models import NotificationMode, User
 from service.db import utcnow
 from service.directory import repository as directory
 from service.i18n import Language, parse_language
 from service.notifications import repository
-from service.notifications.mailer import Mailer
-from service.notifications.models import Notification, NotificationState
-from service.notifications.rendering import render_mail
+from service.notifications.catalog import DIGEST, KINDS, Audience, MailKind
+from service.notifications.models import MailOptOut, Notification, NotificationState
+from service.notifications.rendering import RenderedMail, render_mail
 from service.outbox import service as outbox
 from service.proposals import repository as proposals
 from service.proposals.access import access_key
+from service.proposals.models import Proposal
 from service.settings import Settings
 
 SEND_JOB = "notification.send"
+# Headers up to RFC 5322's 998 characters stay unfolded: a long List-Unsubscribe URL must not
+# turn into an encoded word that mail clients cannot follow.
+_POLICY = policy.default.clone(max_line_length=998)
+_UNSUBSCRIBE_SALT = "intake.unsubscribe"
+# Sections of a digest, in the order they are shown.
+DIGEST_SECTIONS = ("overdue", "due_soon", "assigned", "triage")
 
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
     email: str
     language: str
+    prefers_digest: bool = False
+
+
+def recipients_of(users: Iterable[User]) -> list[Recipient]:
+    return [
+        Recipient(u.email, u.language, u.notification_mode is NotificationMode.DIGEST)
+        for u in users
+    ]
+
+
+def submitter_of(proposal: Proposal) -> list[Recipient]:
+    """The submitter, when they left an email address."""
+    if not proposal.submitter_email:
+        return []
+    return [Recipient(proposal.submitter_email, proposal.language)]
 
 
 async def queue(
@@ -38,10 +67,18 @@ async def queue(
     recipients: Sequence[Recipient],
     template: str,
     proposal_id: int | None,
+    context: dict[str, Any] | None = None,
 ) -> list[Notification]:
-    """One notification per recipient, written with its send job; repeats of an event are no-ops."""
+    """One notification per recipient, written with its send job; repeats of an event are no-ops.
+
+    Officials who prefer the digest are left out of digestible mail. An address that cannot
+    receive mail is recorded as FAILED at once, without a job, so it never holds up the event.
+    """
+    kind = KINDS[template]
     queued = []
     for recipient in recipients:
+        if kind.digestible and recipient.prefers_digest:
+            continue
         if await repository.get_once(session, event_key, recipient.email) is not None:
             continue
         notification = Notification(
@@ -50,66 +87,202 @@ async def queue(
             template=template,
             language=parse_language(recipient.language) or "vi",
             proposal_id=proposal_id,
+            context=context or {},
         )
+        problem = _address_problem(recipient.email)
+        if problem is not None:
+            notification.state = NotificationState.FAILED
+            notification.failed_at = utcnow()
+            notification.last_error = f"invalid address: {problem}"
         repository.add(session, notification)
         await session.flush()
-        outbox.add_job(session, SEND_JOB, {"notification_id": notification.id})
+        if problem is None:
+            outbox.add_job(session, SEND_JOB, {"notification_id": notification.id})
         queued.append(notification)
     return queued
 
 
-async def deliver(
-    session: AsyncSession, notification_id: int, *, mailer: Mailer, settings: Settings
-) -> bool:
-    """Render and send one notification; False when it was already sent."""
-    notification = await repository.get(session, notification_id)
-    if notification is None or notification.state is NotificationState.SENT:
-        return False
-    message = await compose(session, notification, settings)
-    await mailer.send(message)
-    notification.state = NotificationState.SENT
-    notification.sent_at = utcnow()
-    notification.message_id = str(message["Message-ID"])
-    notification.attempts += 1
-    return True
+def _address_problem(email: str) -> str | None:
+    domain = email.rpartition("@")[2].lower()
+    # RFC 6761 reserves .localhost for local use: demo and development accounts live there.
+    local_use = domain == "localhost" or domain.endswith(".localhost")
+    probe = email[: -len(domain)] + "example.com" if local_use else email
+    try:
+        validate_email(probe, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError as error:
+        return str(error)
+    return None
 
 
 async def compose(
     session: AsyncSession, notification: Notification, settings: Settings
 ) -> EmailMessage:
+    """The message as it goes out: rendered in the recipient's language, with its headers."""
     language: Language = parse_language(notification.language) or "vi"
-    context: dict[str, object] = {"base_url": settings.base_url.rstrip("/")}
+    kind = KINDS[notification.template]
+    proposal = None
     if notification.proposal_id is not None:
         proposal = await proposals.get(session, notification.proposal_id)
         if proposal is None:
             raise LookupError(f"proposal {notification.proposal_id} is gone")
-        agency = (
-            await directory.get_agency(session, proposal.agency_id) if proposal.agency_id else None
-        )
-        category = await directory.get_category(session, proposal.category_code)
-        context |= {
-            "proposal": proposal,
-            "agency_name": agency.name(language) if agency else "",
-            "category_name": category.name(language) if category else proposal.category_code,
-            "track_url": f"{context['base_url']}/track/{proposal.tracking_code}",
-            "secret_url": (
-                f"{context['base_url']}/track/{proposal.tracking_code}"
-                f"?key={access_key(settings, proposal)}"
-            ),
-        }
+    context = await mail_context(session, kind, proposal, notification, settings, language)
     mail = render_mail(notification.template, language, context)
-    message = EmailMessage()
+    return build_message(notification, kind, proposal, mail, settings)
+
+
+async def mail_context(
+    session: AsyncSession,
+    kind: MailKind,
+    proposal: Proposal | None,
+    notification: Notification,
+    settings: Settings,
+    language: Language,
+) -> dict[str, Any]:
+    base_url = settings.base_url.rstrip("/")
+    context: dict[str, Any] = {
+        "base_url": base_url,
+        "note": "",
+        "unsubscribe_url": "",
+        **notification.context,
+    }
+    if kind.audience is Audience.SUBMITTER:
+        context["unsubscribe_url"] = unsubscribe_url(settings, notification.recipient)
+    if proposal is not None:
+        context |= await _proposal_context(session, proposal, settings, language)
+    # Agencies named when the event happened, not where the submission is when the mail goes.
+    for key in ("agency", "from_agency"):
+        named_id = notification.context.get(f"{key}_id")
+        if isinstance(named_id, int):
+            agency = await directory.get_agency(session, named_id)
+            context[f"{key}_name"] = agency.name(language) if agency else ""
+    into_code = notification.context.get("into_code")
+    if isinstance(into_code, str):
+        context["into_url"] = f"{base_url}/track/{into_code}"
+    if kind is DIGEST:
+        context["cutoff"] = datetime.fromisoformat(str(notification.context["cutoff"]))
+        sections = []
+        for section in DIGEST_SECTIONS:
+            ids = [int(i) for i in notification.context.get(section, [])]
+            found = await repository.proposals_by_ids(session, ids)
+            items = [await _proposal_context(session, p, settings, language) for p in found]
+            if items:
+                sections.append({"key": section, "items": items})
+        context["sections"] = sections
+    return context
+
+
+async def _proposal_context(
+    session: AsyncSession, proposal: Proposal, settings: Settings, language: Language
+) -> dict[str, Any]:
+    base_url = settings.base_url.rstrip("/")
+    agency = await directory.get_agency(session, proposal.agency_id) if proposal.agency_id else None
+    category = await directory.get_category(session, proposal.category_code)
+    track_url = f"{base_url}/track/{proposal.tracking_code}"
+    return {
+        "proposal": proposal,
+        "agency_name": agency.name(language) if agency else "",
+        "category_name": category.name(language) if category else proposal.category_code,
+        "track_url": track_url,
+        "secret_url": f"{track_url}?key={access_key(settings, proposal)}",
+    }
+
+
+def build_message(
+    notification: Notification,
+    kind: MailKind,
+    proposal: Proposal | None,
+    mail: RenderedMail,
+    settings: Settings,
+) -> EmailMessage:
+    message = EmailMessage(policy=_POLICY)
     message["From"] = settings.mail_from
     message["To"] = formataddr(("", notification.recipient))
     message["Subject"] = mail.subject
-    message["Message-ID"] = _message_id(notification, settings)
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = message_id(notification, proposal, settings)
+    if proposal is not None:
+        # Every message about a submission refers to one root, so mail clients thread them;
+        # the submitter's receipt is that root.
+        root = thread_root(proposal, settings)
+        if message["Message-ID"] != root:
+            message["In-Reply-To"] = root
+            message["References"] = root
+    message["Auto-Submitted"] = "auto-generated"
+    if kind.audience is Audience.SUBMITTER and not kind.essential:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url(settings, notification.recipient)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message
 
 
-def _message_id(notification: Notification, settings: Settings) -> str:
-    # Stable across retries, so a receiving server can drop a message that arrives twice.
-    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "intake.localhost"
+def _domain(settings: Settings) -> str:
+    return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "intake.localhost"
+
+
+def thread_root(proposal: Proposal, settings: Settings) -> str:
+    return f"<proposal.{proposal.tracking_code.lower()}@{_domain(settings)}>"
+
+
+def message_id(notification: Notification, proposal: Proposal | None, settings: Settings) -> str:
+    """Stable across retries, so a receiving server can drop a message that arrives twice."""
+    if notification.template == "receipt" and proposal is not None:
+        return thread_root(proposal, settings)
     digest = hashlib.sha256(f"{notification.event_key}|{notification.recipient}".encode())
-    return f"<{notification.id}.{digest.hexdigest()[:16]}@{domain}>"
+    return f"<{notification.id}.{digest.hexdigest()[:16]}@{_domain(settings)}>"
+
+
+def unsubscribe_token(settings: Settings, email: str) -> str:
+    return URLSafeSerializer(settings.secret_key, salt=_UNSUBSCRIBE_SALT).dumps(email.lower())
+
+
+def unsubscribe_url(settings: Settings, email: str) -> str:
+    return f"{settings.base_url.rstrip('/')}/unsubscribe/{unsubscribe_token(settings, email)}"
+
+
+def unsubscribe_email(settings: Settings, token: str) -> str | None:
+    """The address a link was made for, or None for a link that was not ours or was altered."""
+    try:
+        email = URLSafeSerializer(settings.secret_key, salt=_UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        return None
+    return email if isinstance(email, str) else None
+
+
+async def opt_out(session: AsyncSession, email: str) -> None:
+    """Stop non-essential mail to this address; doing it twice changes nothing."""
+    email = email.lower()
+    if await repository.get_opt_out(session, email) is None:
+        repository.add(session, MailOptOut(email=email))
+        await session.flush()
+
+
+async def is_opted_out(session: AsyncSession, email: str) -> bool:
+    return await repository.get_opt_out(session, email.lower()) is not None
+
+
+async def set_preferences(
+    session: AsyncSession, user_id: int, *, mode: NotificationMode, language: Language
+) -> User | None:
+    """An official's choice of instant mail or the daily digest, and of language."""
+    user = await accounts.get_user(session, user_id)
+    if user is None:
+        return None
+    user.notification_mode, user.language = mode, language
+    return user
+
+
+async def failed_notifications(session: AsyncSession, limit: int = 100) -> list[Notification]:
+    """Mail that will not be sent without someone acting, newest first."""
+    return list(await repository.failed(session, max(1, min(limit, 1_000))))
+
+
+async def retry_failed(session: AsyncSession, notification_id: int) -> Notification | None:
+    """Send a FAILED notification again (after fixing an address or a template, say)."""
+    notification = await repository.get(session, notification_id, for_update=True)
+    if notification is None or notification.state is not NotificationState.FAILED:
+        return None
+    notification.state, notification.failed_at = NotificationState.PENDING, None
+    notification.created_at = utcnow()  # the retry window starts again
+    outbox.add_job(session, SEND_JOB, {"notification_id": notification.id})
+    return notification

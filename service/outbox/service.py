@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -82,6 +82,32 @@ async def record_failure(session: AsyncSession, outbox_id: str, error: str) -> N
     message.attempts += 1
     message.last_error = error[:2000]
     message.available_at = utcnow() + min(timedelta(seconds=2**message.attempts), _MAX_BACKOFF)
+
+
+async def postpone(
+    session: AsyncSession,
+    outbox_id: str,
+    until: datetime,
+    error: str = "",
+    *,
+    count_attempt: bool = True,
+) -> None:
+    """Leave the job pending until `until`, when the sweep enqueues it again."""
+    message = await repository.get(session, outbox_id)
+    if message is None or message.state is OutboxState.DONE:
+        return
+    if count_attempt:
+        message.attempts += 1
+    if error:
+        message.last_error = error[:2000]
+    message.available_at = until
+
+
+async def finish(session: AsyncSession, outbox_id: str) -> None:
+    """Mark a job done by id (for jobs that manage their own transactions)."""
+    message = await repository.get(session, outbox_id)
+    if message is not None and message.state is OutboxState.PENDING:
+        mark_done(message)
 
 
 async def sweep(

@@ -138,14 +138,13 @@ async def submit_proposal(
         session, settings, checked, proposal_id=proposal.id, uploaded_by="submitter"
     )
     outbox.add_job(session, ROUTE_JOB, {"proposal_id": proposal.id})
-    if proposal.submitter_email:
-        await notifications.queue(
-            session,
-            event_key=f"proposal:{proposal.id}:receipt",
-            recipients=[notifications.Recipient(proposal.submitter_email, proposal.language)],
-            template="receipt",
-            proposal_id=proposal.id,
-        )
+    await notifications.queue(
+        session,
+        event_key=f"proposal:{proposal.id}:receipt",
+        recipients=notifications.submitter_of(proposal),
+        template="receipt",
+        proposal_id=proposal.id,
+    )
     return proposal
 
 

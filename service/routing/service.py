@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
-from service.accounts.models import User
 from service.calendar import add_business_days
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory import service as directory_service
 from service.directory.models import Agency
+from service.notifications import catalog as mail
 from service.notifications import service as notifications
 from service.outbox import service as outbox
 from service.proposals import events
@@ -90,20 +90,16 @@ async def route_proposal(
     outbox.add_job(session, INDEX_JOB, {"proposal_id": proposal.id})
 
     if status is ProposalStatus.TRIAGE:
-        recipients, template = await accounts.secretariat_staff(session), "triage"
+        recipients, kind = await accounts.secretariat_staff(session), mail.TRIAGE
     else:
-        recipients, template = await accounts.agency_reviewers(session, agency.id), "assignment"
+        recipients, kind = await accounts.agency_reviewers(session, agency.id), mail.ASSIGNMENT
     await session.flush()
     events.announce(session, event)
     await notifications.queue(
         session,
-        event_key=f"proposal-event:{event.id}",
-        recipients=_recipients(recipients),
-        template=template,
+        event_key=f"proposal-event:{event.id}:{kind.template}",
+        recipients=notifications.recipients_of(recipients),
+        template=kind.template,
         proposal_id=proposal.id,
     )
     return Routed(proposal, agency, status, decision.reason)
-
-
-def _recipients(users: list[User]) -> list[notifications.Recipient]:
-    return [notifications.Recipient(u.email, u.language) for u in users]

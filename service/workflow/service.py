@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +19,9 @@ from service.directory import service as directory_service
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
+from service.notifications import catalog as mail
 from service.notifications import service as notifications
+from service.notifications.catalog import MailKind
 from service.outbox import service as outbox
 from service.proposals import events
 from service.proposals import repository as proposals
@@ -136,22 +139,45 @@ async def _agency(session: AsyncSession, code: str, field: str, language: Langua
 
 
 async def _announce(
-    session: AsyncSession, step: Step, template: str, recipients: Sequence[notifications.Recipient]
+    session: AsyncSession,
+    step: Step,
+    kind: MailKind,
+    recipients: Sequence[notifications.Recipient],
+    **context: Any,
 ) -> None:
     await notifications.queue(
         session,
-        event_key=f"proposal-event:{step.event.id}",
+        event_key=f"proposal-event:{step.event.id}:{kind.template}",
         recipients=recipients,
-        template=template,
+        template=kind.template,
         proposal_id=step.proposal.id,
+        context=context,
     )
 
 
-async def _notify_agency(session: AsyncSession, step: Step, agency_id: int) -> None:
+async def _notify_agency(
+    session: AsyncSession,
+    step: Step,
+    agency_id: int,
+    kind: MailKind = mail.ASSIGNMENT,
+    **context: Any,
+) -> None:
     users = await accounts.agency_reviewers(session, agency_id)
-    await _announce(
-        session, step, "assignment", [notifications.Recipient(u.email, u.language) for u in users]
-    )
+    context.setdefault("agency_id", agency_id)
+    await _announce(session, step, kind, notifications.recipients_of(users), **context)
+
+
+async def _notify_secretariat(
+    session: AsyncSession, step: Step, kind: MailKind, **context: Any
+) -> None:
+    staff = await accounts.secretariat_staff(session)
+    await _announce(session, step, kind, notifications.recipients_of(staff), **context)
+
+
+async def _notify_submitter(
+    session: AsyncSession, step: Step, kind: MailKind, **context: Any
+) -> None:
+    await _announce(session, step, kind, notifications.submitter_of(step.proposal), **context)
 
 
 async def acknowledge(session: AsyncSession, actor: Actor, proposal_id: int) -> Step:
@@ -164,9 +190,11 @@ async def request_information(
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.REQUEST_INFO)
     question = _text("question", question, language)
-    return await _record(
+    step = await _record(
         session, proposal, actor, Action.REQUEST_INFO, ProposalStatus.NEEDS_INFO, question
     )
+    await _notify_submitter(session, step, mail.INFORMATION_REQUESTED, note=question)
+    return step
 
 
 async def respond(
@@ -203,7 +231,9 @@ async def respond(
             uploaded_by=actor.label,
             response_id=response.id,
         )
-    return await _record(session, proposal, actor, Action.RESPOND, ProposalStatus.RESPONDED)
+    step = await _record(session, proposal, actor, Action.RESPOND, ProposalStatus.RESPONDED)
+    await _notify_submitter(session, step, mail.RESPONDED, note=text, published=publish)
+    return step
 
 
 async def decline(
@@ -222,10 +252,7 @@ async def decline(
     step = await _record(
         session, proposal, actor, Action.DECLINE, ProposalStatus.TRIAGE, reason, declining
     )
-    staff = await accounts.secretariat_staff(session)
-    await _announce(
-        session, step, "triage", [notifications.Recipient(u.email, u.language) for u in staff]
-    )
+    await _notify_secretariat(session, step, mail.DECLINED, note=reason, from_agency_id=declining)
     return step
 
 
@@ -258,9 +285,12 @@ async def transfer(
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.TRANSFER)
     reason = _text("reason", reason, language)
-    return await _route(
+    previous = proposal.agency_id
+    step = await _route(
         session, actor, proposal, Action.TRANSFER, agency_code, settings, language, (), reason
     )
+    await _notify_secretariat(session, step, mail.TRANSFERRED, note=reason, from_agency_id=previous)
+    return step
 
 
 async def _route(
@@ -304,7 +334,9 @@ async def reject(
     proposal = await _load(session, actor, proposal_id, Action.REJECT)
     reason = _text("reason", reason, language)
     proposal.published = False
-    return await _record(session, proposal, actor, Action.REJECT, ProposalStatus.REJECTED, reason)
+    step = await _record(session, proposal, actor, Action.REJECT, ProposalStatus.REJECTED, reason)
+    await _notify_submitter(session, step, mail.REJECTED, note=reason)
+    return step
 
 
 async def merge(
@@ -318,9 +350,11 @@ async def merge(
         message = _("Choose another submission that is not itself merged.")
         raise ValidationFailed([FieldError("intoId", "invalid", message)])
     proposal.merged_into_id = lead.id
-    return await _record(
+    step = await _record(
         session, proposal, actor, Action.MERGE, ProposalStatus.MERGED, lead.tracking_code
     )
+    await _notify_submitter(session, step, mail.MERGED, into_code=lead.tracking_code)
+    return step
 
 
 async def reopen(
@@ -336,9 +370,11 @@ async def reopen(
 
 async def close(session: AsyncSession, actor: Actor, proposal_id: int, note: str) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.CLOSE)
-    return await _record(
+    step = await _record(
         session, proposal, actor, Action.CLOSE, ProposalStatus.CLOSED, normalize(note)
     )
+    await _notify_submitter(session, step, mail.CLOSED, note=step.event.note)
+    return step
 
 
 async def withdraw(
@@ -364,7 +400,7 @@ async def answer_information(
     target = before if before is not None else ProposalStatus.ACKNOWLEDGED
     step = await _record(session, proposal, actor, Action.ANSWER_INFO, target, answer)
     if proposal.agency_id is not None:
-        await _notify_agency(session, step, proposal.agency_id)
+        await _notify_agency(session, step, proposal.agency_id, mail.ANSWER_RECEIVED, note=answer)
     return step
 
 

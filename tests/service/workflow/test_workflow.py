@@ -168,7 +168,7 @@ async def test_decline_then_assign_with_a_cooperating_agency(settings: Settings)
     assert [tuple(m) for m in mail] == [
         ("minh@example.com", "receipt"),
         ("reviewer.bkhcn@intake.localhost", "assignment"),
-        ("secretariat@intake.localhost", "triage"),
+        ("secretariat@intake.localhost", "declined"),
         ("reviewer.bca@intake.localhost", "assignment"),
         ("reviewer.bct@intake.localhost", "assignment"),
     ]

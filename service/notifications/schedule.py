@@ -1,0 +1,141 @@
+"""Mail that time sends: deadline reminders, escalations of overdue work, daily digests.
+
+Each is keyed by what it is about (the submission and its deadline, the reader and the day), so
+running the schedule again, or on two workers, queues nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.accounts import service as accounts
+from service.accounts.models import Role, User
+from service.calendar import ZONE, add_business_days
+from service.notifications import repository
+from service.notifications.catalog import DIGEST, OVERDUE, REMINDER
+from service.notifications.service import Recipient, queue, recipients_of
+from service.settings import Settings
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def previous_business_day(day: date) -> date:
+    day -= timedelta(days=1)
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+async def queue_deadline_mail(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Reminders before deadlines, then escalation to the agency admin and the secretariat."""
+    horizon = add_business_days(now, settings.mail_reminder_business_days)
+    queued = 0
+    for proposal in await repository.awaiting_with_deadline_before(session, max(horizon, now)):
+        assert proposal.deadline is not None
+        assert proposal.agency_id is not None
+        deadline = proposal.deadline.isoformat()
+        officials = await accounts.agency_reviewers(session, proposal.agency_id)
+        if proposal.deadline > now:
+            if settings.mail_reminder_business_days > 0:
+                queued += len(
+                    await queue(
+                        session,
+                        event_key=f"reminder:{proposal.id}:{deadline}",
+                        recipients=recipients_of(officials),
+                        template=REMINDER.template,
+                        proposal_id=proposal.id,
+                    )
+                )
+            continue
+        admins = [u for u in officials if u.role is Role.AGENCY_ADMIN]
+        if admins:
+            queued += len(
+                await queue(
+                    session,
+                    event_key=f"overdue:agency:{proposal.id}:{deadline}",
+                    recipients=recipients_of(admins),
+                    template=OVERDUE.template,
+                    proposal_id=proposal.id,
+                    context={"level": "agency"},
+                )
+            )
+        # Without an agency admin to escalate to, the secretariat hears at once.
+        to_secretariat = (
+            add_business_days(
+                proposal.deadline, settings.mail_escalate_to_secretariat_business_days
+            )
+            if admins
+            else proposal.deadline
+        )
+        if now >= to_secretariat:
+            queued += len(
+                await queue(
+                    session,
+                    event_key=f"overdue:secretariat:{proposal.id}:{deadline}",
+                    recipients=recipients_of(await accounts.secretariat_staff(session)),
+                    template=OVERDUE.template,
+                    proposal_id=proposal.id,
+                    context={"level": "secretariat"},
+                )
+            )
+    return queued
+
+
+def digest_window(day: date, settings: Settings) -> tuple[datetime, datetime]:
+    """What business day `day`'s digest covers: from the previous business day's cut-off."""
+    hour = time(settings.mail_digest_hour)
+    start = datetime.combine(previous_business_day(day), hour, tzinfo=ZONE)
+    return start, datetime.combine(day, hour, tzinfo=ZONE)
+
+
+async def queue_digests(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Once each business day, after the cut-off hour: one digest per reader who has news."""
+    today = now.astimezone(ZONE).date()
+    start, cutoff = digest_window(today, settings)
+    if not is_business_day(today) or now < cutoff:
+        return 0
+    queued = 0
+    for user in await repository.digest_readers(session):
+        event_key = f"digest:{user.id}:{today.isoformat()}"
+        if await repository.get_once(session, event_key, user.email) is not None:
+            continue
+        sections = await _digest_sections(session, user, start, cutoff, now, settings)
+        if not any(sections.values()):
+            continue
+        queued += len(
+            await queue(
+                session,
+                event_key=event_key,
+                recipients=[Recipient(user.email, user.language)],
+                template=DIGEST.template,
+                proposal_id=None,
+                context={**sections, "cutoff": cutoff.isoformat()},
+            )
+        )
+    return queued
+
+
+async def _digest_sections(
+    session: AsyncSession,
+    user: User,
+    start: datetime,
+    cutoff: datetime,
+    now: datetime,
+    settings: Settings,
+) -> dict[str, list[int]]:
+    if user.role is Role.SECRETARIAT:
+        return {"triage": list(await repository.entered_triage_between(session, start, cutoff))}
+    if user.agency_id is None:
+        return {}
+    soon = add_business_days(now, settings.mail_reminder_business_days)
+    return {
+        "overdue": list(await repository.lead_overdue(session, user.agency_id, now)),
+        "due_soon": list(
+            await repository.lead_deadlines_between(session, user.agency_id, now, soon)
+        ),
+        "assigned": list(await repository.assigned_between(session, user.agency_id, start, cutoff)),
+    }

@@ -1,0 +1,190 @@
+"""Reminders before deadlines, escalations after them, and digests per business day."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from service.accounts import repository as users
+from service.accounts import service as accounts
+from service.accounts.models import NotificationMode, Role
+from service.calendar import ZONE
+from service.directory.repository import get_agency_by_code
+from service.notifications.models import Notification
+from service.notifications.schedule import queue_deadline_mail, queue_digests
+from service.outbox import service as outbox
+from service.proposals.models import Proposal, ProposalAgency
+from service.runtime import Runtime
+from service.settings import Settings
+from tests.factories import agency_id, submitted_and_routed
+from tests.fixtures.smtp import SmtpSink
+from tests.fixtures.worker import run_worker
+
+REVIEWER = "reviewer.bkhcn@intake.localhost"
+ADMIN = "admin.bkhcn@example.org"
+
+
+def _local(text: str) -> datetime:
+    """A moment in Vietnam time: 2026-11-27 is a Friday, 2026-11-30 a Monday."""
+    return datetime.fromisoformat(text).replace(tzinfo=ZONE)
+
+
+async def _routed(runtime: Runtime, settings: Settings, n: int, **fields: str) -> int:
+    proposal = await submitted_and_routed(
+        runtime.db, settings, email=f"p{n}@example.com", title=f"Đề xuất số {n}", **fields
+    )
+    assert proposal.id is not None
+    return proposal.id
+
+
+async def _set(
+    runtime: Runtime, proposal_id: int, *, deadline: str, assigned: str | None = None
+) -> None:
+    async with runtime.db.transaction() as session:
+        proposal = await session.get(Proposal, proposal_id)
+        assert proposal is not None
+        assert proposal.agency_id is not None
+        proposal.deadline = _local(deadline)
+        if assigned is not None:
+            assignment = await session.get(ProposalAgency, (proposal_id, proposal.agency_id))
+            assert assignment is not None
+            assignment.assigned_at = _local(assigned)
+
+
+async def _scheduled(runtime: Runtime) -> list[tuple[str, str, str, dict[str, object]]]:
+    async with runtime.db.session() as session:
+        rows = (
+            await session.exec(
+                select(Notification)
+                .where(col(Notification.template).not_in(["receipt", "assignment"]))
+                .order_by(col(Notification.id))
+            )
+        ).all()
+    return [(n.event_key.split(":")[0], n.recipient, n.template, n.context) for n in rows]
+
+
+async def _run(runtime: Runtime, settings: Settings, at: str) -> int:
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        queued = await queue_deadline_mail(session, settings, _local(at))
+        queued += await queue_digests(session, settings, _local(at))
+    return queued
+
+
+async def _digests(runtime: Runtime, settings: Settings, at: str) -> int:
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        return await queue_digests(session, settings, _local(at))
+
+
+async def test_a_reminder_then_escalation_to_the_agency_admin_then_the_secretariat(
+    runtime: Runtime, settings: Settings
+) -> None:
+    async with runtime.db.transaction() as session:
+        await accounts.ensure_user(
+            session,
+            email=ADMIN,
+            name="Quản trị BKHCN",
+            role=Role.AGENCY_ADMIN,
+            password_hash="-",
+            agency=await get_agency_by_code(session, "BKHCN"),
+        )
+    with_admin = await _routed(runtime, settings, 1)
+    without_admin = await _routed(runtime, settings, 2, category="CYBERSECURITY")  # BCA
+    await _set(runtime, with_admin, deadline="2026-12-02T23:59:59")  # a Wednesday
+    await _set(runtime, without_admin, deadline="2026-12-09T23:59:59")
+
+    assert await _run(runtime, settings, "2026-11-27T10:00") == 0  # Friday: three days ahead
+    assert await _run(runtime, settings, "2026-11-30T10:00") == 2  # Monday: two days ahead
+    assert await _run(runtime, settings, "2026-11-30T16:00") == 0  # once per deadline
+    assert await _run(runtime, settings, "2026-12-03T09:00") == 1  # overdue: the admin
+    assert await _run(runtime, settings, "2026-12-04T23:00") == 0
+    assert await _run(runtime, settings, "2026-12-05T00:00") == 1  # two business days on
+    assert await _run(runtime, settings, "2026-12-10T00:00") == 1  # BCA has no admin
+    assert await _scheduled(runtime) == [
+        ("reminder", ADMIN, "reminder", {}),
+        ("reminder", REVIEWER, "reminder", {}),
+        ("overdue", ADMIN, "overdue", {"level": "agency"}),
+        ("overdue", "secretariat@intake.localhost", "overdue", {"level": "secretariat"}),
+        ("overdue", "secretariat@intake.localhost", "overdue", {"level": "secretariat"}),
+    ]
+
+
+async def test_the_digest_gathers_each_business_day_from_the_previous_one_s_cutoff(
+    runtime: Runtime, settings: Settings, mailbox: SmtpSink
+) -> None:
+    async with runtime.db.transaction() as session:
+        reviewer = await users.get_by_email(session, REVIEWER)
+        assert reviewer is not None
+        reviewer.notification_mode = NotificationMode.DIGEST
+    assigned = {
+        1: "2026-11-26T10:00",  # Thursday
+        2: "2026-11-27T06:59",  # Friday, before the 07:00 cut-off
+        3: "2026-11-27T07:00",  # Friday, at the cut-off: Monday's
+        4: "2026-11-28T12:00",  # Saturday
+        5: "2026-11-30T06:00",  # Monday, before the cut-off
+    }
+    ids = {n: await _routed(runtime, settings, n) for n in assigned}
+    for n, at in assigned.items():
+        await _set(runtime, ids[n], deadline="2027-01-29T23:59:59", assigned=at)
+    await _set(runtime, ids[1], deadline="2026-11-27T23:59:59")  # due Friday
+    await _set(runtime, ids[5], deadline="2026-12-01T23:59:59")  # due Tuesday
+
+    assert await _digests(runtime, settings, "2026-11-27T06:59") == 0  # before the cut-off
+    assert await _digests(runtime, settings, "2026-11-27T07:05") == 1
+    assert await _digests(runtime, settings, "2026-11-28T10:00") == 0  # Saturday
+    assert await _digests(runtime, settings, "2026-11-30T06:59") == 0
+    assert await _digests(runtime, settings, "2026-11-30T07:05") == 1
+    assert await _digests(runtime, settings, "2026-11-30T15:00") == 0  # once a day
+    friday, monday = [row for row in await _scheduled(runtime) if row[0] == "digest"]
+    assert friday == (
+        "digest",
+        REVIEWER,
+        "digest",
+        {
+            "overdue": [],
+            "due_soon": [ids[1], ids[5]],
+            "assigned": [ids[1], ids[2]],
+            "cutoff": "2026-11-27T07:00:00+07:00",
+        },
+    )
+    assert monday[3] == {
+        "overdue": [ids[1]],
+        "due_soon": [ids[5]],
+        "assigned": [ids[3], ids[4], ids[5]],
+        "cutoff": "2026-11-30T07:00:00+07:00",
+    }
+    # A reviewer on the digest gets no separate reminder.
+    assert await _run(runtime, settings, "2026-11-30T15:00") == 1
+    assert [row[:2] for row in await _scheduled(runtime)] == [
+        ("digest", REVIEWER),
+        ("digest", REVIEWER),
+        ("overdue", "secretariat@intake.localhost"),  # BKHCN has no admin here
+    ]
+
+    await run_worker(settings)
+    subjects = sorted(
+        str(m.message["Subject"]) for m in mailbox.messages if m.recipients == (REVIEWER,)
+    )
+    assert subjects == [
+        "Tổng hợp Intake ngày 27 tháng 11, 2026",
+        "Tổng hợp Intake ngày 30 tháng 11, 2026",
+    ]
+    [monday_mail] = [m.message for m in mailbox.messages if m.message["Subject"] == subjects[1]]
+    text = monday_mail.get_body(("plain",))
+    assert text is not None
+    headings = [line for line in text.get_content().splitlines() if line.endswith(")")]
+    assert headings == ["Quá hạn (1)", "Sắp đến hạn (1)", "Mới được giao (3)"]
+
+
+async def test_the_secretariat_s_digest_lists_what_entered_triage(
+    runtime: Runtime, settings: Settings
+) -> None:
+    async with runtime.db.transaction() as session:
+        staff = await users.get_by_email(session, "secretariat@intake.localhost")
+        assert staff is not None
+        staff.notification_mode = NotificationMode.DIGEST
+    await _routed(runtime, settings, 1, category="OTHER")
+    async with runtime.db.session() as session:
+        rows = (await session.exec(select(Notification.template))).all()
+    assert rows == ["receipt"]  # no separate triage mail
+    assert await agency_id(runtime.db, "THUONGTRUC") > 0
