@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from service.api.accounts.queries import AccountQuery
 from service.api.directory.queries import DirectoryQuery
+from service.api.notifications.schema import NotificationMutation, NotificationQuery
 from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
 from service.api.proposals.subscriptions import ProposalSubscription
@@ -22,13 +23,19 @@ from service.settings import Settings
 
 @strawberry.type
 class Query(
-    ProposalQuery, SearchQuery, DirectoryQuery, AccountQuery, StatisticsQuery, TemplateQuery
+    ProposalQuery,
+    SearchQuery,
+    DirectoryQuery,
+    AccountQuery,
+    StatisticsQuery,
+    TemplateQuery,
+    NotificationQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(ProposalMutation, WorkflowMutation, TemplateMutation):
+class Mutation(ProposalMutation, WorkflowMutation, TemplateMutation, NotificationMutation):
     pass
 
 

@@ -23,6 +23,9 @@ PUBLIC_QUERIES = {"agencies", "categories", "provinces", "stats", "me"}
 # Scoped to the caller's own agency by construction; test_templates_api.py proves another
 # agency neither lists, changes nor deletes them.
 OWN_AGENCY_ONLY = {"responseTemplates", "saveResponseTemplate", "deleteResponseTemplate"}
+# The caller's own account, or the secretariat only (empty for everyone else); both are proven
+# in test_notifications_api.py.
+OWN_ACCOUNT_OR_SECRETARIAT = {"setNotificationPreferences", "failedNotifications"}
 
 
 def _fields(type_name: str) -> set[str]:
@@ -71,7 +74,7 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
 ) -> None:
     s = await _setup(client, settings)
     outsider, hidden, public = s["outsider"], s["hidden_id"], s["public_id"]
-    walked_queries: set[str] = PUBLIC_QUERIES | OWN_AGENCY_ONLY
+    walked_queries: set[str] = PUBLIC_QUERIES | OWN_AGENCY_ONLY | OWN_ACCOUNT_OR_SECRETARIAT
 
     for name in ("node", "proposal"):
         query = f"query($id: ID!) {{ {name}(id: $id) {{ id }} }}"
@@ -122,7 +125,7 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
     walked_queries.add("trackProposal")
     assert walked_queries & _fields("Query") == _fields("Query")
 
-    walked_mutations = {"submitProposal"} | OWN_AGENCY_ONLY  # submitting is open by design
+    walked_mutations = {"submitProposal"} | OWN_AGENCY_ONLY | OWN_ACCOUNT_OR_SECRETARIAT
     workflow_inputs: dict[str, dict[str, Any]] = {
         "Acknowledge": {},
         "RequestInformation": {"question": "?"},

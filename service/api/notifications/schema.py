@@ -1,0 +1,84 @@
+"""Officials' mail preferences, and failed mail for the secretariat to act on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from service.accounts.actor import ActorKind
+from service.accounts.models import NotificationMode
+from service.api.context import Info
+from service.api.proposals.types import Language
+from service.api.workflow.types import NotPermittedError
+from service.i18n import translations
+from service.notifications import service as notifications
+from service.outbox.service import unit_of_work
+
+strawberry.enum(NotificationMode)
+
+
+@strawberry.type(description="How a signed-in official hears about their work.")
+class NotificationPreferences:
+    mode: NotificationMode
+    language: Language
+
+
+@strawberry.type(description="An email that will not be sent unless someone acts.")
+class FailedNotification:
+    id: int
+    recipient: str
+    template: str
+    error: str
+    failed_at: datetime | None
+    attempts: int
+
+
+NotificationPreferencesResult = Annotated[
+    NotificationPreferences | NotPermittedError,
+    strawberry.union("NotificationPreferencesResult"),
+]
+
+
+@strawberry.type
+class NotificationQuery:
+    @strawberry.field(description="Secretariat: permanently failed mail, newest first.")
+    async def failed_notifications(self, info: Info, first: int = 50) -> list[FailedNotification]:
+        if not info.context.actor.is_secretariat:
+            return []
+        async with info.context.runtime.db.session() as session:
+            rows = await notifications.failed_notifications(session, first)
+        return [
+            FailedNotification(
+                id=row.id or 0,
+                recipient=row.recipient,
+                template=row.template,
+                error=row.last_error,
+                failed_at=row.failed_at,
+                attempts=row.attempts,
+            )
+            for row in rows
+        ]
+
+
+@strawberry.type
+class NotificationMutation:
+    @strawberry.mutation(
+        description="Signed-in officials: instant mail or a daily digest, and its language."
+    )
+    async def set_notification_preferences(
+        self, info: Info, mode: NotificationMode, language: Language
+    ) -> NotificationPreferencesResult:
+        actor, runtime = info.context.actor, info.context.runtime
+        if actor.kind is not ActorKind.USER or actor.user_id is None:
+            _ = translations(info.context.language).gettext
+            return NotPermittedError(message=_("Sign in as an official to set preferences."))
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            user = await notifications.set_preferences(
+                session, actor.user_id, mode=mode, language=language.value
+            )
+        assert user is not None
+        return NotificationPreferences(
+            mode=user.notification_mode, language=Language(user.language)
+        )
