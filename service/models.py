@@ -15,6 +15,7 @@ from service.directory.models import (
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
+from service.routing.models import DeadlineRule, RoutingDecision, RoutingRule, RuleChange
 from service.workflow.models import ProposalNote, Rating, Response, ResponseTemplate
 
 metadata = SQLModel.metadata
@@ -24,6 +25,7 @@ __all__ = [
     "AgencyCategory",
     "ApiToken",
     "Category",
+    "DeadlineRule",
     "DirectoryChange",
     "DirectoryVersion",
     "Notification",
@@ -37,6 +39,9 @@ __all__ = [
     "Rating",
     "Response",
     "ResponseTemplate",
+    "RoutingDecision",
+    "RoutingRule",
+    "RuleChange",
     "User",
     "metadata",
 ]
