@@ -21,7 +21,7 @@ from service.routing.engine import Vote
 KEY_TERMS = 12  # the most distinctive words a precedent search asks for
 CANDIDATES = 20  # hits read from the backend
 VOTERS = 5  # the most similar precedents that vote
-MIN_SIMILARITY = 0.2  # below it, two submissions share words, not a topic
+MIN_SIMILARITY = 0.35  # below it, two texts share common words (hồ sơ, thủ tục), not a topic
 VOTE_POINTS = 10.0  # a vote of similarity 1 and age 0 (a rule's weight is 3 to 6)
 HALF_LIFE_DAYS = 365.0  # an organisation changes: a year-old precedent counts half
 DUPLICATE_SIMILARITY = 0.8  # the same letter, give or take a greeting or a signature

@@ -274,7 +274,8 @@ async def _route(
     partners = [
         await _agency(session, code, "cooperatingAgencyCodes", language) for code in cooperating
     ]
-    if agency.id == proposal.agency_id:
+    # In triage the secretariat only holds it: it may take it on itself.
+    if agency.id == proposal.agency_id and proposal.status is not ProposalStatus.TRIAGE:
         _ = translations(language).gettext
         message = _("The submission is already with this agency.")
         raise ValidationFailed([FieldError("agencyCode", "unchanged", message)])
