@@ -15,6 +15,8 @@ from service.directory import repository as directory
 from service.directory.models import Agency, Category, Province
 from service.proposals import repository as proposals
 from service.proposals.models import ProposalAgency, ProposalEvent
+from service.routing import repository as routing
+from service.routing.models import RoutingDecision
 from service.workflow import repository as workflow
 from service.workflow.models import ProposalNote, Rating, Response
 
@@ -57,6 +59,7 @@ class Loaders:
     responses_by_proposal_id: DataLoader[int, list[Response]]
     notes_by_proposal_id: DataLoader[int, list[ProposalNote]]
     rating_by_proposal_id: DataLoader[int, Rating | None]
+    routing_decision_by_proposal_id: DataLoader[int, RoutingDecision | None]
 
 
 def create_loaders(db: Database) -> Loaders:
@@ -78,5 +81,8 @@ def create_loaders(db: Database) -> Loaders:
         ),
         rating_by_proposal_id=DataLoader(
             _one_each(db, workflow.ratings_for, lambda r: r.proposal_id)
+        ),
+        routing_decision_by_proposal_id=DataLoader(
+            _one_each(db, routing.latest_decisions_for, lambda d: d.proposal_id)
         ),
     )

@@ -13,6 +13,8 @@ from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
 from service.api.proposals.subscriptions import ProposalSubscription
 from service.api.protection import GraphQLLimits, IntakeSchema, protection_extensions
+from service.api.routing.mutations import RoutingMutation
+from service.api.routing.queries import RoutingQuery
 from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
 from service.api.workflow.mutations import WorkflowMutation
@@ -20,12 +22,14 @@ from service.settings import Settings
 
 
 @strawberry.type
-class Query(ProposalQuery, SearchQuery, DirectoryQuery, AccountQuery, StatisticsQuery):
+class Query(
+    ProposalQuery, SearchQuery, DirectoryQuery, AccountQuery, StatisticsQuery, RoutingQuery
+):
     pass
 
 
 @strawberry.type
-class Mutation(ProposalMutation, WorkflowMutation):
+class Mutation(ProposalMutation, WorkflowMutation, RoutingMutation):
     pass
 
 

@@ -71,6 +71,12 @@ async def latest_decisions(
     return latest
 
 
+async def latest_decisions_for(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> list[RoutingDecision]:
+    return list((await latest_decisions(session, proposal_ids)).values())
+
+
 async def standing_routes(
     session: AsyncSession, proposal_ids: Sequence[int]
 ) -> dict[int, RoutingDecision]:
