@@ -17,10 +17,10 @@ from service.calendar import add_business_days, business_days_between
 from service.cli import main
 from service.db import Database, utcnow
 from service.directory import repository as directory
-from service.directory.models import Agency, DirectoryChange
+from service.directory.models import Agency, AgencyKind, DirectoryChange
 from service.errors import ValidationFailed
 from service.proposals import repository as proposals
-from service.proposals.models import Proposal, ProposalKind
+from service.proposals.models import Proposal, ProposalKind, ProposalStatus, SubmitterType
 from service.routing import repository as routing
 from service.routing import service
 from service.routing.deadlines import business_days
@@ -114,8 +114,20 @@ async def test_competences_are_recorded_and_steer_routing(settings: Settings) ->
 
 def test_the_most_specific_deadline_rule_wins() -> None:
     settings = Settings()
-    proposal = Proposal(kind=ProposalKind.OBSTACLE, category_code="DATA")
-    agency = Agency(id=5, code="BCA", name_vi="", name_en="", kind="MINISTRY", respond_days=20)
+    proposal = Proposal(
+        tracking_code="X",
+        kind=ProposalKind.OBSTACLE,
+        status=ProposalStatus.SUBMITTED,
+        title="",
+        description="",
+        category_code="DATA",
+        submitter_type=SubmitterType.CITIZEN,
+        submitter_name="",
+        content_hash="",
+    )
+    agency = Agency(
+        id=5, code="BCA", name_vi="", name_en="", kind=AgencyKind.MINISTRY, respond_days=20
+    )
     rules = [
         DeadlineRule(id=1, kind="OBSTACLE", acknowledge_days=2, respond_days=10),
         DeadlineRule(id=2, agency_id=5, respond_days=25),
