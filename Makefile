@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint types unit schema catalogs clean bench-search
+.PHONY: run test install lint types unit schema catalogs clean bench-search bench-routing
 
 run: install
 	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -51,6 +51,10 @@ schema: install
 DOCUMENTS ?= 100000
 bench-search: install
 	$(BIN)/python -m bench.search.run --documents $(DOCUMENTS)
+
+# The labelled routing set through the real routing path (about a minute).
+bench-routing: install
+	$(BIN)/python -m bench.routing.run
 
 catalogs: install
 	$(BIN)/python scripts/update-catalogs.py

@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 SearchSort = Literal["relevance", "newest", "deadline"]
+# all: every word must match, the last as a prefix (a person typing); any: any of the words,
+# whole, ranked by relevance (a program looking for similar documents, like routing precedent).
+SearchMatch = Literal["all", "any"]
 SORTS: tuple[SearchSort, ...] = ("relevance", "newest", "deadline")
 
 # Facets, in the order pages show them; each counts within the caller's scope, query and filters.
@@ -156,6 +159,7 @@ class SearchBackend(Protocol):
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
+        match: SearchMatch = "all",
     ) -> SearchResult: ...
 
     async def close(self) -> None: ...

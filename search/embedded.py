@@ -18,6 +18,7 @@ from search.base import (
     SearchError,
     SearchFilters,
     SearchHit,
+    SearchMatch,
     SearchResult,
     SearchScope,
     SearchSort,
@@ -121,10 +122,12 @@ class EmbeddedSearch:
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
+        match: SearchMatch = "all",
     ) -> SearchResult:
         check_page(limit, offset, sort)
         request = _Request(
             terms=query_terms(query),
+            any_terms=match == "any",
             scope=scope,
             filters=filters or SearchFilters(),
             sort=sort,
@@ -345,6 +348,7 @@ _CLOSED = sorted(CLOSED_STATUSES)
 @dataclass(frozen=True, slots=True)
 class _Request:
     terms: list[str]
+    any_terms: bool
     scope: SearchScope
     filters: SearchFilters
     sort: SearchSort
@@ -363,7 +367,7 @@ def _search(connection: sqlite3.Connection, request: _Request) -> SearchResult:
         # the published index and run the match once per document, ten times slower.
         source = "documents_fts CROSS JOIN documents AS d ON d.id = documents_fts.rowid"
         conditions.insert(0, "documents_fts MATCH ?")
-        parameters.insert(0, _match_expression(terms))
+        parameters.insert(0, _match_expression(terms, any_terms=request.any_terms))
     else:
         source = "documents AS d"
     where = " AND ".join(conditions) or "1"
@@ -497,7 +501,7 @@ def _placeholders(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _match_expression(terms: list[str]) -> str:
+def _match_expression(terms: list[str], *, any_terms: bool = False) -> str:
     # Terms hold letters, digits and marks only; quoting them anyway keeps every one a plain
     # string. An unspaced-script term is the phrase of its trigrams, i.e. a substring of a run;
     # a short one is a token prefix. The last word is a prefix while the user types.
@@ -508,6 +512,6 @@ def _match_expression(terms: list[str]) -> str:
             short = len(parts) == 1 and len(term) < 3
             phrases.append(f'"{" ".join(parts)}"' + ("*" if short else ""))
         else:
-            last = position == len(terms) - 1
+            last = position == len(terms) - 1 and not any_terms
             phrases.append(f'"{term}"' + ("*" if last else ""))
-    return " ".join(phrases)
+    return (" OR " if any_terms else " ").join(phrases)

@@ -34,6 +34,7 @@ from search.base import (
     SearchError,
     SearchFilters,
     SearchHit,
+    SearchMatch,
     SearchResult,
     SearchScope,
     SearchSort,
@@ -171,12 +172,21 @@ class MeiliSearch:
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
+        match: SearchMatch = "all",
     ) -> SearchResult:
         check_page(limit, offset, sort)
         terms = query_terms(query)
         names = facet_names(facets)
         body = search_body(
-            terms, scope, filters or SearchFilters(), sort, names, limit, offset, datetime.now(UTC)
+            terms,
+            scope,
+            filters or SearchFilters(),
+            sort,
+            names,
+            limit,
+            offset,
+            datetime.now(UTC),
+            match=match,
         )
         response = await self._request("POST", f"/indexes/{self.index_name}/search", json=body)
         skip = offset - (body["page"] - 1) * body["hitsPerPage"]
@@ -317,6 +327,8 @@ def search_body(
     limit: int,
     offset: int,
     now: datetime,
+    *,
+    match: SearchMatch = "all",
 ) -> dict[str, Any]:
     """The documented search request: page mode, whose totalHits is exact."""
     if limit == 0:
@@ -327,7 +339,9 @@ def search_body(
         page, per_page = 1, offset + limit
     body: dict[str, Any] = {
         "q": " ".join(terms),
-        "matchingStrategy": "all",
+        # "last" drops the query's words from its end until enough documents match: with the
+        # most telling words first, that is "any of them", the best matches first.
+        "matchingStrategy": "last" if match == "any" else "all",
         "page": page,
         "hitsPerPage": per_page,
         "attributesToRetrieve": [

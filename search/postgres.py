@@ -34,6 +34,7 @@ from search.base import (
     SearchError,
     SearchFilters,
     SearchHit,
+    SearchMatch,
     SearchResult,
     SearchScope,
     SearchSort,
@@ -196,6 +197,7 @@ class PostgresSearch:
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
+        match: SearchMatch = "all",
     ) -> SearchResult:
         check_page(limit, offset, sort)
         terms = query_terms(query)
@@ -203,7 +205,7 @@ class PostgresSearch:
         conditions, parameters = _conditions(scope, filters or SearchFilters(), datetime.now(UTC))
         if terms:
             conditions.insert(0, "d.tsv @@ to_tsquery('intake', :query)")
-            parameters["query"] = _tsquery(terms)
+            parameters["query"] = _tsquery(terms, any_terms=match == "any")
         where = " AND ".join(conditions) or "true"
         ranked = bool(terms) and sort == "relevance"
         async with self._connect() as connection:
@@ -269,7 +271,7 @@ def _row(document: SearchDocument) -> dict[str, object]:
     }
 
 
-def _tsquery(terms: list[str]) -> str:
+def _tsquery(terms: list[str], *, any_terms: bool = False) -> str:
     # Terms hold letters, digits and marks only, so quoting cannot be escaped from; the doubling
     # is there all the same. An unspaced term is the phrase of its trigrams (a substring of a
     # run), a short one a lexeme prefix; the last word is a prefix while the user types.
@@ -282,9 +284,9 @@ def _tsquery(terms: list[str]) -> str:
             else:
                 parts.append("(" + " <-> ".join(_lexeme(gram) for gram in grams) + ")")
         else:
-            last = position == len(terms) - 1
+            last = position == len(terms) - 1 and not any_terms
             parts.append(_lexeme(term) + (":*" if last else ""))
-    return " & ".join(parts)
+    return (" | " if any_terms else " & ").join(parts)
 
 
 def _lexeme(token: str) -> str:

@@ -156,6 +156,49 @@ def load_directory(settings: Settings, path: Path | None) -> int:
     return 0
 
 
+def load_rules(settings: Settings, path: Path | None) -> int:
+    """Check the routing rules file against the directory in force and make it the rule
+    table; 1 on bad data, and the rules in force stay."""
+    from service.routing.loader import RULES_FILE, InvalidRules, read_rules
+    from service.routing.service import known_directory
+    from service.routing.service import load_rules as load
+
+    source = path or RULES_FILE
+
+    async def run(session: AsyncSession) -> bool:
+        records = read_rules(await known_directory(session), source)
+        return await load(session, records, actor="cli")
+
+    try:
+        changed = _with_transaction(settings, run)
+    except InvalidRules as invalid:
+        count = len(invalid.errors)
+        print(
+            f"The rules in {source} have {count} error{'s' if count != 1 else ''}; "
+            "nothing was loaded and the rules in force stay:",
+            file=sys.stderr,
+        )
+        for error in invalid.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    print(f"Routing rules loaded from {source}." if changed else "The rules are already these.")
+    return 0
+
+
+def _with_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from service.db import Database
+
+    async def run() -> T:
+        db = Database(settings.resolved_database_url)
+        try:
+            async with db.transaction() as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
 def reindex(settings: Settings, *, verify: bool, batch_size: int) -> str:
     """Rebuild the search index, or verify it against the database and repair the drift."""
     from search.reindex import run
@@ -384,6 +427,14 @@ def _parser() -> argparse.ArgumentParser:
     load_command.add_argument(
         "--path", type=Path, help="a folder of directory data files (default: the shipped data)"
     )
+    rules_command = commands.add_parser("rules", help="the routing rules")
+    rules_commands = rules_command.add_subparsers(dest="rules_command", required=True)
+    rules_load = with_data_dir(
+        rules_commands.add_parser("load", help="check a rules file and make it the rule table")
+    )
+    rules_load.add_argument(
+        "--path", type=Path, help="a rules CSV file (default: the shipped rules.csv)"
+    )
     reindex_command = with_data_dir(
         commands.add_parser("reindex", help="rebuild the search index from the database")
     )
@@ -447,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
             seed(settings)
         case "directory":
             return load_directory(settings, args.path)
+        case "rules":
+            return load_rules(settings, args.path)
         case "reindex":
             print(reindex(settings, verify=args.verify, batch_size=args.batch_size), flush=True)
     return 0

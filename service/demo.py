@@ -10,6 +10,9 @@ from service.directory import repository as directory
 from service.directory import service as directory_service
 from service.directory.loader import read_directory
 from service.directory.models import SECRETARIAT_CODE
+from service.routing import repository as routing_repository
+from service.routing import service as routing
+from service.routing.loader import read_rules
 
 DEMO_PASSWORD = "intake-demo"  # noqa: S105 - printed at start; demo data only
 DEMO_DOMAIN = "intake.localhost"
@@ -24,6 +27,9 @@ async def load_demo(session: AsyncSession, actor: str = "cli") -> None:
     """Idempotent: the directory is brought up to the shipped data, existing users kept."""
     data = read_directory()
     await directory_service.load_directory(session, data, actor)
+    if not await routing_repository.list_rules(session):
+        known = await routing.known_directory(session)
+        await routing.load_rules(session, read_rules(known), actor)
     password_hash = accounts.hash_password(DEMO_PASSWORD)
     secretariat = await directory_service.secretariat(session)
     await accounts.ensure_user(

@@ -16,6 +16,7 @@ from service.directory.models import (
 from service.notifications.models import MailOptOut, Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
+from service.routing.models import DeadlineRule, RoutingDecision, RoutingRule, RuleChange
 from service.workflow.models import ProposalNote, Rating, Response, ResponseTemplate
 
 metadata = SQLModel.metadata
@@ -26,6 +27,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Category",
+    "DeadlineRule",
     "DirectoryChange",
     "DirectoryVersion",
     "MailOptOut",
@@ -40,6 +42,9 @@ __all__ = [
     "Rating",
     "Response",
     "ResponseTemplate",
+    "RoutingDecision",
+    "RoutingRule",
+    "RuleChange",
     "User",
     "metadata",
 ]

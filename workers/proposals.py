@@ -11,4 +11,4 @@ from service.runtime import Runtime
 
 
 async def route(session: AsyncSession, runtime: Runtime, payload: dict[str, Any]) -> None:
-    await route_proposal(session, int(payload["proposal_id"]), runtime.settings)
+    await route_proposal(session, int(payload["proposal_id"]), runtime.settings, runtime.search)

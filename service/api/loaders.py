@@ -17,6 +17,8 @@ from service.directory import repository as directory
 from service.directory.models import Agency, Category, Province
 from service.proposals import repository as proposals
 from service.proposals.models import ProposalAgency, ProposalEvent
+from service.routing import repository as routing
+from service.routing.models import RoutingDecision
 from service.workflow import repository as workflow
 from service.workflow.models import ProposalNote, Rating, Response
 
@@ -60,6 +62,7 @@ class Loaders:
     notes_by_proposal_id: DataLoader[int, list[ProposalNote]]
     rating_by_proposal_id: DataLoader[int, Rating | None]
     attachments_by_proposal_id: DataLoader[int, list[Attachment]]
+    routing_decision_by_proposal_id: DataLoader[int, RoutingDecision | None]
 
 
 def create_loaders(db: Database) -> Loaders:
@@ -84,5 +87,8 @@ def create_loaders(db: Database) -> Loaders:
         ),
         attachments_by_proposal_id=DataLoader(
             _many_each(db, attachments.for_proposals, lambda a: a.proposal_id)
+        ),
+        routing_decision_by_proposal_id=DataLoader(
+            _one_each(db, routing.latest_decisions_for, lambda d: d.proposal_id)
         ),
     )

@@ -14,6 +14,8 @@ from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
 from service.api.proposals.subscriptions import ProposalSubscription
 from service.api.protection import GraphQLLimits, IntakeSchema, protection_extensions
+from service.api.routing.mutations import RoutingMutation
+from service.api.routing.queries import RoutingQuery
 from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
 from service.api.workflow.mutations import WorkflowMutation
@@ -30,12 +32,15 @@ class Query(
     StatisticsQuery,
     TemplateQuery,
     NotificationQuery,
+    RoutingQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(ProposalMutation, WorkflowMutation, TemplateMutation, NotificationMutation):
+class Mutation(
+    ProposalMutation, WorkflowMutation, TemplateMutation, NotificationMutation, RoutingMutation
+):
     pass
 
 

@@ -68,8 +68,15 @@ class Proposal(SQLModel, table=True):
     language: str = Field(default="vi", max_length=5)
     content_hash: str = Field(max_length=64, index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="proposals.id")
+    # A near-duplicate found at routing time (the same letter sent again, a campaign): the
+    # secretariat decides whether to merge it.
+    duplicate_of_id: int | None = Field(default=None, foreign_key="proposals.id", index=True)
     agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
     deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledge_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deadline_extended: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Set while the submission waits for the submitter's answer (NEEDS_INFO): the clock stops.
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

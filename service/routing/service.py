@@ -1,33 +1,46 @@
-"""Routing a submitted proposal to the agency responsible, with a response deadline."""
+"""Routing a submitted proposal to the agency responsible, recording why, and learning from
+the secretariat's corrections."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from search.base import SearchBackend, SearchError, SearchScope
 from service.accounts import service as accounts
-from service.calendar import add_business_days
+from service.accounts.models import User
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory import service as directory_service
-from service.directory.models import Agency
+from service.directory.models import Agency, AgencyCategory, DirectoryChange, DirectoryVersion
+from service.errors import FieldError, ValidationFailed
+from service.i18n import Language, translations
 from service.notifications import catalog as mail
 from service.notifications import service as notifications
 from service.outbox import service as outbox
 from service.proposals import events
 from service.proposals import repository as proposals
 from service.proposals.models import (
+    AssignmentRole,
     Proposal,
     ProposalAgency,
     ProposalEvent,
-    ProposalKind,
     ProposalStatus,
 )
-from service.routing.rules import decide
+from service.routing import engine, precedent
+from service.routing import repository as routing
+from service.routing.deadlines import deadlines
+from service.routing.errors import RuleNotFound
+from service.routing.loader import Known, RuleRecord, check_rule
+from service.routing.models import RoutingDecision, RoutingMethod, RoutingRule, RuleChange
 from service.settings import Settings
+from service.text import normalize
 
 INDEX_JOB = "search.index"
+MAX_POSITION = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,64 +48,225 @@ class Routed:
     proposal: Proposal
     agency: Agency
     status: ProposalStatus
-    reason: str
+    decision: RoutingDecision
+
+    @property
+    def reason(self) -> str:
+        return self.decision.reasons[0] if self.decision.reasons else ""
+
+
+async def snapshot(session: AsyncSession) -> engine.Snapshot:
+    """The directory's competences and the active rules, as the engine reads them."""
+    agencies = [a for a in await directory.list_agencies(session) if a.is_active]
+    codes = {a.id: a.code for a in agencies}
+    competences: dict[int, set[str]] = {}
+    for link in await directory.list_agency_categories(session):
+        competences.setdefault(link.agency_id, set()).add(link.category_code)
+    profiles = tuple(
+        engine.AgencyProfile(
+            a.code,
+            engine.keywords_of(a.keywords_vi, a.keywords_en),
+            frozenset(competences.get(a.id or 0, set())),
+        )
+        for a in agencies
+    )
+    provinces = await directory.list_provinces(session)
+    committees = {p.code: codes[p.agency_id] for p in provinces if p.agency_id in codes}
+    defaults = {
+        c.code: codes[c.agency_id]
+        for c in await directory.list_categories(session)
+        if c.agency_id in codes
+    }
+    rules = tuple(
+        engine.RuleSpec(
+            position=r.position,
+            lead=r.lead,
+            weight=r.weight,
+            kinds=frozenset(r.kinds),
+            categories=frozenset(r.categories),
+            province=r.province,
+            keywords=engine.keywords_of(r.keywords_vi, r.keywords_en),
+            cooperating=tuple(r.cooperating),
+            note=r.note,
+            rule_id=r.id,
+        )
+        for r in await routing.list_rules(session, active_only=True)
+    )
+    return engine.Snapshot(profiles, committees, defaults, rules)
+
+
+async def submission_of(session: AsyncSession, proposal: Proposal) -> engine.Submission:
+    """The engine's view of a proposal: the province chosen, or the one its text names."""
+    named = False
+    province = proposal.province_code
+    if province is None:
+        text = f"{proposal.title}\n{proposal.description}"
+        mentioned = await directory_service.provinces_named_in(session, text)
+        if len(mentioned) == 1:  # several: no guess
+            province, named = mentioned[0].code, True
+    return engine.Submission(
+        kind=proposal.kind.value,
+        category=proposal.category_code,
+        title=proposal.title,
+        description=proposal.description,
+        province=province,
+        province_named=named,
+    )
+
+
+async def find_precedents(
+    session: AsyncSession, search: SearchBackend, proposal: Proposal
+) -> list[precedent.Precedent]:
+    """Earlier submissions like this one whose routing stood, found through the search index."""
+    terms = precedent.key_terms(proposal.title, proposal.description)
+    if not terms:
+        return []
+    try:
+        result = await search.search(
+            " ".join(terms), SearchScope.secretariat(), limit=precedent.CANDIDATES, match="any"
+        )
+    except SearchError:
+        return []  # routing goes on without precedent; the index converges later
+    ids = [hit.id for hit in result.hits if hit.id != proposal.id]
+    standing = await routing.standing_routes(session, ids)
+    rows = {p.id: p for p in await routing.get_proposals(session, list(standing))}
+    agency_ids = [d.agency_id for d in standing.values() if d.agency_id is not None]
+    codes = {a.id: a.code for a in await directory.get_agencies(session, agency_ids)}
+    found = []
+    for proposal_id in ids:
+        decision, row = standing.get(proposal_id), rows.get(proposal_id)
+        if decision is None or row is None or decision.agency_id not in codes:
+            continue
+        found.append(
+            precedent.Precedent(
+                proposal_id,
+                row.tracking_code,
+                codes[decision.agency_id],
+                f"{row.title}\n{row.description}",
+                decision.created_at,
+            )
+        )
+    return found
+
+
+async def _duplicate_of(
+    session: AsyncSession, search: SearchBackend | None, proposal: Proposal
+) -> Proposal | None:
+    """An earlier submission with the same or nearly the same text (a campaign's letter)."""
+    assert proposal.id is not None
+    same = await routing.same_content(session, proposal.content_hash, proposal.id)
+    if same is None and search is not None:
+        terms = precedent.key_terms(proposal.title, proposal.description)
+        try:
+            result = await search.search(
+                " ".join(terms), SearchScope.secretariat(), limit=10, match="any"
+            )
+        except SearchError:
+            result = None
+        candidates = [h.id for h in result.hits if h.id < proposal.id] if result else []
+        mine = precedent.features(f"{proposal.title}\n{proposal.description}")
+        best = 0.0
+        for row in await routing.get_proposals(session, candidates):
+            value = precedent.similarity(
+                mine, precedent.features(f"{row.title}\n{row.description}")
+            )
+            if value >= precedent.DUPLICATE_SIMILARITY and value > best:
+                same, best = row, value
+    if same is not None and same.duplicate_of_id is not None:
+        return await proposals.get(session, same.duplicate_of_id) or same
+    return same
 
 
 async def route_proposal(
-    session: AsyncSession, proposal_id: int, settings: Settings
+    session: AsyncSession,
+    proposal_id: int,
+    settings: Settings,
+    search: SearchBackend | None = None,
 ) -> Routed | None:
-    """Assign a submitted proposal; None when it is gone or was routed already."""
+    """Assign a submitted proposal; None when it is gone or was routed already. Without a
+    search backend, precedent and near-duplicates are not looked for (exact copies still are)."""
     proposal = await proposals.get(session, proposal_id)
     if proposal is None or proposal.status is not ProposalStatus.SUBMITTED:
         return None
-    category = await directory.get_category(session, proposal.category_code)
-    if category is None:
+    assert proposal.id is not None
+    if await directory.get_category(session, proposal.category_code) is None:
         raise LookupError(f"category {proposal.category_code} is gone")
-    province = (
-        await directory.get_province(session, proposal.province_code)
-        if proposal.province_code
-        else None
-    )
-    named = None
-    if province is None and proposal.kind is ProposalKind.OBSTACLE:
-        text = f"{proposal.title}\n{proposal.description}"
-        mentioned = await directory_service.provinces_named_in(session, text)
-        named = mentioned[0] if len(mentioned) == 1 else None  # several: no guess
-    decision = decide(proposal, category, province, named)
-    agency = (
-        await directory.get_agency(session, decision.agency_id)
-        if decision.agency_id is not None
-        else None
-    )
+    state = await snapshot(session)
+    submission = await submission_of(session, proposal)
+    found = await find_precedents(session, search, proposal) if search is not None else []
+    now = utcnow()
+    votes = precedent.votes(f"{proposal.title}\n{proposal.description}", found, now)
+    without = engine.decide(engine.score(state, submission), state.rules)
+    decision = engine.decide(engine.score(state, submission, votes=votes), state.rules)
+    threshold = settings.routing_confidence_threshold
+    agency = None
+    if decision.agency is not None and decision.confidence >= threshold:
+        agency = await directory.get_agency_by_code(session, decision.agency)
     if agency is None:
-        agency, status = await directory_service.secretariat(session), ProposalStatus.TRIAGE
+        agency, status, method = (
+            await directory_service.secretariat(session),
+            ProposalStatus.TRIAGE,
+            RoutingMethod.TRIAGE,
+        )
     else:
         status = ProposalStatus.ROUTED
+        confident_without = without.agency == decision.agency and without.confidence >= threshold
+        method = RoutingMethod.RULE if confident_without else RoutingMethod.PRECEDENT
     assert agency.id is not None
-    assert proposal.id is not None
 
-    now = utcnow()
+    record = RoutingDecision(
+        proposal_id=proposal.id,
+        agency_id=agency.id,
+        method=method,
+        confidence=decision.confidence,
+        reasons=_reasons(decision, method, threshold),
+        suggestions=_suggestions(decision.suggestions),
+        created_at=now,
+    )
+    routing.add(session, record)
+    duplicate = await _duplicate_of(session, search, proposal)
+    if duplicate is not None and duplicate.id != proposal.id:
+        proposal.duplicate_of_id = duplicate.id
+        record.reasons.append(f"near-duplicate of {duplicate.tracking_code}")
+
     proposal.status, proposal.agency_id, proposal.updated_at = status, agency.id, now
-    days = agency.respond_days or settings.response_business_days  # the agency's override
-    proposal.deadline = add_business_days(now, days)
+    due = await deadlines(session, proposal, agency, settings, now)
+    proposal.acknowledge_deadline, proposal.deadline = due.acknowledge, due.respond
     event = ProposalEvent(
         proposal_id=proposal.id,
         from_status=ProposalStatus.SUBMITTED,
         status=status,
         agency_id=agency.id,
         actor="system",
-        note=decision.reason,
+        note="; ".join(record.reasons),
         at=now,
     )
     proposals.add(session, event)
     if await proposals.get_assignment(session, proposal.id, agency.id) is None:
         proposals.add(session, ProposalAgency(proposal_id=proposal.id, agency_id=agency.id))
+    partners: list[Agency] = []
+    if status is ProposalStatus.ROUTED:
+        for code in decision.cooperating:
+            partner = await directory.get_agency_by_code(session, code)
+            if partner is not None and partner.id is not None and partner.id != agency.id:
+                partners.append(partner)
+                proposals.add(
+                    session,
+                    ProposalAgency(
+                        proposal_id=proposal.id,
+                        agency_id=partner.id,
+                        role=AssignmentRole.COOPERATING,
+                    ),
+                )
     outbox.add_job(session, INDEX_JOB, {"proposal_id": proposal.id})
 
     if status is ProposalStatus.TRIAGE:
         recipients, kind = await accounts.secretariat_staff(session), mail.TRIAGE
     else:
         recipients, kind = await accounts.agency_reviewers(session, agency.id), mail.ASSIGNMENT
+        for partner in partners:
+            assert partner.id is not None
+            recipients += await accounts.agency_reviewers(session, partner.id)
     await session.flush()
     events.announce(session, event)
     await notifications.queue(
@@ -102,4 +276,284 @@ async def route_proposal(
         template=kind.template,
         proposal_id=proposal.id,
     )
-    return Routed(proposal, agency, status, decision.reason)
+    return Routed(proposal, agency, status, record)
+
+
+def _reasons(decision: engine.Decision, method: RoutingMethod, threshold: float) -> list[str]:
+    if decision.agency is None:
+        return ["no rule, competence or precedent points at any agency"]
+    lead = decision.suggestions[0]
+    confidence = f"confidence {decision.confidence:.2f}"
+    if method is RoutingMethod.TRIAGE:
+        return [f"{confidence} is below {threshold:.2f}: the secretariat decides", *lead.reasons]
+    return [f"{lead.agency}: {confidence}", *lead.reasons]
+
+
+def _suggestions(suggestions: Sequence[engine.Suggestion]) -> list[dict[str, Any]]:
+    return [{"agency": s.agency, "score": s.score, "reasons": list(s.reasons)} for s in suggestions]
+
+
+def _recipients(users: list[User]) -> list[notifications.Recipient]:
+    return [notifications.Recipient(u.email, u.language) for u in users]
+
+
+async def latest_decision(session: AsyncSession, proposal_id: int) -> RoutingDecision | None:
+    decisions = await routing.decisions(session, proposal_id)
+    return decisions[-1] if decisions else None
+
+
+async def record_secretariat_routing(
+    session: AsyncSession, proposal: Proposal, agency: Agency, actor: str, note: str
+) -> RoutingDecision:
+    """The secretariat assigned or transferred the submission: that is the routing that now
+    stands (and the precedent for the next like it); earlier ones elsewhere did not stand."""
+    assert proposal.id is not None
+    previous = await routing.decisions(session, proposal.id)
+    for decision in previous:
+        if decision.agency_id != agency.id:
+            decision.stood = False
+    record = RoutingDecision(
+        proposal_id=proposal.id,
+        agency_id=agency.id,
+        method=RoutingMethod.SECRETARIAT,
+        confidence=1.0,
+        reasons=[f"{agency.code}: decided by {actor}", *([note] if note else [])],
+        excluded=list(previous[-1].excluded) if previous else [],
+    )
+    routing.add(session, record)
+    return record
+
+
+async def record_decline(
+    session: AsyncSession, proposal: Proposal, declining: Agency, reason: str, actor: str
+) -> RoutingDecision:
+    """An agency declined: its routing did not stand, and the next suggestions leave out every
+    agency that has declined this submission."""
+    assert proposal.id is not None
+    previous = await routing.decisions(session, proposal.id)
+    excluded = list(previous[-1].excluded) if previous else []
+    if declining.code not in excluded:
+        excluded.append(declining.code)
+    for earlier in previous:
+        if earlier.agency_id == declining.id:
+            earlier.stood = False
+    state = await snapshot(session)
+    submission = await submission_of(session, proposal)
+    decision = engine.decide(engine.score(state, submission, exclude=excluded), state.rules)
+    secretariat = await directory_service.secretariat(session)
+    record = RoutingDecision(
+        proposal_id=proposal.id,
+        agency_id=secretariat.id,
+        method=RoutingMethod.TRIAGE,
+        confidence=decision.confidence,
+        reasons=[f"declined by {declining.code} ({actor}): {reason}"],
+        suggestions=_suggestions(decision.suggestions),
+        excluded=excluded,
+    )
+    routing.add(session, record)
+    return record
+
+
+# The rule table and the agencies' competences, edited by the secretariat with history.
+
+
+async def known_directory(session: AsyncSession) -> Known:
+    return Known(
+        agencies={a.code for a in await directory.list_agencies(session) if a.is_active},
+        categories={c.code for c in await directory.list_categories(session)},
+        provinces={p.code for p in await directory.list_provinces(session)},
+    )
+
+
+def rule_values(rule: RoutingRule) -> dict[str, Any]:
+    """A rule as its history records it."""
+    return {
+        "position": rule.position,
+        "kind": ";".join(rule.kinds),
+        "category": ";".join(rule.categories),
+        "province": rule.province or "",
+        "keywords_vi": ";".join(rule.keywords_vi),
+        "keywords_en": ";".join(rule.keywords_en),
+        "lead": rule.lead,
+        "cooperating": ";".join(rule.cooperating),
+        "weight": rule.weight,
+        "active": rule.active,
+        "note": rule.note,
+    }
+
+
+def _apply(rule: RoutingRule, record: RuleRecord, actor: str) -> None:
+    rule.kinds, rule.categories = list(record.kinds), list(record.categories)
+    rule.province, rule.lead, rule.cooperating = (
+        record.province,
+        record.lead,
+        list(record.cooperating),
+    )
+    rule.keywords_vi, rule.keywords_en = list(record.keywords_vi), list(record.keywords_en)
+    rule.weight, rule.active, rule.note = record.weight, record.active, record.note
+    rule.updated_by, rule.updated_at = actor, utcnow()
+
+
+async def load_rules(session: AsyncSession, records: Sequence[RuleRecord], actor: str) -> bool:
+    """Make the rule table the file's, recording every rule removed and added; False when it
+    already was."""
+    existing = await routing.list_rules(session)
+    wanted = []
+    for record in records:
+        rule = RoutingRule(position=record.position, lead=record.lead)
+        _apply(rule, record, actor)
+        wanted.append(rule)
+    if [_comparable(r) for r in existing] == [_comparable(r) for r in wanted]:
+        return False
+    for rule in existing:
+        routing.add(
+            session,
+            RuleChange(rule_id=rule.id, action="deleted", actor=actor, old=rule_values(rule)),
+        )
+        await routing.remove(session, rule)
+    await session.flush()
+    for rule in wanted:
+        routing.add(session, rule)
+        await session.flush()
+        routing.add(
+            session,
+            RuleChange(rule_id=rule.id, action="created", actor=actor, new=rule_values(rule)),
+        )
+    await session.flush()
+    return True
+
+
+def _comparable(rule: RoutingRule) -> dict[str, Any]:
+    return rule_values(rule)
+
+
+async def save_rule(
+    session: AsyncSession,
+    actor: str,
+    values: dict[str, str],
+    language: Language,
+    rule_id: int | None = None,
+) -> RoutingRule:
+    """Create a rule (rule_id None) or change one; raises ValidationFailed naming each field,
+    RuleNotFound for an unknown id."""
+    _ = translations(language).gettext
+    rule = None
+    if rule_id is not None:
+        rule = await routing.get_rule(session, rule_id)
+        if rule is None:
+            raise RuleNotFound(str(rule_id))
+    rules = await routing.list_rules(session)
+    position_text = values.get("position", "")
+    default_position = rule.position if rule else max((r.position for r in rules), default=0) + 1
+    record, problems = check_rule(values, await known_directory(session), default_position, _)
+    position = default_position
+    if position_text:
+        if position_text.isdigit() and 1 <= int(position_text) <= MAX_POSITION:
+            position = int(position_text)
+        else:
+            message = _("Choose a position from 1 to %(max)s.") % {"max": MAX_POSITION}
+            problems.append(("position", message))
+    if problems or record is None:
+        raise ValidationFailed([FieldError(_field(f), "invalid", m) for f, m in problems])
+    old = rule_values(rule) if rule else None
+    if rule is None:
+        rule = RoutingRule(position=position, lead=record.lead)
+    _apply(rule, record, actor)
+    rule.position = position
+    routing.add(session, rule)
+    await session.flush()
+    action = "changed" if old is not None else "created"
+    routing.add(
+        session,
+        RuleChange(rule_id=rule.id, action=action, actor=actor, old=old, new=rule_values(rule)),
+    )
+    await session.flush()
+    return rule
+
+
+async def delete_rule(session: AsyncSession, actor: str, rule_id: int) -> None:
+    rule = await routing.get_rule(session, rule_id)
+    if rule is None:
+        raise RuleNotFound(str(rule_id))
+    routing.add(
+        session, RuleChange(rule_id=rule.id, action="deleted", actor=actor, old=rule_values(rule))
+    )
+    await routing.remove(session, rule)
+    await session.flush()
+
+
+async def update_agency_competences(
+    session: AsyncSession,
+    actor: str,
+    agency_code: str,
+    language: Language,
+    *,
+    categories: Sequence[str],
+    keywords_vi: Sequence[str],
+    keywords_en: Sequence[str],
+) -> Agency:
+    """The secretariat's edit of what an agency is competent for, recorded as a directory
+    change (who, when, old, new); the next `intake directory load` brings the files back."""
+    _ = translations(language).gettext
+    agency = await directory.get_agency_by_code(session, agency_code.strip().upper())
+    if agency is None or agency.id is None:
+        message = _("Choose an agency from the directory.")
+        raise ValidationFailed([FieldError("agencyCode", "unknown", message)])
+    known = {c.code for c in await directory.list_categories(session)}
+    wanted = list(dict.fromkeys(c.strip().upper() for c in categories if c.strip()))
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        message = _('Unknown category code "%(value)s".') % {"value": unknown[0]}
+        raise ValidationFailed([FieldError("categories", "unknown", message)])
+    clean_vi = list(dict.fromkeys(normalize(k).strip() for k in keywords_vi if k.strip()))
+    clean_en = list(dict.fromkeys(normalize(k).strip() for k in keywords_en if k.strip()))
+    links = {
+        link.category_code: link
+        for link in await directory.list_agency_categories(session)
+        if link.agency_id == agency.id
+    }
+    changes: list[tuple[str, str, str]] = []
+    if sorted(links) != sorted(wanted):
+        changes.append(("categories", ";".join(sorted(links)), ";".join(sorted(wanted))))
+        for code, link in links.items():
+            if code not in wanted:
+                await directory.remove(session, link)
+        for code in wanted:
+            if code not in links:
+                directory.add(session, AgencyCategory(agency_id=agency.id, category_code=code))
+    for name, new in (("keywords_vi", clean_vi), ("keywords_en", clean_en)):
+        old: list[str] = getattr(agency, name)
+        if old != new:
+            changes.append((name, ";".join(old), ";".join(new)))
+            setattr(agency, name, new)
+    if changes:
+        latest = await directory.latest_version(session)
+        now = utcnow()
+        version = DirectoryVersion(
+            version=latest.version if latest else "edit", checksum="", actor=actor, loaded_at=now
+        )
+        directory.add(session, version)
+        await session.flush()
+        assert version.id is not None
+        for name, old_text, new_text in changes:
+            directory.add(
+                session,
+                DirectoryChange(
+                    version_id=version.id,
+                    actor=actor,
+                    at=now,
+                    entity="agency",
+                    code=agency.code,
+                    field=name,
+                    old=old_text,
+                    new=new_text,
+                ),
+            )
+    await session.flush()
+    return agency
+
+
+def _field(name: str) -> str:
+    """A rule's column as the API names it."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)

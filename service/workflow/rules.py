@@ -25,6 +25,7 @@ class Action(enum.StrEnum):
     WITHDRAW = "WITHDRAW"
     ANSWER_INFO = "ANSWER_INFO"
     RATE = "RATE"
+    EXTEND_DEADLINE = "EXTEND_DEADLINE"
 
 
 class Party(enum.Enum):
@@ -62,6 +63,8 @@ RULES: dict[Action, Rule] = {
     Action.WITHDRAW: Rule(_OPEN, Party.SUBMITTER, S.WITHDRAWN),
     Action.ANSWER_INFO: Rule(frozenset({S.NEEDS_INFO}), Party.SUBMITTER, None),
     Action.RATE: Rule(frozenset({S.RESPONDED}), Party.SUBMITTER, S.CLOSED),
+    # Once per submission, with a reason; the status stays as it is.
+    Action.EXTEND_DEADLINE: Rule(_HANDLING, Party.LEAD_AGENCY, None),
 }
 
 

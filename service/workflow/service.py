@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,7 +13,7 @@ from service.accounts import service as accounts
 from service.accounts.actor import Actor
 from service.attachments import service as attachments
 from service.attachments.service import IncomingFile
-from service.calendar import add_business_days
+from service.calendar import VIETNAM_HOLIDAYS, add_business_days, business_days_between
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory import service as directory_service
@@ -33,6 +34,8 @@ from service.proposals.models import (
     ProposalEvent,
     ProposalStatus,
 )
+from service.routing import service as routing
+from service.routing.deadlines import deadlines
 from service.routing.service import INDEX_JOB
 from service.settings import Settings
 from service.text import has_control_characters, normalize
@@ -119,7 +122,9 @@ async def _hand_to(
             if assignment.role is AssignmentRole.LEAD:
                 assignment.active = False
         proposal.agency_id = agency.id
-        proposal.deadline = add_business_days(utcnow(), settings.response_business_days)
+        due = await deadlines(session, proposal, agency, settings, utcnow())
+        proposal.acknowledge_deadline, proposal.deadline = due.acknowledge, due.respond
+        proposal.deadline_extended, proposal.paused_at = False, None
     existing = await proposals.get_assignment(session, proposal.id, agency.id)
     if existing is None:
         proposals.add(
@@ -190,6 +195,7 @@ async def request_information(
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.REQUEST_INFO)
     question = _text("question", question, language)
+    proposal.paused_at = utcnow()  # the deadline waits for the submitter
     step = await _record(
         session, proposal, actor, Action.REQUEST_INFO, ProposalStatus.NEEDS_INFO, question
     )
@@ -248,6 +254,9 @@ async def decline(
     for assignment in await proposals.active_assignments(session, proposal.id):
         if assignment.agency_id == declining:
             assignment.active = False
+    declined_by = await directory.get_agency(session, declining) if declining else None
+    if declined_by is not None:
+        await routing.record_decline(session, proposal, declined_by, reason, actor.label)
     proposal.agency_id = secretariat.id
     step = await _record(
         session, proposal, actor, Action.DECLINE, ProposalStatus.TRIAGE, reason, declining
@@ -308,11 +317,13 @@ async def _route(
     partners = [
         await _agency(session, code, "cooperatingAgencyCodes", language) for code in cooperating
     ]
-    if agency.id == proposal.agency_id:
+    # In triage the secretariat only holds it: it may take it on itself.
+    if agency.id == proposal.agency_id and proposal.status is not ProposalStatus.TRIAGE:
         _ = translations(language).gettext
         message = _("The submission is already with this agency.")
         raise ValidationFailed([FieldError("agencyCode", "unchanged", message)])
     await _hand_to(session, proposal, agency, settings)
+    await routing.record_secretariat_routing(session, proposal, agency, actor.label, note)
     for partner in partners:
         if partner.id != agency.id:
             await _hand_to(session, proposal, partner, settings, AssignmentRole.COOPERATING)
@@ -387,8 +398,50 @@ async def withdraw(
     )
 
 
+def _resume_clock(proposal: Proposal, holidays: frozenset[date]) -> None:
+    """NEEDS_INFO stopped the clock: the deadline moves by the business days it waited."""
+    if proposal.paused_at is None:
+        return
+    waited = business_days_between(proposal.paused_at, utcnow(), holidays)
+    if proposal.deadline is not None:
+        proposal.deadline = add_business_days(proposal.deadline, waited, holidays)
+    proposal.paused_at = None
+
+
+async def extend_deadline(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    days: int,
+    reason: str,
+    settings: Settings,
+    language: Language,
+) -> Step:
+    """The lead agency's one extension of the response deadline, with a reason."""
+    proposal = await _load(session, actor, proposal_id, Action.EXTEND_DEADLINE)
+    _ = translations(language).gettext
+    if proposal.deadline_extended:
+        message = _("The deadline of this submission has already been extended once.")
+        raise ValidationFailed([FieldError("days", "already_extended", message)])
+    if not 1 <= days <= settings.max_extension_business_days:
+        message = _("Choose from 1 to %(max)s business days.") % {
+            "max": settings.max_extension_business_days
+        }
+        raise ValidationFailed([FieldError("days", "out_of_range", message)])
+    reason = _text("reason", reason, language)
+    base = proposal.deadline or utcnow()
+    proposal.deadline = add_business_days(base, days, settings.holiday_dates)
+    proposal.deadline_extended = True
+    return await _record(session, proposal, actor, Action.EXTEND_DEADLINE, proposal.status, reason)
+
+
 async def answer_information(
-    session: AsyncSession, actor: Actor, proposal_id: int, answer: str, language: Language
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    answer: str,
+    language: Language,
+    settings: Settings | None = None,
 ) -> Step:
     """The submitter's answer returns the submission to where it was before the question."""
     proposal = await _load(session, actor, proposal_id, Action.ANSWER_INFO)
@@ -398,6 +451,7 @@ async def answer_information(
     asked = [e for e in history if e.status is ProposalStatus.NEEDS_INFO]
     before = asked[-1].from_status if asked else None
     target = before if before is not None else ProposalStatus.ACKNOWLEDGED
+    _resume_clock(proposal, settings.holiday_dates if settings else VIETNAM_HOLIDAYS)
     step = await _record(session, proposal, actor, Action.ANSWER_INFO, target, answer)
     if proposal.agency_id is not None:
         await _notify_agency(session, step, proposal.agency_id, mail.ANSWER_RECEIVED, note=answer)

@@ -191,6 +191,18 @@ async def test_every_word_must_match_and_only_the_last_is_a_prefix(corpus: Searc
     assert await ids(corpus, "ban dan") == [4]
 
 
+async def test_any_word_matches_when_asked_and_more_matches_rank_first(
+    corpus: SearchBackend,
+) -> None:
+    result = await corpus.search("ngan hang giao duc", EVERYTHING, match="any")
+    found = [hit.id for hit in result.hits]
+    assert result.total == len(found)
+    assert sorted(found) == [1, 2, 3, 4, 8]  # giao (chuyển giao, giao thông), ngân (giải ngân) …
+    assert found[:2] == [8, 1]  # "ngân hàng" twice; "giáo dục": two words each, before one
+    none = await corpus.search("khongcotu", EVERYTHING, match="any")
+    assert (none.total, none.hits) == (0, [])
+
+
 # Thai (no spaces between words) and Russian are found by their own words.
 
 

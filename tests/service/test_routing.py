@@ -1,11 +1,13 @@
-"""The foundation's rule table, deadlines, and routing run twice."""
+"""Routing: rules, competences, confidence and triage, precedent and learning, declines,
+near-duplicates, deadlines, and routing run twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import select
 
+from search.documents import index_proposal
 from service.calendar import add_business_days
 from service.db import Database, utcnow
 from service.directory import repository as directory
@@ -14,69 +16,147 @@ from service.outbox.models import OutboxMessage
 from service.proposals import repository
 from service.proposals import service as proposals
 from service.proposals.models import ProposalStatus
-from service.routing.service import route_proposal
+from service.routing import repository as routing
+from service.routing.models import RoutingMethod
+from service.routing.service import Routed, route_proposal
+from service.runtime import Runtime
 from service.settings import Settings
-from tests.factories import submission
+from service.workflow import service as workflow
+from tests.factories import SECRETARIAT, agency_id, official, submission
+
+DRONE: dict[str, Any] = {
+    "kind": "OBSTACLE",
+    "category": "OTHER",
+    "title": "Xin phép bay flycam khảo sát đồng ruộng phải chờ hai tuần",
+    "description": "Hợp tác xã muốn dùng flycam để khảo sát sâu bệnh trên cánh đồng lúa "
+    "nhưng mỗi lần bay đều phải xin phép và chờ hai tuần.",
+}
 
 
-async def _submit_and_route(
-    db: Database, settings: Settings, **fields: object
-) -> tuple[int, str, ProposalStatus, str]:
+async def _route(
+    db: Database, settings: Settings, runtime: Runtime | None = None, **fields: Any
+) -> Routed:
     async with db.transaction() as session:
         proposal = await proposals.submit_proposal(session, submission(**fields), settings, "vi")
     assert proposal.id is not None
     async with db.transaction() as session:
-        routed = await route_proposal(session, proposal.id, settings)
+        routed = await route_proposal(
+            session, proposal.id, settings, runtime.search if runtime else None
+        )
     assert routed is not None
-    return proposal.id, routed.agency.code, routed.status, routed.reason
+    return routed
+
+
+async def _index(db: Database, runtime: Runtime, proposal_id: int) -> None:
+    async with db.session() as session:
+        await index_proposal(session, runtime.search, proposal_id)
 
 
 async def test_local_obstacle_goes_to_the_provinces_peoples_committee(settings: Settings) -> None:
     db = Database(settings.resolved_database_url)
-    _, agency, status, reason = await _submit_and_route(
-        db, settings, kind="OBSTACLE", category="DIGITAL_GOVERNMENT", province="DAK-LAK"
+    routed = await _route(
+        db,
+        settings,
+        kind="OBSTACLE",
+        category="DIGITAL_GOVERNMENT",
+        province="DAK-LAK",
+        title="Bộ phận một cửa ở phường không nhận hồ sơ trực tuyến",
+        description="Cán bộ yêu cầu nộp bản giấy dù hồ sơ đã nộp trên cổng của tỉnh.",
     )
     await db.dispose()
-    assert (agency, status, reason) == (
+    decision = routed.decision
+    assert (routed.agency.code, routed.status, decision.method) == (
         "UBND-DAK-LAK",
         ProposalStatus.ROUTED,
-        "rule: local obstacle in DAK-LAK",
+        RoutingMethod.RULE,
+    )
+    assert decision.confidence == 0.552  # 8 / (8 + 4.5 + 2)
+    assert decision.reasons == [
+        "UBND-DAK-LAK: confidence 0.55",
+        "rule 1: a local obstacle goes to the People's Committee of its province",
+        "rule 2: a local procedure or local land goes to the People's Committee of its province",
+    ]
+    assert [(s["agency"], s["score"]) for s in decision.suggestions] == [
+        ("UBND-DAK-LAK", 8.0),
+        ("VPCP", 4.5),
+        ("BNV", 2.0),
+    ]
+
+
+async def test_a_national_matter_in_a_province_goes_to_the_ministry(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    routed = await _route(db, settings, province="DA-NANG", **DRONE)
+    await db.dispose()
+    assert (routed.agency.code, routed.status) == ("BQP", ProposalStatus.ROUTED)
+    assert routed.decision.reasons[1] == (
+        "rule 4: flights of drones are the Ministry of National Defence's wherever they happen"
     )
 
 
-async def test_proposal_goes_to_the_ministry_for_its_topic_even_with_a_province(
+async def test_a_proposal_goes_to_the_ministry_competent_for_its_topic(
     settings: Settings,
 ) -> None:
     db = Database(settings.resolved_database_url)
-    _, agency, status, reason = await _submit_and_route(
-        db, settings, kind="PROPOSAL", category="CYBERSECURITY", province="HA-NOI"
+    routed = await _route(
+        db,
+        settings,
+        category="OTHER",
+        title="Cơ chế thử nghiệm có kiểm soát cho trí tuệ nhân tạo",
+        description="Đề xuất khung thử nghiệm có kiểm soát cho sản phẩm trí tuệ nhân tạo.",
     )
     await db.dispose()
-    assert (agency, status, reason) == ("BCA", ProposalStatus.ROUTED, "rule: topic CYBERSECURITY")
+    assert (routed.agency.code, routed.decision.method) == ("BKHCN", RoutingMethod.RULE)
+    assert routed.decision.reasons[1] == (
+        "keywords: cơ chế thử nghiệm có kiểm soát, trí tuệ nhân tạo"
+    )
 
 
-async def test_no_rule_sends_it_to_the_secretariats_triage(settings: Settings) -> None:
+async def test_unclear_submissions_go_to_triage_with_suggestions(
+    settings: Settings,
+) -> None:
     db = Database(settings.resolved_database_url)
-    proposal_id, agency, status, _ = await _submit_and_route(db, settings, category="OTHER")
+    routed = await _route(
+        db,
+        settings,
+        category="OTHER",
+        title="Giấy phép lao động và bảo hiểm cho chuyên gia dạy đại học",
+        description="Chuyên gia nước ngoài thỉnh giảng ở trường đại học vướng giấy phép lao động.",
+    )
     async with db.session() as session:
         mail = (
             await session.exec(select(Notification).where(Notification.template == "triage"))
         ).all()
     await db.dispose()
-    assert (agency, status) == ("THUONGTRUC", ProposalStatus.TRIAGE)
-    assert [(n.recipient, n.proposal_id) for n in mail] == [
-        ("secretariat@intake.localhost", proposal_id)
+    decision = routed.decision
+    assert (routed.agency.code, routed.status, decision.method) == (
+        "THUONGTRUC",
+        ProposalStatus.TRIAGE,
+        RoutingMethod.TRIAGE,
+    )
+    assert decision.reasons == [
+        "confidence 0.47 is below 0.50: the secretariat decides",
+        "keywords: giấy phép lao động",
     ]
+    assert [(s["agency"], s["score"]) for s in decision.suggestions] == [
+        ("BNV", 4.5),
+        ("BGDDT", 3.0),
+    ]
+    assert [n.recipient for n in mail] == ["secretariat@intake.localhost"]
 
 
-async def test_routing_sets_deadline_timeline_index_job_and_reviewer_mail(
+async def test_routing_sets_deadlines_timeline_index_job_and_reviewer_mail(
     settings: Settings,
 ) -> None:
     db = Database(settings.resolved_database_url)
-    proposal_id, _, _, _ = await _submit_and_route(db, settings, category="INNOVATION")
-    code = await _tracking_code(db, proposal_id)
+    before = utcnow()
+    routed = await _route(db, settings, category="INNOVATION")
+    after = utcnow()
+    proposal_id = routed.proposal.id
+    assert proposal_id is not None
     async with db.session() as session:
-        tracked = await proposals.track(session, code)
+        proposal = await repository.get(session, proposal_id)
+        assert proposal is not None
+        tracked = await proposals.track(session, proposal.tracking_code)
         jobs = (
             await session.exec(select(OutboxMessage).where(OutboxMessage.job == "search.index"))
         ).all()
@@ -84,9 +164,12 @@ async def test_routing_sets_deadline_timeline_index_job_and_reviewer_mail(
             await session.exec(select(Notification).where(Notification.template == "assignment"))
         ).all()
     await db.dispose()
-    deadline = tracked.proposal.deadline
-    assert deadline is not None
-    assert deadline > datetime.now(UTC)
+    assert proposal.deadline is not None
+    assert proposal.acknowledge_deadline is not None
+    assert add_business_days(before, 15) <= proposal.deadline <= add_business_days(after, 15)
+    assert (
+        add_business_days(before, 3) <= proposal.acknowledge_deadline <= add_business_days(after, 3)
+    )
     assert [(e.status, a.code if a else None) for e, a in tracked.events] == [
         (ProposalStatus.SUBMITTED, None),
         (ProposalStatus.ROUTED, "BKHCN"),
@@ -95,25 +178,21 @@ async def test_routing_sets_deadline_timeline_index_job_and_reviewer_mail(
     assert [n.recipient for n in assignment] == ["reviewer.bkhcn@intake.localhost"]
 
 
-async def _tracking_code(db: Database, proposal_id: int) -> str:
-    async with db.session() as session:
-        proposal = await repository.get(session, proposal_id)
-    assert proposal is not None
-    return proposal.tracking_code
-
-
 async def test_routing_twice_changes_nothing(settings: Settings) -> None:
     db = Database(settings.resolved_database_url)
-    proposal_id, _, _, _ = await _submit_and_route(db, settings)
+    routed = await _route(db, settings)
+    assert routed.proposal.id is not None
     async with db.transaction() as session:
-        again = await route_proposal(session, proposal_id, settings)
+        again = await route_proposal(session, routed.proposal.id, settings)
     async with db.transaction() as session:
         missing = await route_proposal(session, 999_999, settings)
     async with db.session() as session:
         jobs = (await session.exec(select(OutboxMessage))).all()
+        decisions = await routing.decisions(session, routed.proposal.id)
     await db.dispose()
     assert again is None
     assert missing is None
+    assert len(decisions) == 1
     assert sorted(j.job for j in jobs) == [
         "notification.send",
         "notification.send",
@@ -128,7 +207,7 @@ async def test_an_obstacle_naming_a_former_province_goes_to_its_new_committee(
     settings: Settings,
 ) -> None:
     db = Database(settings.resolved_database_url)
-    _, agency, status, reason = await _submit_and_route(
+    routed = await _route(
         db,
         settings,
         kind="OBSTACLE",
@@ -137,35 +216,7 @@ async def test_an_obstacle_naming_a_former_province_goes_to_its_new_committee(
         description="Hồ sơ nộp tại huyện Lục Ngạn đã quá hạn ba tháng mà chưa có kết quả.",
     )
     await db.dispose()
-    assert (agency, status, reason) == (
-        "UBND-BAC-NINH",
-        ProposalStatus.ROUTED,
-        "rule: local obstacle naming BAC-NINH",
-    )
-
-
-async def test_an_obstacle_naming_two_provinces_goes_by_its_topic(settings: Settings) -> None:
-    db = Database(settings.resolved_database_url)
-    _, agency, _, reason = await _submit_and_route(
-        db,
-        settings,
-        kind="OBSTACLE",
-        category="DIGITAL_GOVERNMENT",
-        title="Hồ sơ chuyển trụ sở từ Hà Nội vào Đà Nẵng phải nộp giấy",
-        description="Thủ tục liên tỉnh chưa liên thông trên Cổng Dịch vụ công quốc gia.",
-    )
-    await db.dispose()
-    assert (agency, reason) == ("VPCP", "rule: topic DIGITAL_GOVERNMENT")
-
-
-async def test_a_proposal_naming_a_province_goes_by_its_topic(settings: Settings) -> None:
-    db = Database(settings.resolved_database_url)
-    _, agency, _, _ = await _submit_and_route(
-        db, settings, kind="PROPOSAL", category="INNOVATION",
-        title="Trung tâm đổi mới sáng tạo cho Quảng Nam",
-    )  # fmt: skip
-    await db.dispose()
-    assert agency == "BKHCN"
+    assert (routed.agency.code, routed.status) == ("UBND-BAC-NINH", ProposalStatus.ROUTED)
 
 
 async def test_the_agencys_own_response_days_set_the_deadline(settings: Settings) -> None:
@@ -175,12 +226,125 @@ async def test_the_agencys_own_response_days_set_the_deadline(settings: Settings
         assert bkhcn is not None
         bkhcn.respond_days = 30
     before = utcnow()
-    proposal_id, agency, _, _ = await _submit_and_route(db, settings, category="INNOVATION")
+    routed = await _route(db, settings, category="INNOVATION")
     after = utcnow()
+    await db.dispose()
+    deadline = routed.proposal.deadline
+    assert deadline is not None
+    assert routed.agency.code == "BKHCN"
+    assert add_business_days(before, 30) <= deadline <= add_business_days(after, 30)
+
+
+CAMPAIGN: dict[str, Any] = {
+    "category": "OTHER",
+    "title": "Mở lại tuyến xe buýt điện số 12 qua khu dân cư Hòa Khánh",
+    "description": "Cư dân khu Hòa Khánh đề nghị mở lại tuyến xe buýt điện số 12 đã dừng "
+    "chạy từ tháng trước, vì hàng nghìn công nhân không còn phương tiện đi làm.",
+}
+
+
+async def test_a_triage_assignment_routes_the_next_similar_submission(
+    settings: Settings, runtime: Runtime
+) -> None:
+    db = runtime.db
+    first = await _route(db, settings, runtime, **CAMPAIGN)
+    assert first.status is ProposalStatus.TRIAGE
+    assert first.proposal.id is not None
+    async with db.transaction() as session:
+        await workflow.assign(
+            session, SECRETARIAT, first.proposal.id, "UBND-DA-NANG", settings, "vi"
+        )
+    await _index(db, runtime, first.proposal.id)
+
+    second = await _route(
+        db,
+        settings,
+        runtime,
+        email="khac@example.com",
+        category="OTHER",
+        title="Đề nghị mở lại tuyến xe buýt điện số 12 ở Hòa Khánh",
+        description="Tuyến xe buýt điện số 12 qua khu dân cư Hòa Khánh dừng chạy, công nhân "
+        "không có phương tiện đi làm; đề nghị mở lại.",
+    )
+    assert (second.agency.code, second.status, second.decision.method) == (
+        "UBND-DA-NANG",
+        ProposalStatus.ROUTED,
+        RoutingMethod.PRECEDENT,
+    )
+    assert second.decision.reasons[1].startswith(f"precedent: {first.proposal.tracking_code} (0.")
+
+
+async def test_a_transferred_routing_does_not_stand_as_precedent(
+    settings: Settings, runtime: Runtime
+) -> None:
+    db = runtime.db
+    first = await _route(db, settings, runtime, **CAMPAIGN)
+    assert first.proposal.id is not None
+    async with db.transaction() as session:
+        await workflow.assign(session, SECRETARIAT, first.proposal.id, "BXD", settings, "vi")
+    async with db.transaction() as session:
+        await workflow.transfer(
+            session,
+            SECRETARIAT,
+            first.proposal.id,
+            "UBND-DA-NANG",
+            settings,
+            "vi",
+            reason="Địa phương.",
+        )
     async with db.session() as session:
-        proposal = await repository.get(session, proposal_id)
+        decisions = await routing.decisions(session, first.proposal.id)
+        codes = {a.id: a.code for a in await directory.list_agencies(session)}
+    assert [(d.method, codes[d.agency_id or 0], d.stood) for d in decisions] == [
+        (RoutingMethod.TRIAGE, "THUONGTRUC", False),
+        (RoutingMethod.SECRETARIAT, "BXD", False),
+        (RoutingMethod.SECRETARIAT, "UBND-DA-NANG", True),
+    ]
+
+
+async def test_a_decline_returns_to_triage_and_excludes_the_agency(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    routed = await _route(db, settings, province="DA-NANG", **DRONE)
+    assert routed.proposal.id is not None
+    bqp = official(await agency_id(db, "BQP"))
+    async with db.transaction() as session:
+        await workflow.decline(session, bqp, routed.proposal.id, "Không thuộc thẩm quyền.", "vi")
+    async with db.session() as session:
+        decisions = await routing.decisions(session, routed.proposal.id)
+        proposal = await repository.get(session, routed.proposal.id)
     await db.dispose()
     assert proposal is not None
-    assert proposal.deadline is not None
-    assert agency == "BKHCN"
-    assert add_business_days(before, 30) <= proposal.deadline <= add_business_days(after, 30)
+    assert proposal.status is ProposalStatus.TRIAGE
+    first, latest = decisions
+    assert not first.stood
+    assert (latest.method, latest.excluded) == (RoutingMethod.TRIAGE, ["BQP"])
+    assert latest.reasons == ["declined by BQP (user:1): Không thuộc thẩm quyền."]
+    assert [s["agency"] for s in latest.suggestions] == ["UBND-DA-NANG"]
+
+
+async def test_the_same_letter_from_many_senders_is_linked_to_the_first(
+    settings: Settings, runtime: Runtime
+) -> None:
+    db = runtime.db
+    first = await _route(db, settings, runtime, **CAMPAIGN)
+    assert first.proposal.id is not None
+    await _index(db, runtime, first.proposal.id)
+    copy = await _route(db, settings, runtime, email="b@example.com", **CAMPAIGN)
+    await _index(db, runtime, copy.proposal.id or 0)
+    near = await _route(
+        db,
+        settings,
+        runtime,
+        email="c@example.com",
+        category="OTHER",
+        title=CAMPAIGN["title"],
+        description=CAMPAIGN["description"] + " Xin cảm ơn.",
+    )
+    unrelated = await _route(db, settings, runtime, email="d@example.com")
+    assert copy.proposal.duplicate_of_id == first.proposal.id
+    assert near.proposal.duplicate_of_id == first.proposal.id
+    assert near.decision.reasons[-1] == f"near-duplicate of {first.proposal.tracking_code}"
+    assert unrelated.proposal.duplicate_of_id is None
+    async with db.session() as session:
+        linked = await routing.duplicates_of(session, first.proposal.id)
+    assert [p.id for p in linked] == [copy.proposal.id, near.proposal.id]

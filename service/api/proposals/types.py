@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -30,6 +30,9 @@ from service.workflow.models import NoteKind
 from service.workflow.models import ProposalNote as NoteRow
 from service.workflow.models import Response as ResponseRow
 from service.workflow.rules import Action, allowed_actions
+
+if TYPE_CHECKING:
+    from service.api.routing.types import RoutingDecision
 
 # Registers the domain enums as GraphQL enums under their own names.
 strawberry.enum(ProposalKind)
@@ -294,6 +297,37 @@ class Proposal(Node):
     def merged_into_id(self) -> strawberry.ID | None:
         merged = self.row.merged_into_id
         return to_global_id("Proposal", merged) if merged is not None else None
+
+    @strawberry.field(description="A near-duplicate's earlier submission, found at routing.")
+    def duplicate_of_id(self) -> strawberry.ID | None:
+        duplicate = self.row.duplicate_of_id
+        if duplicate is None or not self.viewer.is_official:
+            return None
+        return to_global_id("Proposal", duplicate)
+
+    @strawberry.field(description="When the agency must confirm it is handling it.")
+    def acknowledge_deadline(self) -> datetime | None:
+        return self.row.acknowledge_deadline
+
+    @strawberry.field(description="The lead agency has used its one extension.")
+    def deadline_extended(self) -> bool:
+        return self.row.deadline_extended
+
+    @strawberry.field(
+        description="How it was routed and why; officials who handle or handled it only."
+    )
+    async def routing_decision(
+        self, info: Info
+    ) -> Annotated[RoutingDecision, strawberry.lazy("service.api.routing.types")] | None:
+        if not _handles(self.viewer, await self._assignments(info), now=False):
+            return None
+        assert self.row.id is not None
+        row = await info.context.loaders.routing_decision_by_proposal_id.load(self.row.id)
+        if row is None:
+            return None
+        from service.api.routing.types import RoutingDecision as Decision  # a cycle otherwise
+
+        return Decision(row=row)
 
     @strawberry.field(description="Null unless you handle this submission or sent it.")
     async def submitter(self, info: Info) -> SubmitterContact | None:

@@ -228,7 +228,9 @@ class WorkflowMutation:
             info,
             input.tracking_code,
             input.access_key,
-            lambda s, a, pk: workflow.answer_information(s, a, pk, input.answer, language),
+            lambda s, a, pk: workflow.answer_information(
+                s, a, pk, input.answer, language, info.context.runtime.settings
+            ),
         )
 
     @strawberry.mutation(description="Submitter: rate the answer from 1 to 5; closes it.")

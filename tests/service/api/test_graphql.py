@@ -83,7 +83,14 @@ async def test_routed_submission_shows_agency_deadline_and_timeline(
     submitted = await execute(
         client,
         "SubmitProposal",
-        {"input": graphql_input(kind="OBSTACLE", provinceCode="CAN-THO")},
+        {
+            "input": graphql_input(
+                kind="OBSTACLE",
+                provinceCode="CAN-THO",
+                title="Bộ phận một cửa phường không nhận hồ sơ trực tuyến",
+                description="Cán bộ phường yêu cầu nộp bản giấy dù hồ sơ đã nộp trực tuyến.",
+            )
+        },
         headers={"accept-language": "en"},
     )
     code = submitted["submitProposal"]["trackingCode"]

@@ -123,6 +123,17 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
         "data": {"trackProposal": {"submitter": None, "notes": [], "responses": [], "rating": None}}
     }
     walked_queries.add("trackProposal")
+
+    decided = await execute(client, "RoutingDecision", {"id": public}, headers=outsider)
+    assert decided["proposal"]["routingDecision"] is None
+    assert decided["proposal"]["duplicateOfId"] is None
+    assert await execute(client, "RoutingDecision", {"id": hidden}, headers=outsider) == {
+        "proposal": None
+    }
+    assert await execute(client, "RoutingRules", headers=outsider) == {"routingRules": []}
+    changes = await execute(client, "RoutingRuleChanges", headers=outsider)
+    assert changes == {"routingRuleChanges": []}
+    walked_queries.update({"routingRules", "routingRuleChanges"})
     assert walked_queries & _fields("Query") == _fields("Query")
 
     walked_mutations = {"submitProposal"} | OWN_AGENCY_ONLY | OWN_ACCOUNT_OR_SECRETARIAT
@@ -137,6 +148,7 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
         "Merge": {"intoId": public},
         "Reopen": {"reason": "x"},
         "Close": {},
+        "ExtendDeadline": {"days": 5, "reason": "x"},
     }
     for operation, extra in workflow_inputs.items():
         field = operation[0].lower() + operation[1:]
@@ -155,6 +167,25 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
     )
     assert note["addNote"]["__typename"] == "NotFoundError"
     walked_mutations.add("addNote")
+
+    routing_inputs: dict[str, dict[str, Any]] = {
+        "SaveRoutingRule": {"lead": "BCA", "weight": 100},
+        "DeleteRoutingRule": {"id": "1"},
+        "UpdateAgencyCompetences": {
+            "agencyCode": "BCA",
+            "categories": ["OTHER"],
+            "keywordsVi": [],
+            "keywordsEn": [],
+        },
+    }
+    for operation, variables in routing_inputs.items():
+        field = operation[0].lower() + operation[1:]
+        result = await execute(client, operation, {"input": variables}, headers=outsider)
+        assert (result[field]["__typename"], result[field]["code"]) == (
+            "NotPermittedError",
+            "not_permitted",
+        ), operation
+        walked_mutations.add(field)
 
     submitter_inputs: dict[str, dict[str, Any]] = {
         "Withdraw": {},

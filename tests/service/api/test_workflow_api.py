@@ -55,7 +55,13 @@ async def test_portal_and_submitter_take_a_submission_to_closed(
     [edge] = inbox["proposals"]["edges"]
     node = edge["node"]
     assert node["trackingCode"] == submitted["code"]
-    assert node["allowedActions"] == ["ACKNOWLEDGE", "REQUEST_INFO", "RESPOND", "DECLINE"]
+    assert node["allowedActions"] == [
+        "ACKNOWLEDGE",
+        "REQUEST_INFO",
+        "RESPOND",
+        "DECLINE",
+        "EXTEND_DEADLINE",
+    ]
     pid = node["id"]
 
     acknowledged = await execute(client, "Acknowledge", {"input": {"id": pid}}, headers=portal)

@@ -89,7 +89,14 @@ async def test_a_reminder_then_escalation_to_the_agency_admin_then_the_secretari
             agency=await get_agency_by_code(session, "BKHCN"),
         )
     with_admin = await _routed(runtime, settings, 1)
-    without_admin = await _routed(runtime, settings, 2, category="CYBERSECURITY")  # BCA
+    without_admin = await _routed(
+        runtime,
+        settings,
+        2,
+        category="CYBERSECURITY",
+        description="Đề nghị tăng cường an ninh mạng, phòng chống tấn công mạng và mã độc "
+        "cho hệ thống thông tin của các cơ quan nhà nước.",
+    )  # BCA, which has no agency admin
     await _set(runtime, with_admin, deadline="2026-12-02T23:59:59")  # a Wednesday
     await _set(runtime, without_admin, deadline="2026-12-09T23:59:59")
 
@@ -183,7 +190,13 @@ async def test_the_secretariat_s_digest_lists_what_entered_triage(
         staff = await users.get_by_email(session, "secretariat@intake.localhost")
         assert staff is not None
         staff.notification_mode = NotificationMode.DIGEST
-    await _routed(runtime, settings, 1, category="OTHER")
+    await _routed(
+        runtime,
+        settings,
+        1,
+        category="OTHER",
+        description="Tôi có vài ý kiến chung, mong được xem xét.",  # nothing to route by
+    )
     async with runtime.db.session() as session:
         rows = (await session.exec(select(Notification.template))).all()
     assert rows == ["receipt"]  # no separate triage mail

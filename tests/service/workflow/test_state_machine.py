@@ -116,6 +116,8 @@ class WorkflowMachine(RuleBasedStateMachine):
                     await workflow.answer_information(session, actor, pid, "Bổ sung.", "vi")
                 case Action.RATE:
                     await workflow.rate(session, actor, pid, 3, "", "vi")
+                case Action.EXTEND_DEADLINE:
+                    await workflow.extend_deadline(session, actor, pid, 5, "Cần thêm.", s, "vi")
 
     @rule(
         action=st.sampled_from(list(Action)),

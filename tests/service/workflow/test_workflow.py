@@ -94,10 +94,15 @@ async def test_invalid_transition_names_the_state_and_what_is_allowed(settings: 
             await workflow.acknowledge(session, reviewer, proposal.id)
     await db.dispose()
     assert failure.value.current is S.ACKNOWLEDGED
-    assert failure.value.allowed == (Action.REQUEST_INFO, Action.RESPOND, Action.DECLINE)
+    assert failure.value.allowed == (
+        Action.REQUEST_INFO,
+        Action.RESPOND,
+        Action.DECLINE,
+        Action.EXTEND_DEADLINE,
+    )
     assert str(failure.value) == (
         "cannot acknowledge a submission that is ACKNOWLEDGED; "
-        "allowed now: request_info, respond, decline"
+        "allowed now: request_info, respond, decline, extend_deadline"
     )
 
 

@@ -1,0 +1,187 @@
+"""Reading the shipped routing rules (rules.csv): every error named by line and field."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.directory.loader import DirectoryError, InvalidDirectory
+from service.routing.engine import PEOPLES_COMMITTEE, SUBMISSION_PROVINCE
+
+RULES_FILE = Path(__file__).resolve().parent / "data" / "rules.csv"
+RULE_COLUMNS = (
+    "kind",
+    "category",
+    "province",
+    "keywords_vi",
+    "keywords_en",
+    "lead",
+    "cooperating",
+    "weight",
+    "active",
+    "note",
+)
+KINDS = ("PROPOSAL", "OBSTACLE", "RECOMMENDATION")
+MAX_WEIGHT = 100.0
+MAX_NOTE_LENGTH = 500
+
+InvalidRules = InvalidDirectory  # the same shape: a list of errors by file, line and field
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRecord:
+    position: int
+    kinds: tuple[str, ...]
+    categories: tuple[str, ...]
+    province: str | None
+    keywords_vi: tuple[str, ...]
+    keywords_en: tuple[str, ...]
+    lead: str
+    cooperating: tuple[str, ...]
+    weight: float
+    active: bool
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """The directory the rules refer to."""
+
+    agencies: Collection[str]
+    categories: Collection[str]
+    provinces: Collection[str]
+
+
+def read_rules(known: Known, path: Path = RULES_FILE) -> list[RuleRecord]:
+    name = path.name
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise InvalidRules([DirectoryError(name, None, None, f"cannot be read: {error}")]) from None
+    return parse_rules(content, known, name)
+
+
+def parse_rules(content: bytes, known: Known, name: str = "rules.csv") -> list[RuleRecord]:
+    errors: list[DirectoryError] = []
+    try:
+        text = unicodedata.normalize("NFC", content.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise InvalidRules([DirectoryError(name, line, None, "not UTF-8 text")]) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[RuleRecord] = []
+    try:
+        header = [c.strip() for c in next(reader, [])]
+        missing = [c for c in RULE_COLUMNS if c not in header]
+        unknown = [c for c in header if c not in RULE_COLUMNS]
+        for column in missing:
+            errors.append(DirectoryError(name, 1, column, "missing column"))
+        for column in unknown:
+            errors.append(DirectoryError(name, 1, column or None, "unknown column"))
+        if errors:
+            raise InvalidRules(errors)
+        start = 2
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if all(not v.strip() for v in row):
+                continue
+            if len(row) != len(header):
+                message = f"{len(row)} fields where {len(header)} are expected"
+                errors.append(DirectoryError(name, line, None, message))
+                continue
+            values = {c: v.strip() for c, v in zip(header, row, strict=True)}
+            record, problems = check_rule(values, known, len(records) + 1)
+            errors.extend(DirectoryError(name, line, f, m) for f, m in problems)
+            if record is not None:
+                records.append(record)
+    except csv.Error as error:
+        errors.append(DirectoryError(name, reader.line_num, None, f"not valid CSV: {error}"))
+    if errors:
+        raise InvalidRules(errors)
+    return records
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+def check_rule(
+    values: dict[str, str],
+    known: Known,
+    position: int,
+    _: Callable[[str], str] = _identity,
+) -> tuple[RuleRecord | None, list[tuple[str, str]]]:
+    """One rule's fields checked against the directory: the record, or (field, message)s,
+    the messages in the language `_` translates to."""
+    problems: list[tuple[str, str]] = []
+    kinds = items(values.get("kind", ""))
+    for kind in kinds:
+        if kind not in KINDS:
+            message = _('Unknown kind "%(value)s": write PROPOSAL, OBSTACLE or RECOMMENDATION.')
+            problems.append(("kind", message % {"value": kind}))
+    categories = items(values.get("category", ""))
+    for code in categories:
+        if code not in known.categories:
+            problems.append(("category", _('Unknown category code "%(value)s".') % {"value": code}))
+    province = values.get("province", "") or None
+    if province not in (None, SUBMISSION_PROVINCE, *known.provinces):
+        message = _('Unknown province code "%(value)s"; %(any)s means the submission\'s.')
+        problems.append(("province", message % {"value": province, "any": SUBMISSION_PROVINCE}))
+    lead = values.get("lead", "")
+    if not lead:
+        problems.append(("lead", _("This field is required.")))
+    elif lead == PEOPLES_COMMITTEE:
+        if province is None:
+            message = _("%(lead)s needs a province condition, such as %(any)s.")
+            problems.append(("lead", message % {"lead": lead, "any": SUBMISSION_PROVINCE}))
+    elif lead not in known.agencies:
+        problems.append(("lead", _('Unknown agency code "%(value)s".') % {"value": lead}))
+    cooperating = items(values.get("cooperating", ""))
+    for code in cooperating:
+        if code not in known.agencies:
+            message = _('Unknown agency code "%(value)s".') % {"value": code}
+            problems.append(("cooperating", message))
+    weight = 0.0
+    written = values.get("weight", "")
+    try:
+        weight = float(written)
+        if weight == 0 or not -MAX_WEIGHT <= weight <= MAX_WEIGHT:
+            raise ValueError
+    except ValueError:
+        message = _('"%(value)s" is not a number from -100 to 100 other than 0.')
+        problems.append(("weight", message % {"value": written}))
+    active_text = values.get("active", "").lower() or "true"
+    active = {"true": True, "false": False}.get(active_text)
+    if active is None:
+        message = _('Write true or false, not "%(value)s".')
+        problems.append(("active", message % {"value": values.get("active", "")}))
+    note = values.get("note", "")
+    if len(note) > MAX_NOTE_LENGTH:
+        message = _("Use at most %(max)s characters.") % {"max": MAX_NOTE_LENGTH}
+        problems.append(("note", message))
+    keywords_vi = items(values.get("keywords_vi", ""))
+    keywords_en = items(values.get("keywords_en", ""))
+    if problems or active is None:
+        return None, problems
+    record = RuleRecord(
+        position=position,
+        kinds=kinds,
+        categories=categories,
+        province=province,
+        keywords_vi=keywords_vi,
+        keywords_en=keywords_en,
+        lead=lead,
+        cooperating=cooperating,
+        weight=weight,
+        active=active,
+        note=note,
+    )
+    return record, []
+
+
+def items(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i.strip() for i in value.split(";") if i.strip()))

@@ -1,0 +1,119 @@
+"""SQL for routing: rules, their history, decisions, deadline rules, precedent lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.proposals.models import Proposal
+from service.routing.models import (
+    DeadlineRule,
+    RoutingDecision,
+    RoutingMethod,
+    RoutingRule,
+    RuleChange,
+)
+
+RoutingRow = RoutingRule | RuleChange | RoutingDecision | DeadlineRule
+
+
+def add(session: AsyncSession, row: RoutingRow) -> None:
+    session.add(row)
+
+
+async def remove(session: AsyncSession, row: RoutingRule) -> None:
+    await session.delete(row)
+
+
+async def list_rules(session: AsyncSession, *, active_only: bool = False) -> Sequence[RoutingRule]:
+    statement = select(RoutingRule).order_by(col(RoutingRule.position), col(RoutingRule.id))
+    if active_only:
+        statement = statement.where(col(RoutingRule.active))
+    return (await session.exec(statement)).all()
+
+
+async def get_rule(session: AsyncSession, rule_id: int) -> RoutingRule | None:
+    return await session.get(RoutingRule, rule_id)
+
+
+async def rule_changes(session: AsyncSession, rule_id: int | None = None) -> Sequence[RuleChange]:
+    statement = select(RuleChange).order_by(col(RuleChange.id))
+    if rule_id is not None:
+        statement = statement.where(RuleChange.rule_id == rule_id)
+    return (await session.exec(statement)).all()
+
+
+async def decisions(session: AsyncSession, proposal_id: int) -> Sequence[RoutingDecision]:
+    statement = (
+        select(RoutingDecision)
+        .where(RoutingDecision.proposal_id == proposal_id)
+        .order_by(col(RoutingDecision.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def latest_decisions(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> dict[int, RoutingDecision]:
+    """The newest decision of each proposal that has one."""
+    if not proposal_ids:
+        return {}
+    statement = (
+        select(RoutingDecision)
+        .where(col(RoutingDecision.proposal_id).in_(proposal_ids))
+        .order_by(col(RoutingDecision.id))
+    )
+    latest: dict[int, RoutingDecision] = {}
+    for decision in (await session.exec(statement)).all():
+        latest[decision.proposal_id] = decision
+    return latest
+
+
+async def latest_decisions_for(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> list[RoutingDecision]:
+    return list((await latest_decisions(session, proposal_ids)).values())
+
+
+async def standing_routes(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> dict[int, RoutingDecision]:
+    """For each proposal, its newest decision if that one sent it to an agency and stood."""
+    latest = await latest_decisions(session, proposal_ids)
+    return {
+        proposal_id: decision
+        for proposal_id, decision in latest.items()
+        if decision.stood
+        and decision.agency_id is not None
+        and decision.method is not RoutingMethod.TRIAGE
+    }
+
+
+async def get_proposals(session: AsyncSession, ids: Sequence[int]) -> Sequence[Proposal]:
+    if not ids:
+        return []
+    return (await session.exec(select(Proposal).where(col(Proposal.id).in_(ids)))).all()
+
+
+async def same_content(session: AsyncSession, content_hash: str, before_id: int) -> Proposal | None:
+    """The first earlier submission with exactly the same text, whoever sent it."""
+    statement = (
+        select(Proposal)
+        .where(Proposal.content_hash == content_hash, col(Proposal.id) < before_id)
+        .order_by(col(Proposal.id))
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def duplicates_of(session: AsyncSession, proposal_id: int) -> Sequence[Proposal]:
+    statement = (
+        select(Proposal).where(Proposal.duplicate_of_id == proposal_id).order_by(col(Proposal.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def deadline_rules(session: AsyncSession) -> Sequence[DeadlineRule]:
+    return (await session.exec(select(DeadlineRule).order_by(col(DeadlineRule.id)))).all()

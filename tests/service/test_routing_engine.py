@@ -1,0 +1,118 @@
+"""The routing engine's scoring and confidence, without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from service.directory.loader import InvalidDirectory, read_directory
+from service.routing import engine, precedent
+from service.routing.loader import Known, parse_rules, read_rules
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+SNAPSHOT = engine.Snapshot(
+    agencies=(
+        engine.AgencyProfile("BTC", ("thuế", "hoàn thuế", "tax"), frozenset({"FINANCE"})),
+        engine.AgencyProfile("UBND-HUE", (), frozenset()),
+    ),
+    committees={"HUE": "UBND-HUE"},
+    defaults={"FINANCE": "BTC"},
+)
+
+
+def _submission(title: str, description: str = "", **fields: str | None) -> engine.Submission:
+    values: dict[str, str | None] = {"kind": "PROPOSAL", "category": "OTHER", "province": None}
+    values.update(fields)
+    return engine.Submission(
+        kind=values["kind"] or "",
+        category=values["category"] or "",
+        title=title,
+        description=description,
+        province=values["province"],
+    )
+
+
+def test_marked_text_keeps_its_marks_and_unmarked_text_is_folded() -> None:
+    rent = engine.score(SNAPSHOT, _submission("Giá thuê văn phòng quá cao"))
+    tax = engine.score(SNAPSHOT, _submission("Hoàn thuế chậm", "Thuế giá trị gia tăng."))
+    unmarked = engine.score(SNAPSHOT, _submission("Hoan thue cham"))
+    assert rent == {}
+    assert tax["BTC"].reasons == ["keywords: hoàn thuế, thuế"]
+    # "hoàn thuế" (2 words) and "thuế" (1), both also in the title: × 1.5
+    assert tax["BTC"].score == 4.5
+    assert unmarked["BTC"].reasons == ["keywords: hoàn thuế"]
+
+
+def test_confidence_is_the_leaders_share_against_the_runner_up_and_a_prior() -> None:
+    alone = engine.decide({"A": engine.Evidence(8.0)})
+    tied = engine.decide({"A": engine.Evidence(5.0), "B": engine.Evidence(5.0)})
+    thin = engine.decide({"A": engine.Evidence(1.0)})
+    assert (alone.agency, alone.confidence) == ("A", 0.8)
+    assert (tied.agency, tied.confidence) == ("A", 0.417)
+    assert thin.confidence == 0.333
+    assert engine.decide({}) == engine.Decision(None, 0.0, ())
+
+
+def test_rules_match_on_kind_category_province_and_keywords() -> None:
+    rule = engine.RuleSpec(
+        position=1,
+        lead=engine.PEOPLES_COMMITTEE,
+        weight=5,
+        kinds=frozenset({"OBSTACLE"}),
+        province=engine.SUBMISSION_PROVINCE,
+        keywords=("một cửa",),
+        note="local",
+    )
+    snapshot = engine.Snapshot(SNAPSHOT.agencies, SNAPSHOT.committees, SNAPSHOT.defaults, (rule,))
+    local = _submission("Bộ phận một cửa chậm", kind="OBSTACLE", province="HUE")
+    assert engine.score(snapshot, local)["UBND-HUE"].reasons == ["rule 1: local"]
+    for other in (
+        _submission("Bộ phận một cửa chậm", province="HUE"),
+        _submission("Bộ phận một cửa chậm", kind="OBSTACLE"),
+        _submission("Hồ sơ chậm", kind="OBSTACLE", province="HUE"),
+    ):
+        assert "UBND-HUE" not in engine.score(snapshot, other)
+    assert engine.score(snapshot, local, exclude=["UBND-HUE"]) == {}
+
+
+def test_similar_precedents_vote_and_common_words_do_not() -> None:
+    earlier = precedent.Precedent(1, "A", "BXD", "Mở lại tuyến xe buýt điện số 12", NOW)
+    same = precedent.votes("Đề nghị mở lại tuyến xe buýt điện số 12", [earlier], NOW)
+    assert [(v.agency, v.tracking_code, v.similarity) for v in same] == [("BXD", "A", 1.0)]
+    year_later = precedent.votes("Mở lại tuyến xe buýt", [earlier], NOW + timedelta(days=365))
+    assert [(round(v.similarity, 3), round(v.weight, 2)) for v in year_later] == [
+        (0.798, 3.99)
+    ]  # × 1/2
+    assert precedent.votes("Hồ sơ thủ tục chậm", [earlier], NOW) == []
+
+
+def test_the_shipped_rules_read_cleanly_and_bad_lines_are_named() -> None:
+    known = Known({"BCA", "UBND-HUE"}, {"OTHER"}, {"HUE"})
+    content = (
+        b"kind,category,province,keywords_vi,keywords_en,lead,cooperating,weight,active,note\n"
+        b"OBSTACLE,,@submission,,,@committee,,5,true,local\n"
+        b"WISH,SPACE,,,,BXYZ,BCA;BQP,0,maybe,\n"
+        b",,,,,@committee,,1,,no province\n"
+    )
+    try:
+        parse_rules(content, known)
+    except InvalidDirectory as invalid:
+        errors = [str(e) for e in invalid.errors]
+    assert errors == [
+        'rules.csv line 3, field kind: Unknown kind "WISH": write PROPOSAL, OBSTACLE or '
+        "RECOMMENDATION.",
+        'rules.csv line 3, field category: Unknown category code "SPACE".',
+        'rules.csv line 3, field lead: Unknown agency code "BXYZ".',
+        'rules.csv line 3, field cooperating: Unknown agency code "BQP".',
+        'rules.csv line 3, field weight: "0" is not a number from -100 to 100 other than 0.',
+        'rules.csv line 3, field active: Write true or false, not "maybe".',
+        "rules.csv line 4, field lead: @committee needs a province condition, such as @submission.",
+    ]
+    data = read_directory()
+    shipped = read_rules(
+        Known(
+            {a.code for a in data.agencies},
+            {c.code for c in data.categories},
+            {p.code for p in data.provinces},
+        )
+    )
+    assert [r.lead for r in shipped[:2]] == ["@committee", "@committee"]
