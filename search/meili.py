@@ -37,6 +37,7 @@ from search.base import (
     SearchResult,
     SearchScope,
     SearchSort,
+    WordMatch,
     check_page,
     document_agencies,
     facet_names,
@@ -171,12 +172,21 @@ class MeiliSearch:
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
+        match: WordMatch = "all",
     ) -> SearchResult:
         check_page(limit, offset, sort)
         terms = query_terms(query)
         names = facet_names(facets)
         body = search_body(
-            terms, scope, filters or SearchFilters(), sort, names, limit, offset, datetime.now(UTC)
+            terms,
+            scope,
+            filters or SearchFilters(),
+            sort,
+            names,
+            limit,
+            offset,
+            datetime.now(UTC),
+            match=match,
         )
         response = await self._request("POST", f"/indexes/{self.index_name}/search", json=body)
         skip = offset - (body["page"] - 1) * body["hitsPerPage"]
@@ -317,8 +327,11 @@ def search_body(
     limit: int,
     offset: int,
     now: datetime,
+    *,
+    match: WordMatch = "all",
 ) -> dict[str, Any]:
-    """The documented search request: page mode, whose totalHits is exact."""
+    """The documented search request: page mode, whose totalHits is exact. With `match`
+    "any", Meilisearch drops the most frequent words until something matches."""
     if limit == 0:
         page, per_page = 1, 0  # the count and facets only
     elif offset % limit == 0:
@@ -327,7 +340,7 @@ def search_body(
         page, per_page = 1, offset + limit
     body: dict[str, Any] = {
         "q": " ".join(terms),
-        "matchingStrategy": "all",
+        "matchingStrategy": "all" if match == "all" else "frequency",
         "page": page,
         "hitsPerPage": per_page,
         "attributesToRetrieve": [
