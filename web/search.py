@@ -189,7 +189,7 @@ async def search_page(request: Request) -> Response:
         "form": form,
         "result": result,
         "facet_groups": _facet_groups(form, result, names, gettext),
-        "total_text": _total_text(result, language, translations(language).ngettext),
+        "total_text": _total_text(result, language, gettext),
         "previous_url": form.url(request.url.path, page=form.page - 1) if form.page > 1 else None,
         "next_url": (
             form.url(request.url.path, page=form.page + 1)
@@ -255,13 +255,11 @@ def _facet_groups(
     return groups
 
 
-def _total_text(result: SearchResult, language: str, ngettext: Any) -> str:
+def _total_text(result: SearchResult, language: str, gettext: Any) -> str:
     count = format_decimal(result.total, locale=language)
     if not result.exact:
-        return str(ngettext("More than %(count)s result", "More than %(count)s results", 2)) % {
-            "count": count
-        }
-    return str(ngettext("%(count)s result", "%(count)s results", result.total)) % {"count": count}
+        return str(gettext("Results found: more than %(count)s")) % {"count": count}
+    return str(gettext("Results found: %(count)s")) % {"count": count}
 
 
 def _export_row(hit: SearchHit) -> dict[str, str]:

@@ -42,9 +42,9 @@
     form.addEventListener("change", run);
   }
 
-  function similarTitles(input) {
-    var box = document.getElementById(input.getAttribute("data-similar-target"));
-    if (!box || !window.fetch) return;
+  function similarTitles(box) {
+    var input = document.getElementById(box.getAttribute("data-similar-for"));
+    if (!input || !window.fetch) return;
     var list = box.querySelector("ul");
     var pending = null;
     var lookup = debounce(function () {
@@ -52,7 +52,7 @@
       if (title.length < 4) { box.hidden = true; return; }
       if (pending) pending.abort();
       pending = window.AbortController ? new AbortController() : null;
-      var url = input.getAttribute("data-similar-url") + "?title=" + encodeURIComponent(title);
+      var url = box.getAttribute("data-similar-url") + "?title=" + encodeURIComponent(title);
       fetch(url, { signal: pending ? pending.signal : undefined }).then(function (response) {
         return response.ok ? response.json() : { results: [] };
       }).then(function (data) {
@@ -77,7 +77,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-live-search]");
     if (form) liveSearch(form);
-    var title = document.querySelector("input[data-similar-url]");
-    if (title) similarTitles(title);
+    var similar = document.querySelector("[data-similar-for]");
+    if (similar) similarTitles(similar);
   });
 })();
