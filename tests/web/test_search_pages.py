@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
+from urllib.parse import quote_plus
 
 import httpx
 import jwt
@@ -168,7 +169,8 @@ async def test_exports_stream_every_match_in_csv_and_json(
     assert exported.content.startswith(b"\xef\xbb\xbf")
     lines = exported.content.decode("utf-8-sig").split("\r\n")
     assert lines == [
-        'Mã tra cứu,Tiêu đề,Loại,Trạng thái,Lĩnh vực,Cơ quan,"Tỉnh, thành phố",Đã gửi lúc,Hạn trả lời',
+        "Mã tra cứu,Tiêu đề,Loại,Trạng thái,Lĩnh vực,Cơ quan,"
+        '"Tỉnh, thành phố",Đã gửi lúc,Hạn trả lời',
         f'{codes[1]},"\'=HYPERLINK(""http://evil"") chuyển đổi số",PROPOSAL,ROUTED,CYBERSECURITY,'
         f"BCA,,{_iso(created[codes[1]])},{_iso(deadline[codes[1]])}",
         f"{codes[0]},Chuyển đổi số cho hợp tác xã,PROPOSAL,ROUTED,DIGITAL_ECONOMY,BKHCN,,"
