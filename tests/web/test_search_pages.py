@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
-from urllib.parse import quote_plus
 
 import httpx
 import jwt
