@@ -398,7 +398,7 @@ def _search(connection: sqlite3.Connection, request: _Request) -> SearchResult:
         counted = _count(connection, source, where, parameters, newest_first, request)
         total, exact, facets, ids = counted
         page_where, page_parameters = where, parameters
-        if ranked and len(ids) > window:
+        if ranked and (len(ids) > window or not exact):
             # The matches are counted newest first: the window's oldest is known already.
             page_where = f"{where} AND documents_fts.rowid >= ?"
             page_parameters = [*parameters, ids[window - 1]]
