@@ -228,7 +228,7 @@ class PostgresSearch:
                     f"SELECT {_HIT_COLUMNS}, ts_rank('{_WEIGHTS}', d.tsv, to_tsquery('intake',"  # noqa: S608
                     " :query), 1) AS score"
                     f" FROM (SELECT * FROM search_documents AS d WHERE {where}"
-                    " ORDER BY d.id DESC LIMIT :window) AS d"
+                    " ORDER BY d.id + 0 DESC LIMIT :window) AS d"
                     " ORDER BY score DESC, d.created_at DESC, d.id DESC LIMIT :limit OFFSET :offset"
                 )
                 page["window"] = min(RANK_WINDOW, self._count_limit)
@@ -346,9 +346,12 @@ async def _count(
     """The total, whether it is exact, and the facet counts of the newest `count_limit`
     matches at most."""
     columns = ", ".join(["d.id", *(_FACET_COLUMNS[name] for name in facets)])
+    # `d.id + 0`: ordered by the primary key, PostgreSQL would walk it newest first and test
+    # every row against the query, slow for rare words; this way it takes the matches from the
+    # GIN index and keeps the newest in a bounded sort.
     sql = (
         f"SELECT {columns} FROM search_documents AS d WHERE {where}"  # noqa: S608
-        " ORDER BY d.id DESC LIMIT :count_limit"
+        " ORDER BY d.id + 0 DESC LIMIT :count_limit"
     )
     limited = {**parameters, "count_limit": count_limit + 1}
     rows = list((await connection.execute(text(sql), limited)).all())
