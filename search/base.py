@@ -10,13 +10,16 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 SearchSort = Literal["relevance", "newest", "deadline"]
-# all: every word must match, the last as a prefix (a person typing); any: any of the words,
-# whole, ranked by relevance (a program looking for similar documents, like routing precedent).
-SearchMatch = Literal["all", "any"]
+# "all": every word must match (a search); "any": at least one (finding similar titles).
+WordMatch = Literal["all", "any"]
 SORTS: tuple[SearchSort, ...] = ("relevance", "newest", "deadline")
 
 # Facets, in the order pages show them; each counts within the caller's scope, query and filters.
 FACETS = ("status", "kind", "category", "agency", "province", "submitter_type", "published")
+
+# Counting every match of a common word costs in proportion to the matches; above this many,
+# backends that count themselves (embedded, PostgreSQL) stop and say the counts are not exact.
+COUNT_LIMIT = 10_000
 
 # A submission past its deadline is overdue unless it has reached one of these statuses.
 CLOSED_STATUSES = frozenset({"RESPONDED", "CLOSED", "REJECTED", "MERGED", "WITHDRAWN"})
@@ -117,6 +120,10 @@ class SearchResult:
     total: int
     # Facet name -> value -> count, when asked for; documents without a value are not counted.
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # False when more documents matched than the backend's count limit: `total` is then that
+    # limit (there are more) and the facet counts cover the newest `total` matches only, so
+    # every count is a lower bound.
+    exact: bool = True
 
 
 def facet_names(facets: bool | Collection[str]) -> tuple[str, ...]:
@@ -159,7 +166,7 @@ class SearchBackend(Protocol):
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
-        match: SearchMatch = "all",
+        match: WordMatch = "all",
     ) -> SearchResult: ...
 
     async def close(self) -> None: ...

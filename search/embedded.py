@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -14,14 +15,15 @@ from typing import TypeVar
 
 from search.base import (
     CLOSED_STATUSES,
+    COUNT_LIMIT,
     SearchDocument,
     SearchError,
     SearchFilters,
     SearchHit,
-    SearchMatch,
     SearchResult,
     SearchScope,
     SearchSort,
+    WordMatch,
     check_page,
     document_agencies,
     facet_names,
@@ -69,6 +71,11 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_newest ON documents (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS documents_published_newest
     ON documents (published, created_at DESC, id DESC);
+-- Covers everything counting and filtering read, so that a match is looked up in a narrow index
+-- instead of a row that carries its title and description (about twice as fast).
+CREATE INDEX IF NOT EXISTS documents_facets ON documents (
+    id, published, status, kind, category, agency, province, submitter_type, created_at, deadline
+);
 CREATE TABLE IF NOT EXISTS document_agencies (
     agency TEXT NOT NULL,
     document_id INTEGER NOT NULL,
@@ -81,10 +88,20 @@ CREATE INDEX IF NOT EXISTS document_agencies_document ON document_agencies (docu
 
 
 class EmbeddedSearch:
-    def __init__(self, path: Path, *, readers: int = 4, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        readers: int = 4,
+        busy_timeout_ms: int = 5000,
+        count_limit: int = COUNT_LIMIT,
+    ) -> None:
         if readers < 1:
             raise ValueError(f"an embedded search needs at least one reader, got {readers}")
+        if count_limit < 1:
+            raise ValueError(f"the count limit must be at least 1, got {count_limit}")
         self._path = path
+        self._count_limit = count_limit
         self._writer = _Connection(path, busy_timeout_ms, write=True)
         self._write_lock = asyncio.Lock()
         self._all_readers = [
@@ -122,12 +139,13 @@ class EmbeddedSearch:
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
-        match: SearchMatch = "all",
+        match: WordMatch = "all",
     ) -> SearchResult:
         check_page(limit, offset, sort)
         request = _Request(
             terms=query_terms(query),
-            any_terms=match == "any",
+            match=match,
+            count_limit=self._count_limit,
             scope=scope,
             filters=filters or SearchFilters(),
             sort=sort,
@@ -325,7 +343,7 @@ def _timestamp(moment: datetime) -> str:
 
 # Ranking costs in proportion to the matches (bm25 reads every match's positions: about 3 µs
 # each), so when more than this many visible documents match, relevance orders the newest
-# RANK_WINDOW of them; counts and facets still cover every match. A query that common is not
+# RANK_WINDOW of them (at most the count limit). A query that common is not
 # looking for one document, and the newest of many equally plausible answers is the useful end.
 RANK_WINDOW = 5000
 
@@ -348,7 +366,8 @@ _CLOSED = sorted(CLOSED_STATUSES)
 @dataclass(frozen=True, slots=True)
 class _Request:
     terms: list[str]
-    any_terms: bool
+    match: WordMatch
+    count_limit: int
     scope: SearchScope
     filters: SearchFilters
     sort: SearchSort
@@ -365,36 +384,33 @@ def _search(connection: sqlite3.Connection, request: _Request) -> SearchResult:
     if terms:
         # CROSS JOIN keeps the full-text match as the outer loop: left to itself, SQLite may walk
         # the published index and run the match once per document, ten times slower.
-        source = "documents_fts CROSS JOIN documents AS d ON d.id = documents_fts.rowid"
+        source = "documents_fts CROSS JOIN documents AS d{index} ON d.id = documents_fts.rowid"
         conditions.insert(0, "documents_fts MATCH ?")
-        parameters.insert(0, _match_expression(terms, any_terms=request.any_terms))
+        parameters.insert(0, _match_expression(terms, request.match))
+        newest_first = "documents_fts.rowid DESC"
     else:
-        source = "documents AS d"
+        source = "documents AS d{index}"
+        newest_first = "d.id DESC"
     where = " AND ".join(conditions) or "1"
     ranked = bool(terms) and request.sort == "relevance"
+    window = min(RANK_WINDOW, request.count_limit)
     with _transaction(connection):
-        total, facets = _count(connection, source, where, parameters, request.facets)
+        counted = _count(connection, source, where, parameters, newest_first, request)
+        total, exact, facets, ids = counted
         page_where, page_parameters = where, parameters
-        if ranked and total > RANK_WINDOW:
-            cutoff = connection.execute(
-                f"SELECT d.id FROM {source} WHERE {where}"  # noqa: S608
-                " ORDER BY documents_fts.rowid DESC LIMIT 1 OFFSET ?",
-                [*parameters, RANK_WINDOW - 1],
-            ).fetchone()[0]
-            page_where, page_parameters = (
-                f"{where} AND documents_fts.rowid >= ?",
-                [
-                    *parameters,
-                    cutoff,
-                ],
-            )
+        if ranked and (len(ids) > window or not exact):
+            # The matches are counted newest first: the window's oldest is known already.
+            page_where = f"{where} AND documents_fts.rowid >= ?"
+            page_parameters = [*parameters, ids[window - 1]]
         score = f"-bm25(documents_fts, {TITLE_WEIGHT}, {DESCRIPTION_WEIGHT})" if ranked else "0.0"
         rows = connection.execute(
-            f"SELECT {_HIT_COLUMNS}, {score} AS score FROM {source}"  # noqa: S608
+            f"SELECT {_HIT_COLUMNS}, {score} AS score FROM {source.format(index='')}"  # noqa: S608
             f" WHERE {page_where} ORDER BY {_order(request.sort, ranked)} LIMIT ? OFFSET ?",
             [*page_parameters, request.limit, request.offset],
         ).fetchall()
-    return SearchResult(hits=[_hit(row, terms) for row in rows], total=total, facets=facets)
+    return SearchResult(
+        hits=[_hit(row, terms) for row in rows], total=total, facets=facets, exact=exact
+    )
 
 
 def _count(
@@ -402,30 +418,29 @@ def _count(
     source: str,
     where: str,
     parameters: list[object],
-    facets: tuple[str, ...],
-) -> tuple[int, dict[str, dict[str, int]]]:
-    if not facets:
-        sql = f"SELECT count(*) FROM {source} WHERE {where}"  # noqa: S608
-        return connection.execute(sql, parameters).fetchone()[0], {}
-    # One pass over the matches into a temporary b-tree, then one small GROUP BY per facet.
-    columns = ", ".join(f"{_FACET_COLUMNS[name]} AS {name}" for name in facets)
-    groups = " UNION ALL ".join(
-        f"SELECT '{name}', {name}, count(*) FROM matches GROUP BY {name}"  # noqa: S608
-        for name in facets
-    )
+    newest_first: str,
+    request: _Request,
+) -> tuple[int, bool, dict[str, dict[str, int]], list[int]]:
+    """The total, whether it is exact, the facet counts and the ids, newest first, of the
+    matches counted: at most `count_limit` of them, read from the covering index."""
+    facets = request.facets
+    columns = ", ".join(["d.id", *(_FACET_COLUMNS[name] for name in facets)])
     sql = (
-        f"WITH matches AS MATERIALIZED (SELECT {columns} FROM {source} WHERE {where})"  # noqa: S608
-        f" SELECT '', NULL, count(*) FROM matches UNION ALL {groups}"
+        f"SELECT {columns} FROM {source.format(index=' INDEXED BY documents_facets')}"  # noqa: S608
+        f" WHERE {where} ORDER BY {newest_first} LIMIT ?"
     )
-    total = 0
-    counts: dict[str, dict[str, int]] = {name: {} for name in facets}
-    for name, value, count in connection.execute(sql, parameters):
-        if not name:
-            total = count
-        elif value is not None:
-            key = ("true" if value else "false") if name == "published" else str(value)
-            counts[name][key] = count
-    return total, counts
+    rows = connection.execute(sql, [*parameters, request.count_limit + 1]).fetchall()
+    exact = len(rows) <= request.count_limit
+    del rows[request.count_limit :]
+    counts: dict[str, dict[str, int]] = {}
+    for position, name in enumerate(facets, start=1):
+        counted = Counter(row[position] for row in rows)
+        counted.pop(None, None)
+        if name == "published":
+            counts[name] = {("true" if value else "false"): n for value, n in counted.items()}
+        else:
+            counts[name] = {str(value): n for value, n in counted.items()}
+    return len(rows), exact, counts, [int(row[0]) for row in rows]
 
 
 def _conditions(request: _Request) -> tuple[list[str], list[object]]:
@@ -501,7 +516,7 @@ def _placeholders(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _match_expression(terms: list[str], *, any_terms: bool = False) -> str:
+def _match_expression(terms: list[str], match: WordMatch = "all") -> str:
     # Terms hold letters, digits and marks only; quoting them anyway keeps every one a plain
     # string. An unspaced-script term is the phrase of its trigrams, i.e. a substring of a run;
     # a short one is a token prefix. The last word is a prefix while the user types.
@@ -512,6 +527,6 @@ def _match_expression(terms: list[str], *, any_terms: bool = False) -> str:
             short = len(parts) == 1 and len(term) < 3
             phrases.append(f'"{" ".join(parts)}"' + ("*" if short else ""))
         else:
-            last = position == len(terms) - 1 and not any_terms
+            last = position == len(terms) - 1 and match == "all"
             phrases.append(f'"{term}"' + ("*" if last else ""))
-    return (" OR " if any_terms else " ").join(phrases)
+    return (" OR " if match == "any" else " ").join(phrases)

@@ -34,6 +34,10 @@ def create_backend(settings: Settings) -> SearchBackend:
                 raise ValueError(
                     "INTAKE_SEARCH_BACKEND=postgres needs a PostgreSQL INTAKE_DATABASE_URL"
                 )
-            return PostgresSearch(settings.resolved_database_url)
+            return PostgresSearch(
+                settings.resolved_database_url, count_limit=settings.search_count_limit
+            )
         case _:
-            return EmbeddedSearch(settings.search_index_path)
+            return EmbeddedSearch(
+                settings.search_index_path, count_limit=settings.search_count_limit
+            )

@@ -34,10 +34,10 @@ from search.base import (
     SearchError,
     SearchFilters,
     SearchHit,
-    SearchMatch,
     SearchResult,
     SearchScope,
     SearchSort,
+    WordMatch,
     check_page,
     document_agencies,
     facet_names,
@@ -172,7 +172,7 @@ class MeiliSearch:
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
-        match: SearchMatch = "all",
+        match: WordMatch = "all",
     ) -> SearchResult:
         check_page(limit, offset, sort)
         terms = query_terms(query)
@@ -328,9 +328,10 @@ def search_body(
     offset: int,
     now: datetime,
     *,
-    match: SearchMatch = "all",
+    match: WordMatch = "all",
 ) -> dict[str, Any]:
-    """The documented search request: page mode, whose totalHits is exact."""
+    """The documented search request: page mode, whose totalHits is exact. With `match`
+    "any", Meilisearch drops the most frequent words until something matches."""
     if limit == 0:
         page, per_page = 1, 0  # the count and facets only
     elif offset % limit == 0:
@@ -339,9 +340,7 @@ def search_body(
         page, per_page = 1, offset + limit
     body: dict[str, Any] = {
         "q": " ".join(terms),
-        # "last" drops the query's words from its end until enough documents match: with the
-        # most telling words first, that is "any of them", the best matches first.
-        "matchingStrategy": "last" if match == "any" else "all",
+        "matchingStrategy": "all" if match == "all" else "frequency",
         "page": page,
         "hitsPerPage": per_page,
         "attributesToRetrieve": [

@@ -19,6 +19,7 @@ not, and the backends must behave the same; an unused index would only slow ever
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -30,14 +31,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from search.base import (
     CLOSED_STATUSES,
+    COUNT_LIMIT,
     SearchDocument,
     SearchError,
     SearchFilters,
     SearchHit,
-    SearchMatch,
     SearchResult,
     SearchScope,
     SearchSort,
+    WordMatch,
     check_page,
     document_agencies,
     facet_names,
@@ -49,7 +51,7 @@ from search.text import highlight, index_text, is_unspaced, normalize, query_ter
 # Titles count five times as much as descriptions, as in the embedded backend: {D, C, B, A}.
 _WEIGHTS = "{0.1, 0.2, 0.2, 1.0}"
 # See search.embedded.RANK_WINDOW: ranking reads every match's tsvector, so when more match,
-# relevance orders the newest RANK_WINDOW of them; counts and facets still cover every match.
+# relevance orders the newest RANK_WINDOW of them (at most the count limit).
 RANK_WINDOW = 5000
 _SETUP_LOCK = 0x1A7A_5EA2  # pg_advisory_xact_lock key: one setup at a time per database
 
@@ -141,8 +143,13 @@ _FACET_COLUMNS = {**_FILTER_COLUMNS, "published": "d.published"}
 
 
 class PostgresSearch:
-    def __init__(self, database_url: str, *, pool_size: int = 5) -> None:
+    def __init__(
+        self, database_url: str, *, pool_size: int = 5, count_limit: int = COUNT_LIMIT
+    ) -> None:
+        if count_limit < 1:
+            raise ValueError(f"the count limit must be at least 1, got {count_limit}")
         self._url = database_url
+        self._count_limit = count_limit
         self._engine: AsyncEngine = create_async_engine(
             database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
@@ -197,7 +204,7 @@ class PostgresSearch:
         filters: SearchFilters | None = None,
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
-        match: SearchMatch = "all",
+        match: WordMatch = "all",
     ) -> SearchResult:
         check_page(limit, offset, sort)
         terms = query_terms(query)
@@ -205,13 +212,15 @@ class PostgresSearch:
         conditions, parameters = _conditions(scope, filters or SearchFilters(), datetime.now(UTC))
         if terms:
             conditions.insert(0, "d.tsv @@ to_tsquery('intake', :query)")
-            parameters["query"] = _tsquery(terms, any_terms=match == "any")
+            parameters["query"] = _tsquery(terms, match)
         where = " AND ".join(conditions) or "true"
         ranked = bool(terms) and sort == "relevance"
         async with self._connect() as connection:
-            total, counts = await _count(connection, where, parameters, names)
-            if limit == 0 or offset >= total:
-                return SearchResult(hits=[], total=total, facets=counts)
+            total, exact, counts = await _count(
+                connection, where, parameters, names, self._count_limit
+            )
+            if limit == 0 or (exact and offset >= total):
+                return SearchResult(hits=[], total=total, facets=counts, exact=exact)
             page = {**parameters, "limit": limit, "offset": offset}
             if ranked:
                 # Only fixed SQL is formatted in; everything the user typed is a parameter.
@@ -219,17 +228,19 @@ class PostgresSearch:
                     f"SELECT {_HIT_COLUMNS}, ts_rank('{_WEIGHTS}', d.tsv, to_tsquery('intake',"  # noqa: S608
                     " :query), 1) AS score"
                     f" FROM (SELECT * FROM search_documents AS d WHERE {where}"
-                    " ORDER BY d.id DESC LIMIT :window) AS d"
+                    " ORDER BY d.id + 0 DESC LIMIT :window) AS d"
                     " ORDER BY score DESC, d.created_at DESC, d.id DESC LIMIT :limit OFFSET :offset"
                 )
-                page["window"] = RANK_WINDOW
+                page["window"] = min(RANK_WINDOW, self._count_limit)
             else:
                 sql = (
                     f"SELECT {_HIT_COLUMNS}, 0.0 AS score FROM search_documents AS d"  # noqa: S608
                     f" WHERE {where} ORDER BY {_order(sort)} LIMIT :limit OFFSET :offset"
                 )
             rows = (await connection.execute(text(sql), page)).all()
-        return SearchResult(hits=[_hit(row, terms) for row in rows], total=total, facets=counts)
+        return SearchResult(
+            hits=[_hit(row, terms) for row in rows], total=total, facets=counts, exact=exact
+        )
 
     async def close(self) -> None:
         if not self._closed:
@@ -271,7 +282,7 @@ def _row(document: SearchDocument) -> dict[str, object]:
     }
 
 
-def _tsquery(terms: list[str], *, any_terms: bool = False) -> str:
+def _tsquery(terms: list[str], match: WordMatch = "all") -> str:
     # Terms hold letters, digits and marks only, so quoting cannot be escaped from; the doubling
     # is there all the same. An unspaced term is the phrase of its trigrams (a substring of a
     # run), a short one a lexeme prefix; the last word is a prefix while the user types.
@@ -284,9 +295,9 @@ def _tsquery(terms: list[str], *, any_terms: bool = False) -> str:
             else:
                 parts.append("(" + " <-> ".join(_lexeme(gram) for gram in grams) + ")")
         else:
-            last = position == len(terms) - 1 and not any_terms
+            last = position == len(terms) - 1 and match == "all"
             parts.append(_lexeme(term) + (":*" if last else ""))
-    return (" | " if any_terms else " & ").join(parts)
+    return (" | " if match == "any" else " & ").join(parts)
 
 
 def _lexeme(token: str) -> str:
@@ -330,34 +341,31 @@ async def _count(
     where: str,
     parameters: dict[str, object],
     facets: tuple[str, ...],
-) -> tuple[int, dict[str, dict[str, int]]]:
-    if not facets:
-        sql = f"SELECT count(*) FROM search_documents AS d WHERE {where}"  # noqa: S608
-        return int((await connection.execute(text(sql), parameters)).scalar_one()), {}
-    # One scan of the matches, every facet a grouping set; () is the total. GROUPING() tells a
-    # facet's NULL value (no province) from the columns a row does not group by.
-    columns = [_FACET_COLUMNS[name] for name in facets]
-    sets = ", ".join([*(f"({column})" for column in columns), "()"])
+    count_limit: int,
+) -> tuple[int, bool, dict[str, dict[str, int]]]:
+    """The total, whether it is exact, and the facet counts of the newest `count_limit`
+    matches at most."""
+    columns = ", ".join(["d.id", *(_FACET_COLUMNS[name] for name in facets)])
+    # `d.id + 0`: ordered by the primary key, PostgreSQL would walk it newest first and test
+    # every row against the query, slow for rare words; this way it takes the matches from the
+    # GIN index and keeps the newest in a bounded sort.
     sql = (
-        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, count(*)"  # noqa: S608
-        f" FROM search_documents AS d WHERE {where} GROUP BY GROUPING SETS ({sets})"
+        f"SELECT {columns} FROM search_documents AS d WHERE {where}"  # noqa: S608
+        " ORDER BY d.id + 0 DESC LIMIT :count_limit"
     )
-    total = 0
-    counts: dict[str, dict[str, int]] = {name: {} for name in facets}
-    everything = (1 << len(facets)) - 1
-    for row in await connection.execute(text(sql), parameters):
-        mask, values, count = row[0], row[1:-1], row[-1]
-        if mask == everything:
-            total = count
-            continue
-        # The grouped column is the one whose GROUPING bit is 0 (the leftmost is the high bit).
-        position = next(i for i in range(len(facets)) if not mask & (1 << (len(facets) - 1 - i)))
-        value = values[position]
-        if value is not None:
-            name = facets[position]
-            key = ("true" if value else "false") if name == "published" else str(value)
-            counts[name][key] = count
-    return total, counts
+    limited = {**parameters, "count_limit": count_limit + 1}
+    rows = list((await connection.execute(text(sql), limited)).all())
+    exact = len(rows) <= count_limit
+    del rows[count_limit:]
+    counts: dict[str, dict[str, int]] = {}
+    for position, name in enumerate(facets, start=1):
+        counted = Counter(row[position] for row in rows)
+        counted.pop(None, None)
+        if name == "published":
+            counts[name] = {("true" if value else "false"): n for value, n in counted.items()}
+        else:
+            counts[name] = {str(value): n for value, n in counted.items()}
+    return len(rows), exact, counts
 
 
 def _order(sort: SearchSort) -> str:

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     max_name_length: int = Field(default=200, ge=10)
     search_max_page_size: int = Field(default=50, ge=1)
     max_search_query_length: int = Field(default=500, ge=10)
+    # Above this many matches the embedded and PostgreSQL backends stop counting: "10,000+".
+    search_count_limit: int = Field(default=10_000, ge=1)
+    # Meilisearch tenant tokens for agency portals: a search API key (never the master key), its
+    # uid, the URL portals reach Meilisearch at (default: INTAKE_MEILI_URL) and token lifetime.
+    meili_search_key: str = ""
+    meili_search_key_uid: str = ""
+    meili_public_url: str = ""
+    meili_tenant_token_seconds: int = Field(default=900, ge=1, le=3600)
     response_business_days: int = Field(default=15, ge=1)
     acknowledge_business_days: int = Field(default=3, ge=1)
     max_extension_business_days: int = Field(default=15, ge=1)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from service.api.search.tokens import issue_tenant_token
 from service.directory import service as directory
 from service.embedded.smtp import list_messages, read_message
 from service.errors import ValidationFailed
@@ -29,6 +30,7 @@ from web.admin import tokens_page
 from web.attachments import download
 from web.csrf import checked_form
 from web.rendering import page_language, render
+from web.search import search_export, search_page, similar
 
 STATIC_DIR = Path(__file__).parent / "static"
 _FORM_FIELDS = (
@@ -212,6 +214,10 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/admin/tokens/{token_id}/revoke", admin_revoke_token, methods=["POST"]),
         Route("/unsubscribe/{token}", unsubscribe_form, methods=["GET"]),
         Route("/unsubscribe/{token}", unsubscribe, methods=["POST"]),
+        Route("/secretariat/search", search_page),
+        Route("/secretariat/search.{format:str}", search_export),
+        Route("/api/similar", similar),
+        Route("/api/search/tenant-token", issue_tenant_token, methods=["POST"]),
     ]
     if settings.environment == "development":
         routes += [Route("/dev/mail", dev_mailbox), Route("/dev/mail/{message_id}", dev_message)]

@@ -10,13 +10,14 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from service.accounts.actor import Scope
 from service.attachments import repository as attachments
 from service.attachments.models import Attachment
 from service.db import Database
 from service.directory import repository as directory
 from service.directory.models import Agency, Category, Province
 from service.proposals import repository as proposals
-from service.proposals.models import ProposalAgency, ProposalEvent
+from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
 from service.routing import repository as routing
 from service.routing.models import RoutingDecision
 from service.workflow import repository as workflow
@@ -51,6 +52,27 @@ def _many_each(
     return load
 
 
+def _visible_each(
+    db: Database,
+) -> Callable[[list[tuple[Scope, int]]], Awaitable[list[Proposal | None]]]:
+    """Submissions by (scope, id): the scope is part of the key, so that a loader shared by a
+    request can never hand one caller's row to another, and a hidden id loads as None."""
+
+    async def load(keys: list[tuple[Scope, int]]) -> list[Proposal | None]:
+        by_scope: dict[Scope, list[int]] = defaultdict(list)
+        for scope, proposal_id in keys:
+            by_scope[scope].append(proposal_id)
+        found: dict[tuple[Scope, int], Proposal] = {}
+        async with db.session() as session:
+            for scope, ids in by_scope.items():
+                for row in await proposals.get_many_visible(session, scope, ids):
+                    assert row.id is not None
+                    found[(scope, row.id)] = row
+        return [found.get(key) for key in keys]
+
+    return load
+
+
 @dataclass(slots=True)
 class Loaders:
     agency_by_id: DataLoader[int, Agency | None]
@@ -63,6 +85,7 @@ class Loaders:
     rating_by_proposal_id: DataLoader[int, Rating | None]
     attachments_by_proposal_id: DataLoader[int, list[Attachment]]
     routing_decision_by_proposal_id: DataLoader[int, RoutingDecision | None]
+    proposal_by_id: DataLoader[tuple[Scope, int], Proposal | None]
 
 
 def create_loaders(db: Database) -> Loaders:
@@ -91,4 +114,5 @@ def create_loaders(db: Database) -> Loaders:
         routing_decision_by_proposal_id=DataLoader(
             _one_each(db, routing.latest_decisions_for, lambda d: d.proposal_id)
         ),
+        proposal_by_id=DataLoader(_visible_each(db)),
     )

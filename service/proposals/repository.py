@@ -56,6 +56,14 @@ async def get_visible(
     return (await session.exec(statement)).first()
 
 
+async def get_many_visible(
+    session: AsyncSession, scope: Scope, proposal_ids: Sequence[int]
+) -> Sequence[Proposal]:
+    """The submissions among `proposal_ids` the scope may read, in no particular order."""
+    statement = select(Proposal).where(col(Proposal.id).in_(proposal_ids), visible_to(scope))
+    return (await session.exec(statement)).all()
+
+
 async def get_by_tracking_code(session: AsyncSession, code: str) -> Proposal | None:
     return (await session.exec(select(Proposal).where(Proposal.tracking_code == code))).first()
 

@@ -1,0 +1,76 @@
+"""Counting stops at the count limit and says so; "any word" matching finds similar titles."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from search.base import SearchBackend
+from search.embedded import EmbeddedSearch
+from search.postgres import PostgresSearch
+from tests.search.test_conformance import CORPUS, EVERYTHING, PUBLIC
+
+
+@pytest.fixture
+async def limited(backend_kind: tuple[str, str]) -> AsyncIterator[SearchBackend]:
+    """A backend that counts at most three matches, holding the conformance corpus."""
+    kind, where = backend_kind
+    if kind == "embedded":
+        embedded = EmbeddedSearch(Path(where), count_limit=3)
+        await embedded.setup()
+        await embedded.index(CORPUS)
+        yield embedded
+        await embedded.close()
+    elif kind == "postgres":
+        postgres = PostgresSearch(where, count_limit=3)
+        try:
+            await postgres.setup()
+            await postgres.index(CORPUS)
+            yield postgres
+        finally:
+            await postgres.drop()
+            await postgres.close()
+    else:
+        pytest.skip("Meilisearch counts every match itself")
+
+
+async def test_counts_above_the_limit_are_lower_bounds_over_the_newest_matches(
+    limited: SearchBackend,
+) -> None:
+    result = await limited.search("", EVERYTHING, limit=2, facets=["status", "published"])
+
+    assert (result.total, result.exact) == (3, False)
+    # The newest three documents (8, 7, 6) are the ones counted.
+    assert result.facets == {
+        "status": {"CLOSED": 1, "NEEDS_INFO": 1, "TRIAGE": 1},
+        "published": {"false": 2, "true": 1},
+    }
+    assert [hit.id for hit in result.hits] == [8, 7]
+    beyond = await limited.search("", EVERYTHING, limit=2, offset=6)
+    assert [hit.id for hit in beyond.hits] == [2, 1]
+
+
+async def test_counts_within_the_limit_are_exact(limited: SearchBackend) -> None:
+    result = await limited.search("chuyen", PUBLIC, facets=["status"])
+
+    assert (result.total, result.exact) == (2, True)
+    assert result.facets == {"status": {"CLOSED": 1, "ROUTED": 1}}
+
+
+async def test_any_word_finds_documents_sharing_one_word(limited: SearchBackend) -> None:
+    every = await limited.search("chuyen duong", EVERYTHING, limit=10)
+    some = await limited.search("chuyen duong", EVERYTHING, limit=10, match="any", sort="newest")
+    ranked = await limited.search("chuyen duong", EVERYTHING, limit=10, match="any")
+
+    assert every.hits == []
+    assert [hit.id for hit in some.hits] == [8, 4, 2, 1]
+    assert some.exact is False  # four matched, three counted
+    # Relevance ranks the newest matches within the count limit (here three).
+    assert sorted(hit.id for hit in ranked.hits) == [2, 4, 8]
+
+
+async def test_a_count_limit_below_one_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="the count limit must be at least 1, got 0"):
+        EmbeddedSearch(tmp_path / "search.db", count_limit=0)

@@ -1,0 +1,325 @@
+"""The officials' search page, its exports, similar titles on the form, and tenant tokens."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import httpx
+import jwt
+import pytest
+from starlette.applications import Starlette
+
+from service.accounts.models import Role
+from service.app import create_app
+from service.db import Database
+from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
+from service.settings import Settings
+from tests.factories import graphql_input
+from tests.fixtures.api import bearer
+from tests.fixtures.worker import run_worker
+from tests.graphql_client import execute
+from tests.search.test_meili_wire import FakeMeilisearch, fake_server  # noqa: F401
+from tests.web_client import post_form
+
+SEARCH_KEY = "d0552b41536279a0ad88bd595327b96f01176a60c2243e906c52ac02375f9bc4"
+KEY_UID = "85c3c2f9-bdd6-41f1-abd8-11fcf80e0f76"
+
+
+async def _submit(
+    client: httpx.AsyncClient, title: str, description: str, *, category: str, published: bool
+) -> str:
+    data = await execute(
+        client,
+        "SubmitProposal",
+        {
+            "input": graphql_input(
+                title=title,
+                description=description,
+                categoryCode=category,
+                consentToPublish=published,
+                email="private.contact@example.com",
+            )
+        },
+    )
+    code: str = data["submitProposal"]["trackingCode"]
+    return code
+
+
+async def _corpus(client: httpx.AsyncClient, settings: Settings) -> list[str]:
+    codes = [
+        await _submit(
+            client,
+            "Chuyển đổi số cho hợp tác xã",
+            "Hỗ trợ <script>alert(1)</script> chuyển đổi số ở nông thôn.",
+            category="DIGITAL_ECONOMY",
+            published=True,
+        ),
+        await _submit(
+            client,
+            '=HYPERLINK("http://evil") chuyển đổi số',
+            "An ninh mạng và chuyển đổi số: phòng chống tấn công mạng, mã độc; chưa công bố.",
+            category="CYBERSECURITY",
+            published=False,
+        ),
+        await _submit(
+            client,
+            "Quỹ nghiên cứu khoa học cơ bản",
+            "Kinh phí cho nghiên cứu cơ bản.",
+            category="RESEARCH_FUNDING",
+            published=False,
+        ),
+    ]
+    await run_worker(settings)
+    return codes
+
+
+async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
+    response = await post_form(
+        client, "/login", {"email": email, "password": DEMO_PASSWORD}, page="/login"
+    )
+    assert response.status_code == 303
+
+
+async def test_anonymous_visitors_are_sent_to_sign_in(client: httpx.AsyncClient) -> None:
+    for path in ("/secretariat/search?q=chuyen+doi&status=ROUTED", "/secretariat/search.csv"):
+        response = await client.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login?next=" + re.sub(
+            "[/?=&+]",
+            lambda m: {"/": "%2F", "?": "%3F", "=": "%3D", "&": "%26", "+": "%2B"}[m[0]],
+            path,
+        )
+
+
+async def test_the_secretariat_searches_without_javascript(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+    await _sign_in(client, SECRETARIAT_EMAIL)
+
+    page = await client.get("/secretariat/search", params={"q": "chuyen doi so"})
+
+    assert page.status_code == 200
+    html = page.text
+    assert '<h2 id="results-heading">Số kết quả: 2</h2>' in html
+    assert html.count('<li class="hit">') == 2
+    assert f'<a href="/track/{codes[0]}">Chuyển đổi số cho hợp tác xã</a>' in html
+    assert (
+        '<p class="snippet">Hỗ trợ &lt;script&gt;alert(1)&lt;/script&gt; <mark>chuyển</mark>'
+        " <mark>đổi</mark> <mark>số</mark> ở nông thôn.</p>"
+    ) in html
+    assert "<script>alert" not in html
+    assert "&#34;http://evil&#34;" in html  # titles are escaped like any text
+    assert (
+        '<input type="checkbox" name="category" value="CYBERSECURITY">'
+        ' An ninh mạng <span class="count">(1)</span>'
+    ) in html
+    assert (
+        '<input type="checkbox" name="agency" value="BKHCN">'
+        ' Bộ Khoa học và Công nghệ <span class="count">(1)</span>'
+    ) in html
+    assert 'href="/secretariat/search.csv?q=chuyen+doi+so"' in html
+    assert '<script src="/static/intake.js" defer></script>' in html
+
+    narrowed = await client.get(
+        "/secretariat/search", params={"q": "chuyen doi so", "category": "CYBERSECURITY"}
+    )
+    assert narrowed.text.count('<li class="hit">') == 1
+    assert 'value="CYBERSECURITY" checked>' in narrowed.text
+    unknown = await client.get(
+        "/secretariat/search",
+        params={"q": "", "status": "LOST", "sort": "sideways", "page": "x", "from": "31/12"},
+    )
+    assert unknown.status_code == 200
+    assert '<h2 id="results-heading">Số kết quả: 0</h2>' in unknown.text
+    assert "Nhập ngày theo dạng 2026-03-31." in unknown.text
+
+    fragment = await client.get(
+        "/secretariat/search", params={"q": "quy"}, headers={"x-intake-fragment": "results"}
+    )
+    assert fragment.text.startswith('<div class="search-layout">')
+    assert "<html" not in fragment.text
+    assert fragment.text.count('<li class="hit">') == 1
+
+
+async def test_exports_stream_every_match_in_csv_and_json(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+    await _sign_in(client, SECRETARIAT_EMAIL)
+    detail = await execute(
+        client, "SearchPage", {"query": "", "sort": "NEWEST"},
+        headers=await _token(settings, Role.SECRETARIAT, None),
+    )  # fmt: skip
+    created = {h["trackingCode"]: h["createdAt"] for h in detail["search"]["hits"]}
+    deadline = {h["trackingCode"]: h["deadline"] for h in detail["search"]["hits"]}
+
+    exported = await client.get("/secretariat/search.csv", params={"q": "chuyen doi so"})
+
+    assert exported.status_code == 200
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="intake-search-\d{8}-\d{4}\.csv"',
+        exported.headers["content-disposition"],
+    )
+    assert exported.content.startswith(b"\xef\xbb\xbf")
+    lines = exported.content.decode("utf-8-sig").split("\r\n")
+    assert lines == [
+        "Mã tra cứu,Tiêu đề,Loại,Trạng thái,Lĩnh vực,Cơ quan,"
+        '"Tỉnh, thành phố",Đã gửi lúc,Hạn trả lời',
+        f'{codes[1]},"\'=HYPERLINK(""http://evil"") chuyển đổi số",PROPOSAL,ROUTED,CYBERSECURITY,'
+        f"BCA,,{_iso(created[codes[1]])},{_iso(deadline[codes[1]])}",
+        f"{codes[0]},Chuyển đổi số cho hợp tác xã,PROPOSAL,ROUTED,DIGITAL_ECONOMY,BKHCN,,"
+        f"{_iso(created[codes[0]])},{_iso(deadline[codes[0]])}",
+        "",
+    ]
+    assert "private.contact" not in exported.text
+
+    as_json = await client.get("/secretariat/search.json", params={"category": "RESEARCH_FUNDING"})
+    assert as_json.headers["content-type"] == "application/json"
+    assert json.loads(as_json.content) == [
+        {
+            "trackingCode": codes[2],
+            "title": "Quỹ nghiên cứu khoa học cơ bản",
+            "kind": "PROPOSAL",
+            "status": "ROUTED",
+            "category": "RESEARCH_FUNDING",
+            "agency": "BKHCN",
+            "province": None,
+            "createdAt": _iso(created[codes[2]]),
+            "deadline": _iso(deadline[codes[2]]),
+        }
+    ]
+    empty = await client.get("/secretariat/search.json", params={"q": "khong co gi"})
+    assert empty.content == b"[]\n"
+    assert (await client.get("/secretariat/search.xml")).status_code == 404
+
+
+def _iso(value: str) -> str:
+    return datetime.fromisoformat(value).isoformat()
+
+
+async def _token(settings: Settings, role: Role, agency: str | None) -> dict[str, str]:
+    db = Database(settings.resolved_database_url)
+    try:
+        return await bearer(db, role, agency)
+    finally:
+        await db.dispose()
+
+
+async def test_an_agency_official_searches_within_its_scope(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+    await _sign_in(client, reviewer_email("BKHCN"))
+
+    page = await client.get("/secretariat/search", params={"q": ""})
+
+    # BCA's unpublished submission is neither listed, nor counted, nor exported.
+    assert page.text.count('<li class="hit">') == 2
+    assert codes[1] not in page.text
+    assert 'value="CYBERSECURITY"' not in page.text
+    exported = await client.get("/secretariat/search.csv")
+    assert [line.split(",")[0] for line in exported.text.split("\r\n")[1:-1]] == [
+        codes[2],
+        codes[0],
+    ]
+
+
+async def test_similar_titles_are_published_submissions_only(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+
+    found = await client.get("/api/similar", params={"title": "Hợp tác xã chuyển đổi số"})
+
+    assert found.json() == {
+        "results": [
+            {
+                "trackingCode": codes[0],
+                "title": "Chuyển đổi số cho hợp tác xã",
+                "url": f"/track/{codes[0]}",
+            }
+        ]
+    }
+    assert (await client.get("/api/similar", params={"title": "an ninh"})).json() == {"results": []}
+    assert (await client.get("/api/similar", params={"title": "ab"})).json() == {"results": []}
+    assert (await client.get("/api/similar")).json() == {"results": []}
+    form = await client.get("/submit")
+    assert (
+        '<div id="similar" class="similar" aria-live="polite" hidden'
+        ' data-similar-url="/api/similar" data-similar-for="title">'
+    ) in form.text
+
+
+async def test_tenant_tokens_need_an_official_and_meilisearch(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    anonymous = await client.post("/api/search/tenant-token")
+    assert anonymous.status_code == 401
+    assert anonymous.json() == {
+        "errors": [
+            {
+                "message": "Send an agency portal's bearer token, or sign in as an official,"
+                " to get one."
+            }
+        ]
+    }
+    portal = await _token(settings, Role.REVIEWER, "BKHCN")
+    without = await client.post("/api/search/tenant-token", headers=portal)
+    assert without.status_code == 404
+    assert without.json()["errors"][0]["message"].startswith(
+        "Tenant tokens need the Meilisearch backend with INTAKE_MEILI_SEARCH_KEY"
+    )
+
+
+@pytest.fixture
+async def meili_client(
+    settings: Settings,
+    fake_server: tuple[FakeMeilisearch, str],  # noqa: F811
+) -> AsyncIterator[httpx.AsyncClient]:
+    configured = settings.model_copy(
+        update={
+            "meili_url": fake_server[1],
+            "meili_search_key": SEARCH_KEY,
+            "meili_search_key_uid": KEY_UID,
+            "meili_public_url": "https://search.intake.example/",
+            "meili_tenant_token_seconds": 600,
+        }
+    )
+    app: Starlette = create_app(configured)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as http:
+            yield http
+
+
+async def test_a_tenant_token_carries_the_agency_scope_for_ten_minutes(
+    meili_client: httpx.AsyncClient, settings: Settings
+) -> None:
+    portal = await _token(settings, Role.REVIEWER, "BKHCN")
+
+    response = await meili_client.post("/api/search/tenant-token", headers=portal)
+
+    assert response.status_code == 200
+    body = response.json()
+    expires = datetime.fromisoformat(body["expiresAt"])
+    assert {k: v for k, v in body.items() if k not in ("token", "expiresAt")} == {
+        "indexUid": "proposals",
+        "host": "https://search.intake.example",
+    }
+    claims = jwt.decode(body["token"], SEARCH_KEY, algorithms=["HS256"])
+    assert claims == {
+        "searchRules": {"proposals": {"filter": '(published = true OR agencies IN ["BKHCN"])'}},
+        "apiKeyUid": KEY_UID,
+        "exp": int(expires.timestamp()),
+    }
+    assert response.headers["cache-control"] == "no-store"
+    await _sign_in(meili_client, SECRETARIAT_EMAIL)
+    secretariat = await meili_client.post("/api/search/tenant-token")
+    assert jwt.decode(secretariat.json()["token"], SEARCH_KEY, algorithms=["HS256"])[
+        "searchRules"
+    ] == {"proposals": {}}
