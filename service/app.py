@@ -19,6 +19,7 @@ from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
 from service.settings import Settings
 from web.routes import STATIC_DIR, web_routes
+from web.security import SecurityHeadersMiddleware
 
 SESSION_SECONDS = 8 * 3600
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         Middleware(RequestIdMiddleware),
         Middleware(RateLimitMiddleware, settings=settings),
+        Middleware(SecurityHeadersMiddleware, production=settings.environment == "production"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings
