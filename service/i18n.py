@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gettext
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
@@ -67,5 +68,21 @@ def format_when(value: datetime, language: Language) -> str:
     return format_datetime(value, "short", tzinfo=_ZONE, locale=language)
 
 
-def format_day(value: datetime, language: Language) -> str:
-    return format_date(value.astimezone(_ZONE), "long", locale=language)
+def format_day(value: datetime | date, language: Language) -> str:
+    day = value.astimezone(_ZONE) if isinstance(value, datetime) else value
+    return format_date(day, "long", locale=language)
+
+
+def format_number(value: float, language: Language) -> str:
+    return format_decimal(value, locale=language)
+
+
+def format_share(value: float, language: Language) -> str:
+    """A ratio from 0 to 1 as a percentage with one decimal, e.g. 87,5 % in Vietnamese."""
+    return format_percent(value, "#,##0.0%", locale=language)
+
+
+def format_size(size: int, language: Language) -> str:
+    if size >= 1_048_576:
+        return f"{format_decimal(round(size / 1_048_576, 1), locale=language)} MB"
+    return f"{format_decimal(max(1, round(size / 1024)), locale=language)} KB"

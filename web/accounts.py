@@ -45,6 +45,7 @@ async def login(request: Request) -> Response:
         request.session.clear()
         request.session[SESSION_USER_KEY] = outcome.id
         request.session[SESSION_EMAIL_KEY] = outcome.email
+        request.session["role"] = outcome.role.value
         return RedirectResponse(target, status_code=303)
     language = page_language(request)
     _ = translations(language).gettext

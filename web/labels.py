@@ -59,4 +59,15 @@ def field_labels(_: Gettext) -> dict[str, str]:
         "email": _("Email"),
         "phone": _("Phone"),
         "organisation": _("Organisation"),
+        "attachments": _("Evidence files"),
+    }
+
+
+def rating_labels(_: Gettext) -> dict[int, str]:
+    return {
+        1: _("1 – Very dissatisfied"),
+        2: _("2 – Dissatisfied"),
+        3: _("3 – Neutral"),
+        4: _("4 – Satisfied"),
+        5: _("5 – Very satisfied"),
     }

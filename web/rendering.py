@@ -17,6 +17,9 @@ from service.i18n import (
     LANGUAGES,
     Language,
     format_day,
+    format_number,
+    format_share,
+    format_size,
     format_when,
     parse_language,
     translations,
@@ -40,6 +43,9 @@ def templates_for(language: Language) -> Jinja2Templates:
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = lambda value: format_when(value, language)
     env.filters["day"] = lambda value: format_day(value, language)
+    env.filters["number"] = lambda value: format_number(value, language)
+    env.filters["share"] = lambda value: format_share(value, language)
+    env.filters["filesize"] = lambda value: format_size(value, language)
     env.globals |= {
         "language": language,
         "languages": LANGUAGES,
@@ -47,6 +53,7 @@ def templates_for(language: Language) -> Jinja2Templates:
         "submitter_type_labels": labels.submitter_type_labels(catalog.gettext),
         "status_labels": labels.status_labels(catalog.gettext),
         "field_labels": labels.field_labels(catalog.gettext),
+        "rating_labels": labels.rating_labels(catalog.gettext),
     }
     return Jinja2Templates(env=env)
 
@@ -66,6 +73,7 @@ def render(
     context = {
         "csrf_token": csrf_token(request),
         "signed_in_as": request.session.get("email"),
+        "signed_in_role": request.session.get("role"),  # for navigation only, never for access
         **(context or {}),
     }
     return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -19,15 +19,17 @@ from service.i18n import LANGUAGE_COOKIE, parse_language
 from service.notifications import service as notifications
 from service.outbox.service import unit_of_work
 from service.proposals import service as proposals
-from service.proposals.errors import ProposalNotFound
+from service.proposals.access import access_key
 from service.proposals.validation import SubmissionInput
 from service.runtime import Runtime
 from service.settings import Settings
+from web import inbox, public, secretariat, tracking
 from web.accounts import login, login_form, logout
 from web.admin import create_token as admin_create_token
 from web.admin import revoke_token as admin_revoke_token
 from web.admin import tokens_page
 from web.attachments import download
+from web.common import uploaded_files
 from web.csrf import checked_form
 from web.rendering import page_language, render
 from web.search import search_export, search_page, similar
@@ -46,6 +48,15 @@ _FORM_FIELDS = (
     "phone",
     "organisation",
 )
+_ACCEPT = {
+    "pdf": ".pdf",
+    "png": ".png",
+    "jpeg": ".jpg,.jpeg",
+    "docx": ".docx",
+    "xlsx": ".xlsx",
+    "odt": ".odt",
+    "ods": ".ods",
+}
 _LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -54,16 +65,13 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def landing(request: Request) -> Response:
-    return render(request, "index.html")
-
-
 async def _form_page(
     request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
 ) -> Response:
     async with _runtime(request).db.session() as session:
         categories = await directory.categories(session)
         provinces = await directory.provinces(session)
+    settings = _runtime(request).settings
     return render(
         request,
         "submit.html",
@@ -72,6 +80,12 @@ async def _form_page(
             "errors": errors,
             "categories": categories,
             "provinces": provinces,
+            "attachment_limits": {
+                "count": settings.attachment_max_count,
+                "megabytes": f"{settings.attachment_max_bytes / 1_048_576:.0f}",
+                "types": ", ".join(t.upper() for t in settings.attachment_types),
+            },
+            "accept": ",".join(_ACCEPT.get(t, "") for t in settings.attachment_types),
         },
         status_code=status_code,
     )
@@ -103,18 +117,24 @@ def _submission(form: FormData) -> tuple[dict[str, str], SubmissionInput]:
 
 async def submit(request: Request) -> Response:
     runtime = _runtime(request)
-    values, data = _submission(await checked_form(request))
+    form = await checked_form(request)
+    values, data = _submission(form)
+    files = await uploaded_files(form, "attachments", runtime.settings.attachment_max_bytes)
     try:
         async with unit_of_work(runtime.db, runtime.queue) as session:
             proposal = await proposals.submit_proposal(
-                session, data, runtime.settings, page_language(request)
+                session, data, runtime.settings, page_language(request), files=files
             )
     except ValidationFailed as failure:
         errors: dict[str, str] = {}
         for error in failure.errors:
-            errors.setdefault(error.field, error.message)
+            # Each file's problem (attachments.0, attachments.1 ...) shows at the one file input.
+            field = error.field.split(".", 1)[0]
+            errors[field] = f"{errors[field]} {error.message}" if field in errors else error.message
         return await _form_page(request, values, errors, status_code=422)
-    return RedirectResponse(f"/track/{proposal.tracking_code}?new=1", status_code=303)
+    # The confirmation is the submitter's private page: the key lets them act without an email.
+    key = access_key(runtime.settings, proposal)
+    return RedirectResponse(f"/track/{proposal.tracking_code}?new=1&key={key}", status_code=303)
 
 
 async def track_lookup(request: Request) -> Response:
@@ -127,27 +147,6 @@ async def track_lookup(request: Request) -> Response:
             request, "track_lookup.html", {"code": code, "not_found": True}, status_code=404
         )
     return RedirectResponse(f"/track/{normalized}", status_code=303)
-
-
-async def track(request: Request) -> Response:
-    code = request.path_params["code"]
-    async with _runtime(request).db.session() as session:
-        try:
-            tracked = await proposals.track(session, code)
-        except ProposalNotFound:
-            return render(
-                request, "track_lookup.html", {"code": code, "not_found": True}, status_code=404
-            )
-        categories = {c.code: c for c in await directory.categories(session)}
-    return render(
-        request,
-        "track.html",
-        {
-            "tracked": tracked,
-            "category": categories.get(tracked.proposal.category_code),
-            "is_new": request.query_params.get("new") == "1",
-        },
-    )
 
 
 async def switch_language(request: Request) -> Response:
@@ -199,16 +198,27 @@ async def unsubscribe(request: Request) -> Response:
 
 def web_routes(settings: Settings) -> list[BaseRoute]:
     routes: list[BaseRoute] = [
-        Route("/", landing),
+        Route("/", public.landing),
+        Route("/published", public.published),
+        Route("/statistics", public.dashboard),
         Route("/submit", submit_form, methods=["GET"]),
         Route("/submit", submit, methods=["POST"]),
         Route("/track", track_lookup),
-        Route("/track/{code}", track),
+        Route("/track/{code}", tracking.track),
+        Route("/track/{code}/answer", tracking.answer, methods=["POST"]),
+        Route("/track/{code}/withdraw", tracking.withdraw, methods=["POST"]),
+        Route("/track/{code}/rate", tracking.rate, methods=["POST"]),
         Route("/lang/{language}", switch_language),
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/attachments/{attachment_id}", download),
+        Route("/inbox", inbox.inbox, methods=["GET"]),
+        Route("/inbox/acknowledge", inbox.acknowledge_many, methods=["POST"]),
+        Route("/inbox/{proposal_id}", inbox.detail, methods=["GET"]),
+        Route("/inbox/{proposal_id}/{step}", inbox.step, methods=["POST"]),
+        Route("/secretariat/triage", secretariat.triage, methods=["GET"]),
+        Route("/secretariat/triage/{proposal_id}/assign", secretariat.assign, methods=["POST"]),
         Route("/admin/tokens", tokens_page, methods=["GET"]),
         Route("/admin/tokens", admin_create_token, methods=["POST"]),
         Route("/admin/tokens/{token_id}/revoke", admin_revoke_token, methods=["POST"]),

@@ -241,3 +241,13 @@ async def visible_event(
         return None
     proposal = await repository.get_visible(session, actor.scope, event.proposal_id)
     return (proposal, event) if proposal else None
+
+
+async def latest_events(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> dict[int, ProposalEvent]:
+    """The most recent timeline event of each submission (its routing or decline reason)."""
+    latest: dict[int, ProposalEvent] = {}
+    for event in await repository.events_for(session, proposal_ids):
+        latest[event.proposal_id] = event  # events come oldest first
+    return latest

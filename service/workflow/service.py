@@ -10,8 +10,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
-from service.accounts.actor import Actor
+from service.accounts.actor import Actor, ActorKind
+from service.attachments import repository as attachments_repository
 from service.attachments import service as attachments
+from service.attachments.models import Attachment
 from service.attachments.service import IncomingFile
 from service.calendar import VIETNAM_HOLIDAYS, add_business_days, business_days_between
 from service.db import utcnow
@@ -551,3 +553,44 @@ async def delete_response_template(session: AsyncSession, actor: Actor, template
         return False
     await repository.delete(session, template)
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a page shows of a submission beyond its timeline, already cut to the viewer."""
+
+    handling: bool  # the secretariat, or an agency assigned to it now or earlier
+    responses: list[Response]
+    notes: list[ProposalNote]
+    rating: Rating | None
+    attachments: list[Attachment]
+    cooperating_agency_ids: list[int]
+
+
+async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Record:
+    """Answers, notes, rating and files of a submission the actor may already read.
+
+    Notes are for officials handling it; unpublished answers, the rating and the submitter's
+    files for them and the submitter; published answers (and their files) for everyone.
+    """
+    assert proposal.id is not None
+    assigned = await proposals.assigned_agency_ids(session, proposal.id)
+    handling = actor.is_secretariat or (actor.is_agency_official and actor.agency_id in assigned)
+    own = actor.kind is ActorKind.SUBMITTER and actor.proposal_id == proposal.id
+    involved = handling or own
+    answers = await repository.responses_for(session, [proposal.id])
+    shown = [r for r in answers if involved or r.published]
+    shown_ids = {r.id for r in shown}
+    files = await attachments_repository.for_proposals(session, [proposal.id])
+    return Record(
+        handling=handling,
+        responses=shown,
+        notes=list(await repository.notes_for(session, [proposal.id])) if handling else [],
+        rating=await repository.get_rating(session, proposal.id) if involved else None,
+        attachments=[
+            a
+            for a in files
+            if involved or (a.response_id is not None and a.response_id in shown_ids)
+        ],
+        cooperating_agency_ids=await proposals.cooperating_agency_ids(session, proposal.id),
+    )

@@ -93,7 +93,10 @@ async def test_good_form_redirects_to_the_confirmation_with_tracking_code(
 ) -> None:
     response = await post_form(client, "/submit", form_data())
     assert response.status_code == 303
-    match = re.fullmatch(r"/track/([2-9A-HJKMNP-Z]{10})\?new=1", response.headers["location"])
+    match = re.fullmatch(
+        r"/track/([2-9A-HJKMNP-Z]{10})\?new=1&key=([A-Za-z0-9_-]{32})",
+        response.headers["location"],
+    )
     assert match is not None
     page = await client.get(response.headers["location"])
     assert page.status_code == 200

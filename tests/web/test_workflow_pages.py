@@ -1,0 +1,272 @@
+"""Officials' and submitters' pages: inbox, detail steps, triage, tracking actions, public pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from service.db import Database, utcnow
+from service.proposals import repository as proposals_repository
+from service.proposals.models import ProposalStatus
+from service.settings import Settings
+from service.statistics import service as statistics
+from tests.factories import form_data, submitted_and_routed
+from tests.web.helpers import (
+    csrf_of,
+    private_link,
+    save_template,
+    sign_in_reviewer,
+    sign_in_secretariat,
+)
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+async def _status(settings: Settings, proposal_id: int) -> ProposalStatus:
+    db = Database(settings.resolved_database_url)
+    async with db.session() as session:
+        proposal = await proposals_repository.get(session, proposal_id)
+    assert proposal is not None
+    return proposal.status
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.resolved_database_url)
+    yield database
+    await database.dispose()
+
+
+async def _routed(db: Database, settings: Settings, **fields: object) -> tuple[int, str]:
+    proposal = await submitted_and_routed(db, settings, **fields)
+    assert proposal.id is not None
+    return proposal.id, private_link(settings, proposal)
+
+
+async def test_inbox_sends_anonymous_visitors_to_sign_in(client: httpx.AsyncClient) -> None:
+    for path in ("/inbox", "/inbox/1", "/secretariat/triage"):
+        response = await client.get(path)
+        assert (response.status_code, response.headers["location"]) == (
+            303,
+            f"/login?next={path}",
+        )
+
+
+async def test_reviewer_sees_only_its_agency_and_bulk_acknowledges(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    own_id, _ = await _routed(db, settings, title="Quỹ chuyển đổi số cho doanh nghiệp nhỏ")
+    other_id, _ = await _routed(
+        db,
+        settings,
+        title="Căn cước điện tử cho người nước ngoài",
+        description="Đề nghị cấp căn cước điện tử cho chuyên gia nước ngoài.",
+        category="DATA",
+    )
+    await sign_in_reviewer(client)
+    page = await client.get("/inbox")
+    assert page.status_code == 200
+    assert "Quỹ chuyển đổi số cho doanh nghiệp nhỏ" in page.text
+    assert "Căn cước điện tử" not in page.text
+    assert '<p id="count" aria-live="polite">Số nội dung tìm thấy: 1</p>' in page.text
+    assert (await client.get(f"/inbox/{other_id}")).status_code == 404
+    acknowledged = await client.post(
+        "/inbox/acknowledge",
+        data={"ids": [str(own_id), str(other_id)], "csrf_token": csrf_of(page.text)},
+    )
+    assert acknowledged.headers["location"] == "/inbox?acknowledged=1&skipped=1"
+    assert await _status(settings, own_id) is ProposalStatus.ACKNOWLEDGED
+    assert await _status(settings, other_id) is ProposalStatus.ROUTED
+
+
+async def test_reviewer_answers_from_a_template_then_the_submitter_rates(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, link = await _routed(db, settings, consent_to_publish=True)
+    template_id = await save_template(db, "Cảm ơn", "Cảm ơn anh/chị đã gửi đề xuất.")
+    await sign_in_reviewer(client)
+    page = await client.get(f"/inbox/{proposal_id}", params={"template": str(template_id)})
+    assert ">Cảm ơn anh/chị đã gửi đề xuất.</textarea>" in page.text
+    response = await _post_multipart(client, f"/inbox/{proposal_id}/respond", page.text)
+    assert response.status_code == 303
+    assert await _status(settings, proposal_id) is ProposalStatus.RESPONDED
+
+    client.cookies.clear()
+    tracking = await client.get(link)
+    assert "Cảm ơn anh/chị đã gửi đề xuất." in tracking.text
+    assert re.search(
+        r'<a href="/attachments/\d+\?code=\w+&amp;key=[\w-]+" download>', tracking.text
+    )
+    assert tracking.headers["cache-control"] == "private, no-store"
+    code = link.split("/")[2].split("?")[0]
+    key = link.split("key=")[1]
+    bad = await client.post(
+        f"/track/{code}/rate",
+        data={"key": key, "score": "9", "csrf_token": csrf_of(tracking.text)},
+    )
+    assert bad.status_code == 422
+    assert '<a href="#score">Hãy chọn điểm từ 1 đến 5.</a>' in bad.text
+    rated = await client.post(
+        f"/track/{code}/rate",
+        data={"key": key, "score": "4", "comment": "Rõ ràng", "csrf_token": csrf_of(tracking.text)},
+    )
+    assert rated.headers["location"] == f"/track/{code}?key={key}&done=rate"
+    assert await _status(settings, proposal_id) is ProposalStatus.CLOSED
+    async with db.session() as session:
+        end = utcnow()
+        figures = await statistics.figures(session, None, end.replace(year=end.year - 1), end)
+    assert (figures.received, figures.resolved, figures.satisfaction) == (1, 1, 4.0)
+    dashboard = await client.get("/statistics")
+    assert "<dd>4 / 5</dd>" in dashboard.text
+    assert "<dd>100,0%</dd>" in dashboard.text
+
+
+async def _post_multipart(client: httpx.AsyncClient, path: str, page: str) -> httpx.Response:
+    return await client.post(
+        path,
+        data={
+            "text": "Cảm ơn anh/chị đã gửi đề xuất.",
+            "publish": "yes",
+            "csrf_token": csrf_of(page),
+        },
+        files={"attachments": ("tra-loi.pdf", PDF, "application/pdf")},
+    )
+
+
+async def test_information_request_answered_and_withdrawal_through_the_private_link(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, link = await _routed(db, settings)
+    await sign_in_reviewer(client)
+    page = await client.get(f"/inbox/{proposal_id}")
+    empty = await client.post(
+        f"/inbox/{proposal_id}/request-information",
+        data={"question": " ", "csrf_token": csrf_of(page.text)},
+    )
+    assert empty.status_code == 422
+    assert '<a href="#request-information-question">Trường này là bắt buộc.</a>' in empty.text
+    asked = await client.post(
+        f"/inbox/{proposal_id}/request-information",
+        data={"question": "Hồ sơ nộp ngày nào?", "csrf_token": csrf_of(page.text)},
+    )
+    assert asked.status_code == 303
+    client.cookies.clear()
+    tracking = await client.get(link)
+    assert '<blockquote class="question">Hồ sơ nộp ngày nào?</blockquote>' in tracking.text
+    code, key = link.split("/")[2].split("?")[0], link.split("key=")[1]
+    wrong_key = await client.post(
+        f"/track/{code}/answer",
+        data={"key": "nope", "answer": "x", "csrf_token": csrf_of(tracking.text)},
+    )
+    assert wrong_key.status_code == 403
+    answered = await client.post(
+        f"/track/{code}/answer",
+        data={"key": key, "answer": "Ngày 2 tháng 3.", "csrf_token": csrf_of(tracking.text)},
+    )
+    assert answered.status_code == 303
+    assert await _status(settings, proposal_id) is ProposalStatus.ROUTED
+    withdrawn = await client.post(
+        f"/track/{code}/withdraw",
+        data={"key": key, "reason": "", "csrf_token": csrf_of(tracking.text)},
+    )
+    assert withdrawn.status_code == 303
+    assert await _status(settings, proposal_id) is ProposalStatus.WITHDRAWN
+
+
+async def test_secretariat_assigns_from_the_triage_queue_with_suggestions(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _ = await _routed(
+        db,
+        settings,
+        category="OTHER",
+        title="Góp ý chung",
+        description="Tôi có vài ý kiến chung, mong được xem xét.",  # nothing to route by
+    )
+    await sign_in_secretariat(client)
+    queue = await client.get("/secretariat/triage")
+    assert queue.status_code == 200
+    assert f'action="/secretariat/triage/{proposal_id}/assign"' in queue.text
+    missing = await client.post(
+        f"/secretariat/triage/{proposal_id}/assign",
+        data={"agencyCode": "", "csrf_token": csrf_of(queue.text)},
+    )
+    assert missing.status_code == 422
+    assert "Hãy chọn một cơ quan trong danh bạ." in missing.text
+    assigned = await client.post(
+        f"/secretariat/triage/{proposal_id}/assign",
+        data={"agencyCode": "BKHCN", "csrf_token": csrf_of(queue.text)},
+    )
+    assert assigned.status_code == 303
+    assert await _status(settings, proposal_id) is ProposalStatus.ROUTED
+
+
+async def test_reviewer_may_not_open_the_triage_queue(client: httpx.AsyncClient) -> None:
+    await sign_in_reviewer(client)
+    assert (await client.get("/secretariat/triage")).status_code == 403
+
+
+async def test_every_new_form_refuses_a_missing_csrf_token(client: httpx.AsyncClient) -> None:
+    await sign_in_secretariat(client)
+    for path in (
+        "/inbox/acknowledge",
+        "/inbox/1/respond",
+        "/secretariat/triage/1/assign",
+        "/track/ABCDEFGH23/rate",
+        "/track/ABCDEFGH23/answer",
+        "/track/ABCDEFGH23/withdraw",
+    ):
+        assert (await client.post(path, data={"x": "y"})).status_code == 403, path
+
+
+async def test_submission_with_attachments_and_a_rejected_file(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    token = csrf_of((await client.get("/submit")).text)
+    rejected = await client.post(
+        "/submit",
+        data={**form_data(), "csrf_token": token},
+        files={"attachments": ("bang-chung.pdf", b"MZ not a pdf", "application/pdf")},
+    )
+    assert rejected.status_code == 422
+    assert "Tệp bang-chung.pdf không thuộc các loại được chấp nhận: " in rejected.text
+    assert "hãy chọn lại" in rejected.text
+    accepted = await client.post(
+        "/submit",
+        data={**form_data(), "csrf_token": token},
+        files={"attachments": ("bang-chung.pdf", PDF, "application/pdf")},
+    )
+    assert accepted.status_code == 303
+    page = await client.get(accepted.headers["location"])
+    assert "bang-chung.pdf" in page.text
+
+
+async def test_public_pages_in_both_languages(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    _, _ = await _routed(db, settings, consent_to_publish=True)
+    for language, heading in (
+        ("vi", "Nội dung và trả lời được công khai"),
+        ("en", "Published submissions and answers"),
+    ):
+        await client.get(f"/lang/{language}")
+        listing = await client.get("/published")
+        assert f"<h1>{heading}</h1>" in listing.text
+        assert "Quỹ hỗ trợ chuyển đổi số cho doanh nghiệp nhỏ" in listing.text
+        assert (await client.get("/statistics")).status_code == 200
+        assert (await client.get("/")).status_code == 200
+    bad_period = await client.get("/statistics", params={"from": "2026-13-01"})
+    assert bad_period.status_code == 422
+
+
+async def test_detail_page_shows_no_problem_box_when_nothing_went_wrong(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _ = await _routed(db, settings)
+    await sign_in_reviewer(client)
+    page = await client.get(f"/inbox/{proposal_id}")
+    assert 'role="alert"' not in page.text
+    assert "Macro" not in page.text

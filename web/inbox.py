@@ -1,0 +1,334 @@
+"""The officials' inbox: filtered lists with deadline badges, bulk acknowledge, and one submission
+with its timeline, answers, notes and the workflow steps the official may take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.accounts.actor import Actor
+from service.attachments.service import IncomingFile
+from service.db import utcnow
+from service.directory import service as directory
+from service.errors import FieldError, ValidationFailed
+from service.i18n import Language, translations
+from service.outbox.service import unit_of_work
+from service.proposals import service as proposals
+from service.proposals.errors import ProposalNotFound
+from service.proposals.models import (
+    AWAITING_AGENCY,
+    Proposal,
+    ProposalFilter,
+    ProposalKind,
+    ProposalOrder,
+    ProposalStatus,
+)
+from service.runtime import Runtime
+from service.workflow import service as workflow
+from service.workflow.errors import InvalidTransition, NotPermitted
+from service.workflow.rules import allowed_actions
+from web.common import field_errors, gettext_for, official, uploaded_files
+from web.csrf import checked_form
+from web.rendering import page_language, render
+
+PAGE_SIZE = 50
+DUE_SOON = timedelta(days=3)
+_OPEN_FOR_SECRETARIAT = AWAITING_AGENCY | {ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE}
+
+
+def deadline_badge(proposal: Proposal, now: datetime) -> str:
+    """'overdue', 'due-soon' or '' for a submission still waiting for its agency."""
+    if proposal.status not in AWAITING_AGENCY or proposal.deadline is None:
+        return ""
+    if proposal.deadline < now:
+        return "overdue"
+    return "due-soon" if proposal.deadline - now <= DUE_SOON else ""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxQuery:
+    status: str
+    kind: str
+    category: str
+    overdue: bool
+    page: int
+
+    @classmethod
+    def parse(cls, params: Any) -> InboxQuery:
+        page = str(params.get("page", "1"))
+        return cls(
+            status=str(params.get("status", "open")),
+            kind=str(params.get("kind", "")),
+            category=str(params.get("category", "")),
+            overdue=params.get("overdue") == "yes",
+            page=max(1, int(page)) if page.isdigit() else 1,
+        )
+
+    def filter_for(self, actor: Actor) -> ProposalFilter:
+        if self.status in ProposalStatus.__members__:
+            statuses = frozenset({ProposalStatus(self.status)})
+        elif self.status == "all":
+            statuses = frozenset()
+        else:
+            statuses = frozenset(_OPEN_FOR_SECRETARIAT if actor.is_secretariat else AWAITING_AGENCY)
+        # An agency's inbox is what it leads now; published submissions of others stay out.
+        agencies = frozenset() if actor.is_secretariat else frozenset({actor.agency_id or 0})
+        return ProposalFilter(
+            statuses=statuses,
+            kinds=frozenset({ProposalKind(self.kind)})
+            if self.kind in ProposalKind.__members__
+            else frozenset(),
+            categories=frozenset({self.category}) if self.category else frozenset(),
+            agency_ids=agencies,
+            overdue=True if self.overdue else None,
+        )
+
+
+async def inbox(request: Request) -> Response:
+    allowed = await official(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    query = InboxQuery.parse(request.query_params)
+    async with runtime.db.session() as session:
+        rows, total = await proposals.list_for(
+            session,
+            actor,
+            query.filter_for(actor),
+            order=ProposalOrder.DEADLINE,
+            limit=PAGE_SIZE,
+            offset=(query.page - 1) * PAGE_SIZE,
+        )
+        categories = await directory.categories(session)
+        agencies = {a.id: a for a in await directory.agencies(session)}
+    now = utcnow()
+    return render(
+        request,
+        "inbox/list.html",
+        {
+            "rows": [(p, deadline_badge(p, now)) for p in rows],
+            "total": total,
+            "query": query,
+            "pages": (total + PAGE_SIZE - 1) // PAGE_SIZE,
+            "categories": categories,
+            "agencies": agencies,
+            "statuses": list(ProposalStatus),
+            "own_agency": agencies.get(actor.agency_id) if actor.agency_id else None,
+            "is_secretariat": actor.is_secretariat,
+            "acknowledged": request.query_params.get("acknowledged", ""),
+            "skipped": request.query_params.get("skipped", ""),
+        },
+    )
+
+
+async def acknowledge_many(request: Request) -> Response:
+    allowed = await official(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    form = await checked_form(request)
+    ids = [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.isdigit()]
+    done = skipped = 0
+    async with unit_of_work(runtime.db, runtime.queue) as session:
+        for proposal_id in ids:
+            try:
+                await workflow.acknowledge(session, actor, proposal_id)
+                done += 1
+            except (ProposalNotFound, NotPermitted, InvalidTransition):
+                skipped += 1  # checked before anything is written: the others still go through
+    return RedirectResponse(f"/inbox?acknowledged={done}&skipped={skipped}", status_code=303)
+
+
+async def _detail(
+    request: Request,
+    runtime: Runtime,
+    actor: Actor,
+    proposal_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    problem: str = "",
+    failed_step: str = "",
+    status_code: int = 200,
+) -> Response:
+    async with runtime.db.session() as session:
+        proposal = await proposals.get_for(session, actor, proposal_id)
+        if proposal is None:
+            raise HTTPException(404)
+        tracked = await proposals.track(session, proposal.tracking_code)
+        record = await workflow.record(session, actor, proposal)
+        templates = await workflow.response_templates(session, actor)
+        agencies = await directory.agencies(session)
+        categories = {c.code: c for c in await directory.categories(session)}
+    values = dict(values or {})
+    chosen = request.query_params.get("template", "")
+    template = next((t for t in templates if str(t.id) == chosen), None)
+    if template is not None and "text" not in values:
+        values["text"] = template.body
+    by_id = {a.id: a for a in agencies}
+    return render(
+        request,
+        "inbox/detail.html",
+        {
+            "p": proposal,
+            "tracked": tracked,
+            "record": record,
+            "category": categories.get(proposal.category_code),
+            "badge": deadline_badge(proposal, utcnow()),
+            "actions": {a.value for a in allowed_actions(actor, proposal)},
+            "templates": templates,
+            "chosen_template": template.id if template else None,
+            "agencies": [a for a in agencies if a.is_active],
+            "agencies_by_id": by_id,
+            "cooperating": [by_id[i] for i in record.cooperating_agency_ids if i in by_id],
+            "may_note": record.handling,
+            "is_secretariat": actor.is_secretariat,
+            "errors": errors or {},
+            "values": values,
+            "problem": problem,
+            "failed_step": failed_step,
+            "done": request.query_params.get("done", ""),
+        },
+        status_code=status_code,
+    )
+
+
+def _proposal_id(request: Request) -> int:
+    raw = request.path_params["proposal_id"]
+    if not raw.isdigit():
+        raise HTTPException(404)
+    return int(raw)
+
+
+async def detail(request: Request) -> Response:
+    allowed = await official(request)
+    if isinstance(allowed, Response):
+        return allowed
+    return await _detail(request, *allowed, _proposal_id(request))
+
+
+_FIELDS = ("text", "question", "reason", "note", "agencyCode", "intoCode", "publish")
+
+
+async def step(request: Request) -> Response:
+    """One workflow step from the detail page; the form names the step."""
+    allowed = await official(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    proposal_id = _proposal_id(request)
+    form = await checked_form(request)
+    step_name = request.path_params["step"]
+    values = {name: str(form.get(name) or "") for name in _FIELDS}
+    language = page_language(request)
+    files = await uploaded_files(form, "attachments", runtime.settings.attachment_max_bytes)
+    _ = gettext_for(request)
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            await _take(session, runtime, actor, proposal_id, step_name, form, language, files)
+    except ProposalNotFound as missing:
+        raise HTTPException(404) from missing
+    except ValidationFailed as failure:
+        renamed = {"intoId": "intoCode", "cooperatingAgencyCodes": "cooperating"}
+        errors = {renamed.get(k, k.split(".", 1)[0]): v for k, v in field_errors(failure).items()}
+        return await _detail(
+            request,
+            runtime,
+            actor,
+            proposal_id,
+            errors=errors,
+            values=values,
+            failed_step=step_name,
+            status_code=422,
+        )
+    except (InvalidTransition, NotPermitted):
+        problem = _("This step is not possible now: the submission has moved on.")
+        return await _detail(request, runtime, actor, proposal_id, problem=problem, status_code=409)
+    return RedirectResponse(f"/inbox/{proposal_id}?done={step_name}", status_code=303)
+
+
+async def _take(
+    session: AsyncSession,
+    runtime: Runtime,
+    actor: Actor,
+    proposal_id: int,
+    step_name: str,
+    form: FormData,
+    language: Language,
+    files: list[IncomingFile],
+) -> None:
+    text = {name: str(form.get(name) or "") for name in _FIELDS}
+    settings = runtime.settings
+    match step_name:
+        case "acknowledge":
+            await workflow.acknowledge(session, actor, proposal_id)
+        case "respond":
+            await workflow.respond(
+                session,
+                actor,
+                proposal_id,
+                text["text"],
+                publish=bool(text["publish"]),
+                language=language,
+                settings=settings,
+                files=files,
+            )
+        case "request-information":
+            await workflow.request_information(
+                session, actor, proposal_id, text["question"], language
+            )
+        case "decline":
+            await workflow.decline(session, actor, proposal_id, text["reason"], language)
+        case "note":
+            await workflow.add_note(session, actor, proposal_id, text["note"], language)
+        case "assign":
+            cooperating = [str(v) for v in form.getlist("cooperating") if v]
+            await workflow.assign(
+                session,
+                actor,
+                proposal_id,
+                text["agencyCode"],
+                settings,
+                language,
+                cooperating=cooperating,
+                note=text["note"],
+            )
+        case "transfer":
+            await workflow.transfer(
+                session,
+                actor,
+                proposal_id,
+                text["agencyCode"],
+                settings,
+                language,
+                reason=text["reason"],
+            )
+        case "reject":
+            await workflow.reject(session, actor, proposal_id, text["reason"], language)
+        case "merge":
+            await _merge(session, actor, proposal_id, text["intoCode"], language)
+        case "reopen":
+            await workflow.reopen(session, actor, proposal_id, text["reason"], language)
+        case "close":
+            await workflow.close(session, actor, proposal_id, text["note"])
+        case _:
+            raise HTTPException(404)
+
+
+async def _merge(
+    session: AsyncSession, actor: Actor, proposal_id: int, into_code: str, language: Language
+) -> None:
+    try:
+        lead = await proposals.track(session, into_code)
+    except ProposalNotFound:
+        message = translations(language).gettext("No submission has this tracking code.")
+        raise ValidationFailed([FieldError("intoCode", "unknown", message)]) from None
+    assert lead.proposal.id is not None
+    await workflow.merge(session, actor, proposal_id, lead.proposal.id, language)

@@ -1,0 +1,163 @@
+"""The secretariat's triage queue: what no rule routed, with suggestions, assigned in one action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.directory import service as directory
+from service.directory.models import Agency, Category, Province
+from service.errors import ValidationFailed
+from service.i18n import Language
+from service.outbox.service import unit_of_work
+from service.proposals import service as proposals
+from service.proposals.errors import ProposalNotFound
+from service.proposals.models import (
+    ProposalEvent,
+    ProposalFilter,
+    ProposalOrder,
+    ProposalStatus,
+)
+from service.workflow import service as workflow
+from service.workflow.errors import InvalidTransition, NotPermitted
+from web.common import field_errors, gettext_for, secretariat
+from web.csrf import checked_form
+from web.rendering import page_language, render
+
+QUEUE_SIZE = 100
+_TRIAGE = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE})
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    agency: Agency
+    reason: str
+
+
+def suggestions(
+    category: Category | None,
+    province: Province | None,
+    agencies: dict[int, Agency],
+    declined_by: int | None,
+    gettext: Callable[[str], str],
+    language: Language,
+) -> list[Suggestion]:
+    """Agencies to offer first, each with why.
+
+    The hook for the routing engine's ranked suggestions: today the directory's own hints, the
+    province's People's Committee for a local obstacle and the topic's default agency, leaving
+    out the agency that declined it.
+    """
+    found: list[Suggestion] = []
+    if province is not None and province.agency_id in agencies:
+        found.append(
+            Suggestion(
+                agencies[province.agency_id],
+                gettext("The submission concerns %(province)s.")
+                % {"province": province.name(language)},
+            )
+        )
+    if category is not None and category.agency_id in agencies:
+        found.append(
+            Suggestion(
+                agencies[category.agency_id],
+                gettext("Usually answers the topic %(topic)s.")
+                % {"topic": category.name(language)},
+            )
+        )
+    seen: set[int | None] = {declined_by}
+    unique = []
+    for suggestion in found:
+        if suggestion.agency.id not in seen:
+            seen.add(suggestion.agency.id)
+            unique.append(suggestion)
+    return unique
+
+
+def _declined_by(event: ProposalEvent | None) -> int | None:
+    return event.agency_id if event is not None and event.action == "DECLINE" else None
+
+
+async def triage(request: Request, *, errors: dict[int, str] | None = None) -> Response:
+    allowed = await secretariat(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    async with runtime.db.session() as session:
+        rows, total = await proposals.list_for(
+            session,
+            actor,
+            ProposalFilter(statuses=_TRIAGE),
+            order=ProposalOrder.OLDEST,
+            limit=QUEUE_SIZE,
+            offset=0,
+        )
+        latest = await proposals.latest_events(session, [p.id for p in rows if p.id])
+        agency_list = await directory.agencies(session)
+        categories = {c.code: c for c in await directory.categories(session)}
+        provinces = {p.code: p for p in await directory.provinces(session)}
+    agencies = {a.id: a for a in agency_list if a.id is not None and a.is_active}
+    _ = gettext_for(request)
+    items = []
+    for proposal in rows:
+        event = latest.get(proposal.id or 0)
+        items.append(
+            {
+                "p": proposal,
+                "event": event,
+                "declined_by": agencies.get(_declined_by(event) or 0),
+                "category": categories.get(proposal.category_code),
+                "suggestions": suggestions(
+                    categories.get(proposal.category_code),
+                    provinces.get(proposal.province_code or ""),
+                    agencies,
+                    _declined_by(event),
+                    _,
+                    page_language(request),
+                ),
+            }
+        )
+    return render(
+        request,
+        "secretariat/triage.html",
+        {
+            "items": items,
+            "total": total,
+            "agencies": sorted(agencies.values(), key=lambda a: a.code),
+            "errors": errors or {},
+            "assigned": request.query_params.get("assigned", ""),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def assign(request: Request) -> Response:
+    allowed = await secretariat(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    raw = request.path_params["proposal_id"]
+    if not raw.isdigit():
+        raise HTTPException(404)
+    form = await checked_form(request)
+    code = str(form.get("agencyCode") or "")
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            step = await workflow.assign(
+                session, actor, int(raw), code, runtime.settings, page_language(request)
+            )
+    except ProposalNotFound as missing:
+        raise HTTPException(404) from missing
+    except ValidationFailed as failure:
+        message = next(iter(field_errors(failure).values()))
+        return await triage(request, errors={int(raw): message})
+    except (InvalidTransition, NotPermitted):
+        message = gettext_for(request)("This submission has already left the triage queue.")
+        return await triage(request, errors={int(raw): message})
+    return RedirectResponse(
+        f"/secretariat/triage?assigned={step.proposal.tracking_code}", status_code=303
+    )

@@ -1,0 +1,161 @@
+"""The tracking page, and what a submitter does through the private link: answer, withdraw, rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.accounts.actor import Actor
+from service.api.auth import resolve_actor
+from service.directory import repository as directory_repository
+from service.directory import service as directory
+from service.errors import ValidationFailed
+from service.i18n import Language
+from service.outbox.service import unit_of_work
+from service.proposals import service as proposals
+from service.proposals.errors import ProposalNotFound
+from service.proposals.models import Proposal
+from service.workflow import service as workflow
+from service.workflow.errors import InvalidTransition, NotPermitted
+from service.workflow.rules import Action, allowed_actions
+from web.common import field_errors, gettext_for, runtime_of
+from web.csrf import checked_form
+from web.rendering import page_language, render
+
+
+async def _viewer(request: Request, code: str, key: str) -> tuple[Actor, bool]:
+    """The submitter when the key opens this submission, else whoever is signed in."""
+    runtime = runtime_of(request)
+    if key:
+        try:
+            async with runtime.db.session() as session:
+                _, actor = await proposals.submitter_actor(session, runtime.settings, code, key)
+            return actor, True
+        except ProposalNotFound:
+            pass
+    return await resolve_actor(request, runtime), False
+
+
+async def _page(
+    request: Request,
+    code: str,
+    key: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    problem: str = "",
+    status_code: int = 200,
+) -> Response:
+    runtime = runtime_of(request)
+    actor, is_submitter = await _viewer(request, code, key)
+    async with runtime.db.session() as session:
+        try:
+            tracked = await proposals.track(session, code)
+        except ProposalNotFound:
+            return render(
+                request, "track_lookup.html", {"code": code, "not_found": True}, status_code=404
+            )
+        record = await workflow.record(session, actor, tracked.proposal)
+        categories = {c.code: c for c in await directory.categories(session)}
+        agency_ids = sorted({r.agency_id for r in record.responses})
+        agencies = {a.id: a for a in await directory_repository.get_agencies(session, agency_ids)}
+    actions = allowed_actions(actor, tracked.proposal) if is_submitter else ()
+    context: dict[str, Any] = {
+        "tracked": tracked,
+        "category": categories.get(tracked.proposal.category_code),
+        "is_new": request.query_params.get("new") == "1",
+        "key": key if is_submitter else "",
+        "record": record,
+        "response_agencies": agencies,
+        "may_answer": Action.ANSWER_INFO in actions,
+        "may_withdraw": Action.WITHDRAW in actions,
+        "may_rate": Action.RATE in actions,
+        "question": _open_question(tracked),
+        "errors": errors or {},
+        "values": values or {},
+        "problem": problem,
+        "done": request.query_params.get("done", ""),
+    }
+    response = render(request, "track.html", context, status_code=status_code)
+    if is_submitter:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"  # the key is in the address
+    return response
+
+
+def _open_question(tracked: proposals.TrackedProposal) -> str:
+    asked = [e for e, _ in tracked.events if e.action == Action.REQUEST_INFO.value]
+    return asked[-1].note if asked else ""
+
+
+async def track(request: Request) -> Response:
+    return await _page(
+        request, request.path_params["code"], request.query_params.get("key", "").strip()
+    )
+
+
+async def _submitter_step(request: Request, action: Action) -> Response:
+    code = request.path_params["code"]
+    form = await checked_form(request)
+    key = str(form.get("key") or "").strip()
+    runtime = runtime_of(request)
+    language = page_language(request)
+    values = {name: str(form.get(name) or "") for name in ("answer", "reason", "score", "comment")}
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            proposal, actor = await proposals.submitter_actor(session, runtime.settings, code, key)
+            await _take(session, actor, proposal, action, form, language)
+    except ProposalNotFound:
+        _ = gettext_for(request)
+        message = _("This link does not open the submission. Use the link from your email.")
+        return await _page(request, code, "", problem=message, status_code=403)
+    except ValidationFailed as failure:
+        return await _page(
+            request, code, key, errors=field_errors(failure), values=values, status_code=422
+        )
+    except (InvalidTransition, NotPermitted):
+        _ = gettext_for(request)
+        message = _("This step is no longer possible for this submission.")
+        return await _page(request, code, key, problem=message, status_code=409)
+    return RedirectResponse(
+        f"/track/{proposal.tracking_code}?key={key}&done={action.value.lower()}", status_code=303
+    )
+
+
+async def _take(
+    session: AsyncSession,
+    actor: Actor,
+    proposal: Proposal,
+    action: Action,
+    form: FormData,
+    language: Language,
+) -> None:
+    assert proposal.id is not None
+    match action:
+        case Action.ANSWER_INFO:
+            answer = str(form.get("answer") or "")
+            await workflow.answer_information(session, actor, proposal.id, answer, language)
+        case Action.WITHDRAW:
+            reason = str(form.get("reason") or "")
+            await workflow.withdraw(session, actor, proposal.id, reason, language)
+        case Action.RATE:
+            raw = str(form.get("score") or "")
+            score = int(raw) if raw.isdigit() else 0
+            comment = str(form.get("comment") or "")
+            await workflow.rate(session, actor, proposal.id, score, comment, language)
+
+
+async def answer(request: Request) -> Response:
+    return await _submitter_step(request, Action.ANSWER_INFO)
+
+
+async def withdraw(request: Request) -> Response:
+    return await _submitter_step(request, Action.WITHDRAW)
+
+
+async def rate(request: Request) -> Response:
+    return await _submitter_step(request, Action.RATE)
