@@ -54,12 +54,9 @@ def _checked_year(day: date, language: Language, field: str) -> date:
     return day
 
 
-async def save_holiday(
-    session: AsyncSession, actor: str, day: date, name: str, language: Language
-) -> Holiday:
-    """Add a holiday, or rename the one on that day; raises ValidationFailed naming the field."""
+def checked_name(name: str, language: Language) -> str:
+    """A holiday's name, normalised; raises ValidationFailed naming the field."""
     _ = translations(language).gettext
-    _checked_year(day, language, "date")
     name = normalize(name).strip()
     if not name:
         raise ValidationFailed([FieldError("name", "required", _("This field is required."))])
@@ -68,6 +65,15 @@ async def save_holiday(
             "max": MAX_NAME_LENGTH
         }
         raise ValidationFailed([FieldError("name", "invalid", message)])
+    return name
+
+
+async def save_holiday(
+    session: AsyncSession, actor: str, day: date, name: str, language: Language
+) -> Holiday:
+    """Add a holiday, or rename the one on that day; raises ValidationFailed naming the field."""
+    _checked_year(day, language, "date")
+    name = checked_name(name, language)
     now = utcnow()
     holiday = await repository.get(session, day)
     if holiday is None:
