@@ -14,6 +14,12 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
+async def get_users(session: AsyncSession, ids: Sequence[int]) -> Sequence[User]:
+    if not ids:
+        return []
+    return (await session.exec(select(User).where(col(User.id).in_(ids)))).all()
+
+
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
     return (await session.exec(select(User).where(User.email == email))).first()
 

@@ -365,13 +365,13 @@ def _record(session: AsyncSession, user: User, action: str, actor: Actor, detail
 
 async def actor_names(session: AsyncSession, labels: Sequence[str]) -> dict[str, str]:
     """How history labels ("user:3", "token:2", "system") read on a page: users by email."""
+    ids = {int(label[5:]) for label in labels if label.startswith("user:") and label[5:].isdigit()}
+    emails = {u.id: u.email for u in await repository.get_users(session, sorted(ids))}
     names = {label: label for label in labels}
     for label in labels:
-        kind, _, key = label.partition(":")
-        if kind == "user" and key.isdigit():
-            user = await repository.get_user(session, int(key))
-            if user is not None:
-                names[label] = user.email
+        key = label[5:] if label.startswith("user:") else ""
+        if key.isdigit() and int(key) in emails:
+            names[label] = emails[int(key)]
     return names
 
 

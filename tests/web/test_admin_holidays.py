@@ -99,6 +99,14 @@ async def test_a_bad_holiday_names_the_field_and_keeps_the_input(
     assert "Ngày: Hãy viết ngày theo dạng YYYY-MM-DD, ví dụ 2027-01-01." in refused.text
     assert "Tên: Trường này là bắt buộc." in refused.text
     assert 'value="30/04/2027"' in refused.text
+    await client.get("/lang/en")
+    english = await client.post(
+        "/admin/holidays",
+        data={"date": "1999-12-31", "name": "New Year's Eve", "csrf_token": csrf_of(page.text)},
+    )
+    assert english.status_code == 422
+    assert "Date: Choose a date from 2000 to 2100." in english.text
+    assert 'value="New Year&#39;s Eve"' in english.text
     gone = await client.post(
         "/admin/holidays/2027-04-30/delete", data={"csrf_token": csrf_of(page.text)}
     )
