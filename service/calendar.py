@@ -11,24 +11,25 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # Vietnam's public holidays that fall on working days (Labour Code 2019, article 112, and the
 # Government's schedule for civil servants). Weekend holidays need no entry; a holiday on a
 # Sunday moves to the Monday. The Government fixes each year's Tết break and the day next to
-# National Day; INTAKE_HOLIDAYS replaces this list. Add each year once the Government has
-# published it: later years only know weekends until then.
-VIETNAM_HOLIDAYS: frozenset[date] = frozenset(
-    {
-        # 2026
-        date(2026, 1, 1),  # New Year's Day (Thursday)
-        date(2026, 2, 16),  # Tết Bính Ngọ: the break runs Sat 14 to Sun 22 February
-        date(2026, 2, 17),  # (Lunar New Year's Day is Tuesday 17 February)
-        date(2026, 2, 18),
-        date(2026, 2, 19),
-        date(2026, 2, 20),
-        date(2026, 4, 27),  # Hùng Kings' day (10/3 lunar) is Sunday 26 April: off on Monday
-        date(2026, 4, 30),  # Reunification Day (Thursday)
-        date(2026, 5, 1),  # International Labour Day (Friday)
-        date(2026, 9, 1),  # National Day: 2 September and the day before
-        date(2026, 9, 2),
-    }
-)
+# National Day. Deadlines read the holidays table (service.holidays), which migration 0007
+# seeds with these; the secretariat adds each later year at /admin/holidays once the Government
+# has published it: later years only know weekends until then.
+VIETNAM_HOLIDAY_NAMES: dict[date, str] = {
+    date(2026, 1, 1): "Tết Dương lịch",  # New Year's Day (Thursday)
+    # Tết Bính Ngọ: the break runs Sat 14 to Sun 22 February (Lunar New Year: Tue 17)
+    date(2026, 2, 16): "Tết Nguyên đán",
+    date(2026, 2, 17): "Tết Nguyên đán",
+    date(2026, 2, 18): "Tết Nguyên đán",
+    date(2026, 2, 19): "Tết Nguyên đán",
+    date(2026, 2, 20): "Tết Nguyên đán",
+    # Hùng Kings' day (10/3 lunar) is Sunday 26 April: off on Monday
+    date(2026, 4, 27): "Giỗ Tổ Hùng Vương (nghỉ bù)",
+    date(2026, 4, 30): "Ngày Chiến thắng",  # Reunification Day (Thursday)
+    date(2026, 5, 1): "Ngày Quốc tế Lao động",  # International Labour Day (Friday)
+    date(2026, 9, 1): "Quốc khánh",  # National Day: 2 September and the day before
+    date(2026, 9, 2): "Quốc khánh",
+}
+VIETNAM_HOLIDAYS: frozenset[date] = frozenset(VIETNAM_HOLIDAY_NAMES)
 
 
 def is_business_day(day: date, holidays: Iterable[date] = VIETNAM_HOLIDAYS) -> bool:

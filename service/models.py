@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from service.accounts.models import ApiToken, User
+from service.accounts.models import AccountChange, ApiToken, User
 from service.attachments.models import Attachment
 from service.directory.models import (
     Agency,
@@ -13,6 +13,7 @@ from service.directory.models import (
     Province,
     ProvinceAlias,
 )
+from service.holidays.models import Holiday, HolidayChange
 from service.notifications.models import MailOptOut, Notification
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
@@ -22,6 +23,7 @@ from service.workflow.models import ProposalNote, Rating, Response, ResponseTemp
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccountChange",
     "Agency",
     "AgencyCategory",
     "ApiToken",
@@ -30,6 +32,8 @@ __all__ = [
     "DeadlineRule",
     "DirectoryChange",
     "DirectoryVersion",
+    "Holiday",
+    "HolidayChange",
     "MailOptOut",
     "Notification",
     "OutboxMessage",

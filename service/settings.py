@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from service.calendar import VIETNAM_HOLIDAYS
 
 Language = Literal["vi", "en"]
 _DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
@@ -62,8 +59,6 @@ class Settings(BaseSettings):
     response_business_days: int = Field(default=15, ge=1)
     acknowledge_business_days: int = Field(default=3, ge=1)
     max_extension_business_days: int = Field(default=15, ge=1)
-    # Public holidays as a JSON list of dates, e.g. ["2026-01-01"]; unset: Vietnam's.
-    holidays: frozenset[date] | None = None
     # A routing decision less confident than this goes to the secretariat's triage queue.
     routing_confidence_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     outbox_sweep_after_seconds: int = Field(default=30, ge=1)
@@ -106,10 +101,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'intake.db').resolve()}"
-
-    @property
-    def holiday_dates(self) -> frozenset[date]:
-        return VIETNAM_HOLIDAYS if self.holidays is None else self.holidays
 
     @property
     def search_index_path(self) -> Path:

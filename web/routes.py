@@ -23,7 +23,16 @@ from service.proposals.access import access_key
 from service.proposals.validation import SubmissionInput
 from service.runtime import Runtime
 from service.settings import Settings
-from web import inbox, public, secretariat, tracking
+from web import (
+    admin_agencies,
+    admin_holidays,
+    admin_rules,
+    admin_users,
+    inbox,
+    public,
+    secretariat,
+    tracking,
+)
 from web.accounts import login, login_form, logout
 from web.admin import create_token as admin_create_token
 from web.admin import revoke_token as admin_revoke_token
@@ -222,6 +231,25 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/admin/tokens", tokens_page, methods=["GET"]),
         Route("/admin/tokens", admin_create_token, methods=["POST"]),
         Route("/admin/tokens/{token_id}/revoke", admin_revoke_token, methods=["POST"]),
+        Route("/admin/agencies", admin_agencies.agencies_page, methods=["GET"]),
+        Route("/admin/agencies/{code}", admin_agencies.agency_page, methods=["GET"]),
+        Route("/admin/agencies/{code}", admin_agencies.save_agency, methods=["POST"]),
+        Route("/admin/users", admin_users.users_page, methods=["GET"]),
+        Route("/admin/users", admin_users.create_user, methods=["POST"]),
+        Route("/admin/users/{user_id}", admin_users.user_page, methods=["GET"]),
+        Route("/admin/users/{user_id}", admin_users.update_user, methods=["POST"]),
+        Route("/admin/users/{user_id}/deactivate", admin_users.deactivate_user, methods=["POST"]),
+        Route("/admin/users/{user_id}/reactivate", admin_users.reactivate_user, methods=["POST"]),
+        Route("/admin/rules", admin_rules.rules_page, methods=["GET"]),
+        Route("/admin/rules", admin_rules.create_rule, methods=["POST"]),
+        Route("/admin/rules/new", admin_rules.new_rule_page, methods=["GET"]),
+        Route("/admin/rules/{rule_id}", admin_rules.rule_page, methods=["GET"]),
+        Route("/admin/rules/{rule_id}", admin_rules.save_rule, methods=["POST"]),
+        Route("/admin/rules/{rule_id}/delete", admin_rules.confirm_delete_rule, methods=["GET"]),
+        Route("/admin/rules/{rule_id}/delete", admin_rules.delete_rule, methods=["POST"]),
+        Route("/admin/holidays", admin_holidays.holidays_page, methods=["GET"]),
+        Route("/admin/holidays", admin_holidays.add_holiday, methods=["POST"]),
+        Route("/admin/holidays/{day}/delete", admin_holidays.remove_holiday, methods=["POST"]),
         Route("/unsubscribe/{token}", unsubscribe_form, methods=["GET"]),
         Route("/unsubscribe/{token}", unsubscribe, methods=["POST"]),
         Route("/secretariat/search", search_page),

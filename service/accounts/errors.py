@@ -33,3 +33,11 @@ class TokenNotPermitted(AccountError):
 
 class AccountExists(AccountError):
     code = "account_exists"
+
+
+class NotPermitted(AccountError):
+    code = "not_permitted"
+
+
+class UserNotFound(AccountError):
+    code = "not_found"

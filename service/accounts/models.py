@@ -59,3 +59,16 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccountChange(SQLModel, table=True):
+    """Who created, changed, deactivated or reactivated which official's account, and when."""
+
+    __tablename__ = "account_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    action: str = Field(max_length=20)  # created, changed, deactivated, reactivated
+    actor: str = Field(max_length=254)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    detail: str = Field(default="", sa_type=sa.Text)  # e.g. "role: REVIEWER → AGENCY_ADMIN"

@@ -7,11 +7,17 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.accounts.models import ApiToken, Role, User
+from service.accounts.models import AccountChange, ApiToken, Role, User
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def get_users(session: AsyncSession, ids: Sequence[int]) -> Sequence[User]:
+    if not ids:
+        return []
+    return (await session.exec(select(User).where(col(User.id).in_(ids)))).all()
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
@@ -53,5 +59,32 @@ async def list_tokens(session: AsyncSession, agency_id: int | None) -> Sequence[
     return (await session.exec(statement)).all()
 
 
-def add(session: AsyncSession, row: User | ApiToken) -> None:
+async def list_officials(
+    session: AsyncSession, *, agency_id: int | None, role: Role | None
+) -> Sequence[User]:
+    """Officials by email, optionally of one agency and one role (the caller's scope first)."""
+    statement = select(User).order_by(col(User.email))
+    if agency_id is not None:
+        statement = statement.where(User.agency_id == agency_id)
+    if role is not None:
+        statement = statement.where(User.role == role)
+    return (await session.exec(statement)).all()
+
+
+async def account_changes(
+    session: AsyncSession, user_ids: Sequence[int], limit: int
+) -> Sequence[AccountChange]:
+    """The newest changes of these accounts, newest first."""
+    if not user_ids:
+        return []
+    statement = (
+        select(AccountChange)
+        .where(col(AccountChange.user_id).in_(user_ids))
+        .order_by(col(AccountChange.id).desc())
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+def add(session: AsyncSession, row: User | ApiToken | AccountChange) -> None:
     session.add(row)

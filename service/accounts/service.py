@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import repository
@@ -17,13 +19,18 @@ from service.accounts.errors import (
     AccountExists,
     AccountLocked,
     InvalidCredentials,
+    NotPermitted,
     TokenNotPermitted,
     UnknownAgency,
+    UserNotFound,
 )
-from service.accounts.models import ApiToken, Role, User
+from service.accounts.models import AccountChange, ApiToken, Role, User
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory.models import Agency
+from service.errors import FieldError, ValidationFailed
+from service.i18n import Language, translations
+from service.text import has_control_characters, normalize
 
 _hasher = PasswordHasher()
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -255,5 +262,237 @@ async def create_user(
         agency_id=agency.id if agency else None,
     )
     repository.add(session, user)
+    await session.flush()
+    return user
+
+
+# Officials' accounts managed from the admin pages: the secretariat manages everyone, an agency
+# admin the reviewers of their own agency. Every change is recorded with who and when.
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+MAX_USER_NAME_LENGTH = 200
+HISTORY_LENGTH = 50
+
+
+def may_manage_officials(actor: Actor) -> bool:
+    return may_manage_tokens(actor)
+
+
+def manageable_roles(actor: Actor) -> list[Role]:
+    """The roles this administrator may give."""
+    if actor.is_secretariat:
+        return list(Role)
+    return [Role.REVIEWER] if may_manage_officials(actor) else []
+
+
+def _may_manage(actor: Actor, user: User) -> bool:
+    if actor.is_secretariat:
+        return True
+    return (
+        may_manage_officials(actor)
+        and user.role is Role.REVIEWER
+        and user.agency_id == actor.agency_id
+    )
+
+
+async def officials_for(
+    session: AsyncSession, actor: Actor, *, agency_code: str = "", role: Role | None = None
+) -> list[User]:
+    """The officials an administrator may see: everyone for the secretariat, else their
+    agency's; optionally of one agency and one role."""
+    if not may_manage_officials(actor):
+        return []
+    agency_id = None if actor.is_secretariat else actor.agency_id
+    if agency_code:
+        agency = await directory.get_agency_by_code(session, agency_code)
+        if agency is None or (agency_id is not None and agency.id != agency_id):
+            return []
+        agency_id = agency.id
+    return list(await repository.list_officials(session, agency_id=agency_id, role=role))
+
+
+async def account_history(
+    session: AsyncSession, actor: Actor, users: Sequence[User]
+) -> list[AccountChange]:
+    """The newest changes of the accounts listed (already scoped by officials_for)."""
+    if not may_manage_officials(actor):
+        return []
+    ids = [u.id for u in users if u.id is not None]
+    return list(await repository.account_changes(session, ids, HISTORY_LENGTH))
+
+
+def _role(value: str, language: Language, actor: Actor) -> Role:
+    _ = translations(language).gettext
+    if value not in Role.__members__:
+        raise ValidationFailed([FieldError("role", "invalid", _("Choose a role."))])
+    role = Role(value)
+    if role not in manageable_roles(actor):
+        message = _("You may not give the role %(role)s.") % {"role": role.value}
+        raise ValidationFailed([FieldError("role", "not_permitted", message)])
+    return role
+
+
+async def _agency_for(
+    session: AsyncSession, actor: Actor, role: Role, code: str, language: Language
+) -> Agency | None:
+    _ = translations(language).gettext
+    code = code.strip().upper()
+    if role in (Role.SECRETARIAT, Role.ADMIN):
+        if code:
+            message = _("Secretariat and admin accounts belong to no agency: choose none.")
+            raise ValidationFailed([FieldError("agency", "invalid", message)])
+        return None
+    agency = await directory.get_agency_by_code(session, code) if code else None
+    if agency is None or not agency.is_active:
+        message = _("Choose the agency this official works for.")
+        raise ValidationFailed([FieldError("agency", "required", message)])
+    if not actor.is_secretariat and agency.id != actor.agency_id:
+        message = _("You may manage only your own agency's reviewers.")
+        raise ValidationFailed([FieldError("agency", "not_permitted", message)])
+    return agency
+
+
+def _record(session: AsyncSession, user: User, action: str, actor: Actor, detail: str) -> None:
+    assert user.id is not None
+    repository.add(
+        session,
+        AccountChange(
+            user_id=user.id, action=action, actor=actor.label, at=utcnow(), detail=detail
+        ),
+    )
+
+
+async def actor_names(session: AsyncSession, labels: Sequence[str]) -> dict[str, str]:
+    """How history labels ("user:3", "token:2", "system") read on a page: users by email."""
+    ids = {int(label[5:]) for label in labels if label.startswith("user:") and label[5:].isdigit()}
+    emails = {u.id: u.email for u in await repository.get_users(session, sorted(ids))}
+    names = {label: label for label in labels}
+    for label in labels:
+        key = label[5:] if label.startswith("user:") else ""
+        if key.isdigit() and int(key) in emails:
+            names[label] = emails[int(key)]
+    return names
+
+
+async def create_official(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    agency_code: str,
+    password: str,
+    language: Language,
+) -> tuple[User, str]:
+    """A new official and the password to give them: the one typed, or a generated one shown
+    once. Raises NotPermitted, or ValidationFailed naming each field."""
+    if not may_manage_officials(actor):
+        raise NotPermitted()
+    _ = translations(language).gettext
+    problems: list[FieldError] = []
+    email = normalize(email).strip().lower()
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        message = _("Enter a valid email address, like name@example.com.")
+        problems.append(FieldError("email", "invalid", message))
+    else:
+        if await repository.get_by_email(session, email) is not None:
+            message = _("An account with this email exists already.")
+            problems.append(FieldError("email", "taken", message))
+    name = normalize(name).strip()
+    if not name:
+        problems.append(FieldError("name", "required", _("This field is required.")))
+    elif len(name) > MAX_USER_NAME_LENGTH or has_control_characters(name, multiline=False):
+        message = _("Use at most %(max)s characters, without control characters.") % {
+            "max": MAX_USER_NAME_LENGTH
+        }
+        problems.append(FieldError("name", "invalid", message))
+    if password and not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        message = _("Choose a password of %(min)s to %(max)s characters, or leave it empty.") % {
+            "min": MIN_PASSWORD_LENGTH,
+            "max": MAX_PASSWORD_LENGTH,
+        }
+        problems.append(FieldError("password", "invalid", message))
+    agency: Agency | None = None
+    try:
+        chosen = _role(role, language, actor)
+        agency = await _agency_for(session, actor, chosen, agency_code, language)
+    except ValidationFailed as failure:
+        problems += failure.errors
+    if problems:
+        raise ValidationFailed(problems)
+    secret = password or secrets.token_urlsafe(12)
+    user = User(
+        email=email,
+        name=name,
+        role=chosen,
+        password_hash=hash_password(secret),
+        agency_id=agency.id if agency else None,
+    )
+    repository.add(session, user)
+    await session.flush()
+    where = agency.code if agency else "—"
+    _record(session, user, "created", actor, f"role: {chosen.value}; agency: {where}")
+    await session.flush()
+    return user, secret
+
+
+async def _managed(session: AsyncSession, actor: Actor, user_id: int) -> User:
+    user = await repository.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound(str(user_id))
+    if not _may_manage(actor, user):
+        raise NotPermitted()
+    return user
+
+
+async def update_official(
+    session: AsyncSession,
+    actor: Actor,
+    user_id: int,
+    *,
+    role: str,
+    agency_code: str,
+    language: Language,
+) -> User:
+    """Change an official's role and agency; raises UserNotFound, NotPermitted or
+    ValidationFailed."""
+    user = await _managed(session, actor, user_id)
+    chosen = _role(role, language, actor)
+    agency = await _agency_for(session, actor, chosen, agency_code, language)
+    if user.id == actor.user_id and chosen is not user.role:
+        _ = translations(language).gettext
+        message = _("You may not change your own role.")
+        raise ValidationFailed([FieldError("role", "not_permitted", message)])
+    details = []
+    if chosen is not user.role:
+        details.append(f"role: {user.role.value} → {chosen.value}")
+        user.role = chosen
+    new_agency_id = agency.id if agency else None
+    if new_agency_id != user.agency_id:
+        old = await _agency_code(session, user.agency_id) or "—"
+        details.append(f"agency: {old} → {agency.code if agency else '—'}")
+        user.agency_id = new_agency_id
+    if details:
+        _record(session, user, "changed", actor, "; ".join(details))
+    await session.flush()
+    return user
+
+
+async def set_official_active(
+    session: AsyncSession, actor: Actor, user_id: int, active: bool, language: Language
+) -> User:
+    """Deactivate (they can no longer sign in) or reactivate an official."""
+    user = await _managed(session, actor, user_id)
+    if user.id == actor.user_id and not active:
+        _ = translations(language).gettext
+        message = _("You may not deactivate your own account.")
+        raise ValidationFailed([FieldError("active", "not_permitted", message)])
+    if user.is_active != active:
+        user.is_active = active
+        _record(session, user, "reactivated" if active else "deactivated", actor, "")
     await session.flush()
     return user

@@ -8,7 +8,10 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from service.api.accounts.queries import AccountQuery
+from service.api.directory.mutations import DirectoryMutation
 from service.api.directory.queries import DirectoryQuery
+from service.api.holidays.mutations import HolidayMutation
+from service.api.holidays.queries import HolidayQuery
 from service.api.notifications.schema import NotificationMutation, NotificationQuery
 from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
@@ -33,13 +36,20 @@ class Query(
     TemplateQuery,
     NotificationQuery,
     RoutingQuery,
+    HolidayQuery,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    ProposalMutation, WorkflowMutation, TemplateMutation, NotificationMutation, RoutingMutation
+    ProposalMutation,
+    WorkflowMutation,
+    TemplateMutation,
+    NotificationMutation,
+    RoutingMutation,
+    DirectoryMutation,
+    HolidayMutation,
 ):
     pass
 

@@ -130,3 +130,25 @@ async def get_categories(session: AsyncSession, codes: Sequence[str]) -> Sequenc
 
 async def get_provinces(session: AsyncSession, codes: Sequence[str]) -> Sequence[Province]:
     return (await session.exec(select(Province).where(col(Province.code).in_(codes)))).all()
+
+
+async def entity_changes(
+    session: AsyncSession, entity: str, code: str, limit: int
+) -> Sequence[DirectoryChange]:
+    """The newest recorded changes of one directory entry, newest first."""
+    statement = (
+        select(DirectoryChange)
+        .where(DirectoryChange.entity == entity, DirectoryChange.code == code)
+        .order_by(col(DirectoryChange.id).desc())
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def agency_category_codes(session: AsyncSession, agency_id: int) -> list[str]:
+    statement = (
+        select(AgencyCategory)
+        .where(AgencyCategory.agency_id == agency_id)
+        .order_by(col(AgencyCategory.category_code))
+    )
+    return [link.category_code for link in (await session.exec(statement)).all()]

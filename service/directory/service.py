@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from email_validator import EmailNotValidError, validate_email
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from search.text import normalize
@@ -23,6 +24,9 @@ from service.directory.models import (
     ProvinceAlias,
 )
 from service.directory.names import PlaceMatcher, PlaceName, place_key
+from service.errors import FieldError, ValidationFailed
+from service.i18n import Language, translations
+from service.text import has_control_characters
 
 __all__ = [
     "SECRETARIAT_CODE",
@@ -37,6 +41,7 @@ __all__ = [
 ]
 
 CREATED = "created"
+MAX_AGENCY_NAME_LENGTH = 200
 IS_ACTIVE = "is_active"
 
 Value = str | int | bool | Sequence[str] | None
@@ -342,3 +347,138 @@ async def provinces_named_in(session: AsyncSession, text: str) -> list[Province]
         if alias.province_code in active
     ]
     return [active[code] for code in PlaceMatcher(names).provinces_named(text)]
+
+
+# The secretariat's edits of one agency, recorded like a load: who, when, old, new. The next
+# `intake directory load` of the shipped files brings those files' values back, recorded too.
+
+MAX_AGENCY_EMAILS = 10
+MAX_DEADLINE_DAYS = 365
+HISTORY_LENGTH = 20
+
+
+async def record_agency_edits(
+    session: AsyncSession, actor: str, code: str, changes: Sequence[tuple[str, str, str]]
+) -> None:
+    """One directory version holding these (field, old, new) changes of agency `code`."""
+    if not changes:
+        return
+    latest = await repository.latest_version(session)
+    now = utcnow()
+    version = DirectoryVersion(
+        version=latest.version if latest else "edit", checksum="", actor=actor, loaded_at=now
+    )
+    repository.add(session, version)
+    await session.flush()
+    assert version.id is not None
+    for name, old_text, new_text in changes:
+        repository.add(
+            session,
+            DirectoryChange(
+                version_id=version.id,
+                actor=actor,
+                at=now,
+                entity="agency",
+                code=code,
+                field=name,
+                old=old_text,
+                new=new_text,
+            ),
+        )
+    await session.flush()
+
+
+async def agency(session: AsyncSession, code: str) -> Agency | None:
+    return await repository.get_agency_by_code(session, code.strip().upper())
+
+
+async def agency_history(session: AsyncSession, code: str) -> list[DirectoryChange]:
+    """The agency's newest recorded changes, newest first."""
+    return list(await repository.entity_changes(session, "agency", code, HISTORY_LENGTH))
+
+
+async def agency_categories(session: AsyncSession, agency_row: Agency) -> list[str]:
+    assert agency_row.id is not None
+    return await repository.agency_category_codes(session, agency_row.id)
+
+
+def parse_days(text: str, field: str, language: Language) -> int | None:
+    """A deadline override as typed: empty for none, else a whole number of business days."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        _ = translations(language).gettext
+        message = _("Write a whole number of business days, or leave it empty.")
+        raise ValidationFailed([FieldError(field, "invalid", message)])
+    return int(text)
+
+
+async def update_agency(
+    session: AsyncSession,
+    actor: str,
+    code: str,
+    language: Language,
+    *,
+    name_vi: str,
+    name_en: str,
+    emails: Sequence[str],
+    acknowledge_days: int | None,
+    respond_days: int | None,
+) -> Agency:
+    """Change an agency's names, contact emails and deadline overrides, recording each change;
+    raises ValidationFailed naming each field."""
+    _ = translations(language).gettext
+    row = await agency(session, code)
+    if row is None:
+        message = _("Choose an agency from the directory.")
+        raise ValidationFailed([FieldError("agencyCode", "unknown", message)])
+    problems: list[FieldError] = []
+    names: dict[str, str] = {}
+    for field_name, value in (("nameVi", name_vi), ("nameEn", name_en)):
+        text = normalize(value).strip()
+        if not text:
+            problems.append(FieldError(field_name, "required", _("This field is required.")))
+        elif len(text) > MAX_AGENCY_NAME_LENGTH or has_control_characters(text, multiline=False):
+            message = _("Use at most %(max)s characters, without control characters.") % {
+                "max": MAX_AGENCY_NAME_LENGTH
+            }
+            problems.append(FieldError(field_name, "invalid", message))
+        names[field_name] = text
+    clean_emails: list[str] = []
+    for value in emails:
+        text = value.strip()
+        if not text:
+            continue
+        try:
+            clean_emails.append(validate_email(text, check_deliverability=False).normalized)
+        except EmailNotValidError:
+            message = _('"%(value)s" is not a valid email address.') % {"value": text}
+            problems.append(FieldError("emails", "invalid", message))
+            break
+    clean_emails = list(dict.fromkeys(clean_emails))
+    if len(clean_emails) > MAX_AGENCY_EMAILS:
+        message = _("Give at most %(max)s email addresses.") % {"max": MAX_AGENCY_EMAILS}
+        problems.append(FieldError("emails", "too_many", message))
+    for field_name, days in (("acknowledgeDays", acknowledge_days), ("respondDays", respond_days)):
+        if days is not None and not 1 <= days <= MAX_DEADLINE_DAYS:
+            message = _("Choose from 1 to %(max)s business days.") % {"max": MAX_DEADLINE_DAYS}
+            problems.append(FieldError(field_name, "out_of_range", message))
+    if problems:
+        raise ValidationFailed(problems)
+    changes: list[tuple[str, str, str]] = []
+    wanted: dict[str, Value] = {
+        "name_vi": names["nameVi"],
+        "name_en": names["nameEn"],
+        "emails": clean_emails,
+        "acknowledge_days": acknowledge_days,
+        "respond_days": respond_days,
+    }
+    for name, new in wanted.items():
+        old: Value = getattr(row, name)
+        if _text(old) != _text(new):
+            changes.append((name, _text(old) or "", _text(new) or ""))
+            setattr(row, name, new)
+    await record_agency_edits(session, actor, row.code, changes)
+    await session.flush()
+    return row

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.calendar import add_business_days
 from service.directory.models import Agency
+from service.holidays.service import holiday_dates
 from service.proposals.models import Proposal
 from service.routing import repository
 from service.routing.models import DeadlineRule
@@ -67,7 +68,7 @@ async def deadlines(
     acknowledge, respond = business_days(
         await repository.deadline_rules(session), proposal, agency, settings
     )
-    holidays = settings.holiday_dates
+    holidays = await holiday_dates(session)
     return Deadlines(
         add_business_days(start, acknowledge, holidays),
         add_business_days(start, respond, holidays),

@@ -15,7 +15,7 @@ from service.accounts.models import User
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory import service as directory_service
-from service.directory.models import Agency, AgencyCategory, DirectoryChange, DirectoryVersion
+from service.directory.models import Agency, AgencyCategory
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
 from service.notifications import catalog as mail
@@ -526,29 +526,7 @@ async def update_agency_competences(
         if old != new:
             changes.append((name, ";".join(old), ";".join(new)))
             setattr(agency, name, new)
-    if changes:
-        latest = await directory.latest_version(session)
-        now = utcnow()
-        version = DirectoryVersion(
-            version=latest.version if latest else "edit", checksum="", actor=actor, loaded_at=now
-        )
-        directory.add(session, version)
-        await session.flush()
-        assert version.id is not None
-        for name, old_text, new_text in changes:
-            directory.add(
-                session,
-                DirectoryChange(
-                    version_id=version.id,
-                    actor=actor,
-                    at=now,
-                    entity="agency",
-                    code=agency.code,
-                    field=name,
-                    old=old_text,
-                    new=new_text,
-                ),
-            )
+    await directory_service.record_agency_edits(session, actor, agency.code, changes)
     await session.flush()
     return agency
 

@@ -15,12 +15,13 @@ from service.attachments import repository as attachments_repository
 from service.attachments import service as attachments
 from service.attachments.models import Attachment
 from service.attachments.service import IncomingFile
-from service.calendar import VIETNAM_HOLIDAYS, add_business_days, business_days_between
+from service.calendar import add_business_days, business_days_between
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory import service as directory_service
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
+from service.holidays.service import holiday_dates
 from service.i18n import Language, translations
 from service.notifications import catalog as mail
 from service.notifications import service as notifications
@@ -432,7 +433,7 @@ async def extend_deadline(
         raise ValidationFailed([FieldError("days", "out_of_range", message)])
     reason = _text("reason", reason, language)
     base = proposal.deadline or utcnow()
-    proposal.deadline = add_business_days(base, days, settings.holiday_dates)
+    proposal.deadline = add_business_days(base, days, await holiday_dates(session))
     proposal.deadline_extended = True
     return await _record(session, proposal, actor, Action.EXTEND_DEADLINE, proposal.status, reason)
 
@@ -453,7 +454,7 @@ async def answer_information(
     asked = [e for e in history if e.status is ProposalStatus.NEEDS_INFO]
     before = asked[-1].from_status if asked else None
     target = before if before is not None else ProposalStatus.ACKNOWLEDGED
-    _resume_clock(proposal, settings.holiday_dates if settings else VIETNAM_HOLIDAYS)
+    _resume_clock(proposal, await holiday_dates(session))
     step = await _record(session, proposal, actor, Action.ANSWER_INFO, target, answer)
     if proposal.agency_id is not None:
         await _notify_agency(session, step, proposal.agency_id, mail.ANSWER_RECEIVED, note=answer)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
-
-from service.calendar import VIETNAM_HOLIDAYS, add_business_days, business_days_between
-from service.settings import Settings
+from service.calendar import add_business_days, business_days_between
 
 
 def test_weekends_are_skipped_and_the_deadline_is_the_end_of_the_local_day() -> None:
@@ -54,12 +51,3 @@ def test_business_days_between_counts_after_the_first_day_up_to_the_last() -> No
         )
         == 2
     )
-
-
-def test_the_holidays_setting_replaces_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("INTAKE_HOLIDAYS", '["2026-11-23"]')
-    settings = Settings()
-    assert settings.holiday_dates == frozenset({date(2026, 11, 23)})
-    friday = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
-    assert add_business_days(friday, 1, settings.holiday_dates).date() == date(2026, 11, 24)
-    assert Settings(holidays=None).holiday_dates == VIETNAM_HOLIDAYS

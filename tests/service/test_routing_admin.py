@@ -19,6 +19,7 @@ from service.db import Database, utcnow
 from service.directory import repository as directory
 from service.directory.models import Agency, AgencyKind, DirectoryChange
 from service.errors import ValidationFailed
+from service.holidays.service import holiday_dates
 from service.proposals import repository as proposals
 from service.proposals.models import Proposal, ProposalKind, ProposalStatus, SubmitterType
 from service.routing import repository as routing
@@ -158,7 +159,8 @@ async def test_needs_info_pauses_the_clock_and_one_extension_is_allowed(
         assert row is not None
         assert row.paused_at is not None
         row.paused_at = utcnow() - timedelta(days=7)
-        waited = business_days_between(row.paused_at, utcnow(), settings.holiday_dates)
+        holidays = await holiday_dates(session)
+        waited = business_days_between(row.paused_at, utcnow(), holidays)
     async with db.transaction() as session:
         await workflow.answer_information(
             session, Actor.submitter(pid), pid, "Số 12.", "vi", settings
@@ -178,7 +180,7 @@ async def test_needs_info_pauses_the_clock_and_one_extension_is_allowed(
     assert final.paused_at is None
     assert final.deadline_extended
     assert final.deadline == add_business_days(
-        add_business_days(first_deadline, waited, settings.holiday_dates), 5
+        add_business_days(first_deadline, waited, holidays), 5, holidays
     )
     assert (step.event.action, step.event.note) == ("EXTEND_DEADLINE", "Cần ý kiến liên ngành.")
     assert [(e.field, e.code, e.message) for e in again.value.errors] == [

@@ -87,7 +87,23 @@ async def test_every_form_refuses_a_missing_or_wrong_csrf_token(client: httpx.As
     )
     assert signed_in.status_code == 303
     token = await csrf_token(client)
-    for path in ("/submit", "/login", "/logout", "/admin/tokens", "/admin/tokens/1/revoke"):
+    for path in (
+        "/submit",
+        "/login",
+        "/logout",
+        "/admin/tokens",
+        "/admin/tokens/1/revoke",
+        "/admin/agencies/BKHCN",
+        "/admin/users",
+        "/admin/users/1",
+        "/admin/users/2/deactivate",
+        "/admin/users/2/reactivate",
+        "/admin/rules",
+        "/admin/rules/1",
+        "/admin/rules/1/delete",
+        "/admin/holidays",
+        "/admin/holidays/2026-01-01/delete",
+    ):
         missing = await client.post(path, data={"email": "x"})
         assert missing.status_code == 403, path
         wrong = await client.post(path, data={"csrf_token": token + "x"})

@@ -37,6 +37,18 @@ class Agency:
     def kind(self) -> AgencyKind:
         return self.row.kind
 
+    @strawberry.field(description="Officials: the agency's contact emails; empty for others.")
+    def emails(self, info: Info) -> list[str]:
+        return list(self.row.emails) if info.context.actor.is_official else []
+
+    @strawberry.field(description="Business days to acknowledge; null: the default.")
+    def acknowledge_days(self) -> int | None:
+        return self.row.acknowledge_days
+
+    @strawberry.field(description="Business days to respond; null: the default.")
+    def respond_days(self) -> int | None:
+        return self.row.respond_days
+
 
 @strawberry.type
 class Category:

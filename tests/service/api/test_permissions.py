@@ -134,6 +134,10 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
     changes = await execute(client, "RoutingRuleChanges", headers=outsider)
     assert changes == {"routingRuleChanges": []}
     walked_queries.update({"routingRules", "routingRuleChanges"})
+    holidays = await execute(client, "Holidays", {"year": 2026}, headers=outsider)
+    assert len(holidays["holidays"]) == 11  # public: what deadlines skip
+    assert holidays["holidayChanges"] == []
+    walked_queries.update({"holidays", "holidayChanges"})
     assert walked_queries & _fields("Query") == _fields("Query")
 
     walked_mutations = {"submitProposal"} | OWN_AGENCY_ONLY | OWN_ACCOUNT_OR_SECRETARIAT
@@ -177,6 +181,14 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
             "keywordsVi": [],
             "keywordsEn": [],
         },
+        "UpdateAgency": {
+            "agencyCode": "BCA",
+            "nameVi": "x",
+            "nameEn": "x",
+            "emails": [],
+        },
+        "SaveHoliday": {"date": "2027-01-01", "name": "x"},
+        "DeleteHoliday": {"date": "2026-01-01"},
     }
     for operation, variables in routing_inputs.items():
         field = operation[0].lower() + operation[1:]

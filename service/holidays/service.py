@@ -1,0 +1,103 @@
+"""The holidays table: what deadlines skip, edited by the secretariat with history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.db import utcnow
+from service.errors import FieldError, ValidationFailed
+from service.holidays import repository
+from service.holidays.errors import HolidayNotFound
+from service.holidays.models import Holiday, HolidayChange
+from service.i18n import Language, translations
+from service.text import has_control_characters, normalize
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_NAME_LENGTH = 200
+
+
+async def holiday_dates(session: AsyncSession) -> frozenset[date]:
+    """Every holiday in the table, as the business-day calendar reads them."""
+    return frozenset(await repository.all_days(session))
+
+
+async def holidays_in(session: AsyncSession, year: int) -> list[Holiday]:
+    return list(await repository.in_range(session, date(year, 1, 1), date(year, 12, 31)))
+
+
+async def changes_in(session: AsyncSession, year: int) -> list[HolidayChange]:
+    """The edits of a year's holidays, newest first."""
+    return list(await repository.changes_in_range(session, date(year, 1, 1), date(year, 12, 31)))
+
+
+def parse_day(text: str, language: Language, field: str = "date") -> date:
+    """A date written YYYY-MM-DD within the years the calendar serves."""
+    _ = translations(language).gettext
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        message = _("Write the date as YYYY-MM-DD, e.g. 2027-01-01.")
+        raise ValidationFailed([FieldError(field, "invalid", message)]) from None
+    return _checked_year(day, language, field)
+
+
+def _checked_year(day: date, language: Language, field: str) -> date:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        _ = translations(language).gettext
+        message = _("Choose a date from %(first)s to %(last)s.") % {
+            "first": MIN_YEAR,
+            "last": MAX_YEAR,
+        }
+        raise ValidationFailed([FieldError(field, "out_of_range", message)])
+    return day
+
+
+def checked_name(name: str, language: Language) -> str:
+    """A holiday's name, normalised; raises ValidationFailed naming the field."""
+    _ = translations(language).gettext
+    name = normalize(name).strip()
+    if not name:
+        raise ValidationFailed([FieldError("name", "required", _("This field is required."))])
+    if len(name) > MAX_NAME_LENGTH or has_control_characters(name, multiline=False):
+        message = _("Use at most %(max)s characters, without control characters.") % {
+            "max": MAX_NAME_LENGTH
+        }
+        raise ValidationFailed([FieldError("name", "invalid", message)])
+    return name
+
+
+async def save_holiday(
+    session: AsyncSession, actor: str, day: date, name: str, language: Language
+) -> Holiday:
+    """Add a holiday, or rename the one on that day; raises ValidationFailed naming the field."""
+    _checked_year(day, language, "date")
+    name = checked_name(name, language)
+    now = utcnow()
+    holiday = await repository.get(session, day)
+    if holiday is None:
+        holiday = Holiday(day=day, name=name, updated_by=actor, updated_at=now)
+        repository.add(session, holiday)
+        change = HolidayChange(day=day, action="added", actor=actor, at=now, new_name=name)
+        repository.add(session, change)
+    elif holiday.name != name:
+        change = HolidayChange(
+            day=day, action="renamed", actor=actor, at=now, old_name=holiday.name, new_name=name
+        )
+        holiday.name, holiday.updated_by, holiday.updated_at = name, actor, now
+        repository.add(session, change)
+    await session.flush()
+    return holiday
+
+
+async def delete_holiday(session: AsyncSession, actor: str, day: date) -> None:
+    """Remove a holiday, keeping a record of it; raises HolidayNotFound."""
+    holiday = await repository.get(session, day)
+    if holiday is None:
+        raise HolidayNotFound(day.isoformat())
+    repository.add(
+        session, HolidayChange(day=day, action="removed", actor=actor, old_name=holiday.name)
+    )
+    await repository.remove(session, holiday)
+    await session.flush()

@@ -1,0 +1,135 @@
+"""Agency administration: list and filter, edit names, emails, competences and deadline
+overrides with history; the secretariat's only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from service.db import Database
+from service.directory import service as directory
+from service.settings import Settings
+from tests.web.helpers import (
+    add_agency_admin,
+    csrf_of,
+    sign_in,
+    sign_in_reviewer,
+    sign_in_secretariat,
+)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.resolved_database_url)
+    yield database
+    await database.dispose()
+
+
+def _form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
+    values: dict[str, str | list[str]] = {
+        "nameVi": "Bộ Khoa học và Công nghệ",
+        "nameEn": "Ministry of Science and Technology",
+        "emails": "vanphong@most.gov.vn\ntiepnhan@most.gov.vn",
+        "acknowledgeDays": "2",
+        "respondDays": "",
+        "categories": ["DIGITAL_ECONOMY", "INNOVATION"],
+        "keywordsVi": "khoa học\ncông nghệ",
+        "keywordsEn": "science",
+    }
+    values.update(overrides)
+    return values
+
+
+async def test_access_to_the_agency_pages(client: httpx.AsyncClient, db: Database) -> None:
+    anonymous = await client.get("/admin/agencies")
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/login?next=/admin/agencies"
+    await sign_in_reviewer(client)
+    assert (await client.get("/admin/agencies")).status_code == 403
+    assert (await client.get("/admin/agencies/BKHCN")).status_code == 403
+    await add_agency_admin(db, "BKHCN", "admin.bkhcn@intake.localhost")
+    await sign_in(client, "admin.bkhcn@intake.localhost")
+    assert (await client.get("/admin/agencies")).status_code == 403
+    page = await client.get("/admin/users")
+    assert '<a href="/admin/users">Quản trị</a>' in page.text
+    assert 'href="/admin/agencies"' not in page.text
+
+
+async def test_the_secretariat_filters_and_edits_an_agency_with_history(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await sign_in_secretariat(client)
+    home = await client.get("/")
+    assert '<a href="/admin/agencies">Quản trị</a>' in home.text
+    ministries = await client.get("/admin/agencies", params={"kind": "MINISTRY", "q": "khoa hoc"})
+    assert ministries.status_code == 200
+    assert '<a href="/admin/agencies/BKHCN">BKHCN</a>' in ministries.text
+    assert "UBND-HUE" not in ministries.text
+    provinces = await client.get("/admin/agencies", params={"kind": "PROVINCE", "q": "huế"})
+    assert '<a href="/admin/agencies/UBND-HUE">UBND-HUE</a>' in provinces.text
+    assert "BKHCN" not in provinces.text
+
+    page = await client.get("/admin/agencies/BKHCN")
+    saved = await client.post(
+        "/admin/agencies/BKHCN", data={**_form(), "csrf_token": csrf_of(page.text)}
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/admin/agencies/BKHCN?saved=1"
+    shown = await client.get(saved.headers["location"])
+    assert "Đã lưu cơ quan." in shown.text
+    assert "vanphong@most.gov.vn\ntiepnhan@most.gov.vn</textarea>" in shown.text
+    assert 'name="categories" value="INNOVATION" checked' in shown.text
+    assert (
+        '<td>secretariat@intake.localhost</td><td class="code">acknowledge_days</td>'
+        "<td>—</td><td>2</td>" in shown.text
+    )
+    async with db.session() as session:
+        agency = await directory.agency(session, "BKHCN")
+        assert agency is not None
+        categories = await directory.agency_categories(session, agency)
+        history = await directory.agency_history(session, "BKHCN")
+    assert agency.emails == ["vanphong@most.gov.vn", "tiepnhan@most.gov.vn"]
+    assert (agency.acknowledge_days, agency.respond_days) == (2, None)
+    assert agency.keywords_vi == ["khoa học", "công nghệ"]
+    assert categories == ["DIGITAL_ECONOMY", "INNOVATION"]
+    assert {c.field for c in history if c.actor.startswith("user:")} == {
+        "emails",
+        "acknowledge_days",
+        "categories",
+        "keywords_vi",
+        "keywords_en",
+    }
+
+
+async def test_bad_agency_input_names_the_field_keeps_the_input_and_stores_nothing(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    async with db.session() as session:
+        before = await directory.agency(session, "BKHCN")
+        assert before is not None
+        categories_before = await directory.agency_categories(session, before)
+    await sign_in_secretariat(client)
+    page = await client.get("/admin/agencies/BKHCN")
+    refused = await client.post(
+        "/admin/agencies/BKHCN",
+        data={
+            **_form(nameEn="", emails="khong-phai-thu", respondDays="ba mươi"),
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert refused.status_code == 422
+    assert "Tên tiếng Anh: Trường này là bắt buộc." in refused.text
+    assert "&#34;khong-phai-thu&#34; không phải là địa chỉ thư điện tử hợp lệ." in refused.text
+    assert "Hãy nhập một số nguyên ngày làm việc, hoặc để trống." in refused.text
+    assert 'id="respondDays" name="respondDays"' in refused.text
+    assert 'value="ba mươi"' in refused.text
+    assert ">khong-phai-thu</textarea>" in refused.text
+    async with db.session() as session:
+        agency = await directory.agency(session, "BKHCN")
+        assert agency is not None
+        categories = await directory.agency_categories(session, agency)
+    assert (agency.emails, agency.acknowledge_days) == (before.emails, before.acknowledge_days)
+    assert (agency.name_en, agency.keywords_vi) == (before.name_en, before.keywords_vi)
+    assert categories == categories_before

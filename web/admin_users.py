@@ -1,0 +1,246 @@
+"""Administration of officials: the secretariat manages all, an agency admin their reviewers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.accounts import service as accounts
+from service.accounts.actor import Actor
+from service.accounts.errors import NotPermitted, UserNotFound
+from service.accounts.models import Role, User
+from service.directory import service as directory
+from service.errors import ValidationFailed
+from service.runtime import Runtime
+from web.common import field_errors, gettext_for, official
+from web.csrf import checked_form
+from web.rendering import page_language, render
+
+_CREATE_FIELDS = ("email", "name", "role", "agency")
+
+
+async def _administrator(request: Request) -> tuple[Runtime, Actor] | Response:
+    allowed = await official(request)
+    if isinstance(allowed, Response):
+        return allowed
+    if not accounts.may_manage_officials(allowed[1]):
+        return render(request, "admin/forbidden.html", status_code=403)
+    return allowed
+
+
+def _labels(request: Request) -> dict[str, str]:
+    _ = gettext_for(request)
+    return {
+        "email": _("Email"),
+        "name": _("Name"),
+        "role": _("Role"),
+        "agency": _("Agency"),
+        "password": _("Initial password"),
+        "active": _("State"),
+    }
+
+
+async def _choices(runtime: Runtime, actor: Actor) -> dict[str, Any]:
+    async with runtime.db.session() as session:
+        agencies = [a for a in await directory.agencies(session) if a.is_active]
+    if not actor.is_secretariat:
+        agencies = [a for a in agencies if a.id == actor.agency_id]
+    return {"agencies": agencies, "roles": accounts.manageable_roles(actor)}
+
+
+async def _list_page(
+    request: Request,
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    created: tuple[User, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    agency_filter = request.query_params.get("agency", "")
+    role_text = request.query_params.get("role", "")
+    role = Role(role_text) if role_text in Role.__members__ else None
+    async with runtime.db.session() as session:
+        users = await accounts.officials_for(session, actor, agency_code=agency_filter, role=role)
+        agencies = {a.id: a for a in await directory.agencies(session)}
+    default_agency = "" if actor.is_secretariat else actor.agency_code
+    response = render(
+        request,
+        "admin/users.html",
+        {
+            **await _choices(runtime, actor),
+            "users": users,
+            "agency_by_id": agencies,
+            "filter_agency": agency_filter,
+            "filter_role": role.value if role else "",
+            "all_roles": list(Role),
+            "values": values or {"role": Role.REVIEWER.value, "agency": default_agency},
+            "errors": errors or {},
+            "labels": _labels(request),
+            "created": created,
+        },
+        status_code=status_code,
+    )
+    response.headers["Cache-Control"] = "no-store"  # a generated password is shown once
+    return response
+
+
+async def users_page(request: Request) -> Response:
+    allowed = await _administrator(request)
+    if isinstance(allowed, Response):
+        return allowed
+    return await _list_page(request, *allowed)
+
+
+async def create_user(request: Request) -> Response:
+    allowed = await _administrator(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    form = await checked_form(request)
+    values = {name: str(form.get(name) or "") for name in _CREATE_FIELDS}
+    password = str(form.get("password") or "")
+    try:
+        async with runtime.db.transaction() as session:
+            created = await accounts.create_official(
+                session,
+                actor,
+                email=values["email"],
+                name=values["name"],
+                role=values["role"],
+                agency_code=values["agency"],
+                password=password,
+                language=page_language(request),
+            )
+    except ValidationFailed as failure:
+        return await _list_page(
+            request, runtime, actor, values=values, errors=field_errors(failure), status_code=422
+        )
+    except NotPermitted:
+        return render(request, "admin/forbidden.html", status_code=403)
+    user, secret = created
+    # Only a generated password is shown: the one typed is known to the administrator.
+    return await _list_page(request, runtime, actor, created=(user, "" if password else secret))
+
+
+def _user_id(request: Request) -> int:
+    raw = request.path_params["user_id"]
+    if not raw.isdigit():
+        raise HTTPException(404)
+    return int(raw)
+
+
+async def _user_page(
+    request: Request,
+    runtime: Runtime,
+    actor: Actor,
+    user_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    async with runtime.db.session() as session:
+        visible = await accounts.officials_for(session, actor)
+        user = next((u for u in visible if u.id == user_id), None)
+        if user is None:
+            raise HTTPException(404)
+        history = await accounts.account_history(session, actor, [user])
+        names = await accounts.actor_names(session, [c.actor for c in history])
+        agencies = {a.id: a for a in await directory.agencies(session)}
+    agency = agencies.get(user.agency_id)
+    return render(
+        request,
+        "admin/user.html",
+        {
+            **await _choices(runtime, actor),
+            "user": user,
+            "agency": agency,
+            "values": values or {"role": user.role.value, "agency": agency.code if agency else ""},
+            "errors": errors or {},
+            "labels": _labels(request),
+            "history": history,
+            "actor_names": names,
+            "myself": user.id == actor.user_id,
+            "saved": request.query_params.get("saved", ""),
+        },
+        status_code=status_code,
+    )
+
+
+async def user_page(request: Request) -> Response:
+    allowed = await _administrator(request)
+    if isinstance(allowed, Response):
+        return allowed
+    return await _user_page(request, *allowed, _user_id(request))
+
+
+async def update_user(request: Request) -> Response:
+    allowed = await _administrator(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    user_id = _user_id(request)
+    form = await checked_form(request)
+    values = {"role": str(form.get("role") or ""), "agency": str(form.get("agency") or "")}
+    try:
+        async with runtime.db.transaction() as session:
+            await accounts.update_official(
+                session,
+                actor,
+                user_id,
+                role=values["role"],
+                agency_code=values["agency"],
+                language=page_language(request),
+            )
+    except UserNotFound as missing:
+        raise HTTPException(404) from missing
+    except NotPermitted:
+        return render(request, "admin/forbidden.html", status_code=403)
+    except ValidationFailed as failure:
+        return await _user_page(
+            request,
+            runtime,
+            actor,
+            user_id,
+            values=values,
+            errors=field_errors(failure),
+            status_code=422,
+        )
+    return RedirectResponse(f"/admin/users/{user_id}?saved=changed", status_code=303)
+
+
+async def _set_active(request: Request, active: bool) -> Response:
+    allowed = await _administrator(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    user_id = _user_id(request)
+    await checked_form(request)
+    try:
+        async with runtime.db.transaction() as session:
+            await accounts.set_official_active(
+                session, actor, user_id, active, page_language(request)
+            )
+    except UserNotFound as missing:
+        raise HTTPException(404) from missing
+    except NotPermitted:
+        return render(request, "admin/forbidden.html", status_code=403)
+    except ValidationFailed as failure:
+        return await _user_page(
+            request, runtime, actor, user_id, errors=field_errors(failure), status_code=422
+        )
+    state = "reactivated" if active else "deactivated"
+    return RedirectResponse(f"/admin/users/{user_id}?saved={state}", status_code=303)
+
+
+async def deactivate_user(request: Request) -> Response:
+    return await _set_active(request, False)
+
+
+async def reactivate_user(request: Request) -> Response:
+    return await _set_active(request, True)
