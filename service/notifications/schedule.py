@@ -12,27 +12,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
 from service.accounts.models import Role, User
-from service.calendar import ZONE, add_business_days
+from service.calendar import ZONE, add_business_days, is_business_day
+from service.holidays.service import holiday_dates
 from service.notifications import repository
 from service.notifications.catalog import DIGEST, OVERDUE, REMINDER
 from service.notifications.service import Recipient, queue, recipients_of
 from service.settings import Settings
 
 
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5
-
-
-def previous_business_day(day: date) -> date:
+def previous_business_day(day: date, holidays: frozenset[date]) -> date:
     day -= timedelta(days=1)
-    while not is_business_day(day):
+    while not is_business_day(day, holidays):
         day -= timedelta(days=1)
     return day
 
 
 async def queue_deadline_mail(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Reminders before deadlines, then escalation to the agency admin and the secretariat."""
-    horizon = add_business_days(now, settings.mail_reminder_business_days)
+    holidays = await holiday_dates(session)
+    horizon = add_business_days(now, settings.mail_reminder_business_days, holidays)
     queued = 0
     for proposal in await repository.awaiting_with_deadline_before(session, max(horizon, now)):
         assert proposal.deadline is not None
@@ -66,7 +64,7 @@ async def queue_deadline_mail(session: AsyncSession, settings: Settings, now: da
         # Without an agency admin to escalate to, the secretariat hears at once.
         to_secretariat = (
             add_business_days(
-                proposal.deadline, settings.mail_escalate_to_secretariat_business_days
+                proposal.deadline, settings.mail_escalate_to_secretariat_business_days, holidays
             )
             if admins
             else proposal.deadline
@@ -85,25 +83,28 @@ async def queue_deadline_mail(session: AsyncSession, settings: Settings, now: da
     return queued
 
 
-def digest_window(day: date, settings: Settings) -> tuple[datetime, datetime]:
+def digest_window(
+    day: date, settings: Settings, holidays: frozenset[date]
+) -> tuple[datetime, datetime]:
     """What business day `day`'s digest covers: from the previous business day's cut-off."""
     hour = time(settings.mail_digest_hour)
-    start = datetime.combine(previous_business_day(day), hour, tzinfo=ZONE)
+    start = datetime.combine(previous_business_day(day, holidays), hour, tzinfo=ZONE)
     return start, datetime.combine(day, hour, tzinfo=ZONE)
 
 
 async def queue_digests(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Once each business day, after the cut-off hour: one digest per reader who has news."""
     today = now.astimezone(ZONE).date()
-    start, cutoff = digest_window(today, settings)
-    if not is_business_day(today) or now < cutoff:
+    holidays = await holiday_dates(session)
+    start, cutoff = digest_window(today, settings, holidays)
+    if not is_business_day(today, holidays) or now < cutoff:
         return 0
     queued = 0
     for user in await repository.digest_readers(session):
         event_key = f"digest:{user.id}:{today.isoformat()}"
         if await repository.get_once(session, event_key, user.email) is not None:
             continue
-        sections = await _digest_sections(session, user, start, cutoff, now, settings)
+        sections = await _digest_sections(session, user, start, cutoff, now, settings, holidays)
         if not any(sections.values()):
             continue
         queued += len(
@@ -126,12 +127,13 @@ async def _digest_sections(
     cutoff: datetime,
     now: datetime,
     settings: Settings,
+    holidays: frozenset[date],
 ) -> dict[str, list[int]]:
     if user.role is Role.SECRETARIAT:
         return {"triage": list(await repository.entered_triage_between(session, start, cutoff))}
     if user.agency_id is None:
         return {}
-    soon = add_business_days(now, settings.mail_reminder_business_days)
+    soon = add_business_days(now, settings.mail_reminder_business_days, holidays)
     return {
         "overdue": list(await repository.lead_overdue(session, user.agency_id, now)),
         "due_soon": list(

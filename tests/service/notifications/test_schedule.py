@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import col, select
 
@@ -11,6 +11,7 @@ from service.accounts import service as accounts
 from service.accounts.models import NotificationMode, Role
 from service.calendar import ZONE
 from service.directory.repository import get_agency_by_code
+from service.holidays import service as holidays
 from service.notifications.models import Notification
 from service.notifications.schedule import queue_deadline_mail, queue_digests
 from service.outbox import service as outbox
@@ -201,3 +202,23 @@ async def test_the_secretariat_s_digest_lists_what_entered_triage(
         rows = (await session.exec(select(Notification.template))).all()
     assert rows == ["receipt"]  # no separate triage mail
     assert await agency_id(runtime.db, "THUONGTRUC") > 0
+
+
+async def test_a_holiday_in_the_table_is_no_digest_day_and_the_next_digest_covers_it(
+    runtime: Runtime, settings: Settings
+) -> None:
+    async with runtime.db.transaction() as session:
+        reviewer = await users.get_by_email(session, REVIEWER)
+        assert reviewer is not None
+        reviewer.notification_mode = NotificationMode.DIGEST
+        await holidays.save_holiday(session, "user:1", date(2026, 11, 30), "Ngày nghỉ bù", "vi")
+    friday, monday = await _routed(runtime, settings, 1), await _routed(runtime, settings, 2)
+    await _set(runtime, friday, deadline="2027-01-29T23:59:59", assigned="2026-11-27T10:00")
+    await _set(runtime, monday, deadline="2027-01-29T23:59:59", assigned="2026-11-30T10:00")
+
+    assert await _digests(runtime, settings, "2026-11-30T07:05") == 0  # Monday is a holiday
+    assert await _digests(runtime, settings, "2026-12-01T07:05") == 1
+    (digest,) = [row for row in await _scheduled(runtime) if row[0] == "digest"]
+    # Tuesday's digest starts at Friday's cut-off: the holiday is no business day.
+    assert digest[3]["assigned"] == [friday, monday]
+    assert digest[3]["cutoff"] == "2026-12-01T07:00:00+07:00"
