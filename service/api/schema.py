@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from service.api.accounts.queries import AccountQuery
 from service.api.directory.queries import DirectoryQuery
 from service.api.notifications.schema import NotificationMutation, NotificationQuery
+from service.api.privacy.schema import PrivacyMutation, PrivacyQuery
 from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
 from service.api.proposals.subscriptions import ProposalSubscription
@@ -20,6 +21,7 @@ from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
 from service.api.workflow.mutations import WorkflowMutation
 from service.api.workflow.templates import TemplateMutation, TemplateQuery
+from service.metrics import GraphQLMetrics
 from service.settings import Settings
 
 
@@ -33,13 +35,19 @@ class Query(
     TemplateQuery,
     NotificationQuery,
     RoutingQuery,
+    PrivacyQuery,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    ProposalMutation, WorkflowMutation, TemplateMutation, NotificationMutation, RoutingMutation
+    ProposalMutation,
+    WorkflowMutation,
+    TemplateMutation,
+    NotificationMutation,
+    RoutingMutation,
+    PrivacyMutation,
 ):
     pass
 
@@ -65,7 +73,7 @@ def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
             relay_max_results=limits.max_page_size,
             disable_field_suggestions=not limits.introspection,
         ),
-        extensions=protection_extensions(limits),
+        extensions=[GraphQLMetrics, *protection_extensions(limits)],
     )
 
 
