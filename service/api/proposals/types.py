@@ -342,7 +342,11 @@ class Proposal(Node):
             or _handles(self.viewer, await self._assignments(info), now=True)
         ):
             return None
-        if not _is_own_submission(self.viewer, self.row) and self.row.id is not None:
+        if (
+            not _is_own_submission(self.viewer, self.row)
+            and self.row.id is not None
+            and self.row.personal_data_erased_at is None
+        ):
             info.context.contacts_viewed.add(self.row.id)
         return SubmitterContact(
             name=self.row.submitter_name,
