@@ -39,6 +39,9 @@ _REDACTIONS = (
 )
 
 
+_PARAMETER_LOGGERS = ("aiosqlite", "aiosmtplib", "mail.log")
+
+
 def redact(text: str) -> str:
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
@@ -79,3 +82,7 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    # aiosqlite's DEBUG lines hold every statement's parameters (names, emails, phones), and
+    # aiosmtplib's hold whole messages: never below INFO, whatever INTAKE_LOG_LEVEL says.
+    for chatty in _PARAMETER_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))
