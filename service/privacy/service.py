@@ -22,7 +22,7 @@ from service.audit import service as audit
 from service.audit.models import AuditAction
 from service.db import utcnow
 from service.directory import repository as directory
-from service.notifications.models import NotificationState
+from service.notifications.models import ERASED_RECIPIENT, NotificationState
 from service.outbox import service as outbox
 from service.privacy import repository
 from service.privacy.errors import ErasureNotPermitted
@@ -36,7 +36,7 @@ from service.workflow import repository as workflow
 
 logger = logging.getLogger(__name__)
 
-ERASED = "[erased]"
+ERASED = ERASED_RECIPIENT  # the name's marker too
 ERASE_ACTION = "ERASE_PERSONAL_DATA"
 # Retention counts from the last change of a submission in one of these states.
 FINISHED = frozenset(
@@ -47,7 +47,6 @@ FINISHED = frozenset(
         ProposalStatus.WITHDRAWN,
     }
 )
-_NOT_YET_SENT = frozenset({NotificationState.PENDING, NotificationState.SENDING})
 RETENTION_BATCH = 200
 
 
@@ -168,11 +167,13 @@ async def erase(
         for notification in await repository.mail_to(
             session, proposal.id, proposal.submitter_email
         ):
-            # A message still waiting is never sent; one the SMTP server already has is gone.
-            if notification.state in _NOT_YET_SENT:
+            # A message still waiting is never sent. One being handed to the SMTP server right
+            # now cannot be called back; should that attempt fail, its retry finds the address
+            # gone and stops (service/notifications/delivery.py).
+            if notification.state is NotificationState.PENDING:
                 notification.state = NotificationState.SKIPPED
                 notification.last_error = "the recipient's personal data was erased"
-            notification.recipient = ERASED
+            notification.recipient = ERASED_RECIPIENT
     keys = []
     for attachment in await repository.submitter_files(session, proposal.id):
         keys.append(attachment.storage_key)

@@ -14,6 +14,7 @@ from service.audit import service as audit
 from service.audit.errors import AuditNotPermitted
 from service.audit.models import AuditAction, AuditEntry, AuditFilter
 from service.db import Database, utcnow
+from service.notifications import delivery
 from service.notifications.models import Notification, NotificationState
 from service.outbox.models import OutboxMessage
 from service.privacy import service as privacy
@@ -252,3 +253,33 @@ async def test_the_audit_log_is_read_by_the_secretariat_and_purged_after_its_per
         assert await audit.purge(session, utcnow(), 365) == 1
         assert await audit.purge(session, utcnow(), 0) == 0
     assert [ids for _, _, ids, _, _ in await _audit(db)] == [[13, 31], []]
+
+
+async def test_a_message_in_flight_during_erasure_is_never_retried_to_the_erased_address(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    proposal = await submitted_and_routed(db, settings)
+    assert proposal.id is not None
+    async with db.transaction() as session:
+        [receipt] = (
+            await session.exec(
+                select(Notification).where(
+                    Notification.proposal_id == proposal.id, Notification.template == "receipt"
+                )
+            )
+        ).all()
+        attempt = await delivery.claim(session, receipt.id or 0, settings, utcnow())
+    assert isinstance(attempt, delivery.Claimed)
+    async with db.transaction() as session:
+        await privacy.erase(session, SECRETARIAT, proposal.id, reason="phone call")
+    async with db.session() as session:
+        held = await session.get(Notification, receipt.id)
+    assert held is not None
+    assert (held.state, held.recipient) == (NotificationState.SENDING, "[erased]")
+
+    # The SMTP server answered with a temporary failure: the retry finds the address gone.
+    later = utcnow() + timedelta(seconds=settings.mail_claim_stale_seconds + 1)
+    async with db.transaction() as session:
+        retry = await delivery.claim(session, receipt.id or 0, settings, later)
+    assert retry == delivery.Settled(NotificationState.SKIPPED)
