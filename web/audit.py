@@ -108,6 +108,7 @@ def action_labels(gettext: Callable[[str], str]) -> dict[str, str]:
     return {
         AuditAction.VIEW_CONTACT.value: gettext("Viewed contact details (inbox)"),
         AuditAction.API_VIEW_CONTACT.value: gettext("Viewed contact details (API)"),
+        AuditAction.DOWNLOAD_SUBMITTER_FILE.value: gettext("Downloaded a submitter's file"),
         AuditAction.EXPORT_SEARCH.value: gettext("Exported search results"),
         AuditAction.EXPORT_PERSONAL_DATA.value: gettext("Exported a submitter's data"),
         AuditAction.ERASE_PERSONAL_DATA.value: gettext("Erased a submitter's data"),

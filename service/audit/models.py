@@ -15,6 +15,7 @@ from service.db import UTCDateTime, utcnow
 class AuditAction(enum.StrEnum):
     VIEW_CONTACT = "VIEW_CONTACT"  # the inbox detail page showed the submitter's contact details
     API_VIEW_CONTACT = "API_VIEW_CONTACT"  # GraphQL `submitter` fields were resolved
+    DOWNLOAD_SUBMITTER_FILE = "DOWNLOAD_SUBMITTER_FILE"  # an official downloaded their evidence
     EXPORT_SEARCH = "EXPORT_SEARCH"  # search results downloaded as CSV or JSON
     EXPORT_PERSONAL_DATA = "EXPORT_PERSONAL_DATA"  # a submitter's data downloaded as JSON
     ERASE_PERSONAL_DATA = "ERASE_PERSONAL_DATA"  # a submitter's personal fields erased

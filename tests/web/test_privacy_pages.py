@@ -9,17 +9,23 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
+from service.attachments.models import Attachment
+from service.attachments.service import IncomingFile
 from service.audit.models import AuditEntry
 from service.db import Database
 from service.proposals import repository as proposals
+from service.proposals.service import submit_proposal
+from service.routing.service import route_proposal
 from service.settings import Settings
-from tests.factories import submitted_and_routed
+from tests.factories import submission, submitted_and_routed
 from tests.web.helpers import (
     csrf_of,
     private_link,
     sign_in_reviewer,
     sign_in_secretariat,
 )
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -176,3 +182,39 @@ async def test_the_audit_page_sends_visitors_to_sign_in(client: httpx.AsyncClien
         303,
         "/login?next=/admin/audit",
     )
+
+
+async def test_an_official_downloading_a_submitters_file_is_audited(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    async with db.transaction() as session:
+        proposal = await submit_proposal(
+            session,
+            submission(consent_to_publish=False),
+            settings,
+            "vi",
+            files=[IncomingFile("giay-phep.pdf", PDF)],
+        )
+    assert proposal.id is not None
+    async with db.transaction() as session:
+        await route_proposal(session, proposal.id, settings)
+    async with db.session() as session:
+        [file] = (await session.exec(select(Attachment))).all()
+    key = private_link(settings, proposal).split("key=", 1)[1]
+    own = await client.get(
+        f"/attachments/{file.id}", params={"code": proposal.tracking_code, "key": key}
+    )
+    assert (own.status_code, own.content) == (200, PDF)
+    assert await _audit(db) == []
+
+    await sign_in_reviewer(client)
+    downloaded = await client.get(f"/attachments/{file.id}")
+    assert (downloaded.status_code, downloaded.content) == (200, PDF)
+    assert await _audit(db) == [
+        (
+            "reviewer.bkhcn@intake.localhost",
+            "DOWNLOAD_SUBMITTER_FILE",
+            [proposal.id],
+            f"attachment {file.id}",
+        )
+    ]
