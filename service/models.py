@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from service.accounts.models import ApiToken, User
 from service.attachments.models import Attachment
+from service.audit.models import AuditEntry
 from service.directory.models import (
     Agency,
     AgencyCategory,
@@ -26,6 +27,7 @@ __all__ = [
     "AgencyCategory",
     "ApiToken",
     "Attachment",
+    "AuditEntry",
     "Category",
     "DeadlineRule",
     "DirectoryChange",
