@@ -5,7 +5,9 @@ The GraphQL API and the web pages both come through here, so both apply the same
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+import time
+from collections.abc import AsyncIterator, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -18,6 +20,7 @@ from search.base import (
     SearchSort,
     utc,
 )
+from service.metrics import SEARCH_DURATION
 from service.settings import Settings
 
 EXPORT_BATCH = 500
@@ -41,6 +44,16 @@ def check_page_size(first: int, settings: Settings, *, field: str = "first") -> 
         raise SearchInputError(field, f"{field} must be between 0 and {most}, not {first}")
 
 
+@contextmanager
+def _timed(backend: SearchBackend, operation: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        name = type(backend).__name__.removesuffix("Search").lower()
+        SEARCH_DURATION.labels(name, operation).observe(time.perf_counter() - started)
+
+
 async def search(
     backend: SearchBackend,
     query: str,
@@ -58,15 +71,16 @@ async def search(
     check_page_size(first, settings)
     if offset < 0:
         raise SearchInputError("after", f"after must not point before the start, got {offset}")
-    return await backend.search(
-        query[: settings.max_search_query_length],
-        scope,
-        limit=first,
-        offset=offset,
-        filters=filters,
-        sort=sort,
-        facets=facets,
-    )
+    with _timed(backend, "search"):
+        return await backend.search(
+            query[: settings.max_search_query_length],
+            scope,
+            limit=first,
+            offset=offset,
+            filters=filters,
+            sort=sort,
+            facets=facets,
+        )
 
 
 async def every_hit(
@@ -89,14 +103,15 @@ async def every_hit(
     frozen = replace(given, created_to=until)
     offset = 0
     while True:
-        result = await backend.search(
-            query[: settings.max_search_query_length],
-            scope,
-            limit=batch,
-            offset=offset,
-            filters=frozen,
-            sort="newest",
-        )
+        with _timed(backend, "export"):
+            result = await backend.search(
+                query[: settings.max_search_query_length],
+                scope,
+                limit=batch,
+                offset=offset,
+                filters=frozen,
+                sort="newest",
+            )
         for hit in result.hits:
             yield hit
         if len(result.hits) < batch:
@@ -109,7 +124,8 @@ async def similar(backend: SearchBackend, title: str, settings: Settings) -> lis
     title = title.strip()[: settings.max_title_length]
     if len(title) < SIMILAR_MIN_LENGTH:
         return []
-    result = await backend.search(
-        title, SearchScope.public(), limit=SIMILAR_LIMIT, sort="relevance", match="any"
-    )
+    with _timed(backend, "similar"):
+        result = await backend.search(
+            title, SearchScope.public(), limit=SIMILAR_LIMIT, sort="relevance", match="any"
+        )
     return result.hits

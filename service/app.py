@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from service.api.view import graphql_app
+from service.metrics import MetricsMiddleware, metrics
 from service.ratelimit import RateLimitMiddleware
 from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
@@ -59,12 +60,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics),
         WebSocketRoute("/graphql", graphql),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *web_routes(settings),
     ]
     middleware = [
+        Middleware(MetricsMiddleware),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,

@@ -68,13 +68,24 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
-            self.read_engine = create_async_engine(url, echo=echo, pool_size=4, max_overflow=4)
+            self.engine = create_async_engine(
+                url, echo=echo, pool_size=1, max_overflow=0, hide_parameters=True
+            )
+            self.read_engine = create_async_engine(
+                url, echo=echo, pool_size=4, max_overflow=4, hide_parameters=True
+            )
             _configure_sqlite(self.engine, begin="BEGIN IMMEDIATE")
             _configure_sqlite(self.read_engine, begin="BEGIN")
         else:
+            # hide_parameters: a failed statement's error (logged with its traceback) names the
+            # statement but not the values, which are often a submitter's personal data.
             self.engine = create_async_engine(
-                url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True
+                url,
+                echo=echo,
+                pool_size=10,
+                max_overflow=10,
+                pool_pre_ping=True,
+                hide_parameters=True,
             )
             self.read_engine = self.engine
         self._writer_lock = asyncio.Lock() if self.is_sqlite else None

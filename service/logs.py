@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 from service.request_id import peek_request_id
@@ -21,9 +22,45 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or peek_request_id()
         if request_id:
             entry["request_id"] = request_id
-        if record.exc_info:
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+# Secrets and personal data never reach a log line, whoever wrote it: email addresses (an SMTP
+# reply may quote one), the private link's key and tokens in addresses (uvicorn's access log
+# prints the query string), and bearer tokens.
+_REDACTIONS = (
+    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "[email]"),
+    (re.compile(r"([?&](?:key|token|access_key|accessKey)=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+)
+
+
+_PARAMETER_LOGGERS = ("aiosqlite", "aiosmtplib", "mail.log")
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites the record's message (and traceback) with secrets and addresses masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
 
 
 class _RequestIdFilter(logging.Filter):
@@ -34,6 +71,7 @@ class _RequestIdFilter(logging.Filter):
 
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -44,3 +82,7 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    # aiosqlite's DEBUG lines hold every statement's parameters (names, emails, phones), and
+    # aiosmtplib's hold whole messages: never below INFO, whatever INTAKE_LOG_LEVEL says.
+    for chatty in _PARAMETER_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))

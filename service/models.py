@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from service.accounts.models import AccountChange, ApiToken, User
 from service.attachments.models import Attachment
+from service.audit.models import AuditEntry
 from service.directory.models import (
     Agency,
     AgencyCategory,
@@ -28,6 +29,7 @@ __all__ = [
     "AgencyCategory",
     "ApiToken",
     "Attachment",
+    "AuditEntry",
     "Category",
     "DeadlineRule",
     "DirectoryChange",

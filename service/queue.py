@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import default_queue_name
 
 from service.settings import Settings
 
@@ -81,6 +82,15 @@ class ArqQueue:
             await self.close()
             raise
         return int(hits)
+
+    async def depth(self) -> int:
+        """Jobs waiting in arq's queue (a sorted set in Redis)."""
+        pool = await self._connected()
+        try:
+            return int(await pool.zcard(default_queue_name))
+        except Exception:
+            await self.close()
+            raise
 
     async def ping(self) -> None:
         pool = await self._connected()

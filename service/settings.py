@@ -90,6 +90,17 @@ class Settings(BaseSettings):
     mail_escalate_to_secretariat_business_days: int = Field(default=2, ge=0)
     mail_digest_hour: int = Field(default=7, ge=0, le=23)
 
+    # Personal data of finished submissions is erased this many days after their last change;
+    # audit entries are deleted after theirs. 0 keeps them for ever.
+    retention_personal_days: int = Field(default=1826, ge=0)
+    retention_audit_days: int = Field(default=1826, ge=0)
+    # /metrics wants `Authorization: Bearer <token>` when set; unset, it is open except in
+    # production, where it answers 404 until a token is set.
+    metrics_token: str = ""
+    # The worker serves its own /metrics on this port (0: not at all).
+    worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
+    worker_metrics_address: str = "127.0.0.1"
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == _DEVELOPMENT_SECRET:

@@ -11,6 +11,8 @@ from starlette.responses import Response
 from service.accounts.actor import Actor
 from service.api.auth import resolve_actor
 from service.attachments import service as attachments
+from service.audit import service as audit
+from service.audit.models import AuditAction
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
 from service.runtime import Runtime
@@ -34,10 +36,19 @@ async def download(request: Request) -> Response:
     if not raw_id.isdigit():
         raise HTTPException(404)
     actor = await _actor(request, runtime)
-    async with runtime.db.session() as session:
+    async with runtime.db.transaction() as session:
         attachment = await attachments.readable(session, actor, int(raw_id))
-    if attachment is None:
-        raise HTTPException(404)
+        if attachment is None:
+            raise HTTPException(404)
+        if actor.is_official and attachment.uploaded_by == "submitter":
+            # A submitter's evidence often carries their personal data (an ID card, a letter).
+            audit.record(
+                session,
+                actor,
+                AuditAction.DOWNLOAD_SUBMITTER_FILE,
+                [attachment.proposal_id],
+                detail=f"attachment {attachment.id}",
+            )
     body = attachments.content(runtime.settings, attachment)
     return Response(
         body,

@@ -3,6 +3,7 @@ with its timeline, answers, notes and the workflow steps the official may take."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,11 +16,14 @@ from starlette.responses import RedirectResponse, Response
 
 from service.accounts.actor import Actor
 from service.attachments.service import IncomingFile
+from service.audit import service as audit
+from service.audit.models import AuditAction
 from service.db import utcnow
 from service.directory import service as directory
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
 from service.outbox.service import unit_of_work
+from service.privacy import service as privacy
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import (
@@ -34,7 +38,7 @@ from service.runtime import Runtime
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.rules import allowed_actions
-from web.common import field_errors, gettext_for, official, uploaded_files
+from web.common import field_errors, gettext_for, official, secretariat, uploaded_files
 from web.csrf import checked_form
 from web.rendering import page_language, render
 
@@ -158,12 +162,16 @@ async def _detail(
     failed_step: str = "",
     status_code: int = 200,
 ) -> Response:
-    async with runtime.db.session() as session:
+    # A transaction, not a read-only session: showing the submitter's contact details is
+    # recorded in the audit log, and the record commits with the page's reads or not at all.
+    async with runtime.db.transaction() as session:
         proposal = await proposals.get_for(session, actor, proposal_id)
         if proposal is None:
             raise HTTPException(404)
         tracked = await proposals.track(session, proposal.tracking_code)
         record = await workflow.record(session, actor, proposal)
+        if record.handling and proposal.personal_data_erased_at is None:
+            audit.record(session, actor, AuditAction.VIEW_CONTACT, [proposal_id])
         templates = await workflow.response_templates(session, actor)
         agencies = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
@@ -332,3 +340,63 @@ async def _merge(
         raise ValidationFailed([FieldError("intoCode", "unknown", message)]) from None
     assert lead.proposal.id is not None
     await workflow.merge(session, actor, proposal_id, lead.proposal.id, language)
+
+
+async def export_personal_data(request: Request) -> Response:
+    """Secretariat: the submitter's data as JSON, to send them on request (audited)."""
+    allowed = await secretariat(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    proposal_id = _proposal_id(request)
+    await checked_form(request)
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            data = await privacy.export(session, runtime.settings, actor, proposal_id)
+    except ProposalNotFound as missing:
+        raise HTTPException(404) from missing
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2).encode(),
+        media_type="application/json",
+        headers={
+            "content-disposition": (
+                f'attachment; filename="intake-{data["trackingCode"]}-personal-data.json"'
+            ),
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+async def erase_personal_data(request: Request) -> Response:
+    """Secretariat: erase the submitter's personal data at their request, with how they asked."""
+    allowed = await secretariat(request)
+    if isinstance(allowed, Response):
+        return allowed
+    runtime, actor = allowed
+    proposal_id = _proposal_id(request)
+    form = await checked_form(request)
+    reason = str(form.get("erasureReason") or "").strip()
+    _ = gettext_for(request)
+    problem = ""
+    if not reason:
+        problem = _("Say how the submitter asked for erasure.")
+    elif len(reason) > 2000:
+        problem = _("Keep the reason under 2000 characters.")
+    if problem:
+        return await _detail(
+            request,
+            runtime,
+            actor,
+            proposal_id,
+            errors={"erasureReason": problem},
+            values={"erasureReason": reason},
+            failed_step="erase",
+            status_code=422,
+        )
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            erasure = await privacy.erase(session, actor, proposal_id, reason=reason)
+    except ProposalNotFound as missing:
+        raise HTTPException(404) from missing
+    privacy.delete_files(runtime.settings, erasure.storage_keys)
+    return RedirectResponse(f"/inbox/{proposal_id}?done=erase", status_code=303)

@@ -38,6 +38,7 @@ from web.admin import create_token as admin_create_token
 from web.admin import revoke_token as admin_revoke_token
 from web.admin import tokens_page
 from web.attachments import download
+from web.audit import audit_page
 from web.common import uploaded_files
 from web.csrf import checked_form
 from web.rendering import page_language, render
@@ -217,6 +218,8 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/track/{code}/answer", tracking.answer, methods=["POST"]),
         Route("/track/{code}/withdraw", tracking.withdraw, methods=["POST"]),
         Route("/track/{code}/rate", tracking.rate, methods=["POST"]),
+        Route("/track/{code}/personal-data", tracking.personal_data, methods=["POST"]),
+        Route("/track/{code}/erase", tracking.erase_personal_data, methods=["POST"]),
         Route("/lang/{language}", switch_language),
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
@@ -226,6 +229,17 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/inbox/acknowledge", inbox.acknowledge_many, methods=["POST"]),
         Route("/inbox/{proposal_id}", inbox.detail, methods=["GET"]),
         Route("/inbox/{proposal_id}/{step}", inbox.step, methods=["POST"]),
+        Route(
+            "/inbox/{proposal_id}/personal-data/export",
+            inbox.export_personal_data,
+            methods=["POST"],
+        ),
+        Route(
+            "/inbox/{proposal_id}/personal-data/erase",
+            inbox.erase_personal_data,
+            methods=["POST"],
+        ),
+        Route("/admin/audit", audit_page),
         Route("/secretariat/triage", secretariat.triage, methods=["GET"]),
         Route("/secretariat/triage/{proposal_id}/assign", secretariat.assign, methods=["POST"]),
         Route("/admin/tokens", tokens_page, methods=["GET"]),

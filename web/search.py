@@ -21,6 +21,8 @@ from search import service as search
 from search.base import SORTS, SearchFilters, SearchHit, SearchResult, SearchScope, SearchSort
 from service.accounts.actor import Actor
 from service.api.auth import resolve_actor
+from service.audit import service as audit
+from service.audit.models import AuditAction
 from service.calendar import ZONE
 from service.directory import service as directory
 from service.i18n import translations
@@ -141,12 +143,14 @@ def _scope(actor: Actor) -> SearchScope | None:
     return None
 
 
+def _sign_in(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+
 async def _official_scope(request: Request) -> SearchScope | Response:
     scope = _scope(await resolve_actor(request, _runtime(request)))
-    if scope is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
-    return scope
+    return _sign_in(request) if scope is None else scope
 
 
 async def _names(request: Request) -> dict[str, dict[str, str]]:
@@ -315,13 +319,17 @@ async def _json_lines(hits: AsyncIterator[SearchHit]) -> AsyncIterator[bytes]:
 
 
 async def search_export(request: Request) -> Response:
-    scope = await _official_scope(request)
-    if isinstance(scope, Response):
-        return scope
+    runtime = _runtime(request)
+    actor = await resolve_actor(request, runtime)
+    scope = _scope(actor)
+    if scope is None:
+        return _sign_in(request)
     kind = request.path_params["format"]
     if kind not in ("csv", "json"):
         raise HTTPException(404)
-    runtime = _runtime(request)
+    # Recorded before the first byte streams: an export cut short was still an export.
+    async with runtime.db.transaction() as session:
+        audit.record(session, actor, AuditAction.EXPORT_SEARCH, [], detail=_export_detail(request))
     language = page_language(request)
     gettext = translations(language).gettext
     form = parse_form(request.query_params, runtime.settings.max_search_query_length, gettext)
@@ -349,6 +357,11 @@ async def search_export(request: Request) -> Response:
             _csv_lines(hits, header), media_type="text/csv; charset=utf-8", headers=headers
         )
     return StreamingResponse(_json_lines(hits), media_type="application/json", headers=headers)
+
+
+def _export_detail(request: Request) -> str:
+    """The format and the query that chose the rows (search words, filters), for the audit log."""
+    return f"{request.path_params['format']} {request.url.query}".strip()
 
 
 async def similar(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +17,7 @@ from service.directory import service as directory
 from service.errors import ValidationFailed
 from service.i18n import Language
 from service.outbox.service import unit_of_work
+from service.privacy import service as privacy
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import Proposal
@@ -74,6 +76,7 @@ async def _page(
         "may_answer": Action.ANSWER_INFO in actions,
         "may_withdraw": Action.WITHDRAW in actions,
         "may_rate": Action.RATE in actions,
+        "erased": tracked.proposal.personal_data_erased_at is not None,
         "question": _open_question(tracked),
         "errors": errors or {},
         "values": values or {},
@@ -159,3 +162,56 @@ async def withdraw(request: Request) -> Response:
 
 async def rate(request: Request) -> Response:
     return await _submitter_step(request, Action.RATE)
+
+
+def _export_response(data: dict[str, Any], code: str) -> Response:
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return Response(
+        body,
+        media_type="application/json",
+        headers={
+            "content-disposition": f'attachment; filename="intake-{code}-personal-data.json"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+async def personal_data(request: Request) -> Response:
+    """Everything kept about the submitter, as a JSON download (POST: it is audited)."""
+    code = request.path_params["code"]
+    form = await checked_form(request)
+    key = str(form.get("key") or "").strip()
+    runtime = runtime_of(request)
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            proposal, actor = await proposals.submitter_actor(session, runtime.settings, code, key)
+            assert proposal.id is not None
+            data = await privacy.export(session, runtime.settings, actor, proposal.id)
+    except ProposalNotFound:
+        _ = gettext_for(request)
+        message = _("This link does not open the submission. Use the link from your email.")
+        return await _page(request, code, "", problem=message, status_code=403)
+    return _export_response(data, proposal.tracking_code)
+
+
+async def erase_personal_data(request: Request) -> Response:
+    code = request.path_params["code"]
+    form = await checked_form(request)
+    key = str(form.get("key") or "").strip()
+    runtime = runtime_of(request)
+    _ = gettext_for(request)
+    if form.get("confirm") != "yes":
+        message = _("Confirm that your personal data should be erased; this cannot be undone.")
+        return await _page(request, code, key, errors={"confirm": message}, status_code=422)
+    try:
+        async with unit_of_work(runtime.db, runtime.queue) as session:
+            proposal, actor = await proposals.submitter_actor(session, runtime.settings, code, key)
+            assert proposal.id is not None
+            erasure = await privacy.erase(session, actor, proposal.id)
+    except ProposalNotFound:
+        message = _("This link does not open the submission. Use the link from your email.")
+        return await _page(request, code, "", problem=message, status_code=403)
+    privacy.delete_files(runtime.settings, erasure.storage_keys)
+    return RedirectResponse(
+        f"/track/{proposal.tracking_code}?key={key}&done=erase", status_code=303
+    )

@@ -8,7 +8,9 @@ from typing import Any, cast
 from arq import cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
+from prometheus_client import start_http_server
 
+from service.metrics import timed_job
 from service.notifications.service import SEND_JOB
 from service.proposals.events import EVENT_JOB
 from service.proposals.service import ROUTE_JOB
@@ -16,14 +18,14 @@ from service.queue import redis_settings, redis_url
 from service.routing.service import INDEX_JOB
 from service.runtime import open_runtime
 from service.settings import Settings
-from workers import events, notifications, proposals, search
+from workers import events, notifications, privacy, proposals, search
 from workers.outbox import Handler, outbox_job, sweep_outbox
 
 
 def _job(name: str, handler: Handler, settings: Settings) -> Function:
     # keep_result=0: a finished or failed job leaves no result behind, so the sweep can always
     # enqueue its outbox id again; the outbox row, not arq, remembers what is done.
-    coroutine = cast("WorkerCoroutine", outbox_job(name, handler))
+    coroutine = cast("WorkerCoroutine", timed_job(name, outbox_job(name, handler)))
     return func(
         coroutine, name=name, timeout=settings.job_timeout_seconds, keep_result=0, max_tries=1
     )
@@ -35,7 +37,7 @@ def job_functions(settings: Settings) -> list[Function]:
         _job(INDEX_JOB, search.index, settings),
         # Not wrapped in outbox_job: it commits its claim before talking to the SMTP server.
         func(
-            cast("WorkerCoroutine", notifications.send),
+            cast("WorkerCoroutine", timed_job(SEND_JOB, notifications.send)),
             name=SEND_JOB,
             timeout=settings.job_timeout_seconds,
             keep_result=0,
@@ -50,6 +52,14 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["runtime"] = await stack.enter_async_context(open_runtime(settings))
+        if not burst and settings.worker_metrics_port:
+            # One scrape target per worker process (its own registry: job counts, durations and
+            # failures); a burst run ends too soon to be scraped.
+            server, _ = start_http_server(
+                settings.worker_metrics_port, addr=settings.worker_metrics_address
+            )
+            stack.callback(server.server_close)
+            stack.callback(server.shutdown)
         await sweep_outbox(ctx)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
@@ -59,7 +69,7 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
         functions=job_functions(settings),
         cron_jobs=[
             cron(
-                sweep_outbox,
+                cast("WorkerCoroutine", timed_job("outbox.sweep", sweep_outbox)),
                 name="outbox.sweep",
                 second=set(range(0, 60, 10)),
                 run_at_startup=False,
@@ -67,10 +77,19 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
                 unique=True,
             ),
             cron(
-                cast("WorkerCoroutine", notifications.schedule),
+                cast("WorkerCoroutine", timed_job("notification.schedule", notifications.schedule)),
                 name="notification.schedule",
                 minute=set(range(0, 60, 5)),
                 second=30,
+                run_at_startup=False,
+                keep_result=0,
+                unique=True,
+            ),
+            cron(
+                cast("WorkerCoroutine", timed_job("privacy.retention", privacy.retention)),
+                name="privacy.retention",
+                minute=17,
+                second=0,
                 run_at_startup=False,
                 keep_result=0,
                 unique=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
@@ -23,6 +23,9 @@ class Context:
     loaders: Loaders
     # Set by graphql-transport-ws from the connection_init payload.
     connection_params: dict[str, object] | None = None
+    # Submissions whose submitter contact an official read in this operation: one audit entry
+    # for all of them is written when the operation ends (service/api/view.py).
+    contacts_viewed: set[int] = field(default_factory=set)
 
     @property
     def search_scope(self) -> SearchScope:

@@ -13,6 +13,7 @@ from service.api.directory.queries import DirectoryQuery
 from service.api.holidays.mutations import HolidayMutation
 from service.api.holidays.queries import HolidayQuery
 from service.api.notifications.schema import NotificationMutation, NotificationQuery
+from service.api.privacy.schema import PrivacyMutation, PrivacyQuery
 from service.api.proposals.mutations import ProposalMutation
 from service.api.proposals.queries import ProposalQuery
 from service.api.proposals.subscriptions import ProposalSubscription
@@ -23,6 +24,7 @@ from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
 from service.api.workflow.mutations import WorkflowMutation
 from service.api.workflow.templates import TemplateMutation, TemplateQuery
+from service.metrics import GraphQLMetrics
 from service.settings import Settings
 
 
@@ -37,6 +39,7 @@ class Query(
     NotificationQuery,
     RoutingQuery,
     HolidayQuery,
+    PrivacyQuery,
 ):
     pass
 
@@ -50,6 +53,7 @@ class Mutation(
     RoutingMutation,
     DirectoryMutation,
     HolidayMutation,
+    PrivacyMutation,
 ):
     pass
 
@@ -75,7 +79,7 @@ def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
             relay_max_results=limits.max_page_size,
             disable_field_suggestions=not limits.introspection,
         ),
-        extensions=protection_extensions(limits),
+        extensions=[GraphQLMetrics, *protection_extensions(limits)],
     )
 
 

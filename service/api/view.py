@@ -37,6 +37,8 @@ from service.api.context import Context
 from service.api.loaders import create_loaders
 from service.api.protection import INTERNAL_SERVER_ERROR
 from service.api.schema import build_schema
+from service.audit import service as audit
+from service.audit.models import AuditAction
 from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, parse_language
 from service.settings import Settings
 
@@ -315,7 +317,7 @@ class IntakeGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         method = request_adapter.method
         try:
-            return await self.schema.execute(
+            result = await self.schema.execute(
                 request_data.query,
                 root_value=root_value,
                 variable_values=request_data.variables,
@@ -332,6 +334,8 @@ class IntakeGraphQL(GraphQL[Context, None]):
             return _request_error(error.as_http_error_reason(method))
         except CannotGetOperationTypeError as error:
             return _request_error(error.as_http_error_reason())
+        await _record_contacts_viewed(context)
+        return result
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -369,6 +373,14 @@ class IntakeGraphQL(GraphQL[Context, None]):
         if sub_response.background:
             response.background = sub_response.background
         return response
+
+
+async def _record_contacts_viewed(context: Context) -> None:
+    if not context.contacts_viewed:
+        return
+    async with context.runtime.db.transaction() as session:
+        audit.record(session, context.actor, AuditAction.API_VIEW_CONTACT, context.contacts_viewed)
+    context.contacts_viewed.clear()
 
 
 def graphql_app(settings: Settings) -> IntakeGraphQL:

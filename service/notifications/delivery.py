@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.notifications import repository
 from service.notifications.catalog import KINDS
 from service.notifications.mailer import SendFailure
-from service.notifications.models import Notification, NotificationState
+from service.notifications.models import ERASED_RECIPIENT, Notification, NotificationState
 from service.notifications.service import compose, is_opted_out
 from service.settings import Settings
 
@@ -68,6 +68,11 @@ async def claim(
         and claimed_at + stale > now
     ):
         return Busy(claimed_at + stale)
+    if notification.recipient == ERASED_RECIPIENT:
+        # Erased while it waited for a retry (or while another attempt held it): never sent.
+        notification.state = NotificationState.SKIPPED
+        notification.last_error = "the recipient's personal data was erased"
+        return Settled(NotificationState.SKIPPED)
     kind = KINDS.get(notification.template)
     if (
         kind is not None

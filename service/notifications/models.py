@@ -20,6 +20,10 @@ class NotificationState(enum.StrEnum):
     SKIPPED = "SKIPPED"  # non-essential mail to an address that opted out
 
 
+# What the recipient of a message to a submitter becomes when their personal data is erased.
+ERASED_RECIPIENT = "[erased]"
+
+
 class Notification(SQLModel, table=True):
     __tablename__ = "notifications"
     __table_args__ = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts.models import NotificationMode, Role, User
@@ -133,3 +133,12 @@ async def proposals_by_ids(session: AsyncSession, ids: Sequence[int]) -> Sequenc
     statement = select(Proposal).where(col(Proposal.id).in_(list(ids)))
     found = {p.id: p for p in (await session.exec(statement)).all()}
     return [found[i] for i in ids if i in found]
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    """How many notifications are in each state; every state is listed, 0 included."""
+    statement = select(Notification.state, func.count()).group_by(Notification.state)
+    counts = {state.value: 0 for state in NotificationState}
+    for state, count in (await session.exec(statement)).all():
+        counts[NotificationState(state).value] = int(count)
+    return counts

@@ -36,3 +36,12 @@ async def due(
 async def count_pending(session: AsyncSession) -> int:
     statement = select(func.count()).where(OutboxMessage.state == OutboxState.PENDING)
     return (await session.exec(statement)).one()
+
+
+async def oldest_pending_created_at(session: AsyncSession) -> datetime | None:
+    statement = select(func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.state == OutboxState.PENDING
+    )
+    # min() keeps the column's type, so the value comes back as an aware UTC datetime.
+    oldest: datetime | None = (await session.exec(statement)).one()
+    return oldest

@@ -77,6 +77,8 @@ class Proposal(SQLModel, table=True):
     deadline_extended: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Set while the submission waits for the submitter's answer (NEEDS_INFO): the clock stops.
     paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the submitter's personal fields were erased (on request or by retention).
+    personal_data_erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

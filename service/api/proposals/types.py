@@ -184,6 +184,9 @@ class SubmitterContact:
     email: str
     phone: str
     organisation: str
+    erased_at: datetime | None = strawberry.field(
+        default=None, description="When the personal data was erased; the fields then hold none."
+    )
 
 
 @strawberry.type(description="The submitter's rating of the answer.")
@@ -329,18 +332,28 @@ class Proposal(Node):
 
         return Decision(row=row)
 
-    @strawberry.field(description="Null unless you handle this submission or sent it.")
+    @strawberry.field(
+        description="Null unless you handle this submission or sent it. An official's read is "
+        "recorded in the audit log."
+    )
     async def submitter(self, info: Info) -> SubmitterContact | None:
         if not (
             _is_own_submission(self.viewer, self.row)
             or _handles(self.viewer, await self._assignments(info), now=True)
         ):
             return None
+        if (
+            not _is_own_submission(self.viewer, self.row)
+            and self.row.id is not None
+            and self.row.personal_data_erased_at is None
+        ):
+            info.context.contacts_viewed.add(self.row.id)
         return SubmitterContact(
             name=self.row.submitter_name,
             email=self.row.submitter_email,
             phone=self.row.submitter_phone,
             organisation=self.row.submitter_organisation,
+            erased_at=self.row.personal_data_erased_at,
         )
 
     @strawberry.field

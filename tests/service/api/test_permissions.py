@@ -138,6 +138,9 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
     assert len(holidays["holidays"]) == 11  # public: what deadlines skip
     assert holidays["holidayChanges"] == []
     walked_queries.update({"holidays", "holidayChanges"})
+    audit_log = await execute(client, "AuditLog", headers=outsider)
+    assert (audit_log["auditLog"]["totalCount"], audit_log["auditLog"]["edges"]) == (0, [])
+    walked_queries.add("auditLog")
     assert walked_queries & _fields("Query") == _fields("Query")
 
     walked_mutations = {"submitProposal"} | OWN_AGENCY_ONLY | OWN_ACCOUNT_OR_SECRETARIAT
@@ -203,6 +206,8 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
         "Withdraw": {},
         "AnswerInformationRequest": {"answer": "x"},
         "RateResponse": {"score": 5},
+        "ExportPersonalData": {},
+        "ErasePersonalData": {"confirm": True},
     }
     for operation, extra in submitter_inputs.items():
         field = operation[0].lower() + operation[1:]
@@ -214,6 +219,14 @@ async def test_another_agency_learns_nothing_through_any_query_or_mutation(
         )
         assert result[field]["__typename"] == "NotFoundError", operation
         walked_mutations.add(field)
+    on_request = await execute(
+        client,
+        "ErasePersonalDataOnRequest",
+        {"input": {"id": hidden, "reason": "x"}},
+        headers=outsider,
+    )
+    assert on_request["erasePersonalDataOnRequest"]["__typename"] == "NotPermittedError"
+    walked_mutations.add("erasePersonalDataOnRequest")
     assert walked_mutations & _fields("Mutation") == _fields("Mutation")
     # Subscriptions need a WebSocket; test_subscriptions.py walks this one with two agencies.
     assert _fields("Subscription") == {"proposalEvents"}
