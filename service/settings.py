@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     rate_logins_per_15_minutes: int = Field(default=30, ge=0)
     rate_api_per_minute: int = Field(default=600, ge=0)
     trust_forwarded_for: bool = False
+    # The submission form refuses a post sent sooner than this after the form was rendered.
+    spam_min_fill_seconds: float = Field(default=3.0, ge=0)
+    # Page and form bodies (GraphQL has its own); uploads also get room for every attachment.
+    max_form_bytes: int = Field(default=1_048_576, ge=1_024)
     attachment_max_count: int = Field(default=5, ge=0)
     attachment_max_bytes: int = Field(default=10 * 1_048_576, ge=1_024)
     attachment_types: list[str] = ["pdf", "png", "jpeg", "docx", "xlsx", "odt", "ods"]
