@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=0)
     graphql_max_tokens: int = Field(default=2_000, ge=10)
     graphql_max_page_size: int = Field(default=100, ge=1)
+    # Fields an operation may resolve, counting each field once per item of the pages above it.
+    graphql_max_cost: int = Field(default=10_000, ge=1)
+    # An operation still running after this long is stopped and answered with an error.
+    graphql_timeout_seconds: float = Field(default=15.0, gt=0)
     graphql_max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     # Unset: on everywhere but production. GraphiQL and field suggestions follow it.
     graphql_introspection: bool | None = None

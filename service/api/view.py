@@ -10,6 +10,7 @@ the choice to the server; the legacy type is what such clients expect).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -35,7 +36,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from service.api.auth import actor_for_authorization, resolve_actor
 from service.api.context import Context
 from service.api.loaders import create_loaders
-from service.api.protection import INTERNAL_SERVER_ERROR
+from service.api.protection import INTERNAL_SERVER_ERROR, TIMEOUT
 from service.api.schema import build_schema
 from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, parse_language
 from service.settings import Settings
@@ -204,6 +205,13 @@ def _request_error(message: str) -> ExecutionResult:
     return PreExecutionError(data=None, errors=[GraphQLError(message)])
 
 
+def _timed_out(seconds: float) -> ExecutionResult:
+    message = f"The operation ran longer than {seconds:g} seconds and was stopped."
+    return PreExecutionError(
+        data=None, errors=[GraphQLError(message, extensions={"code": TIMEOUT})]
+    )
+
+
 def _is_request_error(result: ExecutionResult) -> bool:
     """Refused before execution began: syntax, validation, variables, unknown operation."""
     return (
@@ -219,7 +227,9 @@ def _error_status(response_data: GraphQLHTTPResponse) -> int:
         for error in response_data.get("errors") or ()
         if isinstance(error, dict)
     ]
-    return 500 if INTERNAL_SERVER_ERROR in codes else 400
+    if INTERNAL_SERVER_ERROR in codes:
+        return 500
+    return 504 if TIMEOUT in codes else 400
 
 
 class IntakeGraphQL(GraphQL[Context, None]):
@@ -230,6 +240,7 @@ class IntakeGraphQL(GraphQL[Context, None]):
         graphql_ide: GraphQL_IDE | None,
         max_body_bytes: int,
         max_upload_bytes: int,
+        timeout_seconds: float,
     ) -> None:
         super().__init__(
             schema,
@@ -239,6 +250,7 @@ class IntakeGraphQL(GraphQL[Context, None]):
         )
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -315,15 +327,19 @@ class IntakeGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         method = request_adapter.method
         try:
-            return await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=_ALLOWED_OPERATIONS[method],
-                operation_extensions=request_data.extensions,
-            )
+            # Cancelling a mutation rolls its transaction back; the outbox sweep covers the rest.
+            async with asyncio.timeout(self.timeout_seconds):
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=_ALLOWED_OPERATIONS[method],
+                    operation_extensions=request_data.extensions,
+                )
+        except TimeoutError:
+            return _timed_out(self.timeout_seconds)
         except InvalidOperationTypeError as error:
             if method == "GET" and error.operation_type is OperationType.MUTATION:
                 raise ProtocolError(
@@ -380,4 +396,5 @@ def graphql_app(settings: Settings) -> IntakeGraphQL:
         max_body_bytes=settings.graphql_max_body_bytes,
         max_upload_bytes=settings.graphql_max_body_bytes
         + settings.attachment_max_count * (settings.attachment_max_bytes + 4096),
+        timeout_seconds=settings.graphql_timeout_seconds,
     )
