@@ -27,6 +27,7 @@ async def checked_form(request: Request) -> FormData:
     sent, expected = form.get(FIELD), request.session.get(_SESSION_KEY)
     if not (isinstance(sent, str) and isinstance(expected, str)):
         raise HTTPException(403, "The form has expired. Go back, reload the page and try again.")
-    if not hmac.compare_digest(sent, expected):
+    # As bytes: compare_digest refuses str with non-ASCII characters, which anyone may send.
+    if not hmac.compare_digest(sent.encode(errors="replace"), expected.encode()):
         raise HTTPException(403, "The form has expired. Go back, reload the page and try again.")
     return form

@@ -144,9 +144,18 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 def _decode_json(raw: str | bytes, what: str) -> object:
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        return json.loads(text)
+        data = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise ProtocolError(400, f"{what} is not valid JSON.") from error
+    if "\\u" in text:
+        # JSON may escape half a surrogate pair ("\ud800"): no text, and no database stores it.
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            point = f"U+{ord(error.object[error.start]):04X}"
+            message = f"{what} holds an unpaired surrogate ({point}), which is not text."
+            raise ProtocolError(400, message) from error
+    return data
 
 
 def _get_parameters(query_params: Mapping[str, Any]) -> dict[str, object]:

@@ -2,7 +2,9 @@
 
 Input validation: typed inputs and enums, domain validation naming the field, nothing partial
     stored. test_graphql.py::test_validation_errors_name_fields_in_the_callers_language,
-    ::test_an_unknown_enum_value_is_a_graphql_error_naming_the_field; test_fuzz.py.
+    ::test_an_unknown_enum_value_is_a_graphql_error_naming_the_field,
+    test_odd_text_in_secrets_and_variables_is_refused_not_crashed; test_fuzz.py;
+    tests/web/test_fuzz_forms.py.
 Depth limiting (INTAKE_GRAPHQL_MAX_DEPTH):
     test_protocol.py::test_depth_beyond_the_limit_is_refused.
 Amount limiting, aliases (INTAKE_GRAPHQL_MAX_ALIASES):
@@ -92,6 +94,35 @@ async def post(client: httpx.AsyncClient, query: str, **body: Any) -> httpx.Resp
 
 def messages(response: httpx.Response) -> list[str]:
     return [error["message"] for error in response.json()["errors"]]
+
+
+# Input validation
+
+
+async def test_odd_text_in_secrets_and_variables_is_refused_not_crashed(
+    client: httpx.AsyncClient,
+) -> None:
+    submitted = await post(
+        client, operation("SubmitProposal"), variables={"input": graphql_input()}
+    )
+    code = submitted.json()["data"]["submitProposal"]["trackingCode"]
+    withdraw = (
+        "mutation($code: String!, $key: String!) { withdraw(input: "
+        '{trackingCode: $code, accessKey: $key, reason: "x"}) { __typename } }'
+    )
+    # compare_digest refuses non-ASCII str: the key is compared as bytes.
+    non_ascii = await post(client, withdraw, variables={"code": code, "key": "khóa-bí-mật"})
+    surrogate = await client.post(
+        "/graphql",
+        content=b'{"query": "query($a: String) { stats(agency: $a) { received } }", '
+        b'"variables": {"a": "x\\ud800"}}',
+        headers={"content-type": JSON, "accept": GRAPHQL_RESPONSE},
+    )
+    assert non_ascii.json() == {"data": {"withdraw": {"__typename": "NotFoundError"}}}
+    assert surrogate.status_code == 400
+    assert messages(surrogate) == [
+        "The request body holds an unpaired surrogate (U+D800), which is not text."
+    ]
 
 
 # Query cost
