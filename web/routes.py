@@ -123,10 +123,10 @@ async def submit(request: Request) -> Response:
     runtime = _runtime(request)
     form = await checked_form(request)
     values, data = _submission(form)
+    files = await uploaded_files(form, "attachments", runtime.settings.attachment_max_bytes)
     suspicious = spam_errors(form, runtime.settings, gettext_for(request))
     if suspicious:
         return await _form_page(request, values, suspicious, status_code=422)
-    files = await uploaded_files(form, "attachments", runtime.settings.attachment_max_bytes)
     try:
         async with unit_of_work(runtime.db, runtime.queue) as session:
             proposal = await proposals.submit_proposal(
