@@ -148,14 +148,18 @@ def _decode_json(raw: str | bytes, what: str) -> object:
     except (ValueError, RecursionError) as error:
         raise ProtocolError(400, f"{what} is not valid JSON.") from error
     if "\\u" in text:
-        # JSON may escape half a surrogate pair ("\ud800"): no text, and no database stores it.
-        try:
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as error:
-            point = f"U+{ord(error.object[error.start]):04X}"
-            message = f"{what} holds an unpaired surrogate ({point}), which is not text."
-            raise ProtocolError(400, message) from error
+        _refuse_surrogates(data, what)
     return data
+
+
+def _refuse_surrogates(data: object, what: str) -> None:
+    # JSON may escape half a surrogate pair ("\ud800"): no text, and no database stores it.
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        point = f"U+{ord(error.object[error.start]):04X}"
+        message = f"{what} holds an unpaired surrogate ({point}), which is not text."
+        raise ProtocolError(400, message) from error
 
 
 def _get_parameters(query_params: Mapping[str, Any]) -> dict[str, object]:
@@ -282,6 +286,8 @@ class IntakeGraphQL(GraphQL[Context, None]):
                 media_type=media_type or JSON,
                 headers=headers,
             )
+        finally:
+            await request.close()  # a multipart request's uploads are spooled to temporary files
         await response(scope, receive, send)
 
     async def get_context(
@@ -310,6 +316,10 @@ class IntakeGraphQL(GraphQL[Context, None]):
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # Without the IDE, a browser's GET is an ordinary request that lacks a query.
         return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Strawberry's own JSON parsing: the multipart request's `operations` and `map` fields.
+        return _decode_json(data, "A multipart field")
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if negotiate_media_type(request.headers.get("accept")) is None:

@@ -118,10 +118,20 @@ async def test_odd_text_in_secrets_and_variables_is_refused_not_crashed(
         b'"variables": {"a": "x\\ud800"}}',
         headers={"content-type": JSON, "accept": GRAPHQL_RESPONSE},
     )
+    multipart = await client.post(
+        "/graphql",
+        data={"operations": '{"query": "{ stats(agency: \\"x\\ud800\\") { received } }"}'},
+        files={"0": ("a.pdf", b"%PDF-1.4\n")},
+        headers={"graphql-preflight": "1", "accept": GRAPHQL_RESPONSE},
+    )
     assert non_ascii.json() == {"data": {"withdraw": {"__typename": "NotFoundError"}}}
     assert surrogate.status_code == 400
     assert messages(surrogate) == [
         "The request body holds an unpaired surrogate (U+D800), which is not text."
+    ]
+    assert multipart.status_code == 400
+    assert messages(multipart) == [
+        "A multipart field holds an unpaired surrogate (U+D800), which is not text."
     ]
 
 
