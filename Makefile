@@ -12,12 +12,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint types unit schema catalogs clean bench-search bench-routing
+.PHONY: run test install lint types unit audit schema catalogs clean bench-search bench-routing
 
 run: install
 	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-test: install system-deps lint types unit
+test: install system-deps lint types audit unit
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,18 @@ types: install
 
 unit: install
 	$(BIN)/pytest
+
+# The locked dependency set (every group, with hashes) against PyPI's vulnerability data, through
+# PyPI's per-release JSON API. --strict: a package the service cannot answer for fails the audit,
+# so an unreachable or filtered service is an error, never a silent pass. Accepted findings go in
+# AUDIT_IGNORE as `--ignore-vuln ID`, each with its reason on a comment line above; none today.
+AUDIT_IGNORE :=
+AUDIT_REQUIREMENTS := $(VENV)/audit-requirements.txt
+audit: install
+	$(UV) export --frozen --all-groups --format requirements-txt --no-emit-project --quiet \
+		--output-file $(AUDIT_REQUIREMENTS)
+	$(BIN)/pip-audit --strict --disable-pip --requirement $(AUDIT_REQUIREMENTS) \
+		--progress-spinner off $(AUDIT_IGNORE)
 
 schema: install
 	$(BIN)/intake export-schema

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from service.api.view import graphql_app
+from service.bodylimit import BodySizeLimitMiddleware
 from service.metrics import MetricsMiddleware, metrics
 from service.ratelimit import RateLimitMiddleware
 from service.request_id import RequestIdMiddleware
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(RequestIdMiddleware),
         Middleware(RateLimitMiddleware, settings=settings),
         Middleware(SecurityHeadersMiddleware, production=settings.environment == "production"),
+        Middleware(BodySizeLimitMiddleware, settings=settings),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings

@@ -25,12 +25,17 @@ class Limit:
     window_seconds: int
 
 
+def submission_limit(settings: Settings) -> Limit:
+    """Shared by the form and the API's submitProposal: one budget per IP (or token)."""
+    return Limit("submit", settings.rate_submissions_per_hour, 3600)
+
+
 def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
     method, path = scope.get("method", ""), scope.get("path", "")
     if method != "POST":
         return None
     if path == "/submit":
-        return Limit("submit", settings.rate_submissions_per_hour, 3600)
+        return submission_limit(settings)
     if path == "/login":
         return Limit("login", settings.rate_logins_per_15_minutes, 900)
     if path == "/graphql":
@@ -38,7 +43,7 @@ def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
     return None
 
 
-def _identity(scope: Scope, settings: Settings) -> str:
+def identity(scope: Scope, settings: Settings) -> str:
     headers = Headers(scope=scope)
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
@@ -48,6 +53,22 @@ def _identity(scope: Scope, settings: Settings) -> str:
     client = scope.get("client")
     address = forwarded.split(",")[0].strip() or (client[0] if client else "unknown")
     return f"ip:{address}"
+
+
+async def seconds_to_wait(queue: ArqQueue, limit: Limit, caller: str) -> int | None:
+    """Counts one hit; the seconds until the window ends when past the limit, else None."""
+    if limit.hits <= 0:
+        return None
+    window = int(time.time()) // limit.window_seconds
+    key = f"intake:rate:{limit.name}:{caller}:{window}"
+    try:
+        hits = await queue.count_hit(key, limit.window_seconds)
+    except Exception:
+        logger.warning("rate limit %s not checked: Redis did not answer", limit.name)
+        return None
+    if hits <= limit.hits:
+        return None
+    return limit.window_seconds - int(time.time()) % limit.window_seconds
 
 
 class RateLimitMiddleware:
@@ -62,19 +83,11 @@ class RateLimitMiddleware:
         if limit is None or limit.hits <= 0:
             await self.app(scope, receive, send)
             return
-        window = int(time.time()) // limit.window_seconds
-        key = f"intake:rate:{limit.name}:{_identity(scope, self.settings)}:{window}"
         queue: ArqQueue = scope["app"].state.runtime.queue
-        try:
-            hits = await queue.count_hit(key, limit.window_seconds)
-        except Exception:
-            logger.warning("rate limit %s not checked: Redis did not answer", limit.name)
+        retry_after = await seconds_to_wait(queue, limit, identity(scope, self.settings))
+        if retry_after is None:
             await self.app(scope, receive, send)
             return
-        if hits <= limit.hits:
-            await self.app(scope, receive, send)
-            return
-        retry_after = limit.window_seconds - int(time.time()) % limit.window_seconds
         await _too_many(scope, send, retry_after)
 
 

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     rate_logins_per_15_minutes: int = Field(default=30, ge=0)
     rate_api_per_minute: int = Field(default=600, ge=0)
     trust_forwarded_for: bool = False
+    # The submission form refuses a post sent sooner than this after the form was rendered.
+    spam_min_fill_seconds: float = Field(default=3.0, ge=0)
+    # Page and form bodies (GraphQL has its own); uploads also get room for every attachment.
+    max_form_bytes: int = Field(default=1_048_576, ge=1_024)
     attachment_max_count: int = Field(default=5, ge=0)
     attachment_max_bytes: int = Field(default=10 * 1_048_576, ge=1_024)
     attachment_types: list[str] = ["pdf", "png", "jpeg", "docx", "xlsx", "odt", "ods"]
@@ -75,6 +79,10 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=0)
     graphql_max_tokens: int = Field(default=2_000, ge=10)
     graphql_max_page_size: int = Field(default=100, ge=1)
+    # Fields an operation may resolve, counting each field once per item of the pages above it.
+    graphql_max_cost: int = Field(default=10_000, ge=1)
+    # An operation still running after this long is stopped and answered with an error.
+    graphql_timeout_seconds: float = Field(default=15.0, gt=0)
     graphql_max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     # Unset: on everywhere but production. GraphiQL and field suggestions follow it.
     graphql_introspection: bool | None = None

@@ -131,6 +131,8 @@ def settings(tmp_path: Path, database_url: str, redis_url: str, mailbox: SmtpSin
         smtp_host=mailbox.host,
         smtp_port=mailbox.port,
         base_url="http://intake.test",
+        # Tests post the form the moment they fetch it; tests/web/test_spam.py sets a minimum.
+        spam_min_fill_seconds=0,
     )
 
 

@@ -25,8 +25,12 @@ async def checked_form(request: Request) -> FormData:
     """The posted form, after checking its CSRF token against the session's (403 if wrong)."""
     form = await request.form()
     sent, expected = form.get(FIELD), request.session.get(_SESSION_KEY)
-    if not (isinstance(sent, str) and isinstance(expected, str)):
-        raise HTTPException(403, "The form has expired. Go back, reload the page and try again.")
-    if not hmac.compare_digest(sent, expected):
+    # As bytes: compare_digest refuses str with non-ASCII characters, which anyone may send.
+    if not (
+        isinstance(sent, str)
+        and isinstance(expected, str)
+        and hmac.compare_digest(sent.encode(errors="replace"), expected.encode())
+    ):
+        await form.close()  # uploads spooled to temporary files
         raise HTTPException(403, "The form has expired. Go back, reload the page and try again.")
     return form

@@ -60,6 +60,8 @@ def field_labels(_: Gettext) -> dict[str, str]:
         "phone": _("Phone"),
         "organisation": _("Organisation"),
         "attachments": _("Evidence files"),
+        "website": _("Leave this field empty"),
+        "formStarted": _("Time taken to fill the form"),
     }
 
 

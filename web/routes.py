@@ -39,10 +39,11 @@ from web.admin import revoke_token as admin_revoke_token
 from web.admin import tokens_page
 from web.attachments import download
 from web.audit import audit_page
-from web.common import uploaded_files
+from web.common import gettext_for, uploaded_files
 from web.csrf import checked_form
 from web.rendering import page_language, render
 from web.search import search_export, search_page, similar
+from web.spam import HONEYPOT_FIELD, STARTED_FIELD, form_started, spam_errors
 
 STATIC_DIR = Path(__file__).parent / "static"
 _FORM_FIELDS = (
@@ -96,6 +97,9 @@ async def _form_page(
                 "types": ", ".join(t.upper() for t in settings.attachment_types),
             },
             "accept": ",".join(_ACCEPT.get(t, "") for t in settings.attachment_types),
+            "honeypot_field": HONEYPOT_FIELD,
+            "started_field": STARTED_FIELD,
+            "form_started": form_started(settings),
         },
         status_code=status_code,
     )
@@ -130,6 +134,9 @@ async def submit(request: Request) -> Response:
     form = await checked_form(request)
     values, data = _submission(form)
     files = await uploaded_files(form, "attachments", runtime.settings.attachment_max_bytes)
+    suspicious = spam_errors(form, runtime.settings, gettext_for(request))
+    if suspicious:
+        return await _form_page(request, values, suspicious, status_code=422)
     try:
         async with unit_of_work(runtime.db, runtime.queue) as session:
             proposal = await proposals.submit_proposal(

@@ -22,6 +22,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from service.api.cost import OncePerDocument, max_cost_rule
 from service.request_id import current_request_id
 from service.settings import Settings
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("intake.graphql")
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+TIMEOUT = "TIMEOUT"
 UNEXPECTED_ERROR_MESSAGE = "Unexpected error."
 _CACHE_SIZE = 512
 # graphql-core appends " Did you mean 'x', 'y', or 'z'?" to many messages; names never hold "?".
@@ -45,6 +47,7 @@ class GraphQLLimits:
     max_aliases: int
     max_tokens: int
     max_page_size: int
+    max_cost: int
     introspection: bool
 
     @classmethod
@@ -54,6 +57,7 @@ class GraphQLLimits:
             max_aliases=settings.graphql_max_aliases,
             max_tokens=settings.graphql_max_tokens,
             max_page_size=settings.graphql_max_page_size,
+            max_cost=settings.graphql_max_cost,
             introspection=settings.graphql_introspection_enabled,
         )
 
@@ -116,6 +120,8 @@ def _validation_rules(limits: GraphQLLimits) -> list[type[ASTValidationRule]]:
     rules = [
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        max_cost_rule(limits.max_cost, limits.max_page_size),
+        OncePerDocument,
     ]
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)

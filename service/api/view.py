@@ -10,6 +10,7 @@ the choice to the server; the legacy type is what such clients expect).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -35,7 +36,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from service.api.auth import actor_for_authorization, resolve_actor
 from service.api.context import Context
 from service.api.loaders import create_loaders
-from service.api.protection import INTERNAL_SERVER_ERROR
+from service.api.protection import INTERNAL_SERVER_ERROR, TIMEOUT
 from service.api.schema import build_schema
 from service.audit import service as audit
 from service.audit.models import AuditAction
@@ -145,9 +146,22 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 def _decode_json(raw: str | bytes, what: str) -> object:
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        return json.loads(text)
+        data = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise ProtocolError(400, f"{what} is not valid JSON.") from error
+    if "\\u" in text:
+        _refuse_surrogates(data, what)
+    return data
+
+
+def _refuse_surrogates(data: object, what: str) -> None:
+    # JSON may escape half a surrogate pair ("\ud800"): no text, and no database stores it.
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        point = f"U+{ord(error.object[error.start]):04X}"
+        message = f"{what} holds an unpaired surrogate ({point}), which is not text."
+        raise ProtocolError(400, message) from error
 
 
 def _get_parameters(query_params: Mapping[str, Any]) -> dict[str, object]:
@@ -206,6 +220,13 @@ def _request_error(message: str) -> ExecutionResult:
     return PreExecutionError(data=None, errors=[GraphQLError(message)])
 
 
+def _timed_out(seconds: float) -> ExecutionResult:
+    message = f"The operation ran longer than {seconds:g} seconds and was stopped."
+    return PreExecutionError(
+        data=None, errors=[GraphQLError(message, extensions={"code": TIMEOUT})]
+    )
+
+
 def _is_request_error(result: ExecutionResult) -> bool:
     """Refused before execution began: syntax, validation, variables, unknown operation."""
     return (
@@ -221,7 +242,9 @@ def _error_status(response_data: GraphQLHTTPResponse) -> int:
         for error in response_data.get("errors") or ()
         if isinstance(error, dict)
     ]
-    return 500 if INTERNAL_SERVER_ERROR in codes else 400
+    if INTERNAL_SERVER_ERROR in codes:
+        return 500
+    return 504 if TIMEOUT in codes else 400
 
 
 class IntakeGraphQL(GraphQL[Context, None]):
@@ -232,6 +255,7 @@ class IntakeGraphQL(GraphQL[Context, None]):
         graphql_ide: GraphQL_IDE | None,
         max_body_bytes: int,
         max_upload_bytes: int,
+        timeout_seconds: float,
     ) -> None:
         super().__init__(
             schema,
@@ -241,6 +265,7 @@ class IntakeGraphQL(GraphQL[Context, None]):
         )
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -263,6 +288,8 @@ class IntakeGraphQL(GraphQL[Context, None]):
                 media_type=media_type or JSON,
                 headers=headers,
             )
+        finally:
+            await request.close()  # a multipart request's uploads are spooled to temporary files
         await response(scope, receive, send)
 
     async def get_context(
@@ -292,6 +319,10 @@ class IntakeGraphQL(GraphQL[Context, None]):
         # Without the IDE, a browser's GET is an ordinary request that lacks a query.
         return self.graphql_ide is not None and super().should_render_graphql_ide(request)
 
+    def parse_json(self, data: str | bytes) -> Any:
+        # Strawberry's own JSON parsing: the multipart request's `operations` and `map` fields.
+        return _decode_json(data, "A multipart field")
+
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if negotiate_media_type(request.headers.get("accept")) is None:
             raise ProtocolError(406, f"Accept {GRAPHQL_RESPONSE_JSON} or {JSON}.")
@@ -317,15 +348,19 @@ class IntakeGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         method = request_adapter.method
         try:
-            result = await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=_ALLOWED_OPERATIONS[method],
-                operation_extensions=request_data.extensions,
-            )
+            # Cancelling a mutation rolls its transaction back; the outbox sweep covers the rest.
+            async with asyncio.timeout(self.timeout_seconds):
+                result = await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=_ALLOWED_OPERATIONS[method],
+                    operation_extensions=request_data.extensions,
+                )
+        except TimeoutError:
+            return _timed_out(self.timeout_seconds)
         except InvalidOperationTypeError as error:
             if method == "GET" and error.operation_type is OperationType.MUTATION:
                 raise ProtocolError(
@@ -392,4 +427,5 @@ def graphql_app(settings: Settings) -> IntakeGraphQL:
         max_body_bytes=settings.graphql_max_body_bytes,
         max_upload_bytes=settings.graphql_max_body_bytes
         + settings.attachment_max_count * (settings.attachment_max_bytes + 4096),
+        timeout_seconds=settings.graphql_timeout_seconds,
     )

@@ -57,7 +57,10 @@ async def submitter_actor(
     proposal = await repository.get_by_tracking_code(session, code) if code else None
     if proposal is None or proposal.id is None:
         raise ProposalNotFound(tracking_code)
-    if not hmac.compare_digest(access_key(settings, proposal), key.strip()):
+    # As bytes: compare_digest refuses str with non-ASCII characters, which anyone may send.
+    if not hmac.compare_digest(
+        access_key(settings, proposal).encode(), key.strip().encode(errors="replace")
+    ):
         raise ProposalNotFound(tracking_code)
     return proposal, Actor.submitter(proposal.id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from service.api.context import Info
-from service.api.errors import ValidationErrors
+from service.api.errors import FieldError, ValidationErrors
 from service.api.proposals.types import (
     Proposal,
     SubmitProposalInput,
@@ -14,9 +14,11 @@ from service.api.proposals.types import (
 )
 from service.api.uploads import read_uploads
 from service.errors import ValidationFailed
+from service.i18n import translations
 from service.outbox.service import unit_of_work
 from service.proposals import service
 from service.proposals.validation import SubmissionInput
+from service.ratelimit import identity, seconds_to_wait, submission_limit
 
 
 @strawberry.type
@@ -26,6 +28,15 @@ class ProposalMutation:
     )
     async def submit_proposal(self, info: Info, input: SubmitProposalInput) -> SubmitProposalResult:
         runtime = info.context.runtime
+        # The form's per-IP budget: the API must not be a way around it.
+        caller = identity(info.context.request.scope, runtime.settings)
+        wait = await seconds_to_wait(runtime.queue, submission_limit(runtime.settings), caller)
+        if wait is not None:
+            _ = translations(info.context.language).gettext
+            message = _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": wait}
+            return ValidationErrors(
+                errors=[FieldError(field="input", code="rate_limited", message=message)]
+            )
         data = SubmissionInput(
             kind=input.kind.value,
             title=input.title,

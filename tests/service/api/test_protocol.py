@@ -413,6 +413,8 @@ async def test_malformed_get_is_400(
         (b'[{"query": "{ __typename }"}]', JSON, 400,
          "Batched requests are not supported: send one operation each."),
         (b'"{ __typename }"', JSON, 400, "The request body must be a JSON object."),
+        (b'{"query": "{ __typename }", "variables": {"a": "x\\ud800"}}', JSON, 400,
+         "The request body holds an unpaired surrogate (U+D800), which is not text."),
         (b"{}", JSON, 400, "The request has no `query`."),
         (b'{"query": ""}', JSON, 400, "The request has no `query`."),
         (b'{"query": {"a": 1}}', JSON, 400, "`query` must be a string."),

@@ -1,0 +1,94 @@
+"""A size limit on request bodies of pages and forms, checked while the body streams in."""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.i18n import translations
+from service.settings import Settings
+
+# /graphql applies its own limits (service/api/view.py), answered in GraphQL's error shape.
+_OWN_LIMITS = ("/graphql",)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def body_limit(settings: Settings, content_type: str) -> int:
+    """Bytes a request may send: forms get max_form_bytes, uploads room for every attachment."""
+    if content_type.lower().startswith("multipart/"):
+        attachments = settings.attachment_max_count * (settings.attachment_max_bytes + 4096)
+        return settings.max_form_bytes + attachments
+    return settings.max_form_bytes
+
+
+class BodySizeLimitMiddleware:
+    """413 naming the limit for a body larger than allowed, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path", "").startswith(_OWN_LIMITS):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        limit = body_limit(self.settings, headers.get("content-type", ""))
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, send, limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if started:
+                raise
+            await _too_large(scope, send, limit)
+
+
+def _language(scope: Scope) -> str:
+    headers = Headers(scope=scope)
+    english = "intake_lang=en" in headers.get("cookie", "") or headers.get(
+        "accept-language", ""
+    ).lower().startswith("en")
+    return "en" if english else "vi"
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    _ = translations(_language(scope)).gettext
+    size = f"{limit / 1_048_576:.1f} MB" if limit >= 1_048_576 else f"{limit // 1024} KB"
+    body = _("The request is larger than %(size)s, the most this page accepts.") % {"size": size}
+    encoded = body.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(encoded)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": encoded})
