@@ -44,17 +44,11 @@ types: install
 unit: install
 	$(BIN)/pytest
 
-# The locked dependency set (every group, with hashes) against PyPI's vulnerability data, through
-# PyPI's per-release JSON API. --strict: a package the service cannot answer for fails the audit,
-# so an unreachable or filtered service is an error, never a silent pass. Accepted findings go in
-# AUDIT_IGNORE as `--ignore-vuln ID`, each with its reason on a comment line above; none today.
-AUDIT_IGNORE :=
-AUDIT_REQUIREMENTS := $(VENV)/audit-requirements.txt
+# The locked dependency set against PyPI's vulnerability data: pip-audit where PyPI's per-release
+# pages answer, otherwise the project pages for packages locked at their latest release, naming
+# every package it could not check (scripts/audit-dependencies.py says how and why).
 audit: install
-	$(UV) export --frozen --all-groups --format requirements-txt --no-emit-project --quiet \
-		--output-file $(AUDIT_REQUIREMENTS)
-	$(BIN)/pip-audit --strict --disable-pip --requirement $(AUDIT_REQUIREMENTS) \
-		--progress-spinner off $(AUDIT_IGNORE)
+	$(BIN)/python scripts/audit-dependencies.py
 
 schema: install
 	$(BIN)/intake export-schema
