@@ -133,6 +133,12 @@ class DocumentColumns:
             candidates = reversed(self._sorted()) if ids is None else ids
             return list(islice(filter(keep, candidates), limit))
 
+    def nth_newest(self, position: int) -> int | None:
+        """The id `position` places from the newest (1: the newest), None when there are fewer."""
+        with self.lock:
+            ascending = self._sorted()
+            return ascending[-position] if 0 < position <= len(ascending) else None
+
     def facet_counts(self, ids: Sequence[int], names: Iterable[str]) -> dict[str, dict[str, int]]:
         """Facet name -> value -> how many of `ids` carry it (documents without one are not
         counted); `ids` must come from `select`."""

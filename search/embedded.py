@@ -321,7 +321,8 @@ def _upsert(connection: sqlite3.Connection, documents: Sequence[SearchDocument])
         version = _next_version(connection)
         connection.executemany("DELETE FROM documents_fts WHERE rowid = ?", ids)
         connection.executemany("DELETE FROM document_agencies WHERE document_id = ?", ids)
-        connection.executemany("DELETE FROM deleted_documents WHERE id = ?", ids)
+        if connection.execute("SELECT 1 FROM deleted_documents LIMIT 1").fetchone():
+            connection.executemany("DELETE FROM deleted_documents WHERE id = ?", ids)
         connection.executemany(
             "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*row, version) for row in rows],

@@ -61,6 +61,10 @@ _WEIGHTS = "{0.1, 0.2, 0.2, 1.0}"
 # See search.embedded.RANK_WINDOW: ranking reads every match's tsvector, so when more match,
 # relevance orders the newest RANK_WINDOW of them (at most the count limit).
 RANK_WINDOW = 1000
+# The matches are read from the newest CHUNK_FACTOR × (count limit + 1) documents first, and
+# from the older ones only when those held too few: PostgreSQL reads every match it returns from
+# the table, so the common words of a large index read a fraction of their matches.
+CHUNK_FACTOR = 6
 _SETUP_LOCK = 0x1A7A_5EA2  # pg_advisory_xact_lock key: one setup at a time per database
 
 _SETUP = [
@@ -260,19 +264,19 @@ class PostgresSearch:
         columns = self._columns
         async with self._connect() as connection:
             await _refresh(connection, columns)
-            matches: list[int] | None = None
+            wanted = self._count_limit + 1
+            chosen = filters or SearchFilters()
             if terms:
-                # Only the ids: the in-memory copy decides scope, filters and facets.
-                found = await connection.execute(
-                    text(
-                        "SELECT id FROM search_documents WHERE tsv @@ to_tsquery('intake', :query)"
-                    ),
-                    {"query": parameters["query"]},
-                )
-                matches = sorted((row[0] for row in found), reverse=True)
-            counted = columns.select(
-                matches, scope, filters or SearchFilters(), now, self._count_limit + 1
-            )
+                # Only the ids: the in-memory copy decides scope, filters and facets. The newest
+                # documents first, since the count stops after the newest `wanted` matches.
+                newest = columns.nth_newest(CHUNK_FACTOR * wanted)
+                matches = await _matching_ids(connection, parameters["query"], newest, None)
+                counted = columns.select(matches, scope, chosen, now, wanted)
+                if len(counted) < wanted and newest is not None:
+                    matches += await _matching_ids(connection, parameters["query"], None, newest)
+                    counted = columns.select(matches, scope, chosen, now, wanted)
+            else:
+                counted = columns.select(None, scope, chosen, now, wanted)
             exact = len(counted) <= self._count_limit
             del counted[self._count_limit :]
             counts = columns.facet_counts(counted, names)
@@ -399,6 +403,30 @@ def _conditions(
         conditions.append("d.published = :published")
         parameters["published"] = filters.published
     return conditions, parameters
+
+
+async def _matching_ids(
+    connection: AsyncConnection, query: object, start: int | None, end: int | None
+) -> list[int]:
+    """Ids matching the query within [start, end) (None: unbounded), highest first."""
+    # The GIN index's bitmap, intersected with the id range, is the cheap plan; left to itself
+    # the planner walks the primary key and tests every document's tsvector.
+    await connection.execute(text("SET LOCAL enable_seqscan = off"))
+    await connection.execute(text("SET LOCAL enable_indexscan = off"))
+    bounds = "".join(
+        [
+            " AND id >= :start" if start is not None else "",
+            " AND id < :end" if end is not None else "",
+        ]
+    )
+    found = await connection.execute(
+        text(f"SELECT id FROM search_documents WHERE tsv @@ to_tsquery('intake', :query){bounds}"),  # noqa: S608
+        {"query": query, "start": start, "end": end},
+    )
+    ids = sorted((row[0] for row in found), reverse=True)
+    await connection.execute(text("SET LOCAL enable_seqscan = on"))
+    await connection.execute(text("SET LOCAL enable_indexscan = on"))
+    return ids
 
 
 async def _next_version(connection: AsyncConnection) -> int:
