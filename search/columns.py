@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
+from typing import NamedTuple, cast
 
 from search.base import CLOSED_STATUSES, SearchError, SearchFilters, SearchScope, utc
 
@@ -38,9 +39,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Predicate = Callable[[int], bool]
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnRow:
-    """One document as the copy keeps it."""
+class ColumnRow(NamedTuple):
+    """One document as the copy keeps it (a tuple, since a first load makes a million)."""
 
     id: int
     status: str
@@ -50,8 +50,8 @@ class ColumnRow:
     province: str | None
     submitter_type: str
     published: bool
-    created_at: datetime
-    deadline: datetime | None
+    created_at: int  # microseconds since 1970 (see `micros`)
+    deadline: int | None
     agencies: tuple[str, ...]  # every agency that may see the document
 
 
@@ -90,6 +90,7 @@ class DocumentColumns:
         self._codes = {name: array("H") for name in CODED}
         self._values: dict[str, list[str | None]] = {name: [None] for name in CODED}
         self._code_of: dict[str, dict[str | None, int]] = {name: {None: 0} for name in CODED}
+        self._coded = [(self._codes[name], self._code_of[name]) for name in CODED]
         self._agencies: list[frozenset[str]] = []
         self._interned: dict[frozenset[str], frozenset[str]] = {}
         self._count = 0
@@ -222,23 +223,27 @@ class DocumentColumns:
         self._agencies.extend([empty] * missing)
 
     def _put(self, row: ColumnRow) -> None:
-        i = row.id
+        i = row[0]
         if not 0 <= i <= MAX_ID:
             raise SearchError(f"document id {i} is out of range 0..{MAX_ID}")
-        self._grow(i + 1)
+        if i >= len(self._present):
+            self._grow(max(i + 1, 2 * len(self._present)))
         if not self._present[i]:
             self._count += 1
-            if self._ascending is not None and (not self._ascending or i > self._ascending[-1]):
-                self._ascending.append(i)
+            ascending = self._ascending
+            if ascending is not None and (not ascending or i > ascending[-1]):
+                ascending.append(i)
             else:
                 self._ascending = None
         self._present[i] = 1
-        self._published[i] = int(row.published)
-        self._created[i] = micros(row.created_at)
-        self._deadline[i] = micros(row.deadline) if row.deadline else NO_DEADLINE
-        for name in CODED:
-            self._codes[name][i] = self._code(name, getattr(row, name))
-        agencies = frozenset(row.agencies)
+        self._published[i] = 1 if row[7] else 0
+        self._created[i] = row[8]
+        self._deadline[i] = NO_DEADLINE if row[9] is None else row[9]
+        for position, (codes, known) in enumerate(self._coded, start=1):
+            value = cast("str | None", row[position])
+            code = known.get(value)
+            codes[i] = self._code(CODED[position - 1], value) if code is None else code
+        agencies = frozenset(row[10])
         self._agencies[i] = self._interned.setdefault(agencies, agencies)
 
     def _remove(self, document_id: int) -> None:

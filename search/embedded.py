@@ -356,9 +356,15 @@ def _next_version(connection: sqlite3.Connection) -> int:
     return int(row[0])
 
 
+# Timestamps are stored fixed-width (see _timestamp): seconds from the first 19 characters,
+# microseconds from characters 21-26, so that the copy holds exact integers.
+_MICROS = (
+    "CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
+    " + CAST(substr({0}, 21, 6) AS INTEGER)"
+)
 _COLUMN_ROWS = (
-    "SELECT d.id, d.status, d.kind, d.category, d.agency, d.province, d.submitter_type,"
-    " d.published, d.created_at, d.deadline,"
+    "SELECT d.id, d.status, d.kind, d.category, d.agency, d.province, d.submitter_type,"  # noqa: S608
+    f" d.published, {_MICROS.format('d.created_at')}, {_MICROS.format('d.deadline')},"
     " (SELECT group_concat(agency, char(31)) FROM document_agencies WHERE document_id = d.id)"
     " FROM documents AS d"
 )
@@ -375,7 +381,8 @@ def _refresh(connection: sqlite3.Connection, columns: DocumentColumns) -> None:
             return
         since = columns.since(generation)
         if since < 0:
-            rows = connection.execute(_COLUMN_ROWS).fetchall()
+            # The covering index holds every column read, in a fraction of the table's pages.
+            rows = connection.execute(f"{_COLUMN_ROWS} INDEXED BY documents_facets").fetchall()
             deleted: list[int] = []
         else:
             rows = connection.execute(f"{_COLUMN_ROWS} WHERE d.version > ?", [since]).fetchall()
@@ -397,21 +404,9 @@ def _refresh(connection: sqlite3.Connection, columns: DocumentColumns) -> None:
 
 
 def _column_row(row: _Row) -> ColumnRow:
-    (document_id, status, kind, category, agency, province, submitter_type) = row[:7]
-    published, created_at, deadline, agencies = row[7:]
-    return ColumnRow(
-        id=int(str(document_id)),
-        status=str(status),
-        kind=str(kind),
-        category=str(category),
-        agency=None if agency is None else str(agency),
-        province=None if province is None else str(province),
-        submitter_type=str(submitter_type),
-        published=bool(published),
-        created_at=datetime.fromisoformat(str(created_at)),
-        deadline=datetime.fromisoformat(deadline) if isinstance(deadline, str) else None,
-        agencies=tuple(str(agencies).split("\x1f")) if agencies else (),
-    )
+    # SQLite hands back the types ColumnRow holds; only the agencies come joined.
+    agencies = row[10]
+    return ColumnRow._make((*row[:10], tuple(str(agencies).split("\x1f")) if agencies else ()))
 
 
 def _document_ids(connection: sqlite3.Connection) -> set[int]:

@@ -441,8 +441,9 @@ async def _next_version(connection: AsyncConnection) -> int:
 
 
 _COLUMN_ROWS = (
-    "SELECT id, status, kind, category, agency, province, submitter_type, published, created_at,"
-    " deadline, agencies FROM search_documents"
+    "SELECT id, status, kind, category, agency, province, submitter_type, published,"
+    " CAST(extract(epoch FROM created_at) * 1000000 AS bigint),"
+    " CAST(extract(epoch FROM deadline) * 1000000 AS bigint), agencies FROM search_documents"
 )
 
 
@@ -477,22 +478,7 @@ async def _refresh(connection: AsyncConnection, columns: DocumentColumns) -> Non
         Changes(
             generation=generation,
             version=version,
-            rows=[
-                ColumnRow(
-                    id=row[0],
-                    status=row[1],
-                    kind=row[2],
-                    category=row[3],
-                    agency=row[4],
-                    province=row[5],
-                    submitter_type=row[6],
-                    published=row[7],
-                    created_at=row[8],
-                    deadline=row[9],
-                    agencies=tuple(row[10]),
-                )
-                for row in rows
-            ],
+            rows=[ColumnRow._make((*row[:10], tuple(row[10]))) for row in rows],
             deleted=deleted,
             complete=since < 0,
         )
