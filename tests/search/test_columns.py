@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.base import SearchBackend, SearchDocument, SearchFilters, SearchScope
-from search.columns import Changes, ColumnRow, DocumentColumns
+from search.columns import Changes, ColumnRow, DocumentColumns, micros
 from search.embedded import EmbeddedSearch, _conditions, _match_expression, _Request
 from search.postgres import PostgresSearch
 from search.text import query_terms
@@ -194,7 +194,7 @@ def _row(document_id: int, status: str) -> ColumnRow:
         province=None,
         submitter_type="CITIZEN",
         published=True,
-        created_at=START,
+        created_at=micros(START),
         deadline=None,
         agencies=(),
     )
