@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,9 +29,18 @@ from search.base import (
     fingerprint,
     utc,
 )
-from search.text import highlight, index_text, is_unspaced, normalize, query_terms, term_grams
+from search.columns import Changes, ColumnRow, DocumentColumns
+from search.text import (
+    highlight,
+    index_text,
+    is_prefix,
+    is_unspaced,
+    normalize,
+    query_terms,
+    term_grams,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TITLE_WEIGHT = 5.0
 DESCRIPTION_WEIGHT = 1.0
 
@@ -66,7 +74,8 @@ CREATE TABLE IF NOT EXISTS documents (
     published INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     deadline TEXT,
-    fingerprint TEXT NOT NULL DEFAULT ''
+    fingerprint TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS documents_newest ON documents (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS documents_published_newest
@@ -82,6 +91,19 @@ CREATE TABLE IF NOT EXISTS document_agencies (
     PRIMARY KEY (agency, document_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS document_agencies_document ON document_agencies (document_id);
+-- The change version (see search.columns): raised by every write, stamped on what it wrote.
+CREATE TABLE IF NOT EXISTS search_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO search_state VALUES (1, lower(hex(randomblob(16))), 0);
+CREATE INDEX IF NOT EXISTS documents_version ON documents (version);
+CREATE TABLE IF NOT EXISTS deleted_documents (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deleted_documents_version ON deleted_documents (version);
 """
     + _FTS
 )
@@ -111,6 +133,8 @@ class EmbeddedSearch:
         for reader in self._all_readers:
             self._readers.put_nowait(reader)
         self._closed = False
+        # Shared by the readers; each search brings it up to date inside its read transaction.
+        self._columns = DocumentColumns()
 
     async def setup(self) -> None:
         await self._write(_create_schema)
@@ -154,7 +178,7 @@ class EmbeddedSearch:
             offset=offset,
             now=datetime.now(UTC),
         )
-        return await self._read(lambda connection: _search(connection, request))
+        return await self._read(lambda connection: _search(connection, self._columns, request))
 
     async def close(self) -> None:
         if self._closed:
@@ -248,13 +272,18 @@ def _transaction(connection: sqlite3.Connection, mode: str = "DEFERRED") -> Iter
 def _create_schema(connection: sqlite3.Connection) -> None:
     with _transaction(connection, "IMMEDIATE"):
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, 1, SCHEMA_VERSION):
+        if version not in (0, 1, 2, SCHEMA_VERSION):
             raise SearchError(
                 f"search index has schema version {version}, this code expects {SCHEMA_VERSION}:"
                 " delete the file and reindex"
             )
         if version == 1:
             _upgrade_from_1(connection)
+        if version in (1, 2):
+            # Version 2 had no change versions: every row starts at 0, read by a first load.
+            connection.execute(
+                "ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
+            )
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
@@ -289,11 +318,14 @@ def _upsert(connection: sqlite3.Connection, documents: Sequence[SearchDocument])
         for agency in document_agencies(document)
     ]
     with _transaction(connection, "IMMEDIATE"):
+        version = _next_version(connection)
         connection.executemany("DELETE FROM documents_fts WHERE rowid = ?", ids)
         connection.executemany("DELETE FROM document_agencies WHERE document_id = ?", ids)
+        if connection.execute("SELECT 1 FROM deleted_documents LIMIT 1").fetchone():
+            connection.executemany("DELETE FROM deleted_documents WHERE id = ?", ids)
         connection.executemany(
-            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, version) for row in rows],
         )
         connection.executemany(
             "INSERT INTO documents_fts (rowid, title, description) VALUES (?, ?, ?)", texts
@@ -304,9 +336,77 @@ def _upsert(connection: sqlite3.Connection, documents: Sequence[SearchDocument])
 def _delete(connection: sqlite3.Connection, ids: Sequence[int]) -> None:
     parameters = [(document_id,) for document_id in set(ids)]
     with _transaction(connection, "IMMEDIATE"):
+        version = _next_version(connection)
         connection.executemany("DELETE FROM documents_fts WHERE rowid = ?", parameters)
         connection.executemany("DELETE FROM document_agencies WHERE document_id = ?", parameters)
         connection.executemany("DELETE FROM documents WHERE id = ?", parameters)
+        connection.executemany(
+            "INSERT OR REPLACE INTO deleted_documents VALUES (?, ?)",
+            [(document_id, version) for (document_id,) in parameters],
+        )
+
+
+def _next_version(connection: sqlite3.Connection) -> int:
+    # Inside the write transaction: SQLite has one writer at a time, so versions commit in order.
+    row = connection.execute(
+        "UPDATE search_state SET version = version + 1 RETURNING version"
+    ).fetchone()
+    if row is None:
+        raise SearchError("search index has no change version: run setup() first")
+    return int(row[0])
+
+
+# Timestamps are stored fixed-width (see _timestamp): seconds from the first 19 characters,
+# microseconds from characters 21-26, so that the copy holds exact integers.
+_MICROS = (
+    "CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
+    " + CAST(substr({0}, 21, 6) AS INTEGER)"
+)
+_COLUMN_ROWS = (
+    "SELECT d.id, d.status, d.kind, d.category, d.agency, d.province, d.submitter_type,"  # noqa: S608
+    f" d.published, {_MICROS.format('d.created_at')}, {_MICROS.format('d.deadline')},"
+    " (SELECT group_concat(agency, char(31)) FROM document_agencies WHERE document_id = d.id)"
+    " FROM documents AS d"
+)
+
+
+def _refresh(connection: sqlite3.Connection, columns: DocumentColumns) -> None:
+    """Bring the in-memory copy up to this read transaction's version of the index."""
+    state = connection.execute("SELECT generation, version FROM search_state").fetchone()
+    if state is None:
+        raise SearchError("search index has no change version: run setup() first")
+    generation, version = str(state[0]), int(state[1])
+    with columns.lock:
+        if not columns.stale(generation, version):
+            return
+        since = columns.since(generation)
+        if since < 0:
+            # The covering index holds every column read, in a fraction of the table's pages.
+            rows = connection.execute(f"{_COLUMN_ROWS} INDEXED BY documents_facets").fetchall()
+            deleted: list[int] = []
+        else:
+            rows = connection.execute(f"{_COLUMN_ROWS} WHERE d.version > ?", [since]).fetchall()
+            deleted = [
+                int(row[0])
+                for row in connection.execute(
+                    "SELECT id FROM deleted_documents WHERE version > ?", [since]
+                )
+            ]
+        columns.apply(
+            Changes(
+                generation=generation,
+                version=version,
+                rows=[_column_row(row) for row in rows],
+                deleted=deleted,
+                complete=since < 0,
+            )
+        )
+
+
+def _column_row(row: _Row) -> ColumnRow:
+    # SQLite hands back the types ColumnRow holds; only the agencies come joined.
+    agencies = row[10]
+    return ColumnRow._make((*row[:10], tuple(str(agencies).split("\x1f")) if agencies else ()))
 
 
 def _document_ids(connection: sqlite3.Connection) -> set[int]:
@@ -345,7 +445,7 @@ def _timestamp(moment: datetime) -> str:
 # each), so when more than this many visible documents match, relevance orders the newest
 # RANK_WINDOW of them (at most the count limit). A query that common is not
 # looking for one document, and the newest of many equally plausible answers is the useful end.
-RANK_WINDOW = 5000
+RANK_WINDOW = 1000
 
 _HIT_COLUMNS = (
     "d.id, d.tracking_code, d.title, d.description, d.kind, d.status, d.category, d.agency,"
@@ -377,70 +477,137 @@ class _Request:
     now: datetime
 
 
-def _search(connection: sqlite3.Connection, request: _Request) -> SearchResult:
+def _search(
+    connection: sqlite3.Connection, columns: DocumentColumns, request: _Request
+) -> SearchResult:
     # Only fixed SQL is formatted into the statements; everything the user typed is a parameter.
     terms = request.terms
+    expression = _match_expression(terms, request.match) if terms else ""
+    ranked = bool(terms) and request.sort == "relevance"
+    with _transaction(connection):
+        _refresh(connection, columns)
+        # The matches, newest first, as the full-text index lists them; the in-memory copy keeps
+        # those in the scope and the filters, and stops after one more than the count limit.
+        matches = (
+            _first_column(
+                connection.execute(
+                    "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
+                    " ORDER BY rowid DESC",
+                    [expression],
+                )
+            )
+            if terms
+            else None
+        )
+        counted = columns.select(
+            matches, request.scope, request.filters, request.now, request.count_limit + 1
+        )
+        exact = len(counted) <= request.count_limit
+        del counted[request.count_limit :]
+        facets = columns.facet_counts(counted, request.facets)
+        if ranked:
+            page = _ranked_page(connection, columns, expression, counted, exact, request)
+            rows = _rows_by_id(connection, page)
+        else:
+            rows = _sorted_page(connection, terms, expression, request)
+    return SearchResult(
+        hits=[_hit(row, terms) for row in rows], total=len(counted), facets=facets, exact=exact
+    )
+
+
+def _first_column(cursor: sqlite3.Cursor) -> Iterator[int]:
+    while batch := cursor.fetchmany(2048):
+        for row in batch:
+            yield row[0]
+
+
+def _ranked_page(
+    connection: sqlite3.Connection,
+    columns: DocumentColumns,
+    expression: str,
+    counted: list[int],
+    exact: bool,
+    request: _Request,
+) -> list[tuple[int, float]]:
+    """Ids and scores of the page, ranked within the newest RANK_WINDOW matches counted."""
+    window = counted[: min(RANK_WINDOW, request.count_limit)]
+    if not window or request.limit == 0:
+        return []
+    chosen = set(window)
+    if exact:
+        scores = connection.execute(
+            f"SELECT rowid, -bm25(documents_fts, {TITLE_WEIGHT}, {DESCRIPTION_WEIGHT})"  # noqa: S608
+            " FROM documents_fts WHERE documents_fts MATCH ? AND rowid >= ?",
+            [expression, window[-1]],
+        ).fetchall()
+        scored = [(int(i), float(score)) for i, score in scores if i in chosen]
+    else:
+        scored = _word_scores(connection, request, window[-1], chosen)
+    scored.sort(key=lambda pair: (-pair[1], -columns.created(pair[0]), -pair[0]))
+    return scored[request.offset : request.offset + request.limit]
+
+
+def _word_scores(
+    connection: sqlite3.Connection, request: _Request, start: int, chosen: set[int]
+) -> list[tuple[int, float]]:
+    """Scores of the window's documents when more matched than the count limit: each query word
+    found in the title adds TITLE_WEIGHT, in the description DESCRIPTION_WEIGHT.
+
+    bm25 would weigh the words by how rare they are, and FTS5 computes that on every query by
+    counting every document holding each word, the whole doclist: 176 ms at 1,000,000
+    documents for `chuyen doi so`, against a few ms for these lookups within the window. Words
+    that common are all about equally rare, so the weights change little."""
+    scores = dict.fromkeys(chosen, 0.0)
+    terms = request.terms
+    for position, term in enumerate(terms):
+        phrase = _match_expression([term], "all" if position == len(terms) - 1 else "any")
+        if request.match == "any":
+            phrase = _match_expression([term], "any")
+        for column, weight in (("title", TITLE_WEIGHT), ("description", DESCRIPTION_WEIGHT)):
+            found = connection.execute(
+                "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rowid >= ?",
+                [f"{{{column}}} : ({phrase})", start],
+            )
+            for (document_id,) in found:
+                if document_id in scores:
+                    scores[document_id] += weight
+    return list(scores.items())
+
+
+def _rows_by_id(connection: sqlite3.Connection, page: list[tuple[int, float]]) -> list[_Row]:
+    if not page:
+        return []
+    ids = [document_id for document_id, _ in page]
+    found = {
+        row[0]: row
+        for row in connection.execute(
+            f"SELECT {_HIT_COLUMNS} FROM documents AS d"  # noqa: S608
+            f" WHERE d.id IN ({_placeholders(ids)})",
+            ids,
+        )
+    }
+    return [(*found[i], score) for i, score in page if i in found]
+
+
+def _sorted_page(
+    connection: sqlite3.Connection, terms: list[str], expression: str, request: _Request
+) -> list[_Row]:
+    """A page in newest or deadline order, or of an empty query: in SQL, over every match."""
     conditions, parameters = _conditions(request)
     if terms:
         # CROSS JOIN keeps the full-text match as the outer loop: left to itself, SQLite may walk
         # the published index and run the match once per document, ten times slower.
-        source = "documents_fts CROSS JOIN documents AS d{index} ON d.id = documents_fts.rowid"
+        source = "documents_fts CROSS JOIN documents AS d ON d.id = documents_fts.rowid"
         conditions.insert(0, "documents_fts MATCH ?")
-        parameters.insert(0, _match_expression(terms, request.match))
-        newest_first = "documents_fts.rowid DESC"
+        parameters.insert(0, expression)
     else:
-        source = "documents AS d{index}"
-        newest_first = "d.id DESC"
+        source = "documents AS d"
     where = " AND ".join(conditions) or "1"
-    ranked = bool(terms) and request.sort == "relevance"
-    window = min(RANK_WINDOW, request.count_limit)
-    with _transaction(connection):
-        counted = _count(connection, source, where, parameters, newest_first, request)
-        total, exact, facets, ids = counted
-        page_where, page_parameters = where, parameters
-        if ranked and (len(ids) > window or not exact):
-            # The matches are counted newest first: the window's oldest is known already.
-            page_where = f"{where} AND documents_fts.rowid >= ?"
-            page_parameters = [*parameters, ids[window - 1]]
-        score = f"-bm25(documents_fts, {TITLE_WEIGHT}, {DESCRIPTION_WEIGHT})" if ranked else "0.0"
-        rows = connection.execute(
-            f"SELECT {_HIT_COLUMNS}, {score} AS score FROM {source.format(index='')}"  # noqa: S608
-            f" WHERE {page_where} ORDER BY {_order(request.sort, ranked)} LIMIT ? OFFSET ?",
-            [*page_parameters, request.limit, request.offset],
-        ).fetchall()
-    return SearchResult(
-        hits=[_hit(row, terms) for row in rows], total=total, facets=facets, exact=exact
-    )
-
-
-def _count(
-    connection: sqlite3.Connection,
-    source: str,
-    where: str,
-    parameters: list[object],
-    newest_first: str,
-    request: _Request,
-) -> tuple[int, bool, dict[str, dict[str, int]], list[int]]:
-    """The total, whether it is exact, the facet counts and the ids, newest first, of the
-    matches counted: at most `count_limit` of them, read from the covering index."""
-    facets = request.facets
-    columns = ", ".join(["d.id", *(_FACET_COLUMNS[name] for name in facets)])
-    sql = (
-        f"SELECT {columns} FROM {source.format(index=' INDEXED BY documents_facets')}"  # noqa: S608
-        f" WHERE {where} ORDER BY {newest_first} LIMIT ?"
-    )
-    rows = connection.execute(sql, [*parameters, request.count_limit + 1]).fetchall()
-    exact = len(rows) <= request.count_limit
-    del rows[request.count_limit :]
-    counts: dict[str, dict[str, int]] = {}
-    for position, name in enumerate(facets, start=1):
-        counted = Counter(row[position] for row in rows)
-        counted.pop(None, None)
-        if name == "published":
-            counts[name] = {("true" if value else "false"): n for value, n in counted.items()}
-        else:
-            counts[name] = {str(value): n for value, n in counted.items()}
-    return len(rows), exact, counts, [int(row[0]) for row in rows]
+    return connection.execute(
+        f"SELECT {_HIT_COLUMNS}, 0.0 AS score FROM {source}"  # noqa: S608
+        f" WHERE {where} ORDER BY {_order(request.sort, False)} LIMIT ? OFFSET ?",
+        [*parameters, request.limit, request.offset],
+    ).fetchall()
 
 
 def _conditions(request: _Request) -> tuple[list[str], list[object]]:
@@ -519,7 +686,8 @@ def _placeholders(values: Sequence[object]) -> str:
 def _match_expression(terms: list[str], match: WordMatch = "all") -> str:
     # Terms hold letters, digits and marks only; quoting them anyway keeps every one a plain
     # string. An unspaced-script term is the phrase of its trigrams, i.e. a substring of a run;
-    # a short one is a token prefix. The last word is a prefix while the user types.
+    # a short one is a token prefix. The last word is a prefix while the user types (from two
+    # letters on, see search.text.MIN_PREFIX_LENGTH).
     phrases = []
     for position, term in enumerate(terms):
         if is_unspaced(term):
@@ -527,6 +695,6 @@ def _match_expression(terms: list[str], match: WordMatch = "all") -> str:
             short = len(parts) == 1 and len(term) < 3
             phrases.append(f'"{" ".join(parts)}"' + ("*" if short else ""))
         else:
-            last = position == len(terms) - 1 and match == "all"
+            last = position == len(terms) - 1 and match == "all" and is_prefix(term)
             phrases.append(f'"{term}"' + ("*" if last else ""))
     return (" OR " if match == "any" else " ").join(phrases)

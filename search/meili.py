@@ -44,7 +44,7 @@ from search.base import (
     fingerprint,
     utc,
 )
-from search.text import highlight, normalize, query_terms, words
+from search.text import highlight, is_prefix, is_unspaced, normalize, query_terms, words
 
 _T = TypeVar("_T")
 
@@ -318,6 +318,15 @@ def meili_document(document: SearchDocument) -> dict[str, Any]:
     return body
 
 
+def _meili_query(terms: list[str]) -> str:
+    # Meilisearch takes the last word as a prefix unless the query ends with a space: a last word
+    # of one letter gets one, as the other backends match it as a whole word only.
+    query = " ".join(terms)
+    if terms and not is_unspaced(terms[-1]) and not is_prefix(terms[-1]):
+        query += " "
+    return query
+
+
 def search_body(
     terms: list[str],
     scope: SearchScope,
@@ -339,7 +348,7 @@ def search_body(
     else:  # an offset between pages: the first offset + limit hits, cut in Python
         page, per_page = 1, offset + limit
     body: dict[str, Any] = {
-        "q": " ".join(terms),
+        "q": _meili_query(terms),
         "matchingStrategy": "all" if match == "all" else "frequency",
         "page": page,
         "hitsPerPage": per_page,

@@ -19,7 +19,6 @@ not, and the backends must behave the same; an unused index would only slow ever
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -46,13 +45,26 @@ from search.base import (
     fingerprint,
     utc,
 )
-from search.text import highlight, index_text, is_unspaced, normalize, query_terms, term_grams
+from search.columns import Changes, ColumnRow, DocumentColumns
+from search.text import (
+    highlight,
+    index_text,
+    is_prefix,
+    is_unspaced,
+    normalize,
+    query_terms,
+    term_grams,
+)
 
 # Titles count five times as much as descriptions, as in the embedded backend: {D, C, B, A}.
 _WEIGHTS = "{0.1, 0.2, 0.2, 1.0}"
 # See search.embedded.RANK_WINDOW: ranking reads every match's tsvector, so when more match,
 # relevance orders the newest RANK_WINDOW of them (at most the count limit).
-RANK_WINDOW = 5000
+RANK_WINDOW = 1000
+# The matches are read from the newest CHUNK_FACTOR × (count limit + 1) documents first, and
+# from the older ones only when those held too few: PostgreSQL reads every match it returns from
+# the table, so the common words of a large index read a fraction of their matches.
+CHUNK_FACTOR = 6
 _SETUP_LOCK = 0x1A7A_5EA2  # pg_advisory_xact_lock key: one setup at a time per database
 
 _SETUP = [
@@ -103,6 +115,24 @@ _SETUP = [
     "CREATE INDEX IF NOT EXISTS search_documents_published_newest"
     " ON search_documents (published, created_at DESC, id DESC)",
     "CREATE INDEX IF NOT EXISTS search_documents_deadline ON search_documents (deadline)",
+    # The change version (see search.columns): raised by every write, stamped on what it wrote.
+    "ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0",
+    "CREATE INDEX IF NOT EXISTS search_documents_version ON search_documents (version)",
+    """
+    CREATE TABLE IF NOT EXISTS search_state (
+        id int PRIMARY KEY CHECK (id = 1),
+        generation text NOT NULL,
+        version bigint NOT NULL
+    )
+    """,
+    "INSERT INTO search_state VALUES (1, gen_random_uuid()::text, 0) ON CONFLICT DO NOTHING",
+    """
+    CREATE TABLE IF NOT EXISTS search_deleted (
+        id bigint PRIMARY KEY,
+        version bigint NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS search_deleted_version ON search_deleted (version)",
 ]
 
 _UPSERT = text(
@@ -110,11 +140,11 @@ _UPSERT = text(
     INSERT INTO search_documents (
         id, tracking_code, kind, status, title, description, category, province, agency,
         agencies, submitter_type, published, created_at, deadline, fingerprint,
-        title_tokens, description_tokens
+        title_tokens, description_tokens, version
     ) VALUES (
         :id, :tracking_code, :kind, :status, :title, :description, :category, :province,
         :agency, :agencies, :submitter_type, :published, :created_at, :deadline, :fingerprint,
-        :title_tokens, :description_tokens
+        :title_tokens, :description_tokens, :version
     )
     ON CONFLICT (id) DO UPDATE SET
         tracking_code = excluded.tracking_code, kind = excluded.kind, status = excluded.status,
@@ -123,7 +153,8 @@ _UPSERT = text(
         agencies = excluded.agencies, submitter_type = excluded.submitter_type,
         published = excluded.published, created_at = excluded.created_at,
         deadline = excluded.deadline, fingerprint = excluded.fingerprint,
-        title_tokens = excluded.title_tokens, description_tokens = excluded.description_tokens
+        title_tokens = excluded.title_tokens, description_tokens = excluded.description_tokens,
+        version = excluded.version
     """
 )
 
@@ -154,6 +185,7 @@ class PostgresSearch:
             database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
         self._closed = False
+        self._columns = DocumentColumns()
 
     async def setup(self) -> None:
         async with self._connect(write=True) as connection:
@@ -166,7 +198,8 @@ class PostgresSearch:
     async def drop(self) -> None:
         """Remove the index table (the text-search configuration stays)."""
         async with self._connect(write=True) as connection:
-            await connection.execute(text("DROP TABLE IF EXISTS search_documents"))
+            for table in ("search_documents", "search_state", "search_deleted"):
+                await connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
     async def index(self, documents: Sequence[SearchDocument]) -> None:
         if not documents:
@@ -174,14 +207,26 @@ class PostgresSearch:
         latest = {document.id: document for document in documents}
         rows = [_row(document) for document in latest.values()]
         async with self._connect(write=True) as connection:
-            await connection.execute(_UPSERT, rows)
+            version = await _next_version(connection)
+            await connection.execute(_UPSERT, [{**row, "version": version} for row in rows])
+            await connection.execute(
+                text("DELETE FROM search_deleted WHERE id = ANY(:ids)"), {"ids": sorted(latest)}
+            )
 
     async def delete(self, ids: Sequence[int]) -> None:
         if not ids:
             return
         async with self._connect(write=True) as connection:
+            version = await _next_version(connection)
             await connection.execute(
                 text("DELETE FROM search_documents WHERE id = ANY(:ids)"), {"ids": sorted(set(ids))}
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO search_deleted SELECT id, :version FROM unnest(CAST(:ids AS"
+                    " bigint[])) AS id ON CONFLICT (id) DO UPDATE SET version = excluded.version"
+                ),
+                {"ids": sorted(set(ids)), "version": version},
             )
 
     async def get_ids(self) -> set[int]:
@@ -209,16 +254,33 @@ class PostgresSearch:
         check_page(limit, offset, sort)
         terms = query_terms(query)
         names = facet_names(facets)
-        conditions, parameters = _conditions(scope, filters or SearchFilters(), datetime.now(UTC))
+        now = datetime.now(UTC)
+        conditions, parameters = _conditions(scope, filters or SearchFilters(), now)
         if terms:
             conditions.insert(0, "d.tsv @@ to_tsquery('intake', :query)")
             parameters["query"] = _tsquery(terms, match)
         where = " AND ".join(conditions) or "true"
         ranked = bool(terms) and sort == "relevance"
+        columns = self._columns
         async with self._connect() as connection:
-            total, exact, counts = await _count(
-                connection, where, parameters, names, self._count_limit
-            )
+            await _refresh(connection, columns)
+            wanted = self._count_limit + 1
+            chosen = filters or SearchFilters()
+            if terms:
+                # Only the ids: the in-memory copy decides scope, filters and facets. The newest
+                # documents first, since the count stops after the newest `wanted` matches.
+                newest = columns.nth_newest(CHUNK_FACTOR * wanted)
+                matches = await _matching_ids(connection, parameters["query"], newest, None)
+                counted = columns.select(matches, scope, chosen, now, wanted)
+                if len(counted) < wanted and newest is not None:
+                    matches += await _matching_ids(connection, parameters["query"], None, newest)
+                    counted = columns.select(matches, scope, chosen, now, wanted)
+            else:
+                counted = columns.select(None, scope, chosen, now, wanted)
+            exact = len(counted) <= self._count_limit
+            del counted[self._count_limit :]
+            counts = columns.facet_counts(counted, names)
+            total = len(counted)
             if limit == 0 or (exact and offset >= total):
                 return SearchResult(hits=[], total=total, facets=counts, exact=exact)
             page = {**parameters, "limit": limit, "offset": offset}
@@ -226,12 +288,15 @@ class PostgresSearch:
                 # Only fixed SQL is formatted in; everything the user typed is a parameter.
                 sql = (
                     f"SELECT {_HIT_COLUMNS}, ts_rank('{_WEIGHTS}', d.tsv, to_tsquery('intake',"  # noqa: S608
-                    " :query), 1) AS score"
-                    f" FROM (SELECT * FROM search_documents AS d WHERE {where}"
-                    " ORDER BY d.id + 0 DESC LIMIT :window) AS d"
+                    " :query), 1) AS score FROM search_documents AS d WHERE d.id = ANY(:window)"
                     " ORDER BY score DESC, d.created_at DESC, d.id DESC LIMIT :limit OFFSET :offset"
                 )
-                page["window"] = min(RANK_WINDOW, self._count_limit)
+                page = {
+                    "query": parameters["query"],
+                    "window": counted[: min(RANK_WINDOW, self._count_limit)],
+                    "limit": limit,
+                    "offset": offset,
+                }
             else:
                 sql = (
                     f"SELECT {_HIT_COLUMNS}, 0.0 AS score FROM search_documents AS d"  # noqa: S608
@@ -254,7 +319,10 @@ class PostgresSearch:
         try:
             async with self._engine.begin() as connection:
                 if not write:
-                    await connection.execute(text("SET TRANSACTION READ ONLY"))
+                    # One snapshot for the change version and the matches (search.columns).
+                    await connection.execute(
+                        text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    )
                 yield connection
         except (SQLAlchemyError, OSError) as error:
             raise SearchError(f"PostgreSQL search: {error}") from error
@@ -285,7 +353,8 @@ def _row(document: SearchDocument) -> dict[str, object]:
 def _tsquery(terms: list[str], match: WordMatch = "all") -> str:
     # Terms hold letters, digits and marks only, so quoting cannot be escaped from; the doubling
     # is there all the same. An unspaced term is the phrase of its trigrams (a substring of a
-    # run), a short one a lexeme prefix; the last word is a prefix while the user types.
+    # run), a short one a lexeme prefix; the last word is a prefix while the user types (from
+    # two letters on, see search.text.MIN_PREFIX_LENGTH).
     parts = []
     for position, term in enumerate(terms):
         if is_unspaced(term):
@@ -295,7 +364,7 @@ def _tsquery(terms: list[str], match: WordMatch = "all") -> str:
             else:
                 parts.append("(" + " <-> ".join(_lexeme(gram) for gram in grams) + ")")
         else:
-            last = position == len(terms) - 1 and match == "all"
+            last = position == len(terms) - 1 and match == "all" and is_prefix(term)
             parts.append(_lexeme(term) + (":*" if last else ""))
     return (" | " if match == "any" else " & ").join(parts)
 
@@ -336,36 +405,84 @@ def _conditions(
     return conditions, parameters
 
 
-async def _count(
-    connection: AsyncConnection,
-    where: str,
-    parameters: dict[str, object],
-    facets: tuple[str, ...],
-    count_limit: int,
-) -> tuple[int, bool, dict[str, dict[str, int]]]:
-    """The total, whether it is exact, and the facet counts of the newest `count_limit`
-    matches at most."""
-    columns = ", ".join(["d.id", *(_FACET_COLUMNS[name] for name in facets)])
-    # `d.id + 0`: ordered by the primary key, PostgreSQL would walk it newest first and test
-    # every row against the query, slow for rare words; this way it takes the matches from the
-    # GIN index and keeps the newest in a bounded sort.
-    sql = (
-        f"SELECT {columns} FROM search_documents AS d WHERE {where}"  # noqa: S608
-        " ORDER BY d.id + 0 DESC LIMIT :count_limit"
+async def _matching_ids(
+    connection: AsyncConnection, query: object, start: int | None, end: int | None
+) -> list[int]:
+    """Ids matching the query within [start, end) (None: unbounded), highest first."""
+    # The GIN index's bitmap, intersected with the id range, is the cheap plan; left to itself
+    # the planner walks the primary key and tests every document's tsvector.
+    await connection.execute(text("SET LOCAL enable_seqscan = off"))
+    await connection.execute(text("SET LOCAL enable_indexscan = off"))
+    bounds = "".join(
+        [
+            " AND id >= :start" if start is not None else "",
+            " AND id < :end" if end is not None else "",
+        ]
     )
-    limited = {**parameters, "count_limit": count_limit + 1}
-    rows = list((await connection.execute(text(sql), limited)).all())
-    exact = len(rows) <= count_limit
-    del rows[count_limit:]
-    counts: dict[str, dict[str, int]] = {}
-    for position, name in enumerate(facets, start=1):
-        counted = Counter(row[position] for row in rows)
-        counted.pop(None, None)
-        if name == "published":
-            counts[name] = {("true" if value else "false"): n for value, n in counted.items()}
-        else:
-            counts[name] = {str(value): n for value, n in counted.items()}
-    return len(rows), exact, counts
+    found = await connection.execute(
+        text(f"SELECT id FROM search_documents WHERE tsv @@ to_tsquery('intake', :query){bounds}"),  # noqa: S608
+        {"query": query, "start": start, "end": end},
+    )
+    ids = sorted((row[0] for row in found), reverse=True)
+    await connection.execute(text("SET LOCAL enable_seqscan = on"))
+    await connection.execute(text("SET LOCAL enable_indexscan = on"))
+    return ids
+
+
+async def _next_version(connection: AsyncConnection) -> int:
+    # The row lock is held to the commit, so writers take versions in the order they commit.
+    result = await connection.execute(
+        text("UPDATE search_state SET version = version + 1 RETURNING version")
+    )
+    version = result.scalar_one_or_none()
+    if version is None:
+        raise SearchError("PostgreSQL search has no change version: run setup() first")
+    return int(version)
+
+
+_COLUMN_ROWS = (
+    "SELECT id, status, kind, category, agency, province, submitter_type, published,"
+    " CAST(extract(epoch FROM created_at) * 1000000 AS bigint),"
+    " CAST(extract(epoch FROM deadline) * 1000000 AS bigint), agencies FROM search_documents"
+)
+
+
+async def _refresh(connection: AsyncConnection, columns: DocumentColumns) -> None:
+    """Bring the in-memory copy up to this transaction's snapshot of the index."""
+    state = (
+        await connection.execute(text("SELECT generation, version FROM search_state"))
+    ).one_or_none()
+    if state is None:
+        raise SearchError("PostgreSQL search has no change version: run setup() first")
+    generation, version = str(state[0]), int(state[1])
+    if not columns.stale(generation, version):
+        return
+    since = columns.since(generation)
+    if since < 0:
+        rows = (await connection.execute(text(_COLUMN_ROWS))).all()
+        deleted: list[int] = []
+    else:
+        rows = (
+            await connection.execute(
+                text(f"{_COLUMN_ROWS} WHERE version > :since"), {"since": since}
+            )
+        ).all()
+        deleted = list(
+            (
+                await connection.execute(
+                    text("SELECT id FROM search_deleted WHERE version > :since"), {"since": since}
+                )
+            ).scalars()
+        )
+    columns.apply(
+        Changes(
+            generation=generation,
+            version=version,
+            rows=[ColumnRow._make((*row[:10], tuple(row[10]))) for row in rows],
+            deleted=deleted,
+            complete=since < 0,
+        )
+    )
 
 
 def _order(sort: SearchSort) -> str:

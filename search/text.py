@@ -29,6 +29,10 @@ _UNSPACED_LETTERS = "".join(
     if unicodedata.category(chr(code_point))[0] in "LMN"
 )
 GRAM_LENGTH = 3
+# The last word of a query matches as a prefix while the user types, but only from two letters
+# on: a one-letter prefix ("c") matches nearly every document and costs the most of any query,
+# so a last word of one letter matches as a whole word, like the others.
+MIN_PREFIX_LENGTH = 2
 
 # Letters and digits only: the underscore and everything else separate words, so a term can
 # never carry quotes, operators or column filters. A run of an unspaced script is one word.
@@ -65,6 +69,11 @@ def grams(run: str) -> list[str]:
         return [run[start:] for start in range(len(run))]
     trigrams = [run[start : start + GRAM_LENGTH] for start in range(len(run) - GRAM_LENGTH + 1)]
     return [*trigrams, run[-2:], run[-1:]]
+
+
+def is_prefix(term: str) -> bool:
+    """Whether a spaced-script last word matches as a prefix (see MIN_PREFIX_LENGTH)."""
+    return len(term) >= MIN_PREFIX_LENGTH
 
 
 def term_grams(term: str) -> list[str]:
@@ -124,7 +133,8 @@ def highlight(text: str, terms: Sequence[str], *, length: int = SNIPPET_LENGTH) 
 
 
 def _matching_spans(text: str, terms: Sequence[str]) -> Iterator[tuple[int, int]]:
-    # Same rule as the search: whole words, except the last term, which matches as a prefix.
+    # Same rule as the search: whole words, except the last term, which matches as a prefix
+    # when it has at least MIN_PREFIX_LENGTH letters.
     if not terms:
         return
     folded, origins = _fold_with_origins(text)
@@ -139,7 +149,7 @@ def _terms_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     # Unspaced-script terms match anywhere inside a run; they are tried first, then whole words.
     inside = [re.escape(term) for term in terms if is_unspaced(term)]
     spaced = [term for term in terms if not is_unspaced(term)]
-    last_is_prefix = bool(spaced) and spaced[-1] == terms[-1]
+    last_is_prefix = bool(spaced) and spaced[-1] == terms[-1] and is_prefix(spaced[-1])
     exact = [re.escape(term) for term in (spaced[:-1] if last_is_prefix else spaced)]
     alternatives = [f"(?:{'|'.join(inside)})"] if inside else []
     if exact:

@@ -128,15 +128,18 @@ async def main() -> None:
     print(f"# {machine}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(
         "| backend | documents | indexing docs/s | p50 ms | p95 ms | p99 ms"
-        " | slowest query (median ms) |"
+        " | slowest query (median ms) | load average (1 min) at start, end |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
     for name in names:
+        # The machine is shared: the load says how far to trust the numbers.
+        load_before = os.getloadavg()[0]
         result = await bench(name, args, work)
         print(
             f"| {name} | {result['documents']:,} | {result['indexing_docs_per_s']:,.0f}"
             f" | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} | {result['p99_ms']:.1f}"
-            f" | {result['slowest_query']} ({result['slowest_median_ms']:.1f}) |",
+            f" | {result['slowest_query']} ({result['slowest_median_ms']:.1f})"
+            f" | {load_before:.1f}, {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
 

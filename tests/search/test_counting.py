@@ -10,7 +10,7 @@ import pytest
 from search.base import SearchBackend
 from search.embedded import EmbeddedSearch
 from search.postgres import PostgresSearch
-from tests.search.test_conformance import CORPUS, EVERYTHING, PUBLIC
+from tests.search.test_conformance import CORPUS, EVERYTHING, PUBLIC, document
 
 
 @pytest.fixture
@@ -74,3 +74,34 @@ async def test_any_word_finds_documents_sharing_one_word(limited: SearchBackend)
 async def test_a_count_limit_below_one_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="the count limit must be at least 1, got 0"):
         EmbeddedSearch(tmp_path / "search.db", count_limit=0)
+
+
+async def test_above_the_limit_titles_rank_first_within_the_newest_matches(
+    backend_kind: tuple[str, str],
+) -> None:
+    kind, where = backend_kind
+    backend: SearchBackend
+    if kind == "embedded":
+        backend = EmbeddedSearch(Path(where), count_limit=2)
+    elif kind == "postgres":
+        backend = PostgresSearch(where, count_limit=2)
+    else:
+        pytest.skip("Meilisearch counts every match itself")
+    await backend.setup()
+    try:
+        await backend.index(
+            [
+                document(1, "Dữ liệu mở cho doanh nghiệp"),
+                document(2, "Chia sẻ dữ liệu dân cư"),
+                document(3, "Thủ tục hành chính", "Cần kết nối dữ liệu giữa các bộ."),
+            ]
+        )
+        result = await backend.search("du lieu", EVERYTHING)
+
+        # Three match, two are counted: the newest two, the title match first.
+        assert (result.total, result.exact) == (2, False)
+        assert [hit.id for hit in result.hits] == [2, 3]
+    finally:
+        if isinstance(backend, PostgresSearch):
+            await backend.drop()
+        await backend.close()

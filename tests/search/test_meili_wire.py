@@ -664,3 +664,19 @@ def test_tenant_tokens_are_short_lived(expires_in: timedelta) -> None:
 def test_tenant_token_needs_a_key() -> None:
     with pytest.raises(ValueError, match="needs a search API key and its uid"):
         tenant_token(SearchScope.public(), index_name="p", api_key="", api_key_uid="u")
+
+
+async def test_a_last_word_of_one_letter_is_sent_as_a_whole_word(
+    fake: tuple[FakeMeilisearch, str], meili: MeiliSearch
+) -> None:
+    recorder, _ = fake
+    recorder.search_response = SEARCH_RESPONSE
+
+    await meili.search("chuyen doi s", SearchScope.secretariat())
+    await meili.search("chuyen doi so", SearchScope.secretariat())
+
+    # A trailing space tells Meilisearch the last word is complete.
+    assert [request.body["q"] for request in recorder.requests] == [
+        "chuyen doi s ",
+        "chuyen doi so",
+    ]

@@ -91,6 +91,13 @@ def test_highlight_matches_the_last_term_as_a_prefix_only() -> None:
     )
 
 
+def test_highlight_marks_a_last_term_of_one_letter_only_as_a_whole_word() -> None:
+    text = "Vitamin C cho chuyên gia"
+
+    assert highlight(text, ["c"]) == "Vitamin <mark>C</mark> cho chuyên gia"
+    assert highlight(text, ["ch"]) == "Vitamin C <mark>cho</mark> <mark>chuyên</mark> gia"
+
+
 def test_highlight_escapes_html() -> None:
     text = 'Lỗi <script>alert("x")</script> & trang "đăng ký"'
 
