@@ -139,6 +139,7 @@ def _scalars(world: World) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
         "ID": _string_nodes(st.one_of(st.sampled_from(world.ids), st.text(max_size=12))),
         "String": _string_nodes(st.one_of(words, st.text(max_size=40))),
         "DateTime": _string_nodes(st.one_of(dates, st.text(max_size=12))),
+        "Date": _string_nodes(st.one_of(st.dates().map(str), st.text(max_size=12))),
     }
 
 
