@@ -116,3 +116,49 @@ def test_the_shipped_rules_read_cleanly_and_bad_lines_are_named() -> None:
         )
     )
     assert [r.lead for r in shipped[:2]] == ["@committee", "@committee"]
+
+
+MINISTRIES = engine.Snapshot(
+    agencies=(
+        engine.AgencyProfile("BNV", ("lưu trữ", "vị trí việc làm", "archives"), frozenset()),
+        engine.AgencyProfile("BCT", ("lưu trữ năng lượng", "thương mại"), frozenset()),
+        engine.AgencyProfile("BKHCN", ("chuyển đổi số", "patent", "university"), frozenset()),
+        engine.AgencyProfile("UBND-HUE", (), frozenset()),
+    ),
+    committees={"HUE": "UBND-HUE"},
+    defaults={},
+)
+
+
+def test_a_keyword_inside_another_agencys_longer_keyword_is_that_agencys() -> None:
+    storage = engine.score(MINISTRIES, _submission("Lưu trữ năng lượng bằng pin cho làng nghề"))
+    assert {code: e.reasons for code, e in storage.items()} == {
+        "BCT": ["keywords: lưu trữ năng lượng"]
+    }
+    archives = engine.score(MINISTRIES, _submission("Lưu trữ hồ sơ điện tử"))
+    assert archives["BNV"].reasons == ["keywords: lưu trữ"]
+
+
+def test_the_title_names_its_subject_first_when_it_holds_two_agencies_keywords() -> None:
+    national = _submission("Chuẩn hóa vị trí việc làm chuyên trách chuyển đổi số")
+    scored = engine.score(MINISTRIES, national)
+    assert scored["BNV"].reasons == [
+        "keywords: vị trí việc làm",
+        "subject of the title: vị trí việc làm",
+    ]
+    assert (scored["BNV"].score, scored["BKHCN"].score) == (6.5, 4.5)
+    assert engine.decide(scored).agency == "BNV"
+    # A local matter is left to the rules; one agency's keywords alone get no bonus.
+    local = _submission(national.title, province="HUE")
+    assert engine.score(MINISTRIES, local)["BNV"].score == 4.5
+    alone = engine.score(MINISTRIES, _submission("Vị trí việc làm", "chuyển đổi số"))
+    assert alone["BNV"].reasons == ["keywords: vị trí việc làm"]
+
+
+def test_english_keywords_find_their_plurals_in_english_text() -> None:
+    scored = engine.score(MINISTRIES, _submission("Universities file patents", "Archives"))
+    assert {code: e.reasons for code, e in scored.items()} == {
+        "BKHCN": ["keywords: university, patent"],
+        "BNV": ["keywords: archives"],
+    }
+    assert engine.score(MINISTRIES, _submission("Patently unclear")) == {}
