@@ -162,3 +162,22 @@ def test_english_keywords_find_their_plurals_in_english_text() -> None:
         "BNV": ["keywords: archives"],
     }
     assert engine.score(MINISTRIES, _submission("Patently unclear")) == {}
+
+
+def test_precedent_weighs_shared_words_by_their_rarity() -> None:
+    permit = precedent.features("Doanh nghiệp nộp hồ sơ giấy phép lao động cho chuyên gia")
+    same_subject = precedent.features(
+        "Hồ sơ giấy phép lao động của chuyên gia nước ngoài bị trả lại"
+    )
+    same_words = precedent.features("Doanh nghiệp nộp hồ sơ hoàn thuế")
+    # 100 submissions counted, nine in ten of them with "doanh nghiệp", "nộp" and "hồ sơ"
+    rarity = precedent.Rarity(100, dict.fromkeys(precedent.features("doanh nghiệp nộp hồ sơ"), 90))
+    assert round(precedent.similarity(permit, same_subject), 3) == 0.714
+    assert round(precedent.similarity(permit, same_words), 3) == 0.545
+    assert round(precedent.similarity(permit, same_subject, rarity), 3) == 0.81
+    assert round(precedent.similarity(permit, same_words, rarity), 3) == 0.048
+    # With nothing counted every word weighs 1 and the similarity is the plain cosine.
+    assert precedent.Rarity().weight("doanh") == precedent.Rarity().weight("lao dong") == 1.0
+    title, description = "Hồ sơ giấy phép lao động", "Doanh nghiệp nộp hồ sơ"
+    assert precedent.key_terms(title, description, 4) == ["ho", "so", "dong", "giay"]
+    assert precedent.key_terms(title, description, 4, rarity) == ["dong", "giay", "phep", "lao"]

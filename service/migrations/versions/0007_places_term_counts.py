@@ -1,4 +1,5 @@
-"""places inside provinces: former cities and districts, well-known areas
+"""places inside provinces (former cities and districts, well-known areas); routing's counts
+of the submissions each word occurs in
 
 Revision ID: 0007
 Revises: 0006
@@ -31,10 +32,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     with op.batch_alter_table("places", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_places_province_code"), ["province_code"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_places_province_code"), ["province_code"], unique=False
+        )
+    op.create_table(
+        "routing_term_counts",
+        sa.Column("term", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("documents", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("term"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("routing_term_counts")
     with op.batch_alter_table("places", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_places_province_code"))
     op.drop_table("places")
