@@ -133,7 +133,8 @@ async def term_counts(session: AsyncSession, terms: Collection[str]) -> tuple[in
 
 async def count_terms(session: AsyncSession, terms: Collection[str]) -> None:
     """One more submission, holding each of `terms` once."""
-    rows = [{"term": term, "documents": 1} for term in [ALL_DOCUMENTS, *terms]]
+    # In one order, so that two routings at once on PostgreSQL lock the rows alike (no deadlock).
+    rows = [{"term": term, "documents": 1} for term in sorted({ALL_DOCUMENTS, *terms})]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(TermCount).values(rows)
