@@ -15,6 +15,11 @@ directory and rules, with the embedded search index for precedent.
 
 Prints, for each: the share routed automatically, the accuracy of those automatic routes, and
 the share sent to triage. -v lists the misses and the triaged rows.
+
+Twice: on the original set (labelled.jsonl, one submission per topic), and on the extended set,
+the original followed by recurring.jsonl: subjects that recur in different words, by different
+submitters (the same obstacle reported by several enterprises, a campaign's letters), each
+subject once in each half, so that the feed-back measure sees whether triage decisions teach.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from service.settings import Settings
 from service.workflow import service as workflow
 
 LABELLED = Path(__file__).resolve().parent / "labelled.jsonl"
+RECURRING = Path(__file__).resolve().parent / "recurring.jsonl"
 SECRETARIAT = Actor(ActorKind.USER, role=Role.SECRETARIAT, user_id=1)
 
 
@@ -160,20 +166,32 @@ async def _run(
     return tallies
 
 
+def _read(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def main(verbose: bool) -> None:
-    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
-    fed, measured = rows[0::2], rows[1::2]
-    tallies = asyncio.run(_run(rows, fed, measured))
-    names = (
-        "cold start, all rows",
-        "cold start, second half",
-        "first half, routed while fed back",
-        "second half, after the first was fed back",
-    )
-    for name, tally in zip(names, tallies, strict=True):
-        print(tally.report(name))
-        if verbose:
-            print("\n".join(tally.lines))
+    original = _read(LABELLED)
+    for title, rows in (
+        (f"original set ({len(original)} rows)", original),
+        (
+            f"extended set ({len(original) + len(_read(RECURRING))} rows)",
+            original + _read(RECURRING),
+        ),
+    ):
+        print(title)
+        fed, measured = rows[0::2], rows[1::2]
+        tallies = asyncio.run(_run(rows, fed, measured))
+        names = (
+            "cold start, all rows",
+            "cold start, second half",
+            "first half, routed while fed back",
+            "second half, after the first was fed back",
+        )
+        for name, tally in zip(names, tallies, strict=True):
+            print(tally.report(name))
+            if verbose:
+                print("\n".join(tally.lines))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 AGENCIES_FILE = "agencies.csv"
 PROVINCES_FILE = "provinces.csv"
 CATEGORIES_FILE = "categories.csv"
+PLACES_FILE = "places.csv"
 VERSION_FILE = "VERSION"
-FILES = (AGENCIES_FILE, PROVINCES_FILE, CATEGORIES_FILE, VERSION_FILE)
+FILES = (AGENCIES_FILE, PROVINCES_FILE, CATEGORIES_FILE, PLACES_FILE, VERSION_FILE)
 
 AGENCY_COLUMNS = (
     "code",
@@ -37,6 +38,8 @@ AGENCY_COLUMNS = (
 )
 PROVINCE_COLUMNS = ("code", "name_vi", "name_en", "is_city", "aliases")
 CATEGORY_COLUMNS = ("code", "name_vi", "name_en", "default_agency")
+PLACE_COLUMNS = ("name", "province", "kind")
+PLACE_KINDS = ("city", "district", "place")  # a former city or town, a former district, other
 
 MAX_CODE_LENGTH = 40
 MAX_AGENCY_NAME_LENGTH = 200
@@ -78,6 +81,17 @@ class ProvinceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceRecord:
+    """A place inside a province after the July 2025 merger: a former city, town or district,
+    or a well-known area (an island, a bay, an economic zone), so that a text naming it alone
+    still names its province."""
+
+    name: str
+    province: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class CategoryRecord:
     code: str
     name_vi: str
@@ -92,6 +106,7 @@ class DirectoryData:
     agencies: tuple[AgencyRecord, ...]
     provinces: tuple[ProvinceRecord, ...]
     categories: tuple[CategoryRecord, ...]
+    places: tuple[PlaceRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +155,8 @@ def parse_directory(contents: dict[str, bytes]) -> DirectoryData:
     categories = parser.rows(contents[CATEGORIES_FILE], CATEGORIES_FILE, CATEGORY_COLUMNS)
     agencies = parser.rows(contents[AGENCIES_FILE], AGENCIES_FILE, AGENCY_COLUMNS)
     provinces = parser.rows(contents[PROVINCES_FILE], PROVINCES_FILE, PROVINCE_COLUMNS)
-    data = parser.check(version, checksum.hexdigest(), agencies, provinces, categories)
+    places = parser.rows(contents[PLACES_FILE], PLACES_FILE, PLACE_COLUMNS)
+    data = parser.check(version, checksum.hexdigest(), agencies, provinces, categories, places)
     if parser.errors:
         order = {name: position for position, name in enumerate(FILES)}
         raise InvalidDirectory(
@@ -251,6 +267,7 @@ class _Parser:
         agency_rows: list[_Row],
         province_rows: list[_Row],
         category_rows: list[_Row],
+        place_rows: Sequence[_Row] = (),
     ) -> DirectoryData:
         categories = self._categories(category_rows)
         agencies = self._agencies(agency_rows)
@@ -280,12 +297,14 @@ class _Parser:
             for province, row in provinces:
                 self._check_people_committee(province, row, agency_codes)
         self._check_place_names(provinces)
+        places = self._places(place_rows, provinces)
         return DirectoryData(
             version=version,
             checksum=checksum,
             agencies=tuple(a for a, _ in agencies),
             provinces=tuple(p for p, _ in provinces),
             categories=tuple(c for c, _ in categories),
+            places=tuple(places),
         )
 
     # One file at a time: each row's own fields, and codes that repeat.
@@ -357,6 +376,46 @@ class _Parser:
             if names is None or is_city is None or long_aliases:
                 continue
             records.append((ProvinceRecord(row.values["code"], *names, is_city, aliases), row))
+        return records
+
+    def _places(
+        self, rows: Sequence[_Row], provinces: list[tuple[ProvinceRecord, _Row]]
+    ) -> list[PlaceRecord]:
+        """Places whose name is unique: not a province's name or alias, not another place's."""
+        known = self.codes.get(PROVINCES_FILE, set())
+        # A province row with an error is not named again through every place of it.
+        provinces_read = not any(error.file == PROVINCES_FILE for error in self.errors)
+        taken: dict[str, str] = {}  # place key -> what already has it
+        for record, _ in provinces:
+            for name in (record.name_vi, record.name_en, record.code, *record.aliases):
+                taken.setdefault(place_key(name), f"a name of {record.code}")
+        records = []
+        for row in rows:
+            name, province, kind = (row.values[c] for c in PLACE_COLUMNS)
+            problems = []
+            key = place_key(name)
+            if not name:
+                problems.append(("name", "required"))
+            elif len(name) > MAX_PLACE_NAME_LENGTH:
+                problems.append(("name", f"longer than {MAX_PLACE_NAME_LENGTH} characters"))
+            elif not key:
+                problems.append(("name", f'"{name}" has no letters'))
+            elif key in taken:
+                problems.append(("name", f'"{name}" is already {taken[key]}'))
+            if not province:
+                problems.append(("province", "required"))
+            elif provinces_read and province not in known:
+                problems.append(("province", f'unknown province code "{province}"'))
+            if kind not in PLACE_KINDS:
+                kinds = _list(PLACE_KINDS, last="or")
+                message = "required" if not kind else f'unknown kind "{kind}": write {kinds}'
+                problems.append(("kind", message))
+            for column, message in problems:
+                self.fail(row.file, row.line, column, message)
+            if key and key not in taken:
+                taken[key] = f"a place of {province} (line {row.line})"
+            if not problems:
+                records.append(PlaceRecord(name, province, kind))
         return records
 
     def _unique(self, rows: list[_Row]) -> Iterator[_Row]:

@@ -88,6 +88,18 @@ class ProvinceAlias(SQLModel, table=True):
     name: str = Field(max_length=100)
 
 
+class Place(SQLModel, table=True):
+    """A place inside a province (a former district or city, a well-known area), looked up by
+    its folded name: a text naming it names its province."""
+
+    __tablename__ = "places"
+
+    key: str = Field(primary_key=True, max_length=100)  # names.place_key(name)
+    province_code: str = Field(foreign_key="provinces.code", index=True, max_length=40)
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=20)
+
+
 class DirectoryVersion(SQLModel, table=True):
     """One load of the directory that changed something or carried new data."""
 

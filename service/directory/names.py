@@ -11,7 +11,9 @@ from search.text import fold, words
 
 # "Tỉnh Bắc Giang", "TP. Đà Nẵng", "Thành phố Huế", "Ho Chi Minh City" name the same units
 # as "Bắc Giang", "Đà Nẵng", "Huế" and "Hồ Chí Minh".
-_PREFIXES = (("thanh", "pho"), ("tp",), ("tinh",), ("province", "of"))
+# A title matches as written, or folded in text written without marks: "Tĩnh Gia" and "Tịnh
+# Biên" are places, not "Gia" and "Biên" with the title "Tỉnh".
+_PREFIXES = (("thành", "phố"), ("tp",), ("tỉnh",), ("province", "of"))
 _SUFFIXES = (("city",), ("province",))
 _WORD = re.compile(r"[^\W_]+")
 
@@ -24,14 +26,13 @@ def place_key(text: str) -> str:
 def without_title(name: str) -> str:
     """'Thành phố Hồ Chí Minh' -> 'Hồ Chí Minh', 'Tỉnh Bắc Giang' -> 'Bắc Giang'."""
     tokens = _WORD.findall(_nfc(name))
-    folded = tuple(fold(token) for token in tokens)
     start, end = 0, len(tokens)
     for prefix in _PREFIXES:
-        if len(folded) > len(prefix) and folded[: len(prefix)] == prefix:
+        if len(tokens) > len(prefix) and _titled(tokens[: len(prefix)], prefix):
             start = len(prefix)
             break
     for suffix in _SUFFIXES:
-        if end - start > len(suffix) and folded[-len(suffix) :] == suffix:
+        if end - start > len(suffix) and _titled(tokens[-len(suffix) :], suffix):
             end -= len(suffix)
             break
     return " ".join(tokens[start:end])
@@ -95,6 +96,13 @@ class PlaceMatcher:
                 if exact == written:
                     return code, length
         return None
+
+
+def _titled(tokens: list[str], title: tuple[str, ...]) -> bool:
+    return all(
+        token.casefold() == word or (token.isascii() and token.casefold() == fold(word))
+        for token, word in zip(tokens, title, strict=True)
+    )
 
 
 def _nfc(text: str) -> str:

@@ -13,6 +13,7 @@ from service.directory.models import (
     Category,
     DirectoryChange,
     DirectoryVersion,
+    Place,
     Province,
     ProvinceAlias,
 )
@@ -23,6 +24,7 @@ DirectoryRow = (
     | Category
     | DirectoryChange
     | DirectoryVersion
+    | Place
     | Province
     | ProvinceAlias
 )
@@ -94,6 +96,11 @@ async def list_province_aliases(session: AsyncSession) -> Sequence[ProvinceAlias
     return (await session.exec(statement)).all()
 
 
+async def list_places(session: AsyncSession) -> Sequence[Place]:
+    statement = select(Place).order_by(col(Place.province_code), col(Place.key))
+    return (await session.exec(statement)).all()
+
+
 async def get_province_alias(session: AsyncSession, key: str) -> ProvinceAlias | None:
     return await session.get(ProvinceAlias, key)
 
@@ -116,7 +123,7 @@ async def list_changes(session: AsyncSession, version_id: int) -> Sequence[Direc
     return (await session.exec(statement)).all()
 
 
-async def remove(session: AsyncSession, row: AgencyCategory | ProvinceAlias) -> None:
+async def remove(session: AsyncSession, row: AgencyCategory | Place | ProvinceAlias) -> None:
     await session.delete(row)
 
 

@@ -12,7 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from search.text import normalize
 from service.db import utcnow
 from service.directory import repository
-from service.directory.loader import AgencyRecord, CategoryRecord, DirectoryData, ProvinceRecord
+from service.directory.loader import (
+    AgencyRecord,
+    CategoryRecord,
+    DirectoryData,
+    PlaceRecord,
+    ProvinceRecord,
+)
 from service.directory.models import (
     SECRETARIAT_CODE,
     Agency,
@@ -20,6 +26,7 @@ from service.directory.models import (
     Category,
     DirectoryChange,
     DirectoryVersion,
+    Place,
     Province,
     ProvinceAlias,
 )
@@ -108,6 +115,7 @@ async def load_directory(session: AsyncSession, data: DirectoryData, actor: str)
     await _load_categories(session, data.categories, agencies, diff)
     await _load_competences(session, data.agencies, agencies, diff)
     await _load_provinces(session, data.provinces, agencies, diff)
+    await _load_places(session, data.places, diff)
 
     latest = await repository.latest_version(session)
     recorded = bool(diff.changes) or latest is None or latest.checksum != data.checksum
@@ -278,6 +286,34 @@ async def _load_provinces(
     await session.flush()
 
 
+async def _load_places(session: AsyncSession, records: Sequence[PlaceRecord], diff: _Diff) -> None:
+    """Places are keyed by their folded name; one that moves province is removed and added."""
+    wanted = {place_key(r.name): r for r in records}
+    existing = {p.key: p for p in await repository.list_places(session)}
+    for key, old in existing.items():
+        record = wanted.get(key)
+        if record is None or record.province != old.province_code:
+            await repository.remove(session, old)
+            if record is None:
+                diff.note("place", old.name, "province", old.province_code, None)
+    await session.flush()
+    for key, record in wanted.items():
+        place = existing.get(key)
+        if place is None or place.province_code != record.province:
+            repository.add(
+                session,
+                Place(key=key, province_code=record.province, name=record.name, kind=record.kind),
+            )
+            if place is None:
+                diff.create("place", record.name, record.province)
+            else:
+                diff.note("place", record.name, "province", place.province_code, record.province)
+            continue
+        diff.assign("place", record.name, place, "name", record.name)
+        diff.assign("place", record.name, place, "kind", record.kind)
+    await session.flush()
+
+
 def _text(value: Value) -> str | None:
     """How a value reads in the change history."""
     if value is None:
@@ -334,7 +370,8 @@ async def find_province(session: AsyncSession, text: str) -> Province | None:
 
 
 async def provinces_named_in(session: AsyncSession, text: str) -> list[Province]:
-    """The active provinces a free text names, current or former names, in order of mention."""
+    """The active provinces a free text names, in order of mention: current or former names,
+    or the name of a place inside one (places.csv)."""
     active = {p.code: p for p in await repository.list_provinces(session)}
     names = [
         PlaceName(name, code)
@@ -345,6 +382,11 @@ async def provinces_named_in(session: AsyncSession, text: str) -> list[Province]
         PlaceName(alias.name, alias.province_code)
         for alias in await repository.list_province_aliases(session)
         if alias.province_code in active
+    ]
+    names += [
+        PlaceName(place.name, place.province_code)
+        for place in await repository.list_places(session)
+        if place.province_code in active
     ]
     return [active[code] for code in PlaceMatcher(names).provinces_named(text)]
 

@@ -8,7 +8,13 @@ Every signal adds evidence (a non-negative score) to an agency, with the reason 
 - a matching rule adds its weight to its lead agency;
 - each competence keyword of an agency found in the title and description adds the number of
   its words (capped: a long phrase is more specific than "thuế", not endlessly so), more in the
-  title, where the submitter states the topic;
+  title, where the submitter states the topic. A keyword found only inside a longer keyword of
+  another agency is that agency's topic, not its own: "lưu trữ" (archives) inside "lưu trữ
+  năng lượng" (energy storage), "thương mại" (commerce) inside "ngân hàng thương mại";
+- when the title of a submission with no province holds keywords of several agencies, the one
+  whose keyword comes first gets a little more (TITLE_SUBJECT): a Vietnamese title names its
+  subject first and its qualifiers after ("Thẩm duyệt phòng cháy chữa cháy cho trung tâm dữ
+  liệu" is about fire safety approval, not data centres); a local matter is left to the rules;
 - the category the submitter chose adds a little to every agency competent for it, a little
   more to its default agency (submitters often pick OTHER or a neighbouring topic, so the
   category is a hint, not a verdict);
@@ -40,6 +46,7 @@ PRIOR = 2.0
 MAX_KEYWORD_WEIGHT = 3.0
 MAX_KEYWORD_POINTS = 8.0  # many competence words are one topic, not a landslide
 TITLE_FACTOR = 1.5
+TITLE_SUBJECT = 2.0  # the agency of the title's first keyword
 CATEGORY_COMPETENCE = 1.0
 CATEGORY_DEFAULT = 1.5
 SUGGESTIONS = 3
@@ -155,17 +162,26 @@ def score(
         entry = add(lead, rule.weight, f"rule {rule.position}: {rule.note}".rstrip(": "))
         if entry is not None:
             entry.cooperating.extend(c for c in rule.cooperating if c not in entry.cooperating)
+    spans = {a.code: text.spans(a.keywords) for a in snapshot.agencies if a.code in routable}
+    everyone = [span for found in spans.values() for span in found]
+    own = {
+        code: [s for s in found if not _inside_longer(s, everyone)] for code, found in spans.items()
+    }
     for agency in snapshot.agencies:
-        found = text.distinct(agency.keywords)
-        if found:
+        keywords = _distinct(own.get(agency.code, []))
+        if keywords:
             points = sum(
-                _keyword_weight(k) * (TITLE_FACTOR if title.has(k) else 1.0) for k in found
+                _keyword_weight(k) * (TITLE_FACTOR if title.has(k) else 1.0) for k in keywords
             )
-            add(agency.code, min(points, MAX_KEYWORD_POINTS), f"keywords: {', '.join(found)}")
+            add(agency.code, min(points, MAX_KEYWORD_POINTS), f"keywords: {', '.join(keywords)}")
         if submission.category in agency.categories:
             default = snapshot.defaults.get(submission.category) == agency.code
             points = CATEGORY_DEFAULT if default else CATEGORY_COMPETENCE
             add(agency.code, points, f"competent for {submission.category}")
+    if submission.province is None:
+        subject = _title_subject(title, own, everyone)
+        if subject is not None:
+            add(subject[0], TITLE_SUBJECT, f"subject of the title: {subject[1]}")
     by_agency: dict[str, list[Vote]] = {}
     for vote in votes:
         by_agency.setdefault(vote.agency, []).append(vote)
@@ -228,8 +244,51 @@ def _keyword_weight(keyword: str) -> float:
     return min(float(len(keyword.split())), MAX_KEYWORD_WEIGHT)
 
 
+Span = tuple[int, int, str]  # start, end, keyword
+
+
+def _title_subject(
+    title: _Text, own: Mapping[str, Sequence[Span]], everyone: Sequence[Span]
+) -> tuple[str, str] | None:
+    """The agency and keyword that come first in the title, when the title holds keywords of
+    more than one agency."""
+    first: dict[str, Span] = {}
+    for code, found in own.items():
+        in_title = [
+            s for s in title.spans({k for _, _, k in found}) if not _inside_longer(s, everyone)
+        ]
+        if in_title:
+            first[code] = min(in_title)
+    if len(first) < 2:
+        return None
+    ranked = sorted(first.items(), key=lambda item: item[1][0])
+    (code, (start, _, keyword)), (_, (runner_up, _, _)) = ranked[0], ranked[1]
+    return None if start == runner_up else (code, keyword)  # one keyword of two agencies
+
+
+def _inside_longer(span: Span, spans: Iterable[Span]) -> bool:
+    start, end, _ = span
+    return any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+
+
+def _distinct(spans: Iterable[Span]) -> list[str]:
+    """The keywords of `spans`, a phrase inside a longer one counting once, as the longer:
+    "khu công nghệ cao" does not also count as "công nghệ cao"."""
+    ordered = sorted(spans, key=lambda span: (span[0] - span[1], span[0]))  # longest first
+    taken: list[tuple[int, int]] = []
+    found: list[str] = []
+    for start, end, keyword in ordered:
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        if keyword not in found:
+            found.append(keyword)
+    return found
+
+
 class _Text:
-    """A text to find keywords in, as whole words, without regard to case.
+    """A text to find keywords in, as whole words, without regard to case (and, in a text
+    without Vietnamese marks, a keyword's plural too).
 
     Folding diacritics away would make thuế (tax) and thuê (rent), or sáng chế (invention) and
     sáng chè, the same word, so a text written with Vietnamese marks is matched with them; a
@@ -244,25 +303,17 @@ class _Text:
     def has(self, keyword: str) -> bool:
         return _pattern(keyword, self.marked).search(self.text) is not None
 
+    def spans(self, keywords: Iterable[str]) -> list[Span]:
+        """Where each keyword occurs, as whole words."""
+        return [
+            (m.start(), m.end(), keyword)
+            for keyword in keywords
+            for m in _pattern(keyword, self.marked).finditer(self.text)
+        ]
+
     def distinct(self, keywords: Iterable[str]) -> list[str]:
-        """The keywords found, a phrase inside a longer one found counting once, as the longer:
-        "khu công nghệ cao" does not also count as "công nghệ cao"."""
-        spans: list[tuple[int, int, str]] = []
-        for keyword in keywords:
-            spans.extend(
-                (m.start(), m.end(), keyword)
-                for m in _pattern(keyword, self.marked).finditer(self.text)
-            )
-        spans.sort(key=lambda span: (span[0] - span[1], span[0]))  # longest first
-        taken: list[tuple[int, int]] = []
-        found: list[str] = []
-        for start, end, keyword in spans:
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            taken.append((start, end))
-            if keyword not in found:
-                found.append(keyword)
-        return found
+        """The keywords found, a phrase inside a longer one found counting once, as the longer."""
+        return _distinct(self.spans(keywords))
 
 
 @lru_cache(maxsize=8192)
@@ -270,7 +321,17 @@ def _pattern(keyword: str, marked: bool) -> re.Pattern[str]:
     nfc = unicodedata.normalize("NFC", keyword)
     written = nfc.casefold() if marked else fold(nfc)
     words = [re.escape(w) for w in written.split()]
+    if not marked and words and words[-1].isalpha():
+        words[-1] = _plural(words[-1])
     return re.compile(r"(?<![^\W_])" + r"[\s\-]+".join(words) + r"(?![^\W_])")
+
+
+def _plural(word: str) -> str:
+    """An English keyword's last word, singular or plural: "patent" finds "patents", "university"
+    "universities". Harmless on unmarked Vietnamese, whose syllables never end so."""
+    if len(word) > 3 and word.endswith("y") and word[-2] not in "aeiou":
+        return f"{word[:-1]}(?:y|ies)"
+    return f"{word}(?:e?s)?"
 
 
 def keywords_of(vi: Sequence[str], en: Sequence[str]) -> tuple[str, ...]:

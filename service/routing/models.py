@@ -33,6 +33,16 @@ class RoutingRule(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class TermCount(SQLModel, table=True):
+    """In how many routed submissions a folded word or word pair occurs (precedent weighs words
+    by their rarity); the row with the empty term counts the submissions themselves."""
+
+    __tablename__ = "routing_term_counts"
+
+    term: str = Field(primary_key=True, max_length=100)
+    documents: int = 0
+
+
 class RuleChange(SQLModel, table=True):
     """Who created, changed or deleted which rule, when, from what to what (JSON)."""
 

@@ -1,9 +1,15 @@
 """Precedent: earlier submissions like this one, whose routing stood, vote for their agency.
 
-The search backend finds candidates (any of the submission's key terms, ranked by relevance);
-the similarity that weighs a vote is computed here, the same way whatever the backend: the
-cosine of the two texts' sets of folded words and word pairs, stop words left out. Word pairs
-matter in Vietnamese, where a word of meaning is often two syllables ("dữ liệu", "đất đai").
+The search backend finds candidates (the submission's most distinctive terms, any of them,
+ranked by relevance); the similarity that weighs a vote is computed here, the same way whatever
+the backend: the cosine of the two texts' sets of folded words and word pairs, each weighted by
+its rarity among the submissions routed so far (its inverse document frequency, from
+routing_term_counts). Word pairs matter in Vietnamese, where a word of meaning is often two
+syllables ("dữ liệu", "đất đai"). Weighting by rarity is what lets two letters on one subject
+in different words match on their subject ("giấy phép lao động", "chuyên gia nước ngoài")
+while two letters on different subjects that share "doanh nghiệp", "hồ sơ" and "thủ tục" do
+not. With few submissions counted every word weighs about the same and the similarity is the
+plain cosine. Function words are left out whatever the counts: they name no subject.
 """
 
 from __future__ import annotations
@@ -11,8 +17,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from search.text import words
@@ -21,12 +27,13 @@ from service.routing.engine import Vote
 KEY_TERMS = 12  # the most distinctive words a precedent search asks for
 CANDIDATES = 20  # hits read from the backend
 VOTERS = 5  # the most similar precedents that vote
-MIN_SIMILARITY = 0.35  # below it, two texts share common words (hồ sơ, thủ tục), not a topic
+MIN_SIMILARITY = 0.25  # below it, two texts share common words (hồ sơ, thủ tục), not a subject
+MAX_TERM_LENGTH = 100  # longer words or pairs are not counted
 VOTE_POINTS = 10.0  # a vote of similarity 1 and age 0 (a rule's weight is 3 to 6)
 HALF_LIFE_DAYS = 365.0  # an organisation changes: a year-old precedent counts half
 DUPLICATE_SIMILARITY = 0.8  # the same letter, give or take a greeting or a signature
 
-# Folded function words of Vietnamese and English: they carry no topic.
+# Folded function words of Vietnamese and English: they carry no topic in any number of texts.
 STOP_WORDS = frozenset(
     [
         "va",
@@ -154,15 +161,37 @@ class Precedent:
     decided_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Rarity:
+    """How many submissions were counted and how many of them hold each term."""
+
+    documents: int = 0
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def weight(self, term: str) -> float:
+        """Smoothed inverse document frequency: 1 for a term in every submission, ln N + 1 at
+        most; with nothing counted, 1 for every term."""
+        return math.log((1 + self.documents) / (1 + self.counts.get(term, 0))) + 1.0
+
+
+EVEN = Rarity()
+
+
+def countable(terms: Iterable[str]) -> set[str]:
+    return {t for t in terms if len(t) <= MAX_TERM_LENGTH}
+
+
 def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS and not w.isdigit()]
 
 
-def key_terms(title: str, description: str, limit: int = KEY_TERMS) -> list[str]:
-    """The words a precedent search asks for: title words first (the submitter's own summary),
-    then the description's most repeated ones."""
+def key_terms(
+    title: str, description: str, limit: int = KEY_TERMS, rarity: Rarity = EVEN
+) -> list[str]:
+    """The words a precedent search asks for: the most repeated (title words count twice, the
+    submitter's own summary) times the rarest."""
     counts = Counter(content_words(f"{title} {title} {description}"))
-    ordered = sorted(counts, key=lambda w: (-counts[w], -len(w)))
+    ordered = sorted(counts, key=lambda w: (-counts[w] * rarity.weight(w), -len(w), w))
     return ordered[:limit]
 
 
@@ -171,16 +200,23 @@ def features(text: str) -> frozenset[str]:
     return frozenset([*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))])
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+def similarity(a: frozenset[str], b: frozenset[str], rarity: Rarity = EVEN) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / math.sqrt(len(a) * len(b))
+    if rarity is EVEN:
+        return len(a & b) / math.sqrt(len(a) * len(b))
+    shared = sum(rarity.weight(t) ** 2 for t in a & b)
+    mine = sum(rarity.weight(t) ** 2 for t in a)
+    theirs = sum(rarity.weight(t) ** 2 for t in b)
+    return shared / math.sqrt(mine * theirs)
 
 
-def votes(text: str, precedents: Sequence[Precedent], now: datetime) -> list[Vote]:
+def votes(
+    text: str, precedents: Sequence[Precedent], now: datetime, rarity: Rarity = EVEN
+) -> list[Vote]:
     """The votes of the most similar precedents, weighted by similarity and recency."""
     mine = features(text)
-    scored = [(similarity(mine, features(p.text)), p) for p in precedents]
+    scored = [(similarity(mine, features(p.text), rarity), p) for p in precedents]
     scored = [(s, p) for s, p in scored if s >= MIN_SIMILARITY]
     scored.sort(key=lambda item: (-item[0], -item[1].proposal_id))
     result = []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,7 +15,10 @@ from service.routing.models import (
     RoutingMethod,
     RoutingRule,
     RuleChange,
+    TermCount,
 )
+
+ALL_DOCUMENTS = ""  # the TermCount row that counts the submissions
 
 RoutingRow = RoutingRule | RuleChange | RoutingDecision | DeadlineRule
 
@@ -117,3 +121,25 @@ async def duplicates_of(session: AsyncSession, proposal_id: int) -> Sequence[Pro
 
 async def deadline_rules(session: AsyncSession) -> Sequence[DeadlineRule]:
     return (await session.exec(select(DeadlineRule).order_by(col(DeadlineRule.id)))).all()
+
+
+async def term_counts(session: AsyncSession, terms: Collection[str]) -> tuple[int, dict[str, int]]:
+    """How many submissions were counted, and in how many of them each of `terms` occurs."""
+    wanted = [ALL_DOCUMENTS, *terms]
+    statement = select(TermCount).where(col(TermCount.term).in_(wanted))
+    counts = {row.term: row.documents for row in (await session.exec(statement)).all()}
+    return counts.pop(ALL_DOCUMENTS, 0), counts
+
+
+async def count_terms(session: AsyncSession, terms: Collection[str]) -> None:
+    """One more submission, holding each of `terms` once."""
+    # In one order, so that two routings at once on PostgreSQL lock the rows alike (no deadlock).
+    rows = [{"term": term, "documents": 1} for term in sorted({ALL_DOCUMENTS, *terms})]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(TermCount).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[col(TermCount.term)],
+        set_={"documents": col(TermCount.documents) + 1},
+    )
+    await session.exec(statement)

@@ -3,7 +3,7 @@ the secretariat's corrections."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +118,9 @@ async def find_precedents(
     session: AsyncSession, search: SearchBackend, proposal: Proposal
 ) -> list[precedent.Precedent]:
     """Earlier submissions like this one whose routing stood, found through the search index."""
-    terms = precedent.key_terms(proposal.title, proposal.description)
+    text = f"{proposal.title}\n{proposal.description}"
+    rarity = await rarity_of(session, precedent.features(text))
+    terms = precedent.key_terms(proposal.title, proposal.description, rarity=rarity)
     if not terms:
         return []
     try:
@@ -147,6 +149,12 @@ async def find_precedents(
             )
         )
     return found
+
+
+async def rarity_of(session: AsyncSession, terms: Iterable[str]) -> precedent.Rarity:
+    """How rare each term is among the submissions routed so far."""
+    documents, counts = await routing.term_counts(session, precedent.countable(terms))
+    return precedent.Rarity(documents, counts)
 
 
 async def _duplicate_of(
@@ -195,7 +203,11 @@ async def route_proposal(
     submission = await submission_of(session, proposal)
     found = await find_precedents(session, search, proposal) if search is not None else []
     now = utcnow()
-    votes = precedent.votes(f"{proposal.title}\n{proposal.description}", found, now)
+    text = f"{proposal.title}\n{proposal.description}"
+    mine = precedent.features(text)
+    seen = mine.union(*(precedent.features(p.text) for p in found))
+    votes = precedent.votes(text, found, now, await rarity_of(session, seen))
+    await routing.count_terms(session, precedent.countable(mine))
     without = engine.decide(engine.score(state, submission), state.rules)
     decision = engine.decide(engine.score(state, submission, votes=votes), state.rules)
     threshold = settings.routing_confidence_threshold

@@ -1,4 +1,5 @@
-"""bench/routing/labelled.jsonl: well-formed, consistent with the shipped directory, broad."""
+"""bench/routing/labelled.jsonl and recurring.jsonl: well-formed, consistent with the shipped
+directory, broad; recurring subjects appear once in each half of the extended set."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ from service.directory.names import PlaceMatcher, PlaceName
 from service.proposals.models import ProposalKind, SubmitterType
 from service.settings import Settings
 
-LABELLED = Path(__file__).resolve().parents[2] / "bench" / "routing" / "labelled.jsonl"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "routing"
+LABELLED, RECURRING = BENCH / "labelled.jsonl", BENCH / "recurring.jsonl"
 FIELDS = {
     "id", "kind", "title", "description", "category", "province", "submitter_type",
     "expected_agency", "note",
 }  # fmt: skip
 
 
+def _read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def _rows() -> list[dict[str, Any]]:
-    lines = LABELLED.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+    return _read(LABELLED) + _read(RECURRING)
 
 
 def test_every_row_is_complete_and_valid_against_the_directory() -> None:
@@ -74,3 +79,16 @@ def test_it_mixes_languages_and_names_former_provinces() -> None:
     naming_former = [r for r in rows if former.provinces_named(f"{r['title']}\n{r['description']}")]
     assert 0.10 <= len(english) / len(rows) <= 0.25
     assert len(naming_former) >= 15
+
+
+def test_the_original_set_is_kept_and_recurring_rows_follow_it_in_pairs() -> None:
+    original, recurring = _read(LABELLED), _read(RECURRING)
+    assert len(original) == 224
+    ids = [r["id"] for r in original + recurring]
+    assert ids == [f"R{n:03d}" for n in range(1, len(ids) + 1)]
+    # Each recurring subject is a pair: the first row fed back (an odd position), the second
+    # measured, written differently by another submitter, with the same agency.
+    assert len(recurring) % 2 == 0
+    pairs = list(zip(recurring[0::2], recurring[1::2], strict=True))
+    assert [a["expected_agency"] == b["expected_agency"] for a, b in pairs] == [True] * len(pairs)
+    assert all(a["description"] != b["description"] for a, b in pairs)

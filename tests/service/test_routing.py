@@ -33,6 +33,9 @@ DRONE: dict[str, Any] = {
 }
 
 
+LONG = "Hồ sơ nộp từ tháng trước đến nay vẫn chưa có kết quả, đề nghị giải quyết sớm."
+
+
 async def _route(
     db: Database, settings: Settings, runtime: Runtime | None = None, **fields: Any
 ) -> Routed:
@@ -348,3 +351,16 @@ async def test_the_same_letter_from_many_senders_is_linked_to_the_first(
     async with db.session() as session:
         linked = await routing.duplicates_of(session, first.proposal.id)
     assert [p.id for p in linked] == [copy.proposal.id, near.proposal.id]
+
+
+async def test_routing_counts_the_submissions_each_word_is_in(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    await _route(db, settings, title="Giấy phép lao động cho chuyên gia", description=LONG)
+    await _route(db, settings, title="Giấy phép xây dựng nhà xưởng chậm", description=LONG)
+    async with db.session() as session:
+        documents, counts = await routing.term_counts(
+            session, ["giay phep", "lao dong", "xay dung", "chuyen gia", "khong co"]
+        )
+    await db.dispose()
+    assert documents == 2
+    assert counts == {"giay phep": 2, "lao dong": 1, "xay dung": 1, "chuyen gia": 1}

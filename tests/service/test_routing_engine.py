@@ -116,3 +116,68 @@ def test_the_shipped_rules_read_cleanly_and_bad_lines_are_named() -> None:
         )
     )
     assert [r.lead for r in shipped[:2]] == ["@committee", "@committee"]
+
+
+MINISTRIES = engine.Snapshot(
+    agencies=(
+        engine.AgencyProfile("BNV", ("lưu trữ", "vị trí việc làm", "archives"), frozenset()),
+        engine.AgencyProfile("BCT", ("lưu trữ năng lượng", "thương mại"), frozenset()),
+        engine.AgencyProfile("BKHCN", ("chuyển đổi số", "patent", "university"), frozenset()),
+        engine.AgencyProfile("UBND-HUE", (), frozenset()),
+    ),
+    committees={"HUE": "UBND-HUE"},
+    defaults={},
+)
+
+
+def test_a_keyword_inside_another_agencys_longer_keyword_is_that_agencys() -> None:
+    storage = engine.score(MINISTRIES, _submission("Lưu trữ năng lượng bằng pin cho làng nghề"))
+    assert {code: e.reasons for code, e in storage.items()} == {
+        "BCT": ["keywords: lưu trữ năng lượng"]
+    }
+    archives = engine.score(MINISTRIES, _submission("Lưu trữ hồ sơ điện tử"))
+    assert archives["BNV"].reasons == ["keywords: lưu trữ"]
+
+
+def test_the_title_names_its_subject_first_when_it_holds_two_agencies_keywords() -> None:
+    national = _submission("Chuẩn hóa vị trí việc làm chuyên trách chuyển đổi số")
+    scored = engine.score(MINISTRIES, national)
+    assert scored["BNV"].reasons == [
+        "keywords: vị trí việc làm",
+        "subject of the title: vị trí việc làm",
+    ]
+    assert (scored["BNV"].score, scored["BKHCN"].score) == (6.5, 4.5)
+    assert engine.decide(scored).agency == "BNV"
+    # A local matter is left to the rules; one agency's keywords alone get no bonus.
+    local = _submission(national.title, province="HUE")
+    assert engine.score(MINISTRIES, local)["BNV"].score == 4.5
+    alone = engine.score(MINISTRIES, _submission("Vị trí việc làm", "chuyển đổi số"))
+    assert alone["BNV"].reasons == ["keywords: vị trí việc làm"]
+
+
+def test_english_keywords_find_their_plurals_in_english_text() -> None:
+    scored = engine.score(MINISTRIES, _submission("Universities file patents", "Archives"))
+    assert {code: e.reasons for code, e in scored.items()} == {
+        "BKHCN": ["keywords: university, patent"],
+        "BNV": ["keywords: archives"],
+    }
+    assert engine.score(MINISTRIES, _submission("Patently unclear")) == {}
+
+
+def test_precedent_weighs_shared_words_by_their_rarity() -> None:
+    permit = precedent.features("Doanh nghiệp nộp hồ sơ giấy phép lao động cho chuyên gia")
+    same_subject = precedent.features(
+        "Hồ sơ giấy phép lao động của chuyên gia nước ngoài bị trả lại"
+    )
+    same_words = precedent.features("Doanh nghiệp nộp hồ sơ hoàn thuế")
+    # 100 submissions counted, nine in ten of them with "doanh nghiệp", "nộp" and "hồ sơ"
+    rarity = precedent.Rarity(100, dict.fromkeys(precedent.features("doanh nghiệp nộp hồ sơ"), 90))
+    assert round(precedent.similarity(permit, same_subject), 3) == 0.714
+    assert round(precedent.similarity(permit, same_words), 3) == 0.545
+    assert round(precedent.similarity(permit, same_subject, rarity), 3) == 0.81
+    assert round(precedent.similarity(permit, same_words, rarity), 3) == 0.048
+    # With nothing counted every word weighs 1 and the similarity is the plain cosine.
+    assert precedent.Rarity().weight("doanh") == precedent.Rarity().weight("lao dong") == 1.0
+    title, description = "Hồ sơ giấy phép lao động", "Doanh nghiệp nộp hồ sơ"
+    assert precedent.key_terms(title, description, 4) == ["ho", "so", "dong", "giay"]
+    assert precedent.key_terms(title, description, 4, rarity) == ["dong", "giay", "phep", "lao"]

@@ -62,3 +62,11 @@ def line_of(directory: Path, file: str, code: str) -> int:
         if row[0] == code:
             return number
     raise AssertionError(f"no row {code} in {file}")
+
+
+def drop_places(directory: Path, province: str) -> None:
+    """Remove the places of a province from places.csv, as when the province goes."""
+    path = directory / "places.csv"
+    rows = _read(path)
+    column = rows[0].index("province")
+    _write(path, [row for row in rows if row[column] != province])

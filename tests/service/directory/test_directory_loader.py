@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,34 @@ def test_an_error_reads_as_file_line_field_and_message() -> None:
     error = DirectoryError("agencies.csv", 12, "parent", 'unknown agency code "BXYZ"')
     assert str(error) == 'agencies.csv line 12, field parent: unknown agency code "BXYZ"'
     assert str(DirectoryError("VERSION", None, None, "empty")) == "VERSION: empty"
+
+
+def test_every_province_has_places_and_each_place_names_one_province() -> None:
+    data = read_directory()
+    by_province = Counter(place.province for place in data.places)
+    assert sorted(by_province) == sorted(p.code for p in data.provinces)
+    assert min(by_province.values()) >= 4
+    where = {place.name: place.province for place in data.places}
+    assert (where["Thủ Đức"], where["Vũng Tàu"], where["Sài Gòn"]) == ("HO-CHI-MINH",) * 3
+    assert (where["Quy Nhơn"], where["Pleiku"]) == ("GIA-LAI", "GIA-LAI")
+    assert (where["Hội An"], where["Phú Quốc"], where["Sa Pa"]) == (
+        "DA-NANG",
+        "AN-GIANG",
+        "LAO-CAI",
+    )
+
+
+def test_place_problems_name_the_line_and_field(tmp_path: Path) -> None:
+    directory = copy_directory(tmp_path)
+    first = append_row(directory, "places.csv", name="Thủ Đức", province="HA-NOI", kind="city")
+    bad = append_row(directory, "places.csv", name="Cao Bằng", province="HUE", kind="town")
+    unknown = append_row(directory, "places.csv", name="Xóm Mới", province="HA-TAY", kind="")
+    thu_duc = line_of(directory, "places.csv", "Thủ Đức")
+    assert _errors(directory) == [
+        f'places.csv line {first}, field name: "Thủ Đức" is already a place of HO-CHI-MINH '
+        f"(line {thu_duc})",
+        f'places.csv line {bad}, field name: "Cao Bằng" is already a name of CAO-BANG',
+        f'places.csv line {bad}, field kind: unknown kind "town": write city, district or place',
+        f'places.csv line {unknown}, field province: unknown province code "HA-TAY"',
+        f"places.csv line {unknown}, field kind: required",
+    ]

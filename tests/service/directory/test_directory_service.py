@@ -12,6 +12,7 @@ from service.db import Database
 from service.directory import repository
 from service.directory.loader import read_directory
 from service.directory.models import Agency, AgencyCategory, DirectoryChange, DirectoryVersion
+from service.directory.names import place_key
 from service.directory.service import (
     Change,
     find_province,
@@ -19,7 +20,13 @@ from service.directory.service import (
     provinces,
     provinces_named_in,
 )
-from tests.service.directory.directory_files import append_row, copy_directory, drop_row, edit_row
+from tests.service.directory.directory_files import (
+    append_row,
+    copy_directory,
+    drop_places,
+    drop_row,
+    edit_row,
+)
 
 
 async def _versions(db: Database) -> list[tuple[str, str]]:
@@ -44,7 +51,7 @@ async def test_the_seed_recorded_the_shipped_directory_as_created(database_url: 
     await db.dispose()
     assert (version.version, version.actor) == ("2025.07.1", "cli")
     assert version.checksum == read_directory().checksum
-    assert len(changes) == 52 + 34 + 13
+    assert len(changes) == 52 + 34 + 13 + len(read_directory().places)
     assert {c.field for c in changes} == {"created"}
     assert (bkhcn.emails, bkhcn.is_active, bkhcn.parent_id) == (
         ["tiepnhan@bkhcn.intake.localhost"],
@@ -167,7 +174,7 @@ async def test_an_agency_back_in_a_newer_directory_is_active_again(
     assert list(summary.changes) == [Change("agency", "BNG", "is_active", "false", "true")]
     assert bng is not None
     assert bng.is_active
-    assert (count, loads) == (52 + 34 + 13 + 2, 3)
+    assert (count, loads) == (52 + 34 + 13 + len(read_directory().places) + 2, 3)
 
 
 async def test_a_removed_province_leaves_the_lists_but_keeps_its_row(
@@ -175,6 +182,7 @@ async def test_a_removed_province_leaves_the_lists_but_keeps_its_row(
 ) -> None:
     directory = copy_directory(tmp_path)
     drop_row(directory, "provinces.csv", "CAO-BANG")
+    drop_places(directory, "CAO-BANG")
     db = Database(database_url)
     async with db.transaction() as session:
         summary = await load_directory(session, read_directory(directory), actor="cli")
@@ -183,7 +191,15 @@ async def test_a_removed_province_leaves_the_lists_but_keeps_its_row(
         kept = await repository.get_province(session, "CAO-BANG")
         found = await find_province(session, "Cao Bằng")
     await db.dispose()
-    assert list(summary.changes) == [Change("province", "CAO-BANG", "is_active", "true", "false")]
+    places = sorted(
+        (p for p in read_directory().places if p.province == "CAO-BANG"),
+        key=lambda p: place_key(p.name),
+    )
+    assert list(summary.changes) == [
+        Change("province", "CAO-BANG", "is_active", "true", "false"),
+        *(Change("place", p.name, "province", "CAO-BANG", None) for p in places),
+    ]
+    assert len(places) == 7
     assert (len(listed), "CAO-BANG" in listed) == (33, False)
     assert kept is not None
     assert found is None
@@ -233,3 +249,17 @@ async def test_provinces_named_in_free_text(database_url: str) -> None:
     await db.dispose()
     assert [p.code for p in named] == ["HO-CHI-MINH", "BAC-NINH", "HUE"]
     assert unnamed == []  # the word for peace and the name Huệ are not Hòa Bình and Huế
+
+
+async def test_a_place_inside_a_province_names_the_province(database_url: str) -> None:
+    db = Database(database_url)
+    async with db.session() as session:
+        alone = await provinces_named_in(session, "Startup ở Thủ Đức chờ giấy phép; Quy Nhơn.")
+        same = await provinces_named_in(session, "Homestay ở Hội An, Quảng Nam")
+        titled = await provinces_named_in(session, "Gia đình tôi ở Tĩnh Gia")
+        unmarked = await provinces_named_in(session, "A start-up in Thu Duc, Saigon")
+    await db.dispose()
+    assert [p.code for p in alone] == ["HO-CHI-MINH", "GIA-LAI"]
+    assert [p.code for p in same] == ["DA-NANG"]
+    assert [p.code for p in titled] == ["THANH-HOA"]  # Tĩnh Gia is no "Gia" in a "Tỉnh"
+    assert [p.code for p in unmarked] == ["HO-CHI-MINH"]
