@@ -288,3 +288,54 @@ def test_keyboard_focus_is_visible_on_links_and_buttons(
         "A": ["A", "solid", "3px", "rgb(255, 191, 71)", "rgb(0, 0, 0) 0px 0px 0px 2px"],
         "BUTTON": ["BUTTON", "solid", "3px", "rgb(255, 191, 71)", "rgb(0, 0, 0) 0px 0px 0px 2px"],
     }
+
+
+ERROR_PAGES = [p for p in PAGES if p[0].endswith("-errors")]
+_INVALID = """() => [...document.querySelectorAll("[aria-invalid=true]")].map((e) => [
+  e.id,
+  (e.getAttribute("aria-describedby") || "").split(" ").filter(Boolean)
+    .map((id) => (document.getElementById(id) || {}).textContent || "")
+    .filter((text) => text.trim() !== "").length,
+])"""
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "path", "action"), ERROR_PAGES, ids=[p[0] for p in ERROR_PAGES]
+)
+def test_every_invalid_field_is_described_by_its_message(
+    contexts: Callable[[str, str], BrowserContext],
+    site: Site,
+    name: str,
+    who: str,
+    path: str,
+    action: Callable[[Page], None],
+) -> None:
+    page = _open(site, contexts(who, "en"), path)
+    try:
+        action(page)
+        invalid = page.evaluate(_INVALID)
+    finally:
+        page.close()
+    assert invalid != [], name
+    assert [field for field, messages in invalid if messages == 0] == [], name
+
+
+def test_pages_work_without_javascript(site: Site, browser: Browser) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1100, "height": 900}
+    )
+    context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "en", "url": site.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{site.url}/submit")
+        page.click("main button[type=submit]")
+        errors = page.locator(".error-summary li").count()
+        page.goto(f"{site.url}/statistics")
+        rows = page.locator("#per-agency tbody tr").count()
+        page.goto(f"{site.url}/published?q=chuyển+đổi+số")
+        heading = page.locator("h1").inner_text()
+    finally:
+        context.close()
+    assert errors >= 5
+    assert rows >= 1
+    assert heading == "Published submissions and answers"
