@@ -38,17 +38,23 @@ class AgencyOptions:
     items times a hundred agencies was most of the page's render time as a template loop."""
 
     def __init__(self, agencies: list[Agency], language: Language) -> None:
-        self._codes = [a.code for a in agencies]
-        self._options = [
-            Markup('<option value="{}">{} — {}</option>').format(a.code, a.code, a.name(language))
-            for a in agencies
-        ]
+        self._agencies = agencies
+        self._language = language
+        self._plain = [self._option(agency, selected=False) for agency in agencies]
+
+    def _option(self, agency: Agency, *, selected: bool) -> Markup:
+        return Markup('<option value="{}"{}>{} — {}</option>').format(
+            agency.code,
+            Markup(" selected") if selected else "",
+            agency.code,
+            agency.name(self._language),
+        )
 
     def selecting(self, code: str) -> Markup:
-        options = list(self._options)
-        if code in self._codes:
-            index = self._codes.index(code)
-            options[index] = Markup(str(options[index]).replace('">', '" selected>', 1))  # noqa: S704
+        options = list(self._plain)
+        for index, agency in enumerate(self._agencies):
+            if agency.code == code:
+                options[index] = self._option(agency, selected=True)
         return Markup("").join(options)
 
 
