@@ -339,3 +339,53 @@ def test_pages_work_without_javascript(site: Site, browser: Browser) -> None:
     assert errors >= 5
     assert rows >= 1
     assert heading == "Published submissions and answers"
+
+
+# Every control a keyboard can reach, in document order; a radio group is one stop.
+_FOCUSABLE = """() => {
+  const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary,"
+    + " [tabindex]:not([tabindex='-1'])";
+  const groups = new Set();
+  const stops = [...document.querySelectorAll(selector)].filter((e) => {
+    if (e.disabled || e.getClientRects().length === 0) return false;
+    if (e.type === "radio") {
+      if (groups.has(e.name)) return false;
+      groups.add(e.name);
+    }
+    return true;
+  });
+  stops.forEach((e, i) => { e.dataset.stop = String(i); });
+  return stops.length;
+}"""
+_RADIO_STOP = """() => {
+  const e = document.activeElement;
+  if (e.type !== "radio") return e.dataset.stop || e.tagName;
+  return document.querySelector(`input[type=radio][name="${e.name}"]`).dataset.stop;
+}"""
+KEYBOARD_PAGES = [p for p in PAGES if p[0] in {"submit-errors", "track-question", "inbox-detail"}]
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "path", "action"), KEYBOARD_PAGES, ids=[p[0] for p in KEYBOARD_PAGES]
+)
+def test_tab_reaches_every_control_in_document_order(
+    contexts: Callable[[str, str], BrowserContext],
+    site: Site,
+    name: str,
+    who: str,
+    path: str,
+    action: Callable[[Page], None] | None,
+) -> None:
+    page = _open(site, contexts(who, "vi"), path)
+    try:
+        if action is not None:
+            action(page)
+        page.evaluate("document.activeElement.blur()")
+        stops = page.evaluate(_FOCUSABLE)
+        reached = []
+        for _ in range(stops):
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate(_RADIO_STOP))
+    finally:
+        page.close()
+    assert reached == [str(i) for i in range(stops)], name
