@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint types unit audit schema catalogs clean bench-search bench-routing
+.PHONY: run test install lint types unit audit schema catalogs clean bench-search bench-routing bench-pages
 
 run: install
 	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -61,6 +61,10 @@ bench-search: install
 # The labelled routing set through the real routing path (about a minute).
 bench-routing: install
 	$(BIN)/python -m bench.routing.run
+
+# Server-side render time of the main pages on typical data, in process (about two minutes).
+bench-pages: install
+	$(BIN)/python -m bench.pages.run
 
 catalogs: install
 	$(BIN)/python scripts/update-catalogs.py

@@ -146,12 +146,13 @@ async def dashboard(request: Request) -> Response:
     chosen = request.query_params.get("agency", "")
     async with runtime.db.session() as session:
         agencies = [a for a in await directory.agencies(session) if a.is_active]
-        overall = await statistics.figures(session, None, start, end)
-        per_agency = []
-        for agency in agencies:
-            figures = await statistics.figures(session, agency.id, start, end)
-            if figures.received or agency.code == chosen:
-                per_agency.append((agency, figures))
+        overall, by_agency = await statistics.figures_by_agency(session, start, end)
+    nothing = statistics.Figures(0, 0, 0, 0, None, None, 0)
+    per_agency = [
+        (agency, by_agency.get(agency.id or 0, nothing))
+        for agency in agencies
+        if agency.id in by_agency or agency.code == chosen
+    ]
     selected = next(((a, f) for a, f in per_agency if a.code == chosen), None)
     _ = gettext_for(request)
     return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -30,6 +31,31 @@ from web.rendering import page_language, render
 
 QUEUE_SIZE = 100
 _TRIAGE = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE})
+
+
+class AgencyOptions:
+    """The agency <option>s of every assign form, built once per page: a queue of a hundred
+    items times a hundred agencies was most of the page's render time as a template loop."""
+
+    def __init__(self, agencies: list[Agency], language: Language) -> None:
+        self._agencies = agencies
+        self._language = language
+        self._plain = [self._option(agency, selected=False) for agency in agencies]
+
+    def _option(self, agency: Agency, *, selected: bool) -> Markup:
+        return Markup('<option value="{}"{}>{} — {}</option>').format(
+            agency.code,
+            Markup(" selected") if selected else "",
+            agency.code,
+            agency.name(self._language),
+        )
+
+    def selecting(self, code: str) -> Markup:
+        options = list(self._plain)
+        for index, agency in enumerate(self._agencies):
+            if agency.code == code:
+                options[index] = self._option(agency, selected=True)
+        return Markup("").join(options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +153,9 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
         {
             "items": items,
             "total": total,
-            "agencies": sorted(agencies.values(), key=lambda a: a.code),
+            "agency_options": AgencyOptions(
+                sorted(agencies.values(), key=lambda a: a.code), page_language(request)
+            ),
             "errors": errors or {},
             "assigned": request.query_params.get("assigned", ""),
         },

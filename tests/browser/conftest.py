@@ -6,10 +6,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from service.app import create_app
 from service.settings import Settings
@@ -46,8 +47,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """A uvicorn server of the whole application in a thread; yields its base URL."""
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
@@ -60,18 +62,34 @@ def server(settings: Settings) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        served.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def launched_browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with serving(settings) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server: str) -> Iterator[Page]:
     """Started after the server (and the async fixtures under it): Playwright's sync API keeps
     an event loop running in the test thread, where pytest-asyncio could no longer run its own."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_browser() as browser:
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         yield context.new_page()
         context.close()
-        browser.close()

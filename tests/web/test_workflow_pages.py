@@ -190,6 +190,7 @@ async def test_secretariat_assigns_from_the_triage_queue_with_suggestions(
     queue = await client.get("/secretariat/triage")
     assert queue.status_code == 200
     assert f'action="/secretariat/triage/{proposal_id}/assign"' in queue.text
+    assert '<option value="BKHCN">BKHCN — Bộ Khoa học và Công nghệ</option>' in queue.text
     missing = await client.post(
         f"/secretariat/triage/{proposal_id}/assign",
         data={"agencyCode": "", "csrf_token": csrf_of(queue.text)},

@@ -1,0 +1,51 @@
+"""The dashboard's figures for every agency at once match each agency's own figures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from service.db import Database, utcnow
+from service.settings import Settings
+from service.statistics import service as statistics
+from service.workflow import service as workflow
+from tests.factories import agency_id, official, submitted_and_routed
+
+
+async def test_figures_by_agency_match_the_figures_of_each_agency(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        answered = await submitted_and_routed(db, settings)
+        await submitted_and_routed(db, settings, title="Quỹ đổi mới sáng tạo cho trường đại học")
+        await submitted_and_routed(
+            db,
+            settings,
+            category="OTHER",
+            title="Góp ý chung",
+            description="Tôi có vài ý kiến chung, mong được xem xét.",
+        )
+        assert answered.id is not None
+        async with db.transaction() as session:
+            await workflow.respond(
+                session,
+                official(answered.agency_id),
+                answered.id,
+                "Cảm ơn anh/chị, Bộ sẽ xem xét.",
+                publish=True,
+                language="vi",
+            )
+        end = utcnow() + timedelta(minutes=1)
+        start = end - timedelta(days=365)
+        async with db.session() as session:
+            overall, by_agency = await statistics.figures_by_agency(session, start, end)
+            one_by_one = {
+                agency: await statistics.figures(session, agency, start, end)
+                for agency in by_agency
+            }
+            everyone = await statistics.figures(session, None, start, end)
+        bkhcn = await agency_id(db, "BKHCN")
+    finally:
+        await db.dispose()
+    assert overall == everyone
+    assert (overall.received, overall.resolved) == (3, 1)
+    assert by_agency == one_by_one
+    assert (by_agency[bkhcn].received, by_agency[bkhcn].resolved) == (2, 1)
