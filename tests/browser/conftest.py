@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -38,6 +40,16 @@ def database_url(request: pytest.FixtureRequest, sqlite_template: object, tmp_pa
     path = tmp_path / "intake.db"
     shutil.copyfile(sqlite_template, path)
     return f"sqlite+aiosqlite:///{path}"
+
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
+
+def save_screenshot(page: Page, name: str) -> None:
+    """Saved only with INTAKE_SCREENSHOTS=1, to refresh the README's pictures."""
+    if os.environ.get("INTAKE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _free_port() -> int:

@@ -21,7 +21,7 @@ from service.i18n import LANGUAGE_COOKIE
 from service.notifications.service import unsubscribe_token
 from service.settings import Settings
 from service.workflow import service as workflow
-from tests.browser.conftest import launched_browser, serving
+from tests.browser.conftest import launched_browser, save_screenshot, serving
 from tests.factories import agency_id, submitted_and_routed
 from tests.fixtures.smtp import SmtpSink
 from tests.web.helpers import private_link, save_template
@@ -66,6 +66,7 @@ def site_settings(
         smtp_host=smtp_sink.host,
         smtp_port=smtp_sink.port,
         base_url="http://intake.test",
+        spam_min_fill_seconds=0,  # the checks post forms the moment they open them
     )
 
 
@@ -194,6 +195,13 @@ PAGES: list[tuple[str, str, str, Callable[[Page], None] | None]] = [
     ("triage", "secretariat", "/secretariat/triage", None),
     ("secretariat-search", "secretariat", "/secretariat/search", None),
     ("admin-tokens", "secretariat", "/admin/tokens", None),
+    ("admin-agencies", "secretariat", "/admin/agencies", None),
+    ("admin-agency", "secretariat", "/admin/agencies/BKHCN", None),
+    ("admin-users", "secretariat", "/admin/users", None),
+    ("admin-rules", "secretariat", "/admin/rules", None),
+    ("admin-rule-new", "secretariat", "/admin/rules/new", None),
+    ("admin-holidays", "secretariat", "/admin/holidays", None),
+    ("admin-audit", "secretariat", "/admin/audit", None),
 ]
 
 
@@ -222,6 +230,7 @@ def test_page_has_no_wcag_violations(
         if action is not None:
             action(page)
         assert page.evaluate("document.documentElement.lang") == language
+        save_screenshot(page, f"{name}-{language}")
         page.evaluate(AXE)  # through the DevTools protocol: the page's CSP stays in force
         violations = page.evaluate(_RUN_AXE, AXE_TAGS)
     finally:
@@ -347,7 +356,7 @@ _FOCUSABLE = """() => {
     + " [tabindex]:not([tabindex='-1'])";
   const groups = new Set();
   const stops = [...document.querySelectorAll(selector)].filter((e) => {
-    if (e.disabled || e.getClientRects().length === 0) return false;
+    if (e.disabled || e.tabIndex < 0 || e.getClientRects().length === 0) return false;
     if (e.type === "radio") {
       if (groups.has(e.name)) return false;
       groups.add(e.name);

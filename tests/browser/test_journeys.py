@@ -4,10 +4,8 @@ answer from a template, the submitter's rating, and the secretariat's triage ass
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,18 +14,11 @@ from service.db import Database
 from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
 from service.proposals.models import Proposal
 from service.settings import Settings
+from tests.browser.conftest import save_screenshot
 from tests.factories import submitted_and_routed
 from tests.web.helpers import private_link, save_template
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
-
-
-def _screenshot(page: Page, name: str) -> None:
-    """Saved only with INTAKE_SCREENSHOTS=1, to refresh the README's pictures."""
-    if os.environ.get("INTAKE_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _prepare(settings: Settings, **fields: object) -> tuple[Proposal, int]:
@@ -62,7 +53,7 @@ def _tab_to(page: Page, element_id: str, limit: int = 60) -> None:
 
 def test_keyboard_only_submission_then_tracking(page: Page, server: str) -> None:
     page.goto(f"{server}/submit")
-    _screenshot(page, "submit-vi")
+    save_screenshot(page, "submit-vi")
     _tab_to(page, "title")
     page.keyboard.press("Enter")  # an empty form: the error summary takes the focus's place
     expect(page.locator(".error-summary")).to_be_visible()
@@ -84,7 +75,7 @@ def test_keyboard_only_submission_then_tracking(page: Page, server: str) -> None
     expect(page.locator("#tracking-code")).to_have_text(re.compile(r"^[2-9A-HJKMNP-Z]{10}$"))
     code = page.locator("#tracking-code").inner_text()
     expect(page.locator("#status")).to_have_text("Đã gửi")
-    _screenshot(page, "confirmation-vi")
+    save_screenshot(page, "confirmation-vi")
     page.goto(f"{server}/track")
     page.fill("#code", code.lower())
     page.keyboard.press("Enter")
@@ -93,22 +84,22 @@ def test_keyboard_only_submission_then_tracking(page: Page, server: str) -> None
 
 def test_language_switch_is_remembered(page: Page, server: str) -> None:
     page.goto(f"{server}/")
-    _screenshot(page, "landing-vi")
+    save_screenshot(page, "landing-vi")
     page.click("text=English")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(f"{server}/submit")
     expect(page.locator("h1")).to_have_text("Send a submission")
-    _screenshot(page, "submit-en")
+    save_screenshot(page, "submit-en")
     page.goto(f"{server}/")
-    _screenshot(page, "landing-en")
+    save_screenshot(page, "landing-en")
     for path, name in (("/published", "published"), ("/statistics", "statistics")):
         page.goto(f"{server}{path}")
-        _screenshot(page, f"{name}-en")
+        save_screenshot(page, f"{name}-en")
     page.click("text=Tiếng Việt")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     for path, name in (("/published", "published"), ("/statistics", "statistics")):
         page.goto(f"{server}{path}")
-        _screenshot(page, f"{name}-vi")
+        save_screenshot(page, f"{name}-vi")
 
 
 def test_reviewer_answers_from_a_template_and_the_submitter_rates(
@@ -118,19 +109,19 @@ def test_reviewer_answers_from_a_template_and_the_submitter_rates(
     _sign_in(page, server, reviewer_email("BKHCN"))
     page.goto(f"{server}/inbox")
     expect(page.locator("#count")).to_have_text("Số nội dung tìm thấy: 1")
-    _screenshot(page, "inbox-vi")
+    save_screenshot(page, "inbox-vi")
     page.click(f"a[href='/inbox/{proposal.id}']")
     page.select_option("#template", str(template))
     page.click("text=Dùng mẫu này")
     expect(page.locator("#respond-text")).to_have_value("Cảm ơn anh/chị đã gửi đề xuất.")
-    _screenshot(page, "detail-vi")
+    save_screenshot(page, "detail-vi")
     page.click("text=Gửi trả lời")
     expect(page.locator("#status")).to_have_text("Đã trả lời")
 
     page.context.clear_cookies()
     page.goto(server + private_link(settings, proposal))
     expect(page.locator(".response-text")).to_have_text("Cảm ơn anh/chị đã gửi đề xuất.")
-    _screenshot(page, "track-vi")
+    save_screenshot(page, "track-vi")
     page.check("input[name=score][value='5']")
     page.click("text=Gửi đánh giá")
     expect(page.locator("#done")).to_have_text("Cảm ơn bạn đã đánh giá câu trả lời.")
@@ -148,7 +139,7 @@ def test_secretariat_assigns_from_the_triage_queue(
     )
     _sign_in(page, server, SECRETARIAT_EMAIL)
     page.goto(f"{server}/secretariat/triage")
-    _screenshot(page, "triage-vi")
+    save_screenshot(page, "triage-vi")
     page.select_option(f"#agency-{proposal.id}", "BKHCN")
     page.click(f"text=Giao {proposal.tracking_code}")
     expect(page.locator("#done")).to_have_text(f"{proposal.tracking_code} đã được giao.")
