@@ -61,7 +61,7 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
             cron(
                 sweep_outbox,
                 name="outbox.sweep",
-                second=set(range(0, 60, 10)),
+                second=set(range(0, 60, settings.outbox_sweep_interval_seconds)),
                 run_at_startup=False,
                 keep_result=0,
                 unique=True,
