@@ -20,6 +20,7 @@ from service.runtime import open_runtime
 from service.settings import Settings
 from web.routes import STATIC_DIR, web_routes
 from web.security import SecurityHeadersMiddleware
+from web.unavailable import UNAVAILABLE, database_unavailable
 
 SESSION_SECONDS = 8 * 3600
 
@@ -77,6 +78,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(RateLimitMiddleware, settings=settings),
         Middleware(SecurityHeadersMiddleware, production=settings.environment == "production"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=middleware,
+        exception_handlers=dict.fromkeys(UNAVAILABLE, database_unavailable),
+    )
     app.state.settings = settings
     return app
