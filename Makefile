@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint types unit schema catalogs clean bench-search bench-routing
+.PHONY: run test install lint types unit schema catalogs clean bench-search bench-routing bench-load
 
 run: install
 	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -55,6 +55,12 @@ bench-search: install
 # The labelled routing set through the real routing path (about a minute).
 bench-routing: install
 	$(BIN)/python -m bench.routing.run
+
+# Never part of `make test`: web and worker processes under load on SQLite and PostgreSQL
+# (about 15 minutes with the defaults; LOAD_FLAGS="--rate 100 --duration 20" for a short run).
+LOAD_FLAGS ?=
+bench-load: install
+	$(BIN)/python -m bench.load.run $(LOAD_FLAGS)
 
 catalogs: install
 	$(BIN)/python scripts/update-catalogs.py
