@@ -57,6 +57,7 @@ async def test_every_scenario_runs_at_a_tiny_scale() -> None:
     assert (sqlite["overhead"]["graphql"]["ok"], sqlite["overhead"]["bare"]["ok"]) == (4, 4)
     assert sqlite["campaign"]["ok"] == 4
     assert (sqlite["campaign"]["stored"], sqlite["campaign"]["lost"]) == (4, 0)
+    assert sqlite["campaign"]["rows_added"] == 4
     assert sqlite["campaign"]["errors"] == {}
     assert sqlite["peak_rss_mb"]["web"] > 0
     assert sqlite["peak_rss_mb"]["worker"] > 0
