@@ -155,6 +155,15 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used: robust to a busy machine, unlike wall time."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Stack:
     database_url: str
@@ -493,9 +502,15 @@ async def _overhead(running: Stack, args: argparse.Namespace) -> dict[str, Any]:
         await closed_loop(opened, submitters.bare, warm_up, numbers)
         rounds = max(1, args.overhead_requests // 200)
         per_round = max(1, args.overhead_requests // rounds)
+        cpu = {"graphql": 0.0, "bare": 0.0}
         for _ in range(rounds):
-            for tally, request in ((graphql, submitters.graphql), (bare, submitters.bare)):
+            for name, tally, request in (
+                ("graphql", graphql, submitters.graphql),
+                ("bare", bare, submitters.bare),
+            ):
+                used = cpu_seconds(running.web.pid)
                 part = await closed_loop(opened, request, per_round, numbers)
+                cpu[name] += cpu_seconds(running.web.pid) - used
                 tally.latencies += part.latencies
                 tally.ended += part.ended - part.started
                 for kind, n in part.errors.items():
@@ -503,6 +518,12 @@ async def _overhead(running: Stack, args: argparse.Namespace) -> dict[str, Any]:
                 running.sample_memory()
     result = {"graphql": graphql.summary(), "bare": bare.summary()}
     result["ratio"] = round(result["graphql"]["rate"] / max(result["bare"]["rate"], 1e-9), 3)
+    # The web process's CPU per request: what the ratio would be on an otherwise idle core.
+    for name, tally in (("graphql", graphql), ("bare", bare)):
+        result[name]["web_cpu_ms"] = round(1000 * cpu[name] / max(tally.ok, 1), 2)
+    result["cpu_ratio"] = round(
+        result["bare"]["web_cpu_ms"] / max(result["graphql"]["web_cpu_ms"], 1e-9), 3
+    )
     return result
 
 
@@ -632,9 +653,12 @@ async def inbox(running: Stack, args: argparse.Namespace) -> dict[str, Any]:
             return None
 
         await closed_loop([client], page, 5, itertools.count())
+        used = cpu_seconds(running.web.pid)
         tally = await closed_loop([client], page, args.inbox_requests, itertools.count())
+        used = cpu_seconds(running.web.pid) - used
         running.sample_memory()
-    return {**tally.summary(), "worker_idle": drained is not None}
+    web_cpu_ms = round(1000 * used / max(tally.ok, 1), 2)
+    return {**tally.summary(), "web_cpu_ms": web_cpu_ms, "worker_idle": drained is not None}
 
 
 SCENARIOS = ("e2e", "inbox", "overhead", "campaign")
