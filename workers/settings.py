@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from contextlib import AsyncExitStack
 from typing import Any, cast
 
 from arq import cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from service.notifications.service import SEND_JOB
 from service.proposals.events import EVENT_JOB
@@ -18,6 +22,9 @@ from service.runtime import open_runtime
 from service.settings import Settings
 from workers import events, notifications, proposals, search
 from workers.outbox import Handler, outbox_job, sweep_outbox
+
+logger = logging.getLogger(__name__)
+_REDIS_RETRY_SECONDS = 1.0
 
 
 def _job(name: str, handler: Handler, settings: Settings) -> Function:
@@ -86,3 +93,21 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
         max_tries=1,
         poll_delay=0.2,
     )
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """Run the worker until stopped; when Redis goes away it starts again once Redis is back.
+
+    arq gives up after a few failed reconnections and its worker returns with the error: without
+    this loop an outage of more than a few seconds would stop every worker for good.
+    """
+    while True:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        try:
+            create_worker(settings, burst=burst).run()
+            return
+        except (RedisConnectionError, OSError) as error:
+            if burst:
+                raise
+            logger.warning("Redis unreachable (%s); the worker starts again", error)
+            time.sleep(_REDIS_RETRY_SECONDS)
