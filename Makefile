@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint types unit audit schema catalogs clean bench-search bench-routing bench-pages
+.PHONY: run test install lint types unit audit schema catalogs clean bench-search bench-routing bench-pages bench-load
 
 run: install
 	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -65,6 +65,11 @@ bench-routing: install
 # Server-side render time of the main pages on typical data, in process (about two minutes).
 bench-pages: install
 	$(BIN)/python -m bench.pages.run
+# Never part of `make test`: web and worker processes under load on SQLite and PostgreSQL
+# (about 15 minutes with the defaults; LOAD_FLAGS="--rate 100 --duration 20" for a short run).
+LOAD_FLAGS ?=
+bench-load: install
+	$(BIN)/python -m bench.load.run $(LOAD_FLAGS)
 
 catalogs: install
 	$(BIN)/python scripts/update-catalogs.py

@@ -22,6 +22,7 @@ from service.runtime import open_runtime
 from service.settings import Settings
 from web.routes import STATIC_DIR, web_routes
 from web.security import SecurityHeadersMiddleware
+from web.unavailable import UNAVAILABLE, database_unavailable
 
 SESSION_SECONDS = 8 * 3600
 
@@ -82,6 +83,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(SecurityHeadersMiddleware, production=settings.environment == "production"),
         Middleware(BodySizeLimitMiddleware, settings=settings),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=middleware,
+        exception_handlers=dict.fromkeys(UNAVAILABLE, database_unavailable),
+    )
     app.state.settings = settings
     return app

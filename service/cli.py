@@ -302,10 +302,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 
 def worker(settings: Settings, *, burst: bool) -> None:
-    from workers.settings import create_worker
+    from workers.settings import run_worker
 
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    create_worker(settings, burst=burst).run()
+    run_worker(settings, burst=burst)
 
 
 def dev(settings: Settings, host: str, port: int) -> None:

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # A routing decision less confident than this goes to the secretariat's triage queue.
     routing_confidence_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     outbox_sweep_after_seconds: int = Field(default=30, ge=1)
+    # How often the worker's sweep runs: at every multiple of this many seconds in the minute.
+    outbox_sweep_interval_seconds: int = Field(default=10, ge=1, le=60)
     job_timeout_seconds: int = Field(default=30, ge=1)
 
     rate_submissions_per_hour: int = Field(default=20, ge=0)

@@ -7,8 +7,9 @@ transaction (on SQLite, the single writer) may stay open while a mail server tak
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from service.db import utcnow
@@ -25,11 +26,15 @@ from service.runtime import Runtime
 logger = logging.getLogger(__name__)
 
 _WAITING = frozenset({NotificationState.PENDING, NotificationState.SENDING})
+_RECORD_RETRY_MAX_SECONDS = 5.0
+# Stop retrying this long before the job's timeout or the claim's staleness would end it.
+_RECORD_MARGIN = timedelta(seconds=1)
 
 
 async def send(ctx: dict[str, Any], outbox_id: str) -> str:
     runtime: Runtime = ctx["runtime"]
     settings = runtime.settings
+    job_ends = utcnow() + timedelta(seconds=settings.job_timeout_seconds)
     async with runtime.db.session() as session:
         job = await outbox.claim(session, outbox_id, SEND_JOB)
         if job is None:
@@ -44,8 +49,9 @@ async def send(ctx: dict[str, Any], outbox_id: str) -> str:
                 await outbox.postpone(session, outbox_id, until, count_attempt=False)
             return "postponed: messages per minute cap"
 
+    claimed_at = utcnow()
     async with runtime.db.transaction() as session:
-        attempt = await delivery.claim(session, notification_id, settings, utcnow())
+        attempt = await delivery.claim(session, notification_id, settings, claimed_at)
         if isinstance(attempt, delivery.Settled):
             await outbox.finish(session, outbox_id)
         elif isinstance(attempt, delivery.Busy):
@@ -73,10 +79,39 @@ async def send(ctx: dict[str, Any], outbox_id: str) -> str:
             return f"will retry at {outcome.at.isoformat()}"
         return "failed"
 
-    async with runtime.db.transaction() as session:
-        await delivery.settle_sent(session, notification_id, attempt.token, utcnow())
-        await outbox.finish(session, outbox_id)
+    claim_ends = claimed_at + timedelta(seconds=settings.mail_claim_stale_seconds)
+    await _record_sent(
+        runtime, notification_id, outbox_id, attempt.token, min(job_ends, claim_ends)
+    )
     return "sent"
+
+
+async def _record_sent(
+    runtime: Runtime, notification_id: int, outbox_id: str, token: str, ends: datetime
+) -> None:
+    """Record the SMTP server's acceptance, retrying through a database outage.
+
+    The message is out: if the claim went stale unrecorded, another attempt would send it a
+    second time. So the record is retried for as long as the claim and the job last.
+    """
+    delay = 0.5
+    while True:
+        try:
+            async with runtime.db.transaction() as session:
+                await delivery.settle_sent(session, notification_id, token, utcnow())
+                await outbox.finish(session, outbox_id)
+            return
+        except Exception:
+            remaining = (ends - utcnow() - _RECORD_MARGIN).total_seconds()
+            if remaining <= 0:
+                raise
+            logger.warning(
+                "notification %s was accepted by the SMTP server but could not be recorded; "
+                "retrying",
+                notification_id,
+            )
+            await asyncio.sleep(min(delay, remaining))
+            delay = min(delay * 2, _RECORD_RETRY_MAX_SECONDS)
 
 
 async def schedule(ctx: dict[str, Any]) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from contextlib import AsyncExitStack
 from typing import Any, cast
 
@@ -9,6 +12,7 @@ from arq import cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 from prometheus_client import start_http_server
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from service.metrics import timed_job
 from service.notifications.service import SEND_JOB
@@ -20,6 +24,9 @@ from service.runtime import open_runtime
 from service.settings import Settings
 from workers import events, notifications, privacy, proposals, search
 from workers.outbox import Handler, outbox_job, sweep_outbox
+
+logger = logging.getLogger(__name__)
+_REDIS_RETRY_SECONDS = 1.0
 
 
 def _job(name: str, handler: Handler, settings: Settings) -> Function:
@@ -71,7 +78,7 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
             cron(
                 cast("WorkerCoroutine", timed_job("outbox.sweep", sweep_outbox)),
                 name="outbox.sweep",
-                second=set(range(0, 60, 10)),
+                second=set(range(0, 60, settings.outbox_sweep_interval_seconds)),
                 run_at_startup=False,
                 keep_result=0,
                 unique=True,
@@ -105,3 +112,21 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
         max_tries=1,
         poll_delay=0.2,
     )
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """Run the worker until stopped; when Redis goes away it starts again once Redis is back.
+
+    arq gives up after a few failed reconnections and its worker returns with the error: without
+    this loop an outage of more than a few seconds would stop every worker for good.
+    """
+    while True:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        try:
+            create_worker(settings, burst=burst).run()
+            return
+        except (RedisConnectionError, OSError) as error:
+            if burst:
+                raise
+            logger.warning("Redis unreachable (%s); the worker starts again", error)
+            time.sleep(_REDIS_RETRY_SECONDS)
