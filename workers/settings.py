@@ -29,6 +29,23 @@ logger = logging.getLogger(__name__)
 _REDIS_RETRY_SECONDS = 1.0
 
 
+class _Worker(Worker):
+    """arq's worker, closing its runtime even when Redis is gone.
+
+    arq's close() first deletes its health-check key in Redis; with Redis down that raises before
+    on_shutdown runs, which would leave the database engine and its connections open in a loop
+    that is never run again while the next worker starts.
+    """
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        except (RedisConnectionError, OSError):
+            if self.on_shutdown:
+                await self.on_shutdown(self.ctx)
+            self._pool = None
+
+
 def _job(name: str, handler: Handler, settings: Settings) -> Function:
     # keep_result=0: a finished or failed job leaves no result behind, so the sweep can always
     # enqueue its outbox id again; the outbox row, not arq, remembers what is done.
@@ -72,7 +89,7 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
     async def shutdown(ctx: dict[str, Any]) -> None:
         await stack.aclose()
 
-    return Worker(
+    return _Worker(
         functions=job_functions(settings),
         cron_jobs=[
             cron(
@@ -121,7 +138,8 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
     this loop an outage of more than a few seconds would stop every worker for good.
     """
     while True:
-        asyncio.set_event_loop(asyncio.new_event_loop())
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         try:
             create_worker(settings, burst=burst).run()
             return
@@ -129,4 +147,25 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
             if burst:
                 raise
             logger.warning("Redis unreachable (%s); the worker starts again", error)
-            time.sleep(_REDIS_RETRY_SECONDS)
+        finally:
+            _close_loop(loop, settings.job_timeout_seconds)
+        time.sleep(_REDIS_RETRY_SECONDS)
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop, job_timeout: float) -> None:
+    """Let the jobs the stopped worker left running finish, then close its loop.
+
+    arq stops without waiting for running jobs when Redis goes away. Left in a loop that never
+    runs again they would hold their database transactions (and SQLite's write lock) for good;
+    cancelled, a message already handed to the SMTP server would be sent again. So each gets up
+    to the job timeout, as it would have under arq, and only what is still running then is
+    cancelled.
+    """
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    if pending:
+        _, late = loop.run_until_complete(asyncio.wait(pending, timeout=job_timeout))
+        for task in late:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*late, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()

@@ -249,6 +249,8 @@ async def stack(database: str, work: Path) -> AsyncIterator[Stack]:
                 # The generator is one address: per-IP limits would stop it at once.
                 "INTAKE_RATE_SUBMISSIONS_PER_HOUR": "0",
                 "INTAKE_RATE_API_PER_MINUTE": "0",
+                # The generator posts the form at once: no minimum fill time.
+                "INTAKE_SPAM_MIN_FILL_SECONDS": "0",
                 # The sink takes anything; a real relay's limit is a deployment's choice.
                 "INTAKE_MAIL_MAX_PER_MINUTE": "1000000",
                 "INTAKE_BASE_URL": f"http://127.0.0.1:{port}",
