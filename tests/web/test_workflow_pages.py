@@ -271,3 +271,17 @@ async def test_detail_page_shows_no_problem_box_when_nothing_went_wrong(
     page = await client.get(f"/inbox/{proposal_id}")
     assert 'role="alert"' not in page.text
     assert "Macro" not in page.text
+
+
+async def test_routing_reasons_are_shown_to_officials_not_on_the_tracking_page(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, link = await _routed(db, settings)
+    tracking = await client.get(link)
+    assert tracking.status_code == 200
+    assert "Đã chuyển đến cơ quan chủ trì" in tracking.text
+    assert "confidence" not in tracking.text
+    await sign_in_secretariat(client)
+    detail = await client.get(f"/inbox/{proposal_id}")
+    assert detail.status_code == 200
+    assert re.search(r'<p class="event-note">[^<]*confidence \d\.\d\d', detail.text)
