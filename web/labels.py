@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from service.accounts.models import Role
 from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType
 
 Gettext = Callable[[str], str]
@@ -14,6 +15,15 @@ def kind_labels(_: Gettext) -> dict[str, str]:
         ProposalKind.PROPOSAL: _("Proposal"),
         ProposalKind.RECOMMENDATION: _("Recommendation"),
         ProposalKind.OBSTACLE: _("Obstacle report"),
+    }
+
+
+def role_labels(_: Gettext) -> dict[str, str]:
+    return {
+        Role.REVIEWER: _("Reviewer"),
+        Role.AGENCY_ADMIN: _("Agency administrator"),
+        Role.SECRETARIAT: _("Secretariat"),
+        Role.ADMIN: _("System administrator"),
     }
 
 

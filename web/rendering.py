@@ -54,6 +54,7 @@ def templates_for(language: Language) -> Jinja2Templates:
         "status_labels": labels.status_labels(catalog.gettext),
         "field_labels": labels.field_labels(catalog.gettext),
         "rating_labels": labels.rating_labels(catalog.gettext),
+        "role_labels": labels.role_labels(catalog.gettext),
     }
     return Jinja2Templates(env=env)
 

@@ -166,7 +166,7 @@ async def test_an_agency_admin_manages_only_its_own_reviewers(
     assert reviewer_email("BKHCN") not in page.text
     roles = re.search(r'<select id="role" name="role">(.*?)</select>', page.text, re.S)
     assert roles is not None
-    assert roles[1].strip() == '<option value="REVIEWER" selected>REVIEWER</option>'
+    assert roles[1].strip() == '<option value="REVIEWER" selected>Cán bộ xử lý</option>'
     elsewhere = await post_form(
         client,
         "/admin/users",
