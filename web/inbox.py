@@ -223,6 +223,9 @@ async def detail(request: Request) -> Response:
 
 
 _FIELDS = ("text", "question", "reason", "note", "agencyCode", "intoCode", "publish")
+# The services name fields as the GraphQL inputs do; the forms name some of them differently.
+_FORM_NAMES = {"intoId": "intoCode", "cooperatingAgencyCodes": "cooperating"}
+_STEP_FORM_NAMES = {"note": {"text": "note"}}
 
 
 async def step(request: Request) -> Response:
@@ -244,7 +247,7 @@ async def step(request: Request) -> Response:
     except ProposalNotFound as missing:
         raise HTTPException(404) from missing
     except ValidationFailed as failure:
-        renamed = {"intoId": "intoCode", "cooperatingAgencyCodes": "cooperating"}
+        renamed = _FORM_NAMES | _STEP_FORM_NAMES.get(step_name, {})
         errors = {renamed.get(k, k.split(".", 1)[0]): v for k, v in field_errors(failure).items()}
         return await _detail(
             request,
