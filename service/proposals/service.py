@@ -47,6 +47,7 @@ class TrackedProposal:
     proposal: Proposal
     agency: Agency | None
     events: list[tuple[ProposalEvent, Agency | None]]
+    merged_into: str | None = None  # the tracking code of the submission it continues as
 
 
 async def submitter_actor(
@@ -206,10 +207,14 @@ async def track(session: AsyncSession, tracking_code: str) -> TrackedProposal:
         {proposal.agency_id} if proposal.agency_id else set()
     )
     agencies = {a.id: a for a in await directory.get_agencies(session, sorted(agency_ids))}
+    lead = None
+    if proposal.merged_into_id is not None:
+        lead = await repository.get(session, proposal.merged_into_id)
     return TrackedProposal(
         proposal=proposal,
         agency=agencies.get(proposal.agency_id) if proposal.agency_id else None,
         events=[(e, agencies.get(e.agency_id) if e.agency_id else None) for e in events],
+        merged_into=lead.tracking_code if lead is not None else None,
     )
 
 
