@@ -1,0 +1,553 @@
+"""Every step of the inbox detail page, through the page: what it changes, what it shows, and
+that a refused step re-renders with an error naming the field and changes nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+import pytest
+from sqlmodel import col, func, select
+
+from service.db import Database
+from service.directory.repository import get_agency_by_code
+from service.notifications.models import Notification
+from service.proposals import repository as proposals_repository
+from service.proposals.models import ProposalAgency, ProposalEvent, ProposalStatus
+from service.routing.models import RoutingDecision
+from service.settings import Settings
+from service.workflow.models import ProposalNote
+from tests.factories import submitted_and_routed
+from tests.web.helpers import (
+    csrf_of,
+    private_link,
+    sign_in_reviewer,
+    sign_in_secretariat,
+)
+
+S = ProposalStatus
+REQUIRED = "Trường này là bắt buộc."
+MOVED_ON = "Hiện không thực hiện được bước này: nội dung đã chuyển sang trạng thái khác."
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.resolved_database_url)
+    yield database
+    await database.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What any step could change about one submission."""
+
+    status: ProposalStatus
+    agency_id: int | None
+    merged_into_id: int | None
+    deadline: datetime | None
+    events: int
+    notes: int
+    mail: int
+    assignments: tuple[tuple[int, str, bool], ...]
+
+
+async def _snapshot(db: Database, proposal_id: int) -> Snapshot:
+    async with db.session() as session:
+        proposal = await proposals_repository.get(session, proposal_id)
+        assert proposal is not None
+        events = await session.exec(
+            select(func.count()).where(ProposalEvent.proposal_id == proposal_id)
+        )
+        notes = await session.exec(
+            select(func.count()).where(ProposalNote.proposal_id == proposal_id)
+        )
+        mail = await session.exec(
+            select(func.count()).where(Notification.proposal_id == proposal_id)
+        )
+        assignments = await session.exec(
+            select(ProposalAgency)
+            .where(ProposalAgency.proposal_id == proposal_id)
+            .order_by(col(ProposalAgency.agency_id))
+        )
+        return Snapshot(
+            status=proposal.status,
+            agency_id=proposal.agency_id,
+            merged_into_id=proposal.merged_into_id,
+            deadline=proposal.deadline,
+            events=events.one(),
+            notes=notes.one(),
+            mail=mail.one(),
+            assignments=tuple((a.agency_id, a.role.value, a.active) for a in assignments),
+        )
+
+
+async def _mail(db: Database, proposal_id: int) -> list[tuple[str, str]]:
+    async with db.session() as session:
+        rows = await session.exec(
+            select(Notification.recipient, Notification.template)
+            .where(Notification.proposal_id == proposal_id)
+            .order_by(col(Notification.id))
+        )
+        return [(recipient, template) for recipient, template in rows]
+
+
+async def _agency(db: Database, code: str) -> int:
+    async with db.session() as session:
+        agency = await get_agency_by_code(session, code)
+    assert agency is not None
+    assert agency.id is not None
+    return agency.id
+
+
+async def _routed(db: Database, settings: Settings, **fields: object) -> tuple[int, str, str]:
+    """A submission routed to BKHCN: its id, tracking code and private link."""
+    proposal = await submitted_and_routed(db, settings, **fields)
+    assert proposal.id is not None
+    return proposal.id, proposal.tracking_code, private_link(settings, proposal)
+
+
+async def _step(
+    client: httpx.AsyncClient, proposal_id: int, step: str, data: Mapping[str, str | list[str]]
+) -> httpx.Response:
+    """Post one step form the way the browser does: from the detail page, with its token."""
+    page = await client.get(f"/inbox/{proposal_id}")
+    assert page.status_code == 200
+    return await client.post(
+        f"/inbox/{proposal_id}/{step}", data={**data, "csrf_token": csrf_of(page.text)}
+    )
+
+
+def _refused(response: httpx.Response, step: str, field: str, message: str) -> None:
+    """The page came back with the error in the summary and at the field, the typing kept."""
+    assert response.status_code == 422
+    assert f'<a href="#{step}-{field}">{message}</a>' in response.text
+    assert f'<p class="field-error" id="{step}-{field}-error">' in response.text
+    assert f'id="{step}-{field}" name="{field}"' in response.text
+    assert f'aria-describedby="{step}-{field}-error" aria-invalid="true"' in response.text
+    assert "<title>Lỗi:" in response.text
+
+
+def _done(response: httpx.Response, proposal_id: int, step: str) -> None:
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/inbox/{proposal_id}?done={step}"
+
+
+def _timeline(page: str) -> str:
+    match = re.search(r'<ol class="timeline" id="timeline">(.*?)</ol>', page, re.S)
+    assert match is not None
+    return match[1]
+
+
+def _notes(page: str) -> str:
+    match = re.search(r'<ul class="notes" id="notes">(.*?)</ul>', page, re.S)
+    assert match is not None
+    return match[1]
+
+
+def _status_shown(page: str) -> str:
+    match = re.search(r'<strong id="status">([^<]*)</strong>', page)
+    assert match is not None
+    return match[1]
+
+
+async def test_decline_returns_the_submission_to_triage_with_its_reason(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _, _ = await _routed(db, settings, province="DA-NANG")
+    bkhcn = await _agency(db, "BKHCN")
+    assert (await _snapshot(db, proposal_id)).agency_id == bkhcn
+    await sign_in_reviewer(client)
+    before = await _snapshot(db, proposal_id)
+
+    for blank in ("", "   "):
+        refused = await _step(client, proposal_id, "decline", {"reason": blank})
+        _refused(refused, "decline", "reason", REQUIRED)
+    assert await _snapshot(db, proposal_id) == before
+
+    reason = "Nội dung thuộc thẩm quyền của địa phương, không phải của Bộ."
+    _done(await _step(client, proposal_id, "decline", {"reason": reason}), proposal_id, "decline")
+    after = await _snapshot(db, proposal_id)
+    assert after.status is S.TRIAGE
+    assert (bkhcn, "LEAD", False) in after.assignments
+    async with db.session() as session:
+        events = await proposals_repository.events(session, proposal_id)
+        decisions = (
+            await session.exec(
+                select(RoutingDecision)
+                .where(RoutingDecision.proposal_id == proposal_id)
+                .order_by(col(RoutingDecision.id))
+            )
+        ).all()
+    last = events[-1]
+    assert (last.action, last.from_status, last.status, last.agency_id, last.note) == (
+        "DECLINE",
+        S.ROUTED,
+        S.TRIAGE,
+        bkhcn,
+        reason,
+    )
+    assert decisions[-1].excluded == ["BKHCN"]
+    assert all("BKHCN" not in str(s["agency"]) for s in decisions[-1].suggestions)
+    assert (await _mail(db, proposal_id))[-1] == ("secretariat@intake.localhost", "declined")
+
+    # The agency's inbox no longer lists it; the secretariat's triage queue shows why it is back.
+    inbox = await client.get("/inbox")
+    assert f'href="/inbox/{proposal_id}"' not in inbox.text
+    client.cookies.clear()
+    await sign_in_secretariat(client)
+    queue = await client.get("/secretariat/triage")
+    item = re.search(
+        rf'<article class="triage-item" aria-labelledby="title-{proposal_id}">(.*?)</article>',
+        queue.text,
+        re.S,
+    )
+    assert item is not None
+    assert f"<p><strong>BKHCN đã từ chối:</strong> {reason}</p>" in item[1]
+    suggested = re.findall(r"<li><strong>([A-Z0-9-]+)</strong>", item[1])
+    assert suggested  # the province's committee is still offered
+    assert "BKHCN" not in suggested
+    assert '<option value="BKHCN" selected>' not in item[1]
+    assert f'<option value="{suggested[0]}" selected>' in item[1]
+
+
+async def test_notes_are_for_officials_only(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, code, link = await _routed(db, settings, consent_to_publish=True)
+    await sign_in_reviewer(client)
+    page = await client.get(f"/inbox/{proposal_id}")
+    assert "<li>Chưa có ghi chú.</li>" in _notes(page.text)
+    before = await _snapshot(db, proposal_id)
+
+    refused = await _step(client, proposal_id, "note", {"note": " \n "})
+    _refused(refused, "note", "note", REQUIRED)
+    control = await _step(client, proposal_id, "note", {"note": "Ghi chú\x07"})
+    _refused(control, "note", "note", "Hãy xóa các ký tự điều khiển khỏi trường này.")
+    assert ">Ghi chú\x07</textarea>" in control.text
+    assert await _snapshot(db, proposal_id) == before
+
+    note = "Nội bộ: đã gọi điện cho Sở, chờ hồ sơ gốc."
+    _done(await _step(client, proposal_id, "note", {"note": note}), proposal_id, "note")
+    after = await _snapshot(db, proposal_id)
+    assert (after.status, after.notes, after.events, after.mail) == (
+        before.status,
+        1,
+        before.events,
+        before.mail,
+    )
+    shown = _notes((await client.get(f"/inbox/{proposal_id}")).text)
+    assert f"<p>{note}</p>" in shown
+    assert "· BKHCN · Ghi chú</span>" in shown
+    client.cookies.clear()
+    await sign_in_secretariat(client)
+    assert f"<p>{note}</p>" in _notes((await client.get(f"/inbox/{proposal_id}")).text)
+
+    client.cookies.clear()
+    for path in (link, f"/track/{code}", "/published"):
+        public = await client.get(path)
+        assert public.status_code == 200, path
+        assert "Nội bộ" not in public.text, path
+    assert code in (await client.get(link)).text
+    assert "Quỹ hỗ trợ chuyển đổi số cho doanh nghiệp nhỏ" in (await client.get("/published")).text
+
+
+async def test_cooperating_agency_contributes_and_the_lead_reads_it(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _, _ = await _routed(
+        db,
+        settings,
+        category="OTHER",
+        title="Góp ý chung",
+        description="Tôi có vài ý kiến chung, mong được xem xét.",  # nothing routes it
+    )
+    assert (await _snapshot(db, proposal_id)).status is S.TRIAGE
+    await sign_in_secretariat(client)
+    _done(
+        await _step(client, proposal_id, "assign", {"agencyCode": "BKHCN", "cooperating": ["BCT"]}),
+        proposal_id,
+        "assign",
+    )
+    bkhcn, bct = await _agency(db, "BKHCN"), await _agency(db, "BCT")
+    assigned = await _snapshot(db, proposal_id)
+    assert (assigned.status, assigned.agency_id) == (S.ROUTED, bkhcn)
+    assert (bct, "COOPERATING", True) in assigned.assignments
+    assert (await _mail(db, proposal_id))[-2:] == [
+        ("reviewer.bkhcn@intake.localhost", "assignment"),
+        ("reviewer.bct@intake.localhost", "assignment"),
+    ]
+
+    client.cookies.clear()
+    await sign_in_reviewer(client, "BCT")
+    page = await client.get(f"/inbox/{proposal_id}")
+    assert page.status_code == 200
+    assert f'action="/inbox/{proposal_id}/respond"' not in page.text  # not the lead
+    refused = await _step(client, proposal_id, "note", {"note": ""})
+    _refused(refused, "note", "note", REQUIRED)
+    assert await _snapshot(db, proposal_id) == assigned
+    contribution = "BCT đề nghị bổ sung số liệu về thương mại điện tử."
+    _done(await _step(client, proposal_id, "note", {"note": contribution}), proposal_id, "note")
+    async with db.session() as session:
+        notes = (
+            await session.exec(select(ProposalNote).where(ProposalNote.proposal_id == proposal_id))
+        ).all()
+    assert [(n.kind.value, n.agency_id, n.text) for n in notes] == [
+        ("CONTRIBUTION", bct, contribution)
+    ]
+
+    client.cookies.clear()
+    await sign_in_reviewer(client, "BKHCN")
+    lead = await client.get(f"/inbox/{proposal_id}")
+    assert "<dt>Cơ quan phối hợp</dt><dd>BCT</dd>" in lead.text
+    shown = _notes(lead.text)
+    assert '<li class="note-contribution">' in shown
+    assert "· BCT · Ý kiến của cơ quan phối hợp</span>" in shown
+    assert f"<p>{contribution}</p>" in shown
+
+    # An agency with no part in it sees neither the submission nor the contribution.
+    client.cookies.clear()
+    await sign_in_reviewer(client, "BTC")
+    assert (await client.get(f"/inbox/{proposal_id}")).status_code == 404
+
+
+async def test_secretariat_merges_duplicates_into_one_lead(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    lead_id, lead_code, _ = await _routed(db, settings)
+    first_id, first_code, first_link = await _routed(db, settings, email="an@example.com")
+    second_id, _, second_link = await _routed(db, settings, email="binh@example.com")
+    await sign_in_secretariat(client)
+    before = await _snapshot(db, first_id)
+
+    unknown = await _step(client, first_id, "merge", {"intoCode": "ZZZZ-ZZZZ"})
+    _refused(unknown, "merge", "intoCode", "Không có nội dung nào có mã tra cứu này.")
+    assert 'value="ZZZZ-ZZZZ"' in unknown.text
+    empty = await _step(client, first_id, "merge", {"intoCode": ""})
+    _refused(empty, "merge", "intoCode", "Không có nội dung nào có mã tra cứu này.")
+    itself = await _step(client, first_id, "merge", {"intoCode": first_code})
+    _refused(itself, "merge", "intoCode", "Hãy chọn một nội dung khác chưa bị gộp.")
+    assert await _snapshot(db, first_id) == before
+
+    for duplicate in (first_id, second_id):
+        _done(
+            await _step(client, duplicate, "merge", {"intoCode": lead_code.lower()}),
+            duplicate,
+            "merge",
+        )
+    for duplicate in (first_id, second_id):
+        merged = await _snapshot(db, duplicate)
+        assert (merged.status, merged.merged_into_id) == (S.MERGED, lead_id)
+    assert (await _snapshot(db, lead_id)).status is S.ROUTED
+    assert (await _mail(db, first_id))[-1] == ("an@example.com", "merged")
+    assert (await _mail(db, second_id))[-1] == ("binh@example.com", "merged")
+
+    # Merging into a merged submission, or a merged one again, is refused on the page.
+    into_merged = await _step(client, lead_id, "merge", {"intoCode": lead_code})
+    _refused(into_merged, "merge", "intoCode", "Hãy chọn một nội dung khác chưa bị gộp.")
+    again = await _step(client, first_id, "merge", {"intoCode": lead_code})
+    assert again.status_code == 409
+    assert f'<div class="error-summary" role="alert" tabindex="-1"><p>{MOVED_ON}</p></div>' in (
+        again.text
+    )
+
+    client.cookies.clear()
+    for link in (first_link, second_link):
+        tracking = await client.get(link)
+        assert _status_shown(tracking.text) == "Đã gộp với nội dung khác"
+        assert (
+            "<p>Nội dung này đã được gộp với một nội dung khác cùng vấn đề và được xử lý chung ở"
+            f' đó. Hãy theo dõi theo mã tra cứu: <a href="/track/{lead_code}">{lead_code}</a></p>'
+        ) in tracking.text
+    lead_page = await client.get(f"/track/{lead_code}")
+    assert 'id="merged-into"' not in lead_page.text
+
+
+async def test_secretariat_transfers_to_another_agency(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, code, _ = await _routed(db, settings)
+    bkhcn, bct = await _agency(db, "BKHCN"), await _agency(db, "BCT")
+    await sign_in_secretariat(client)
+    before = await _snapshot(db, proposal_id)
+    reason = "Nội dung chủ yếu về thương mại điện tử."
+
+    no_reason = await _step(client, proposal_id, "transfer", {"agencyCode": "BCT", "reason": ""})
+    _refused(no_reason, "transfer", "reason", REQUIRED)
+    assert '<option value="BCT" selected>' in no_reason.text
+    no_agency = await _step(client, proposal_id, "transfer", {"agencyCode": "", "reason": reason})
+    _refused(no_agency, "transfer", "agencyCode", "Hãy chọn một cơ quan trong danh bạ.")
+    assert f">{reason}</textarea>" in no_agency.text
+    unknown = await _step(
+        client, proposal_id, "transfer", {"agencyCode": "KHONGCO", "reason": reason}
+    )
+    _refused(unknown, "transfer", "agencyCode", "Hãy chọn một cơ quan trong danh bạ.")
+    same = await _step(client, proposal_id, "transfer", {"agencyCode": "BKHCN", "reason": reason})
+    _refused(same, "transfer", "agencyCode", "Nội dung này đã ở cơ quan này.")
+    assert await _snapshot(db, proposal_id) == before
+
+    _done(
+        await _step(client, proposal_id, "transfer", {"agencyCode": "bct", "reason": reason}),
+        proposal_id,
+        "transfer",
+    )
+    after = await _snapshot(db, proposal_id)
+    assert (after.status, after.agency_id) == (S.ROUTED, bct)
+    assert after.assignments == ((bkhcn, "LEAD", False), (bct, "LEAD", True))
+    assert (await _mail(db, proposal_id))[-2:] == [
+        ("reviewer.bct@intake.localhost", "assignment"),
+        ("secretariat@intake.localhost", "transferred"),
+    ]
+    detail = await client.get(f"/inbox/{proposal_id}")
+    assert "<dt>Cơ quan chủ trì xử lý</dt><dd>Bộ Công Thương</dd>" in detail.text
+    last = _timeline(detail.text).split("<li>")[-1]
+    assert '<span class="event-status">Đã chuyển đến cơ quan chủ trì</span>: Bộ Công Thương' in last
+    assert f'<p class="event-note">{reason}</p>' in last
+
+    client.cookies.clear()
+    await sign_in_reviewer(client, "BCT")
+    assert code in (await client.get("/inbox")).text
+    client.cookies.clear()
+    await sign_in_reviewer(client, "BKHCN")
+    assert code not in (await client.get("/inbox")).text
+    # The former lead still reads it, but may no longer act on it.
+    former = await client.get(f"/inbox/{proposal_id}")
+    assert former.status_code == 200
+    assert f'action="/inbox/{proposal_id}/respond"' not in former.text
+    answered = await _step(client, proposal_id, "respond", {"text": "Bộ xin trả lời."})
+    assert answered.status_code == 409
+    assert MOVED_ON in answered.text
+    assert (await _snapshot(db, proposal_id)) == after
+
+
+async def test_reject_reopen_and_close_as_the_workflow_allows(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _, link = await _routed(db, settings, consent_to_publish=True)
+    await sign_in_secretariat(client)
+    routed = await _snapshot(db, proposal_id)
+
+    # Not offered while it is with the agency: the page says so and nothing moves.
+    for step, data in (("close", {"note": ""}), ("reopen", {"reason": "Mở lại."})):
+        refused = await _step(client, proposal_id, step, data)
+        assert refused.status_code == 409, step
+        assert f'<div class="error-summary" role="alert" tabindex="-1"><p>{MOVED_ON}</p></div>' in (
+            refused.text
+        )
+        assert f'action="/inbox/{proposal_id}/{step}"' not in refused.text
+        assert _status_shown(refused.text) == "Đã chuyển đến cơ quan chủ trì"
+    assert await _snapshot(db, proposal_id) == routed
+    _refused(
+        await _step(client, proposal_id, "reject", {"reason": ""}), "reject", "reason", REQUIRED
+    )
+    assert await _snapshot(db, proposal_id) == routed
+
+    reason = "Nội dung không thuộc phạm vi tiếp nhận."
+    _done(await _step(client, proposal_id, "reject", {"reason": reason}), proposal_id, "reject")
+    rejected = await _snapshot(db, proposal_id)
+    assert rejected.status is S.REJECTED
+    assert (await _mail(db, proposal_id))[-1] == ("minh@example.com", "rejected")
+    page = await client.get(f"/inbox/{proposal_id}?done=reject")
+    assert '<div class="notice" role="status" id="done">Đã thực hiện.</div>' in page.text
+    assert _status_shown(page.text) == "Bị từ chối"
+    last = _timeline(page.text).split("<li>")[-1]
+    assert '<span class="event-status">Bị từ chối</span>' in last
+    assert f'<p class="event-note">{reason}</p>' in last
+    client.cookies.clear()
+    assert _status_shown((await client.get(link)).text) == "Bị từ chối"
+    await sign_in_secretariat(client)
+
+    closed_early = await _step(client, proposal_id, "close", {"note": ""})
+    assert closed_early.status_code == 409
+    assert await _snapshot(db, proposal_id) == rejected
+    _refused(
+        await _step(client, proposal_id, "reopen", {"reason": " "}), "reopen", "reason", REQUIRED
+    )
+    assert await _snapshot(db, proposal_id) == rejected
+
+    why = "Người gửi đã bổ sung thông tin."
+    _done(await _step(client, proposal_id, "reopen", {"reason": why}), proposal_id, "reopen")
+    reopened = await _snapshot(db, proposal_id)
+    assert (reopened.status, reopened.agency_id) == (S.ROUTED, routed.agency_id)
+    page = await client.get(f"/inbox/{proposal_id}")
+    last = _timeline(page.text).split("<li>")[-1]
+    assert '<span class="event-status">Đã chuyển đến cơ quan chủ trì</span>' in last
+    assert f'<p class="event-note">{why}</p>' in last
+
+    client.cookies.clear()
+    await sign_in_reviewer(client)
+    _done(
+        await _step(client, proposal_id, "respond", {"text": "Bộ đã tiếp thu đề xuất."}),
+        proposal_id,
+        "respond",
+    )
+    # Closing is the secretariat's: the lead agency gets the page's message, not a 500.
+    not_theirs = await _step(client, proposal_id, "close", {"note": ""})
+    assert not_theirs.status_code == 409
+    assert MOVED_ON in not_theirs.text
+    client.cookies.clear()
+    await sign_in_secretariat(client)
+    _done(await _step(client, proposal_id, "close", {"note": ""}), proposal_id, "close")
+    closed = await _snapshot(db, proposal_id)
+    assert closed.status is S.CLOSED
+    assert (await _mail(db, proposal_id))[-1] == ("minh@example.com", "closed")
+    page = await client.get(f"/inbox/{proposal_id}")
+    assert _status_shown(page.text) == "Đã kết thúc"
+    assert '<span class="event-status">Đã kết thúc</span>' in _timeline(page.text).split("<li>")[-1]
+    assert f'action="/inbox/{proposal_id}/reopen"' in page.text
+    assert f'action="/inbox/{proposal_id}/close"' not in page.text
+    again = await _step(client, proposal_id, "close", {"note": ""})
+    assert again.status_code == 409
+    assert await _snapshot(db, proposal_id) == closed
+
+
+STEPS = (
+    "acknowledge",
+    "respond",
+    "request-information",
+    "decline",
+    "note",
+    "assign",
+    "transfer",
+    "reject",
+    "merge",
+    "reopen",
+    "close",
+    "personal-data/export",
+    "personal-data/erase",
+)
+
+
+async def test_every_step_form_refuses_a_missing_or_wrong_csrf_token(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, code, _ = await _routed(db, settings)
+    await sign_in_secretariat(client)
+    page = await client.get(f"/inbox/{proposal_id}")
+    token = csrf_of(page.text)
+    before = await _snapshot(db, proposal_id)
+    data = {
+        "text": "x",
+        "question": "x",
+        "reason": "x",
+        "note": "x",
+        "agencyCode": "BCT",
+        "intoCode": code,
+        "erasureReason": "x",
+    }
+    for step in STEPS:
+        for sent in ({}, {"csrf_token": "sai"}, {"csrf_token": token[:-1]}):
+            response = await client.post(f"/inbox/{proposal_id}/{step}", data={**data, **sent})
+            assert response.status_code == 403, (step, sent)
+            assert "The form has expired" in response.text, step
+    assert await _snapshot(db, proposal_id) == before
+    # The same token from another session does not count either.
+    client.cookies.clear()
+    await sign_in_secretariat(client)
+    stolen = await client.post(
+        f"/inbox/{proposal_id}/reject", data={"reason": "x", "csrf_token": token}
+    )
+    assert stolen.status_code == 403
+    assert await _snapshot(db, proposal_id) == before
