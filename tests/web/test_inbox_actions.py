@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 from sqlmodel import col, func, select
 
-from service.db import Database
+from service.db import Database, utcnow
 from service.directory.repository import get_agency_by_code
 from service.notifications.models import Notification
 from service.proposals import repository as proposals_repository
@@ -551,3 +551,67 @@ async def test_every_step_form_refuses_a_missing_or_wrong_csrf_token(
     )
     assert stolen.status_code == 403
     assert await _snapshot(db, proposal_id) == before
+
+
+async def _due_in(db: Database, proposal_id: int, delta: timedelta) -> None:
+    async with db.transaction() as session:
+        proposal = await proposals_repository.get(session, proposal_id)
+        assert proposal is not None
+        proposal.deadline = utcnow() + delta
+
+
+def _rows(page: str) -> dict[int, str]:
+    """The inbox table's rows by submission id, in the order shown."""
+    found = re.findall(r'(<tr>\s*<td>.*?<a href="/inbox/(\d+)">.*?</tr>)', page, re.S)
+    return {int(i): row for row, i in found}
+
+
+def _badge(row: str) -> str:
+    badges = re.findall(r'<span class="badge ([a-z-]+)">([^<]+)</span>', row)
+    assert len(badges) <= 1
+    return f"{badges[0][0]}: {badges[0][1]}" if badges else ""
+
+
+async def test_inbox_shows_deadline_badges_and_filters_the_overdue(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    far, _, _ = await _routed(db, settings, title="Còn lâu mới đến hạn")
+    soon, _, _ = await _routed(db, settings, title="Sắp đến hạn trả lời")
+    late, _, _ = await _routed(db, settings, title="Đã quá hạn trả lời")
+    answered, _, _ = await _routed(db, settings, title="Đã trả lời dù quá hạn")
+    # The due-soon window is three days (web/inbox.py DUE_SOON); each deadline sits well
+    # inside or outside it, so the seconds the test takes cannot move a row across it.
+    await _due_in(db, far, timedelta(days=20))
+    await _due_in(db, soon, timedelta(days=2))
+    await _due_in(db, late, -timedelta(days=1))
+    await _due_in(db, answered, -timedelta(days=5))
+    await sign_in_reviewer(client)
+    _done(await _step(client, answered, "respond", {"text": "Bộ đã trả lời."}), answered, "respond")
+
+    for language, overdue, due_soon, count in (
+        ("vi", "Quá hạn", "Sắp đến hạn", "Số nội dung tìm thấy: %s"),
+        ("en", "Overdue", "Due soon", "Submissions found: %s"),
+    ):
+        await client.get(f"/lang/{language}")
+        listing = await client.get("/inbox")
+        rows = _rows(listing.text)
+        assert list(rows) == [late, soon, far]  # earliest deadline first
+        assert [_badge(rows[i]) for i in (late, soon, far)] == [
+            f"overdue: {overdue}",
+            f"due-soon: {due_soon}",
+            "",
+        ]
+        assert f'<p id="count" aria-live="polite">{count % 3}</p>' in listing.text
+        everything = _rows((await client.get("/inbox", params={"status": "all"})).text)
+        assert list(everything) == [answered, late, soon, far]
+        assert _badge(everything[answered]) == ""  # answered: nothing is due any more
+
+        only_overdue = await client.get("/inbox", params={"overdue": "yes"})
+        assert list(_rows(only_overdue.text)) == [late]
+        assert f'<p id="count" aria-live="polite">{count % 1}</p>' in only_overdue.text
+        assert 'name="overdue" value="yes" checked' in only_overdue.text
+        all_overdue = await client.get("/inbox", params={"overdue": "yes", "status": "all"})
+        assert list(_rows(all_overdue.text)) == [late]
+
+        detail = await client.get(f"/inbox/{soon}")
+        assert f'<span class="badge due-soon">{due_soon}</span>' in detail.text
