@@ -251,11 +251,11 @@ async def visible_event(
     return (proposal, event) if proposal else None
 
 
-async def latest_events(
+async def timelines(
     session: AsyncSession, proposal_ids: Sequence[int]
-) -> dict[int, ProposalEvent]:
-    """The most recent timeline event of each submission (its routing or decline reason)."""
-    latest: dict[int, ProposalEvent] = {}
+) -> dict[int, list[ProposalEvent]]:
+    """The timeline events of each submission, oldest first, in one query."""
+    found: dict[int, list[ProposalEvent]] = {}
     for event in await repository.events_for(session, proposal_ids):
-        latest[event.proposal_id] = event  # events come oldest first
-    return latest
+        found.setdefault(event.proposal_id, []).append(event)
+    return found

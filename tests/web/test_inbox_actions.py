@@ -199,18 +199,61 @@ async def test_decline_returns_the_submission_to_triage_with_its_reason(
     client.cookies.clear()
     await sign_in_secretariat(client)
     queue = await client.get("/secretariat/triage")
+    item = _triage_item(queue.text, proposal_id)
+    assert f"<p><strong>BKHCN đã từ chối:</strong> {reason}</p>" in item
+    suggested = re.findall(r"<li><strong>([A-Z0-9-]+)</strong>", item)
+    assert suggested  # the province's committee is still offered
+    assert "BKHCN" not in suggested
+    assert '<option value="BKHCN" selected>' not in item
+    assert f'<option value="{suggested[0]}" selected>' in item
+
+
+def _triage_item(page: str, proposal_id: int) -> str:
     item = re.search(
         rf'<article class="triage-item" aria-labelledby="title-{proposal_id}">(.*?)</article>',
-        queue.text,
+        page,
         re.S,
     )
     assert item is not None
-    assert f"<p><strong>BKHCN đã từ chối:</strong> {reason}</p>" in item[1]
-    suggested = re.findall(r"<li><strong>([A-Z0-9-]+)</strong>", item[1])
-    assert suggested  # the province's committee is still offered
-    assert "BKHCN" not in suggested
-    assert '<option value="BKHCN" selected>' not in item[1]
-    assert f'<option value="{suggested[0]}" selected>' in item[1]
+    return item[1]
+
+
+async def test_triage_suggestions_leave_out_every_agency_that_declined(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _, _ = await _routed(db, settings, province="DA-NANG")
+    await sign_in_reviewer(client, "BKHCN")
+    first = "Không thuộc thẩm quyền của Bộ."
+    _done(await _step(client, proposal_id, "decline", {"reason": first}), proposal_id, "decline")
+    client.cookies.clear()
+    await sign_in_secretariat(client)
+    queue = await client.get("/secretariat/triage")
+    assigned = await client.post(
+        f"/secretariat/triage/{proposal_id}/assign",
+        data={"agencyCode": "BCT", "csrf_token": csrf_of(queue.text)},
+    )
+    assert assigned.status_code == 303
+    client.cookies.clear()
+    await sign_in_reviewer(client, "BCT")
+    second = "Bộ Công Thương cũng không phụ trách nội dung này."
+    _done(await _step(client, proposal_id, "decline", {"reason": second}), proposal_id, "decline")
+
+    client.cookies.clear()
+    await sign_in_secretariat(client)
+    item = _triage_item((await client.get("/secretariat/triage")).text, proposal_id)
+    assert f"<p><strong>BCT đã từ chối:</strong> {second}</p>" in item
+    suggested = re.findall(r"<li><strong>([A-Z0-9-]+)</strong>", item)
+    assert suggested
+    assert not {"BKHCN", "BCT"} & set(suggested)
+    async with db.session() as session:
+        decisions = (
+            await session.exec(
+                select(RoutingDecision)
+                .where(RoutingDecision.proposal_id == proposal_id)
+                .order_by(col(RoutingDecision.id))
+            )
+        ).all()
+    assert decisions[-1].excluded == ["BKHCN", "BCT"]
 
 
 async def test_notes_are_for_officials_only(
