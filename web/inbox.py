@@ -196,7 +196,7 @@ async def _detail(
             "agencies": [a for a in agencies if a.is_active],
             "agencies_by_id": by_id,
             "cooperating": [by_id[i] for i in record.cooperating_agency_ids if i in by_id],
-            "may_note": record.handling,
+            "may_note": record.may_note,
             "is_secretariat": actor.is_secretariat,
             "errors": errors or {},
             "values": values,

@@ -459,6 +459,16 @@ async def test_secretariat_transfers_to_another_agency(
     former = await client.get(f"/inbox/{proposal_id}")
     assert former.status_code == 200
     assert f'action="/inbox/{proposal_id}/respond"' not in former.text
+    # It still reads the notes of the time it handled the submission, but adds no more.
+    assert f'action="/inbox/{proposal_id}/note"' not in former.text
+    assert '<ul class="notes" id="notes">' in former.text
+    assert "<p>Hiện bạn không có thao tác nào với nội dung này.</p>" in former.text
+    late_note = await client.post(
+        f"/inbox/{proposal_id}/note",
+        data={"note": "Ghi chú muộn.", "csrf_token": csrf_of(former.text)},
+    )
+    assert late_note.status_code == 409
+    assert MOVED_ON in late_note.text
     answered = await _step(client, proposal_id, "respond", {"text": "Bộ xin trả lời."})
     assert answered.status_code == 409
     assert MOVED_ON in answered.text
