@@ -22,7 +22,7 @@ from service.directory import service as directory_service
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
 from service.holidays.service import holiday_dates
-from service.i18n import Language, translations
+from service.i18n import Language, format_number, translations
 from service.notifications import catalog as mail
 from service.notifications import service as notifications
 from service.notifications.catalog import MailKind
@@ -78,7 +78,7 @@ def _text(name: str, value: str, language: Language, *, required: bool = True) -
         message = _("Remove control characters from this field.")
         raise ValidationFailed([FieldError(name, "control_characters", message)])
     if len(value) > MAX_TEXT:
-        message = _("Use at most %(max)s characters.") % {"max": f"{MAX_TEXT:,}"}
+        message = _("Use at most %(max)s characters.") % {"max": format_number(MAX_TEXT, language)}
         raise ValidationFailed([FieldError(name, "too_long", message)])
     return value
 

@@ -20,7 +20,7 @@ from service.proposals.models import ProposalAgency, ProposalEvent, ProposalStat
 from service.routing.models import RoutingDecision
 from service.settings import Settings
 from service.workflow.models import ProposalNote
-from tests.factories import submitted_and_routed
+from tests.factories import form_data, submitted_and_routed
 from tests.web.helpers import (
     csrf_of,
     private_link,
@@ -668,3 +668,30 @@ async def test_inbox_shows_deadline_badges_and_filters_the_overdue(
 
         detail = await client.get(f"/inbox/{soon}")
         assert f'<span class="badge due-soon">{due_soon}</span>' in detail.text
+
+
+async def test_a_too_long_answer_is_refused_with_the_limit_written_in_the_page_language(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _, _ = await _routed(db, settings)
+    await sign_in_reviewer(client)
+    before = await _snapshot(db, proposal_id)
+    too_long = "Trả lời " + "rất dài " * 2500
+    for language, message in (
+        ("vi", "Hãy dùng tối đa 20.000 ký tự."),
+        ("en", "Use at most 20,000 characters."),
+    ):
+        await client.get(f"/lang/{language}")
+        refused = await _step(client, proposal_id, "respond", {"text": too_long})
+        assert refused.status_code == 422
+        assert f'<a href="#respond-text">{message}</a>' in refused.text
+        assert f">{too_long}</textarea>" in refused.text
+    assert await _snapshot(db, proposal_id) == before
+
+    await client.get("/lang/vi")
+    token = csrf_of((await client.get("/submit")).text)
+    submitted = await client.post(
+        "/submit", data={**form_data(description="Mô tả " * 4001), "csrf_token": token}
+    )
+    assert submitted.status_code == 422
+    assert "Hãy dùng tối đa 20.000 ký tự." in submitted.text
