@@ -38,6 +38,7 @@ from service.runtime import Runtime
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.rules import allowed_actions
+from web import labels
 from web.common import field_errors, gettext_for, official, secretariat, uploaded_files
 from web.csrf import checked_form
 from web.rendering import page_language, render
@@ -259,9 +260,17 @@ async def step(request: Request) -> Response:
             failed_step=step_name,
             status_code=422,
         )
-    except (InvalidTransition, NotPermitted):
-        problem = _("This step is not possible now: the submission has moved on.")
+    except InvalidTransition as refused:
+        # Usually a page left open while someone else moved the submission on.
+        status = labels.status_labels(_)[refused.current]
+        problem = _(
+            "This step is not possible while the submission is “%(status)s”."
+            " The steps open now are below."
+        ) % {"status": status}
         return await _detail(request, runtime, actor, proposal_id, problem=problem, status_code=409)
+    except NotPermitted:
+        problem = _("This step on this submission is not yours to take.")
+        return await _detail(request, runtime, actor, proposal_id, problem=problem, status_code=403)
     return RedirectResponse(f"/inbox/{proposal_id}?done={step_name}", status_code=303)
 
 
