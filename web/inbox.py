@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,9 +18,11 @@ from service.accounts.actor import Actor
 from service.attachments.service import IncomingFile
 from service.audit import service as audit
 from service.audit.models import AuditAction
+from service.calendar import add_business_days
 from service.db import utcnow
 from service.directory import service as directory
 from service.errors import FieldError, ValidationFailed
+from service.holidays.service import holiday_dates
 from service.i18n import Language, translations
 from service.outbox.service import unit_of_work
 from service.privacy import service as privacy
@@ -35,6 +37,7 @@ from service.proposals.models import (
     ProposalStatus,
 )
 from service.runtime import Runtime
+from service.settings import Settings
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.rules import allowed_actions
@@ -44,17 +47,22 @@ from web.csrf import checked_form
 from web.rendering import page_language, render
 
 PAGE_SIZE = 50
-DUE_SOON = timedelta(days=3)
 _OPEN_FOR_SECRETARIAT = AWAITING_AGENCY | {ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE}
 
 
-def deadline_badge(proposal: Proposal, now: datetime) -> str:
+async def due_soon_until(session: AsyncSession, settings: Settings, now: datetime) -> datetime:
+    """The end of the due-soon window: the reminder mail's, in business days (digests agree)."""
+    holidays = await holiday_dates(session)
+    return add_business_days(now, settings.mail_reminder_business_days, holidays)
+
+
+def deadline_badge(proposal: Proposal, now: datetime, soon_until: datetime) -> str:
     """'overdue', 'due-soon' or '' for a submission still waiting for its agency."""
     if proposal.status not in AWAITING_AGENCY or proposal.deadline is None:
         return ""
     if proposal.deadline < now:
         return "overdue"
-    return "due-soon" if proposal.deadline - now <= DUE_SOON else ""
+    return "due-soon" if proposal.deadline <= soon_until else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +121,13 @@ async def inbox(request: Request) -> Response:
         )
         categories = await directory.categories(session)
         agencies = {a.id: a for a in await directory.agencies(session)}
-    now = utcnow()
+        now = utcnow()
+        soon_until = await due_soon_until(session, runtime.settings, now)
     return render(
         request,
         "inbox/list.html",
         {
-            "rows": [(p, deadline_badge(p, now)) for p in rows],
+            "rows": [(p, deadline_badge(p, now, soon_until)) for p in rows],
             "total": total,
             "query": query,
             "pages": (total + PAGE_SIZE - 1) // PAGE_SIZE,
@@ -176,6 +185,8 @@ async def _detail(
         templates = await workflow.response_templates(session, actor)
         agencies = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
+        now = utcnow()
+        soon_until = await due_soon_until(session, runtime.settings, now)
     values = dict(values or {})
     chosen = request.query_params.get("template", "")
     template = next((t for t in templates if str(t.id) == chosen), None)
@@ -190,7 +201,7 @@ async def _detail(
             "tracked": tracked,
             "record": record,
             "category": categories.get(proposal.category_code),
-            "badge": deadline_badge(proposal, utcnow()),
+            "badge": deadline_badge(proposal, now, soon_until),
             "actions": {a.value for a in allowed_actions(actor, proposal)},
             "templates": templates,
             "chosen_template": template.id if template else None,

@@ -12,8 +12,10 @@ import httpx
 import pytest
 from sqlmodel import col, func, select
 
+from service.calendar import add_business_days
 from service.db import Database, utcnow
 from service.directory.repository import get_agency_by_code
+from service.holidays.service import holiday_dates
 from service.notifications.models import Notification
 from service.proposals import repository as proposals_repository
 from service.proposals.models import ProposalAgency, ProposalEvent, ProposalStatus
@@ -617,11 +619,18 @@ async def test_every_step_form_refuses_a_missing_or_wrong_csrf_token(
     assert await _snapshot(db, proposal_id) == before
 
 
-async def _due_in(db: Database, proposal_id: int, delta: timedelta) -> None:
+async def _due(db: Database, proposal_id: int, business_days: int) -> None:
+    """Due at the end of the business day that many business days from now (as deadlines are),
+    counted with the holidays table like the real deadlines; negative: that many days ago."""
     async with db.transaction() as session:
         proposal = await proposals_repository.get(session, proposal_id)
         assert proposal is not None
-        proposal.deadline = utcnow() + delta
+        now = utcnow()
+        proposal.deadline = (
+            add_business_days(now, business_days, await holiday_dates(session))
+            if business_days >= 0
+            else now + timedelta(days=business_days)
+        )
 
 
 def _rows(page: str) -> dict[int, str]:
@@ -640,15 +649,20 @@ async def test_inbox_shows_deadline_badges_and_filters_the_overdue(
     client: httpx.AsyncClient, settings: Settings, db: Database
 ) -> None:
     far, _, _ = await _routed(db, settings, title="Còn lâu mới đến hạn")
+    outside, _, _ = await _routed(db, settings, title="Chưa đến hạn")
+    edge, _, _ = await _routed(db, settings, title="Đến hạn cuối ngày làm việc thứ hai")
     soon, _, _ = await _routed(db, settings, title="Sắp đến hạn trả lời")
     late, _, _ = await _routed(db, settings, title="Đã quá hạn trả lời")
     answered, _, _ = await _routed(db, settings, title="Đã trả lời dù quá hạn")
-    # The due-soon window is three days (web/inbox.py DUE_SOON); each deadline sits well
-    # inside or outside it, so the seconds the test takes cannot move a row across it.
-    await _due_in(db, far, timedelta(days=20))
-    await _due_in(db, soon, timedelta(days=2))
-    await _due_in(db, late, -timedelta(days=1))
-    await _due_in(db, answered, -timedelta(days=5))
+    # Due soon: by the end of the business day INTAKE_MAIL_REMINDER_BUSINESS_DAYS (2) business
+    # days from now, when the reminder mail goes out and the digest lists it as due soon.
+    assert settings.mail_reminder_business_days == 2
+    await _due(db, far, 20)
+    await _due(db, outside, 4)  # clear of the window even if the test ran across midnight
+    await _due(db, edge, 2)
+    await _due(db, soon, 1)
+    await _due(db, late, -1)
+    await _due(db, answered, -5)
     await sign_in_reviewer(client)
     _done(await _step(client, answered, "respond", {"text": "Bộ đã trả lời."}), answered, "respond")
 
@@ -659,15 +673,17 @@ async def test_inbox_shows_deadline_badges_and_filters_the_overdue(
         await client.get(f"/lang/{language}")
         listing = await client.get("/inbox")
         rows = _rows(listing.text)
-        assert list(rows) == [late, soon, far]  # earliest deadline first
-        assert [_badge(rows[i]) for i in (late, soon, far)] == [
+        assert list(rows) == [late, soon, edge, outside, far]  # earliest deadline first
+        assert [_badge(row) for row in rows.values()] == [
             f"overdue: {overdue}",
             f"due-soon: {due_soon}",
+            f"due-soon: {due_soon}",
+            "",
             "",
         ]
-        assert f'<p id="count" aria-live="polite">{count % 3}</p>' in listing.text
+        assert f'<p id="count" aria-live="polite">{count % 5}</p>' in listing.text
         everything = _rows((await client.get("/inbox", params={"status": "all"})).text)
-        assert list(everything) == [answered, late, soon, far]
+        assert list(everything) == [answered, late, soon, edge, outside, far]
         assert _badge(everything[answered]) == ""  # answered: nothing is due any more
 
         only_overdue = await client.get("/inbox", params={"overdue": "yes"})
