@@ -78,7 +78,7 @@ def format_number(value: float, language: Language) -> str:
 
 
 def format_share(value: float, language: Language) -> str:
-    """A ratio from 0 to 1 as a percentage with one decimal, e.g. 87,5 % in Vietnamese."""
+    """A ratio from 0 to 1 as a percentage with one decimal, e.g. 87,5% in Vietnamese (no space)."""
     return format_percent(value, "#,##0.0%", locale=language)
 
 

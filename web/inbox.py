@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,9 +18,11 @@ from service.accounts.actor import Actor
 from service.attachments.service import IncomingFile
 from service.audit import service as audit
 from service.audit.models import AuditAction
+from service.calendar import add_business_days
 from service.db import utcnow
 from service.directory import service as directory
 from service.errors import FieldError, ValidationFailed
+from service.holidays.service import holiday_dates
 from service.i18n import Language, translations
 from service.outbox.service import unit_of_work
 from service.privacy import service as privacy
@@ -35,25 +37,32 @@ from service.proposals.models import (
     ProposalStatus,
 )
 from service.runtime import Runtime
+from service.settings import Settings
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.rules import allowed_actions
+from web import labels
 from web.common import field_errors, gettext_for, official, secretariat, uploaded_files
 from web.csrf import checked_form
 from web.rendering import page_language, render
 
 PAGE_SIZE = 50
-DUE_SOON = timedelta(days=3)
 _OPEN_FOR_SECRETARIAT = AWAITING_AGENCY | {ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE}
 
 
-def deadline_badge(proposal: Proposal, now: datetime) -> str:
+async def due_soon_until(session: AsyncSession, settings: Settings, now: datetime) -> datetime:
+    """The end of the due-soon window: the reminder mail's, in business days (digests agree)."""
+    holidays = await holiday_dates(session)
+    return add_business_days(now, settings.mail_reminder_business_days, holidays)
+
+
+def deadline_badge(proposal: Proposal, now: datetime, soon_until: datetime) -> str:
     """'overdue', 'due-soon' or '' for a submission still waiting for its agency."""
     if proposal.status not in AWAITING_AGENCY or proposal.deadline is None:
         return ""
     if proposal.deadline < now:
         return "overdue"
-    return "due-soon" if proposal.deadline - now <= DUE_SOON else ""
+    return "due-soon" if proposal.deadline <= soon_until else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +121,13 @@ async def inbox(request: Request) -> Response:
         )
         categories = await directory.categories(session)
         agencies = {a.id: a for a in await directory.agencies(session)}
-    now = utcnow()
+        now = utcnow()
+        soon_until = await due_soon_until(session, runtime.settings, now)
     return render(
         request,
         "inbox/list.html",
         {
-            "rows": [(p, deadline_badge(p, now)) for p in rows],
+            "rows": [(p, deadline_badge(p, now, soon_until)) for p in rows],
             "total": total,
             "query": query,
             "pages": (total + PAGE_SIZE - 1) // PAGE_SIZE,
@@ -175,6 +185,8 @@ async def _detail(
         templates = await workflow.response_templates(session, actor)
         agencies = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
+        now = utcnow()
+        soon_until = await due_soon_until(session, runtime.settings, now)
     values = dict(values or {})
     chosen = request.query_params.get("template", "")
     template = next((t for t in templates if str(t.id) == chosen), None)
@@ -189,14 +201,14 @@ async def _detail(
             "tracked": tracked,
             "record": record,
             "category": categories.get(proposal.category_code),
-            "badge": deadline_badge(proposal, utcnow()),
+            "badge": deadline_badge(proposal, now, soon_until),
             "actions": {a.value for a in allowed_actions(actor, proposal)},
             "templates": templates,
             "chosen_template": template.id if template else None,
             "agencies": [a for a in agencies if a.is_active],
             "agencies_by_id": by_id,
             "cooperating": [by_id[i] for i in record.cooperating_agency_ids if i in by_id],
-            "may_note": record.handling,
+            "may_note": record.may_note,
             "is_secretariat": actor.is_secretariat,
             "errors": errors or {},
             "values": values,
@@ -223,6 +235,9 @@ async def detail(request: Request) -> Response:
 
 
 _FIELDS = ("text", "question", "reason", "note", "agencyCode", "intoCode", "publish")
+# The services name fields as the GraphQL inputs do; the forms name some of them differently.
+_FORM_NAMES = {"intoId": "intoCode", "cooperatingAgencyCodes": "cooperating"}
+_STEP_FORM_NAMES = {"note": {"text": "note"}}
 
 
 async def step(request: Request) -> Response:
@@ -244,7 +259,7 @@ async def step(request: Request) -> Response:
     except ProposalNotFound as missing:
         raise HTTPException(404) from missing
     except ValidationFailed as failure:
-        renamed = {"intoId": "intoCode", "cooperatingAgencyCodes": "cooperating"}
+        renamed = _FORM_NAMES | _STEP_FORM_NAMES.get(step_name, {})
         errors = {renamed.get(k, k.split(".", 1)[0]): v for k, v in field_errors(failure).items()}
         return await _detail(
             request,
@@ -256,9 +271,17 @@ async def step(request: Request) -> Response:
             failed_step=step_name,
             status_code=422,
         )
-    except (InvalidTransition, NotPermitted):
-        problem = _("This step is not possible now: the submission has moved on.")
+    except InvalidTransition as refused:
+        # Usually a page left open while someone else moved the submission on.
+        status = labels.status_labels(_)[refused.current]
+        problem = _(
+            "This step is not possible while the submission is “%(status)s”."
+            " The steps open now are below."
+        ) % {"status": status}
         return await _detail(request, runtime, actor, proposal_id, problem=problem, status_code=409)
+    except NotPermitted:
+        problem = _("This step on this submission is not yours to take.")
+        return await _detail(request, runtime, actor, proposal_id, problem=problem, status_code=403)
     return RedirectResponse(f"/inbox/{proposal_id}?done={step_name}", status_code=303)
 
 

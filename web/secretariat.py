@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -68,7 +68,7 @@ def suggestions(
     category: Category | None,
     province: Province | None,
     agencies: dict[int, Agency],
-    declined_by: int | None,
+    declined_by: Collection[int],
     gettext: Callable[[str], str],
     language: Language,
 ) -> list[Suggestion]:
@@ -76,7 +76,7 @@ def suggestions(
 
     The hook for the routing engine's ranked suggestions: today the directory's own hints, the
     province's People's Committee for a local obstacle and the topic's default agency, leaving
-    out the agency that declined it.
+    out every agency that has declined it (as the routing engine's next suggestions do).
     """
     found: list[Suggestion] = []
     if province is not None and province.agency_id in agencies:
@@ -95,7 +95,7 @@ def suggestions(
                 % {"topic": category.name(language)},
             )
         )
-    seen: set[int | None] = {declined_by}
+    seen: set[int | None] = set(declined_by)
     unique = []
     for suggestion in found:
         if suggestion.agency.id not in seen:
@@ -106,6 +106,10 @@ def suggestions(
 
 def _declined_by(event: ProposalEvent | None) -> int | None:
     return event.agency_id if event is not None and event.action == "DECLINE" else None
+
+
+def _every_decliner(events: list[ProposalEvent]) -> set[int]:
+    return {e.agency_id for e in events if e.action == "DECLINE" and e.agency_id is not None}
 
 
 async def triage(request: Request, *, errors: dict[int, str] | None = None) -> Response:
@@ -122,7 +126,7 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
             limit=QUEUE_SIZE,
             offset=0,
         )
-        latest = await proposals.latest_events(session, [p.id for p in rows if p.id])
+        timelines = await proposals.timelines(session, [p.id for p in rows if p.id])
         agency_list = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
         provinces = {p.code: p for p in await directory.provinces(session)}
@@ -130,7 +134,8 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
     _ = gettext_for(request)
     items = []
     for proposal in rows:
-        event = latest.get(proposal.id or 0)
+        events = timelines.get(proposal.id or 0, [])
+        event = events[-1] if events else None
         items.append(
             {
                 "p": proposal,
@@ -141,7 +146,7 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
                     categories.get(proposal.category_code),
                     provinces.get(proposal.province_code or ""),
                     agencies,
-                    _declined_by(event),
+                    _every_decliner(events),
                     _,
                     page_language(request),
                 ),

@@ -14,7 +14,6 @@ from sqlmodel.sql.expression import SelectOfScalar
 from service.accounts.actor import Scope
 from service.proposals.models import (
     AWAITING_AGENCY,
-    AssignmentRole,
     Proposal,
     ProposalAgency,
     ProposalEvent,
@@ -207,15 +206,6 @@ async def page_after(session: AsyncSession, after_id: int, limit: int) -> Sequen
         select(Proposal).where(col(Proposal.id) > after_id).order_by(col(Proposal.id)).limit(limit)
     )
     return (await session.exec(statement)).all()
-
-
-async def cooperating_agency_ids(session: AsyncSession, proposal_id: int) -> list[int]:
-    statement = select(ProposalAgency.agency_id).where(
-        ProposalAgency.proposal_id == proposal_id,
-        col(ProposalAgency.active),
-        ProposalAgency.role == AssignmentRole.COOPERATING,
-    )
-    return list((await session.exec(statement)).all())
 
 
 async def get_event(session: AsyncSession, event_id: int) -> ProposalEvent | None:

@@ -47,6 +47,7 @@ class TrackedProposal:
     proposal: Proposal
     agency: Agency | None
     events: list[tuple[ProposalEvent, Agency | None]]
+    merged_into: str | None = None  # the tracking code of the submission it continues as
 
 
 async def submitter_actor(
@@ -206,10 +207,14 @@ async def track(session: AsyncSession, tracking_code: str) -> TrackedProposal:
         {proposal.agency_id} if proposal.agency_id else set()
     )
     agencies = {a.id: a for a in await directory.get_agencies(session, sorted(agency_ids))}
+    lead = None
+    if proposal.merged_into_id is not None:
+        lead = await repository.get(session, proposal.merged_into_id)
     return TrackedProposal(
         proposal=proposal,
         agency=agencies.get(proposal.agency_id) if proposal.agency_id else None,
         events=[(e, agencies.get(e.agency_id) if e.agency_id else None) for e in events],
+        merged_into=lead.tracking_code if lead is not None else None,
     )
 
 
@@ -246,11 +251,11 @@ async def visible_event(
     return (proposal, event) if proposal else None
 
 
-async def latest_events(
+async def timelines(
     session: AsyncSession, proposal_ids: Sequence[int]
-) -> dict[int, ProposalEvent]:
-    """The most recent timeline event of each submission (its routing or decline reason)."""
-    latest: dict[int, ProposalEvent] = {}
+) -> dict[int, list[ProposalEvent]]:
+    """The timeline events of each submission, oldest first, in one query."""
+    found: dict[int, list[ProposalEvent]] = {}
     for event in await repository.events_for(session, proposal_ids):
-        latest[event.proposal_id] = event  # events come oldest first
-    return latest
+        found.setdefault(event.proposal_id, []).append(event)
+    return found

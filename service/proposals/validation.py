@@ -10,7 +10,7 @@ from typing import TypeVar
 from email_validator import EmailNotValidError, validate_email
 
 from service.errors import FieldError
-from service.i18n import Language, translations
+from service.i18n import Language, format_number, translations
 from service.proposals.models import ProposalKind, SubmitterType
 from service.settings import Settings
 from service.text import has_control_characters, normalize
@@ -74,9 +74,8 @@ class _Checker:
         if has_control_characters(value, multiline=multiline):
             self.fail(name, "control_characters", _("Remove control characters from this field."))
         elif len(value) > limit:
-            self.fail(
-                name, "too_long", _("Use at most %(max)s characters.") % {"max": f"{limit:,}"}
-            )
+            most = format_number(limit, self.language)  # 20.000 in Vietnamese, 20,000 in English
+            self.fail(name, "too_long", _("Use at most %(max)s characters.") % {"max": most})
         return value
 
     def choice(self, name: str, value: str, choices: type[_Choice]) -> _Choice | None:

@@ -47,7 +47,9 @@ def _figures(
         if answered is None:
             continue
         days.append((answered - proposal.created_at).total_seconds() / 86400)
-        if proposal.deadline is None or answered <= proposal.deadline:
+        # Counted among the resolved, the rate's denominator: an answer since reopened is not.
+        resolved = proposal.status in _RESOLVED
+        if resolved and (proposal.deadline is None or answered <= proposal.deadline):
             on_time += 1
     rated = [score for p in received for score in scores.get(p.id or 0, [])]
     return Figures(

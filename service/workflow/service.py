@@ -22,7 +22,7 @@ from service.directory import service as directory_service
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
 from service.holidays.service import holiday_dates
-from service.i18n import Language, translations
+from service.i18n import Language, format_number, translations
 from service.notifications import catalog as mail
 from service.notifications import service as notifications
 from service.notifications.catalog import MailKind
@@ -78,7 +78,7 @@ def _text(name: str, value: str, language: Language, *, required: bool = True) -
         message = _("Remove control characters from this field.")
         raise ValidationFailed([FieldError(name, "control_characters", message)])
     if len(value) > MAX_TEXT:
-        message = _("Use at most %(max)s characters.") % {"max": f"{MAX_TEXT:,}"}
+        message = _("Use at most %(max)s characters.") % {"max": format_number(MAX_TEXT, language)}
         raise ValidationFailed([FieldError(name, "too_long", message)])
     return value
 
@@ -480,6 +480,11 @@ async def rate(
     return await _record(session, proposal, actor, Action.RATE, ProposalStatus.CLOSED)
 
 
+def _may_note(actor: Actor, handling_now: set[int]) -> bool:
+    """The secretariat, or an agency the submission is assigned to now (lead or cooperating)."""
+    return actor.is_secretariat or (actor.is_agency_official and actor.agency_id in handling_now)
+
+
 async def add_note(
     session: AsyncSession, actor: Actor, proposal_id: int, text: str, language: Language
 ) -> ProposalNote:
@@ -488,7 +493,7 @@ async def add_note(
     if proposal is None or proposal.id is None:
         raise ProposalNotFound(str(proposal_id))
     handling = {a.agency_id for a in await proposals.active_assignments(session, proposal.id)}
-    if not (actor.is_secretariat or (actor.is_agency_official and actor.agency_id in handling)):
+    if not _may_note(actor, handling):
         raise NotPermitted("ADD_NOTE")
     kind = NoteKind.NOTE
     if actor.is_agency_official and actor.agency_id != proposal.agency_id:
@@ -561,6 +566,7 @@ class Record:
     """What a page shows of a submission beyond its timeline, already cut to the viewer."""
 
     handling: bool  # the secretariat, or an agency assigned to it now or earlier
+    may_note: bool  # the secretariat, or an agency assigned to it now
     responses: list[Response]
     notes: list[ProposalNote]
     rating: Rating | None
@@ -583,8 +589,10 @@ async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Rec
     shown = [r for r in answers if involved or r.published]
     shown_ids = {r.id for r in shown}
     files = await attachments_repository.for_proposals(session, [proposal.id])
+    active = await proposals.active_assignments(session, proposal.id)
     return Record(
         handling=handling,
+        may_note=_may_note(actor, {a.agency_id for a in active}),
         responses=shown,
         notes=list(await repository.notes_for(session, [proposal.id])) if handling else [],
         rating=await repository.get_rating(session, proposal.id) if involved else None,
@@ -593,5 +601,7 @@ async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Rec
             for a in files
             if involved or (a.response_id is not None and a.response_id in shown_ids)
         ],
-        cooperating_agency_ids=await proposals.cooperating_agency_ids(session, proposal.id),
+        cooperating_agency_ids=[
+            a.agency_id for a in active if a.role is AssignmentRole.COOPERATING
+        ],
     )

@@ -1,0 +1,240 @@
+"""The transparency dashboard against a small data set whose figures are known by hand: overall,
+per agency and for one agency, for a chosen period, in both languages, table and chart alike."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlmodel import col, select
+
+from service.accounts.actor import Actor
+from service.db import Database
+from service.proposals import repository as proposals_repository
+from service.proposals.models import ProposalEvent
+from service.settings import Settings
+from service.workflow import service as workflow
+from tests.factories import SECRETARIAT, official, submitted_and_routed
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.resolved_database_url)
+    yield database
+    await database.dispose()
+
+
+def _at(day: str) -> datetime:
+    """09:00 in Hanoi on that day."""
+    return datetime.fromisoformat(day).replace(hour=2, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """One submission of the data set: when it came, when it was due, when (if) it was answered."""
+
+    received: str
+    due: str
+    answered_after_days: int | None = None
+    rating: int | None = None
+    category: str = "DIGITAL_ECONOMY"  # routed to BKHCN; DATA goes to BCA
+
+
+async def _build(db: Database, settings: Settings, known: Known, number: int) -> int:
+    fields: dict[str, object] = {"title": f"Đề xuất số {number} về chuyển đổi số"}
+    if known.category == "DATA":
+        fields |= {
+            "title": f"Căn cước điện tử cho người nước ngoài, lần {number}",
+            "description": "Đề nghị cấp căn cước điện tử cho chuyên gia nước ngoài.",
+            "category": "DATA",
+        }
+    proposal = await submitted_and_routed(db, settings, **fields)
+    assert proposal.id is not None
+    pid = proposal.id
+    if known.answered_after_days is not None:
+        async with db.transaction() as session:
+            lead = official(proposal.agency_id)
+            await workflow.respond(session, lead, pid, "Trả lời.", publish=False, language="vi")
+        if known.rating is not None:
+            async with db.transaction() as session:
+                await workflow.rate(session, Actor.submitter(pid), pid, known.rating, "", "vi")
+    # The clock of the data set: received, due and answered on the days it names.
+    async with db.transaction() as session:
+        row = await proposals_repository.get(session, pid)
+        assert row is not None
+        row.created_at = _at(known.received)
+        row.deadline = _at(known.due)
+        events = await session.exec(
+            select(ProposalEvent)
+            .where(ProposalEvent.proposal_id == pid)
+            .order_by(col(ProposalEvent.id))
+        )
+        for event in events:
+            event.at = row.created_at
+            if event.action == "RESPOND" and known.answered_after_days is not None:
+                event.at = row.created_at + timedelta(days=known.answered_after_days)
+    return pid
+
+
+MARCH = (
+    # BKHCN: two answered on time after 2 and 5 days and rated 4 and 5, one late, one open.
+    Known("2026-03-02", due="2026-03-20", answered_after_days=2, rating=4),
+    Known("2026-03-03", due="2026-03-20", answered_after_days=5, rating=5),
+    Known("2026-03-04", due="2026-03-10", answered_after_days=20),
+    Known("2026-03-05", due="2026-03-25"),
+    # BCA: one, answered on time the next day.
+    Known("2026-03-06", due="2026-03-20", answered_after_days=1, category="DATA"),
+)
+APRIL = Known("2026-04-15", due="2026-04-30", answered_after_days=3, rating=1)
+
+
+async def _data_set(db: Database, settings: Settings) -> None:
+    for number, known in enumerate((*MARCH, APRIL), start=1):
+        await _build(db, settings, known, number)
+
+
+def _headline(page: str) -> dict[str, str]:
+    block = re.search(r'<dl class="figures">(.*?)</dl>', page, re.S)
+    assert block is not None
+    return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", block[1]))
+
+
+def _table(page: str) -> dict[str, list[str]]:
+    """Each agency row's cells as shown, by agency code (from the row's link)."""
+    body = re.search(r'<table class="table" id="per-agency".*?<tbody>(.*?)</tbody>', page, re.S)
+    assert body is not None
+    rows = {}
+    for code, cells in re.findall(r"\?agency=([A-Z0-9-]+)&.*?</th>(.*?)</tr>", body[1], re.S):
+        rows[code] = [c.strip() for c in re.findall(r"<td[^>]*>([^<]*)</td>", cells)]
+    return rows
+
+
+def _chart_data(page: str) -> dict[str, list[str]]:
+    """What charts.js reads to draw the bars: the data-value of the chart's series columns."""
+    holder = re.search(r'data-chart="per-agency" data-labels-column="0" data-series="1,2"', page)
+    assert holder is not None
+    body = re.search(r'<table class="table" id="per-agency".*?<tbody>(.*?)</tbody>', page, re.S)
+    assert body is not None
+    return {
+        code: re.findall(r'data-value="([^"]*)"', cells)
+        for code, cells in re.findall(r"\?agency=([A-Z0-9-]+)&.*?</th>(.*?)</tr>", body[1], re.S)
+    }
+
+
+VI_LABELS = (
+    "Số nội dung nhận được",
+    "Đã giải quyết",
+    "Tỷ lệ giải quyết",
+    "Trả lời đúng hạn",
+    "Số ngày trả lời (trung vị)",
+    "Mức hài lòng",
+)
+EN_LABELS = (
+    "Submissions received",
+    "Resolved",
+    "Resolution rate",
+    "Answered on time",
+    "Median days to answer",
+    "Satisfaction",
+)
+
+
+async def test_dashboard_shows_the_known_figures_for_a_chosen_period(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    await _data_set(db, settings)
+    march = {"from": "2026-03-01", "to": "2026-03-31"}
+
+    page = await client.get("/statistics", params=march)
+    assert page.status_code == 200
+    assert (
+        "<p>Các nội dung nhận từ 1 tháng 3, 2026 đến 31 tháng 3, 2026, dù hiện đang ở đâu.</p>"
+    ) in page.text
+    assert 'id="from" name="from" type="date" value="2026-03-01"' in page.text
+    assert '<h2 id="overall-title">Tất cả cơ quan</h2>' in page.text
+    # 5 received, 4 answered (3 on time), days 1, 2, 5 and 20, ratings 4 and 5.
+    assert _headline(page.text) == dict(
+        zip(VI_LABELS, ("5", "4", "80,0%", "75,0%", "3,5", "4,5 / 5"), strict=True)
+    )
+    table = _table(page.text)
+    assert table == {
+        "BKHCN": ["4", "3", "75,0%", "66,7%", "5", "4,5 / 5"],
+        "BCA": ["1", "1", "100,0%", "100,0%", "1", "—"],
+    }
+    assert _chart_data(page.text) == {"BKHCN": ["4", "3"], "BCA": ["1", "1"]}
+    assert [cells[:2] for cells in table.values()] == list(_chart_data(page.text).values())
+
+    one = await client.get("/statistics", params={**march, "agency": "BKHCN"})
+    assert '<h2 id="overall-title">Bộ Khoa học và Công nghệ</h2>' in one.text
+    assert '<option value="BKHCN" selected>' in one.text
+    assert _headline(one.text) == dict(
+        zip(VI_LABELS, ("4", "3", "75,0%", "66,7%", "5", "4,5 / 5"), strict=True)
+    )
+    assert _table(one.text) == table
+
+    # Widening the period to April takes in the late-April submission, answered after 3 days
+    # and rated 1; a period with nothing in it shows dashes, not zeros divided.
+    spring = await client.get("/statistics", params={"from": "2026-03-01", "to": "2026-04-30"})
+    assert _headline(spring.text) == dict(
+        zip(VI_LABELS, ("6", "5", "83,3%", "80,0%", "3", "3,33 / 5"), strict=True)
+    )
+    assert _table(spring.text)["BKHCN"] == ["5", "4", "80,0%", "75,0%", "4", "3,33 / 5"]
+    april = await client.get("/statistics", params={"from": "2026-04-01", "to": "2026-04-30"})
+    assert _table(april.text) == {"BKHCN": ["1", "1", "100,0%", "100,0%", "3", "1 / 5"]}
+    empty = await client.get("/statistics", params={"from": "2026-02-01", "to": "2026-02-28"})
+    assert _headline(empty.text) == dict(
+        zip(VI_LABELS, ("0", "0", "—", "—", "—", "—"), strict=True)
+    )
+    assert '<td colspan="7">Không có nội dung nào trong khoảng thời gian này.</td>' in empty.text
+    # The last day of a period counts whole: 31 March ends at midnight after it.
+    last_day = await client.get("/statistics", params={"from": "2026-03-06", "to": "2026-03-06"})
+    assert _table(last_day.text) == {"BCA": ["1", "1", "100,0%", "100,0%", "1", "—"]}
+
+    await client.get("/lang/en")
+    english = await client.get("/statistics", params=march)
+    assert (
+        "<p>Submissions received from March 1, 2026 to March 31, 2026, wherever they are now.</p>"
+    ) in english.text
+    assert '<h2 id="overall-title">All agencies</h2>' in english.text
+    assert _headline(english.text) == dict(
+        zip(EN_LABELS, ("5", "4", "80.0%", "75.0%", "3.5", "4.5 / 5"), strict=True)
+    )
+    assert _table(english.text) == {
+        "BKHCN": ["4", "3", "75.0%", "66.7%", "5", "4.5 / 5"],
+        "BCA": ["1", "1", "100.0%", "100.0%", "1", "—"],
+    }
+    assert _chart_data(english.text) == _chart_data(page.text)
+
+
+async def test_dashboard_refuses_a_period_that_makes_no_sense(client: httpx.AsyncClient) -> None:
+    for params in (
+        {"from": "2026-13-01"},
+        {"to": "31/03/2026"},
+        {"from": "2026-04-01", "to": "2026-03-01"},
+    ):
+        refused = await client.get("/statistics", params=params)
+        assert refused.status_code == 422, params
+        assert (
+            '<div class="error-summary" role="alert"><p>Hãy nhập ngày theo dạng YYYY-MM-DD,'
+        ) in refused.text
+
+
+async def test_an_answer_reopened_leaves_the_on_time_rate_within_what_is_resolved(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    await _build(db, settings, Known("2026-05-04", due="2026-05-20", answered_after_days=2), 1)
+    reopened = await _build(
+        db, settings, Known("2026-05-05", due="2026-05-20", answered_after_days=4), 2
+    )
+    async with db.transaction() as session:
+        await workflow.reopen(session, SECRETARIAT, reopened, "Câu trả lời chưa đầy đủ.", "vi")
+    page = await client.get("/statistics", params={"from": "2026-05-01", "to": "2026-05-31"})
+    # Two received, one resolved and answered on time; the reopened one is being handled again.
+    assert _headline(page.text) == dict(
+        zip(VI_LABELS, ("2", "1", "50,0%", "100,0%", "3", "—"), strict=True)
+    )
+    assert _table(page.text) == {"BKHCN": ["2", "1", "50,0%", "100,0%", "3", "—"]}
