@@ -72,7 +72,10 @@ async def _redis(settings: Settings) -> Check:
     queue = ArqQueue(settings)
     try:
         await queue.ping()
-        return Check("redis", True, "answers PING")
+        primary = await queue.sentinel_primary()
+        if primary is None:
+            return Check("redis", True, "answers PING")
+        return Check("redis", True, f"answers PING at {primary}, the primary Sentinel names")
     except Exception as error:
         return Check(
             "redis",

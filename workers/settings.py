@@ -18,7 +18,7 @@ from service.metrics import timed_job
 from service.notifications.service import SEND_JOB
 from service.proposals.events import EVENT_JOB
 from service.proposals.service import ROUTE_JOB
-from service.queue import redis_settings, redis_url
+from service.queue import close_sentinel, redis_settings, redis_url
 from service.routing.service import INDEX_JOB
 from service.runtime import open_runtime
 from service.settings import Settings
@@ -38,12 +38,17 @@ class _Worker(Worker):
     """
 
     async def close(self) -> None:
+        # Behind Sentinel, arq's pool closes its connections to the primary but not the
+        # Sentinel's own clients.
+        sentinel = getattr(getattr(self._pool, "connection_pool", None), "sentinel_manager", None)
         try:
             await super().close()
         except (RedisConnectionError, OSError):
             if self.on_shutdown:
                 await self.on_shutdown(self.ctx)
             self._pool = None
+        finally:
+            await close_sentinel(sentinel)
 
 
 def _job(name: str, handler: Handler, settings: Settings) -> Function:
