@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -10,10 +11,13 @@ from typing import Any
 
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+logger = logging.getLogger(__name__)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -64,7 +68,7 @@ def _configure_sqlite(engine: AsyncEngine, *, begin: str) -> None:
 class Database:
     """The application's database: `transaction()` for writes, `session()` for reads."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, replica_url: str = "") -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -95,6 +99,18 @@ class Database:
         self._read_sessions = async_sessionmaker(
             self.read_engine, class_=AsyncSession, expire_on_commit=False
         )
+        # A streaming replica for reads that may lag (see replica_session); the primary's
+        # settings, a smaller pool: it serves public pages only.
+        self.replica_engine: AsyncEngine | None = None
+        if replica_url:
+            self.replica_engine = create_async_engine(
+                replica_url,
+                echo=echo,
+                pool_size=5,
+                max_overflow=5,
+                pool_pre_ping=True,
+                hide_parameters=True,
+            )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -119,6 +135,35 @@ class Database:
                 session.expunge_all()
                 await session.rollback()
 
+    @asynccontextmanager
+    async def replica_session(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session on the replica when there is one, else as session().
+
+        For reads that may be a moment behind the primary (public statistics, the published
+        list); what an actor just wrote and reads back goes through session(). A replica that
+        cannot be reached is logged and skipped: the primary answers instead.
+        """
+        if self.replica_engine is None:
+            async with self.session() as session:
+                yield session
+            return
+        try:
+            connection = await self.replica_engine.connect()
+        except (OSError, DBAPIError) as error:
+            logger.warning("the read replica is unreachable, reading from the primary: %s", error)
+            async with self.session() as session:
+                yield session
+            return
+        try:
+            async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                try:
+                    yield session
+                finally:
+                    session.expunge_all()
+                    await session.rollback()
+        finally:
+            await connection.close()
+
     async def ping(self) -> None:
         async with self.read_engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -127,3 +172,5 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+        if self.replica_engine is not None:
+            await self.replica_engine.dispose()

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import aiosmtplib
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from search.factory import create_backend
 from service.db import Database
@@ -53,9 +55,43 @@ async def _database(settings: Settings) -> list[Check]:
             f"database at {current or 'nothing'}, code at {head}",
             "" if current == head else "run `intake migrate`",
         )
-        return [Check("database", True, _redacted(settings.resolved_database_url)), migrated]
+        checks = [Check("database", True, _redacted(settings.resolved_database_url)), migrated]
+        if settings.database_replica_url:
+            checks.append(await _replica(settings))
+        return checks
     finally:
         await db.dispose()
+
+
+async def _replica(settings: Settings) -> Check:
+    url = settings.database_replica_url
+    fix = (
+        "point INTAKE_DATABASE_REPLICA_URL at a running streaming replica of the primary, or "
+        "leave it empty to read everything from the primary"
+    )
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    text(
+                        "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, "
+                        "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
+                    )
+                )
+            ).one()
+    except Exception as error:
+        return Check("database replica", False, f"{type(error).__name__}: {error}", fix)
+    finally:
+        await engine.dispose()
+    in_recovery, replayed, lag = row
+    if not in_recovery:
+        return Check(
+            "database replica", False, "not in recovery: this is a primary, not a replica", fix
+        )
+    # The time since the last replayed transaction: also grows while the primary is idle.
+    since = "" if lag is None else f", last transaction replayed {float(lag):.0f} s ago"
+    return Check("database replica", True, f"streaming replica, replayed up to {replayed}{since}")
 
 
 def _current_revision(connection: Connection) -> str | None:
@@ -72,7 +108,10 @@ async def _redis(settings: Settings) -> Check:
     queue = ArqQueue(settings)
     try:
         await queue.ping()
-        return Check("redis", True, "answers PING")
+        primary = await queue.sentinel_primary()
+        if primary is None:
+            return Check("redis", True, "answers PING")
+        return Check("redis", True, f"answers PING at {primary}, the primary Sentinel names")
     except Exception as error:
         return Check(
             "redis",

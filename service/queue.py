@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import default_queue_name
+from redis.asyncio import Redis
+from redis.asyncio.sentinel import Sentinel
 
+from service.sentinel import SENTINEL_SCHEME, SentinelAddress, parse_sentinel_url
 from service.settings import Settings
 
 
@@ -23,7 +28,54 @@ def redis_url(settings: Settings) -> str:
     return url_file.read_text().strip()
 
 
+def _sentinel(url: str) -> tuple[Sentinel, SentinelAddress] | None:
+    if not url.startswith(f"{SENTINEL_SCHEME}://"):
+        return None
+    address = parse_sentinel_url(url)
+    return Sentinel(list(address.sentinels), socket_timeout=5.0), address  # type: ignore[no-untyped-call]
+
+
+async def close_sentinel(sentinel: Sentinel | None) -> None:
+    # A master client closes its own pool only; the Sentinel keeps a client per Sentinel.
+    for client in sentinel.sentinels if sentinel is not None else ():
+        await client.aclose()
+
+
+@asynccontextmanager
+async def redis_client(url: str) -> AsyncIterator[Redis]:
+    """A plain redis-py client (pub/sub) for a redis://, unix:// or Sentinel URL, closed after.
+
+    Behind Sentinel the client asks a Sentinel for the primary on every new connection, so after
+    a failover it reaches the promoted replica once its old connection fails.
+    """
+    found = _sentinel(url)
+    if found is not None:
+        sentinel, address = found
+        client: Redis = sentinel.master_for(
+            address.service, db=address.db, password=address.password
+        )
+    elif url.startswith("unix://"):
+        sentinel, client = None, Redis(unix_socket_path=url.removeprefix("unix://"))
+    else:
+        sentinel, client = None, Redis.from_url(url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+        await close_sentinel(sentinel)
+
+
 def redis_settings(url: str, *, conn_retries: int = 5) -> RedisSettings:
+    if url.startswith(f"{SENTINEL_SCHEME}://"):
+        address = parse_sentinel_url(url)
+        return RedisSettings(
+            host=list(address.sentinels),
+            sentinel=True,
+            sentinel_master=address.service,
+            database=address.db,
+            password=address.password,
+            conn_retries=conn_retries,
+        )
     if url.startswith("unix://"):
         return RedisSettings(
             unix_socket_path=url.removeprefix("unix://"), conn_retries=conn_retries
@@ -43,6 +95,7 @@ class ArqQueue:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pool: ArqRedis | None = None
+        self._sentinel: Sentinel | None = None
         # Concurrent jobs enqueue at once: without the lock each would open (and leak) a pool.
         self._connecting = asyncio.Lock()
 
@@ -50,7 +103,25 @@ class ArqQueue:
         async with self._connecting:
             if self._pool is None:
                 url = redis_url(self.settings)
-                self._pool = await create_pool(redis_settings(url, conn_retries=0))
+                found = _sentinel(url)
+                if found is None:
+                    self._pool = await create_pool(redis_settings(url, conn_retries=0))
+                else:
+                    # Not arq's create_pool: it would leave the Sentinels' connections open at
+                    # every reconnect.
+                    self._sentinel, address = found
+                    pool = self._sentinel.master_for(
+                        address.service,
+                        redis_class=ArqRedis,
+                        db=address.db,
+                        password=address.password,
+                    )
+                    try:
+                        await pool.ping()
+                    except Exception:
+                        await self.close(pool)
+                        raise
+                    self._pool = pool
             return self._pool
 
     async def enqueue(self, job: str, outbox_id: str) -> None:
@@ -100,7 +171,18 @@ class ArqQueue:
             await self.close()
             raise
 
-    async def close(self) -> None:
-        pool, self._pool = self._pool, None
+    async def sentinel_primary(self) -> str | None:
+        """host:port of the primary behind Sentinel (None without Sentinel)."""
+        await self._connected()
+        if self._sentinel is None:
+            return None
+        address = parse_sentinel_url(redis_url(self.settings))
+        host, port = await self._sentinel.discover_master(address.service)
+        return f"{host}:{port}"
+
+    async def close(self, pool: ArqRedis | None = None) -> None:
+        pool, self._pool = pool or self._pool, None
+        sentinel, self._sentinel = self._sentinel, None
         if pool is not None:
             await pool.aclose()
+        await close_sentinel(sentinel)

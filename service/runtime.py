@@ -26,7 +26,7 @@ class Runtime:
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, replica_url=settings.database_replica_url)
     search = create_backend(settings)
     queue = ArqQueue(settings)
     try:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.sentinel import SENTINEL_SCHEME, parse_sentinel_url
+
 Language = Literal["vi", "en"]
 _DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 
@@ -21,6 +23,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     data_dir: Path = Path("data")
     database_url: str = ""
+    # A streaming replica of the PostgreSQL primary for reads that may lag by a moment (public
+    # statistics, the published list, the landing page's figures); empty: the primary serves all.
+    database_replica_url: str = ""
+    # redis://, rediss://, unix:// or redis+sentinel://[:password@]host:port[,...]/service[/db]
     redis_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = _DEVELOPMENT_SECRET
@@ -115,6 +121,20 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == _DEVELOPMENT_SECRET:
             raise ValueError("set INTAKE_SECRET_KEY: production refuses the development secret")
+        return self
+
+    @model_validator(mode="after")
+    def _addresses_are_well_formed(self) -> Settings:
+        if self.redis_url.startswith(f"{SENTINEL_SCHEME}://"):
+            parse_sentinel_url(self.redis_url)
+        if self.database_replica_url and not (
+            self.database_replica_url.startswith("postgresql")
+            and self.resolved_database_url.startswith("postgresql")
+        ):
+            raise ValueError(
+                "INTAKE_DATABASE_REPLICA_URL: a read replica needs a PostgreSQL primary "
+                "(INTAKE_DATABASE_URL) and a postgresql+asyncpg:// URL of its own"
+            )
         return self
 
     @cached_property

@@ -26,7 +26,7 @@ DEFAULT_PERIOD_DAYS = 365
 async def landing(request: Request) -> Response:
     runtime = runtime_of(request)
     end = utcnow()
-    async with runtime.db.session() as session:
+    async with runtime.db.replica_session() as session:
         figures = await statistics.figures(
             session, None, end - timedelta(days=DEFAULT_PERIOD_DAYS), end
         )
@@ -46,7 +46,7 @@ async def published(request: Request) -> Response:
     page = _page_number(params.get("page", "1"))
     kinds = frozenset({kind}) if kind in ProposalKind.__members__ else frozenset()
     categories_chosen = frozenset({category}) if category else frozenset()
-    async with runtime.db.session() as session:
+    async with runtime.db.replica_session() as session:
         categories = await directory.categories(session)
         agencies = {a.id: a for a in await directory.agencies(session)}
         if query:
@@ -144,7 +144,7 @@ async def dashboard(request: Request) -> Response:
     period, problem = period_of(request.query_params, utcnow().date())
     start, end = period.bounds
     chosen = request.query_params.get("agency", "")
-    async with runtime.db.session() as session:
+    async with runtime.db.replica_session() as session:
         agencies = [a for a in await directory.agencies(session) if a.is_active]
         overall, by_agency = await statistics.figures_by_agency(session, start, end)
     nothing = statistics.Figures(0, 0, 0, 0, None, None, 0)

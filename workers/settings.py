@@ -13,20 +13,23 @@ from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 from prometheus_client import start_http_server
 from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from search.base import SearchError
 from service.metrics import timed_job
 from service.notifications.service import SEND_JOB
 from service.proposals.events import EVENT_JOB
 from service.proposals.service import ROUTE_JOB
-from service.queue import redis_settings, redis_url
+from service.queue import close_sentinel, redis_settings, redis_url
 from service.routing.service import INDEX_JOB
-from service.runtime import open_runtime
+from service.runtime import Runtime, open_runtime
 from service.settings import Settings
 from workers import events, notifications, privacy, proposals, search
 from workers.outbox import Handler, outbox_job, sweep_outbox
 
 logger = logging.getLogger(__name__)
 _REDIS_RETRY_SECONDS = 1.0
+_STARTUP_RETRY_SECONDS = 2.0
 
 
 class _Worker(Worker):
@@ -38,12 +41,17 @@ class _Worker(Worker):
     """
 
     async def close(self) -> None:
+        # Behind Sentinel, arq's pool closes its connections to the primary but not the
+        # Sentinel's own clients.
+        sentinel = getattr(getattr(self._pool, "connection_pool", None), "sentinel_manager", None)
         try:
             await super().close()
         except (RedisConnectionError, OSError):
             if self.on_shutdown:
                 await self.on_shutdown(self.ctx)
             self._pool = None
+        finally:
+            await close_sentinel(sentinel)
 
 
 def _job(name: str, handler: Handler, settings: Settings) -> Function:
@@ -71,11 +79,34 @@ def job_functions(settings: Settings) -> list[Function]:
     ]
 
 
+async def _open_runtime_when_reachable(
+    stack: AsyncExitStack, settings: Settings, *, burst: bool
+) -> Runtime:
+    """The runtime, once the database and the search backend answer.
+
+    A worker started before its database (a deploy, a restarted host) waits for it instead of
+    exiting; once running, a job that loses the database fails and its outbox row is swept
+    again. A burst run (tests, `intake worker --burst`) fails at once.
+    """
+    while True:
+        try:
+            return await stack.enter_async_context(open_runtime(settings))
+        except (OSError, OperationalError, InterfaceError, SearchError) as error:
+            if burst:
+                raise
+            logger.warning(
+                "database or search backend unreachable at startup (%s); trying again in %.0f s",
+                error,
+                _STARTUP_RETRY_SECONDS,
+            )
+            await asyncio.sleep(_STARTUP_RETRY_SECONDS)
+
+
 def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
     stack = AsyncExitStack()
 
     async def startup(ctx: dict[str, Any]) -> None:
-        ctx["runtime"] = await stack.enter_async_context(open_runtime(settings))
+        ctx["runtime"] = await _open_runtime_when_reachable(stack, settings, burst=burst)
         if not burst and settings.worker_metrics_port:
             # One scrape target per worker process (its own registry: job counts, durations and
             # failures); a burst run ends too soon to be scraped.
@@ -147,6 +178,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
             if burst:
                 raise
             logger.warning("Redis unreachable (%s); the worker starts again", error)
+
         finally:
             _close_loop(loop, settings.job_timeout_seconds)
         time.sleep(_REDIS_RETRY_SECONDS)

@@ -459,3 +459,32 @@ async def test_database_refusing_connections_answers_503_and_completes_what_was_
             await _assert_complete(system, submitter)
     finally:
         cluster.stop()
+
+
+async def test_a_worker_started_while_the_database_is_down_waits_for_it(
+    short_dir: Path, fault_redis: EmbeddedRedis, fault_smtp: SmtpSink, tmp_path: Path
+) -> None:
+    cluster = PostgresCluster(short_dir / "postgres")
+    cluster.start()
+    try:
+        url = await _prepare_postgres(cluster)
+        async with _system(url, fault_redis, fault_smtp, tmp_path) as system:
+            submitter = Submitter(system.client)
+            await submitter.submit_many(3)  # accepted with no worker running
+            port = cluster.port
+            await asyncio.to_thread(cluster.stop)
+            async with _worker(system) as worker:
+                for _ in range(300):  # the worker's imports take seconds on a busy machine
+                    if system.log.exists() and "unreachable at startup" in system.log.read_text():
+                        break
+                    await asyncio.sleep(0.1)
+                else:
+                    pytest.fail("the worker never reported the database unreachable")
+                await asyncio.sleep(2)  # and it keeps waiting rather than exiting
+                assert worker.returncode is None
+                await asyncio.to_thread(cluster.start, port)
+                await _wait_until_settled(system, submitter, seconds=30)
+                assert worker.returncode is None
+            await _assert_complete(system, submitter)
+    finally:
+        cluster.stop()

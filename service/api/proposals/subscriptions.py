@@ -6,7 +6,6 @@ import json
 from collections.abc import AsyncGenerator
 
 import strawberry
-from redis.asyncio import Redis
 
 from service.api.context import Info
 from service.api.proposals.types import Proposal, ProposalEvent
@@ -14,7 +13,7 @@ from service.api.relay import from_global_id
 from service.proposals import service
 from service.proposals.events import CHANNEL
 from service.proposals.models import ProposalStatus
-from service.queue import redis_url
+from service.queue import redis_client, redis_url
 
 
 @strawberry.input(description="Every given field narrows the stream.")
@@ -30,20 +29,15 @@ class ProposalEventNotice:
 
 
 async def _messages(url: str) -> AsyncGenerator[dict[str, int], None]:
-    client = (
-        Redis.from_url(url)
-        if not url.startswith("unix://")
-        else Redis(unix_socket_path=url.removeprefix("unix://"))
-    )
-    pubsub = client.pubsub()
-    try:
-        await pubsub.subscribe(CHANNEL)
-        async for message in pubsub.listen():
-            if message.get("type") == "message":
-                yield json.loads(message["data"])
-    finally:
-        await pubsub.aclose()
-        await client.aclose()
+    async with redis_client(url) as client:
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe(CHANNEL)
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    yield json.loads(message["data"])
+        finally:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
 @strawberry.type

@@ -44,7 +44,7 @@ class StatisticsQuery:
     ) -> Stats | None:
         end = to or datetime.now(UTC)
         start = from_ or end - timedelta(days=365)
-        async with info.context.runtime.db.session() as session:
+        async with info.context.runtime.db.replica_session() as session:
             row = await directory.get_agency_by_code(session, agency) if agency else None
             if agency and row is None:
                 return None
