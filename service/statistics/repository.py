@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
+from service.proposals.models import AssignmentRole, Proposal, ProposalAgency, ProposalEvent
 from service.workflow.models import Rating
 from service.workflow.rules import Action
 
@@ -17,14 +17,33 @@ from service.workflow.rules import Action
 async def received(
     session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
 ) -> Sequence[Proposal]:
-    """Submissions that reached the agency (or anyone, for None) within the period."""
+    """Submissions received within the period: all of them (None), or those the agency leads
+    now, which it answers for."""
     statement = select(Proposal).where(
         col(Proposal.created_at) >= start, col(Proposal.created_at) < end
     )
     if agency_id is not None:
-        assigned = select(ProposalAgency.proposal_id).where(ProposalAgency.agency_id == agency_id)
-        statement = statement.where(col(Proposal.id).in_(assigned))
+        statement = statement.where(Proposal.agency_id == agency_id)
     return (await session.exec(statement)).all()
+
+
+async def passed_on(
+    session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
+) -> int:
+    """Submissions of the period that the agency (anyone, for None) led and no longer leads:
+    transferred to another agency or declined back to the secretariat."""
+    statement = (
+        select(func.count(func.distinct(ProposalAgency.proposal_id)))
+        .join(Proposal, col(Proposal.id) == col(ProposalAgency.proposal_id))
+        .where(col(Proposal.created_at) >= start, col(Proposal.created_at) < end)
+        .where(ProposalAgency.role == AssignmentRole.LEAD, col(ProposalAgency.active).is_(False))
+        .where(
+            or_(col(Proposal.agency_id).is_(None), Proposal.agency_id != ProposalAgency.agency_id)
+        )
+    )
+    if agency_id is not None:
+        statement = statement.where(ProposalAgency.agency_id == agency_id)
+    return int((await session.exec(statement)).one())
 
 
 async def first_responses(
@@ -50,12 +69,15 @@ def _in_period(start: datetime, end: datetime) -> SelectOfScalar[int | None]:
     )
 
 
-async def assignments_in_period(
+async def leads_passed_on_in_period(
     session: AsyncSession, start: datetime, end: datetime
 ) -> Sequence[tuple[int, int]]:
-    """(proposal id, agency id) of every assignment of the submissions received in the period."""
+    """(proposal id, agency id) of every lead assignment that ended, for the submissions
+    received in the period (the current lead is filtered out by the caller)."""
     statement = select(ProposalAgency.proposal_id, ProposalAgency.agency_id).where(
-        col(ProposalAgency.proposal_id).in_(_in_period(start, end))
+        col(ProposalAgency.proposal_id).in_(_in_period(start, end)),
+        ProposalAgency.role == AssignmentRole.LEAD,
+        col(ProposalAgency.active).is_(False),
     )
     return (await session.exec(statement)).all()
 

@@ -26,6 +26,9 @@ class Figures:
     median_days_to_respond: float | None
     satisfaction: float | None  # mean rating, 1 to 5
     ratings: int
+    # Led and then transferred away or declined: not in received (the agency that leads it now
+    # answers for it), shown so that passing submissions on is visible too.
+    passed_on: int = 0
 
     @property
     def resolution_rate(self) -> float | None:
@@ -40,6 +43,7 @@ def _figures(
     received: Sequence[Proposal],
     first_response: Mapping[int, datetime],
     scores: Mapping[int, list[int]],
+    passed_on: int,
 ) -> Figures:
     days, on_time = [], 0
     for proposal in received:
@@ -60,6 +64,7 @@ def _figures(
         median_days_to_respond=round(statistics.median(days), 1) if days else None,
         satisfaction=round(statistics.mean(rated), 2) if rated else None,
         ratings=len(rated),
+        passed_on=passed_on,
     )
 
 
@@ -80,27 +85,38 @@ def _scores(ratings: Iterable[Rating]) -> dict[int, list[int]]:
 async def figures(
     session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
 ) -> Figures:
-    """Counted over submissions received in [start, end), wherever they are now."""
+    """Counted over submissions received in [start, end): all of them, or those the agency
+    leads now (an agency answers for what it holds, not for what it passed on)."""
     received = await repository.received(session, agency_id, start, end)
     ids = [p.id for p in received if p.id is not None]
     first_response = _firsts(await repository.first_responses(session, ids))
-    return _figures(received, first_response, _scores(await repository.ratings(session, ids)))
+    scores = _scores(await repository.ratings(session, ids))
+    passed_on = await repository.passed_on(session, agency_id, start, end)
+    return _figures(received, first_response, scores, passed_on)
 
 
 async def figures_by_agency(
     session: AsyncSession, start: datetime, end: datetime
 ) -> tuple[Figures, dict[int, Figures]]:
-    """The overall figures and those of every agency with a submission, in four queries."""
+    """The overall figures and those of every agency that leads or passed on a submission of
+    the period, in four queries."""
     received = await repository.received(session, None, start, end)
     first_response = _firsts(await repository.first_responses_in_period(session, start, end))
     scores = _scores(await repository.ratings_in_period(session, start, end))
     by_id = {p.id: p for p in received}
     per_agency: dict[int, list[Proposal]] = defaultdict(list)
-    for proposal_id, agency_id in await repository.assignments_in_period(session, start, end):
-        if proposal_id in by_id:
-            per_agency[agency_id].append(by_id[proposal_id])
-    overall = _figures(received, first_response, scores)
+    for proposal in received:
+        if proposal.agency_id is not None:
+            per_agency[proposal.agency_id].append(proposal)
+    passed: dict[int, set[int]] = defaultdict(set)
+    for proposal_id, agency_id in await repository.leads_passed_on_in_period(session, start, end):
+        found = by_id.get(proposal_id)
+        if found is not None and found.agency_id != agency_id:
+            passed[agency_id].add(proposal_id)
+    overall = _figures(received, first_response, scores, len(set().union(*passed.values())))
     return overall, {
-        agency_id: _figures(proposals, first_response, scores)
-        for agency_id, proposals in per_agency.items()
+        agency_id: _figures(
+            per_agency.get(agency_id, []), first_response, scores, len(passed.get(agency_id, ()))
+        )
+        for agency_id in per_agency.keys() | passed.keys()
     }

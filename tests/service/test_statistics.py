@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from service.accounts.models import Role
 from service.db import Database, utcnow
 from service.settings import Settings
 from service.statistics import service as statistics
@@ -49,3 +50,61 @@ async def test_figures_by_agency_match_the_figures_of_each_agency(settings: Sett
     assert (overall.received, overall.resolved) == (3, 1)
     assert by_agency == one_by_one
     assert (by_agency[bkhcn].received, by_agency[bkhcn].resolved) == (2, 1)
+
+
+async def test_an_agency_answers_for_what_it_leads_and_counts_what_it_passed_on(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        moved = await submitted_and_routed(db, settings)
+        declined = await submitted_and_routed(
+            db, settings, title="Quỹ đổi mới sáng tạo cho trường đại học"
+        )
+        assert moved.id is not None
+        assert declined.id is not None
+        bkhcn, bct = await agency_id(db, "BKHCN"), await agency_id(db, "BCT")
+        assert moved.agency_id == declined.agency_id == bkhcn
+        async with db.transaction() as session:
+            await workflow.transfer(
+                session,
+                official(None, Role.SECRETARIAT),
+                moved.id,
+                "BCT",
+                settings,
+                "vi",
+                reason="Thuộc thẩm quyền của Bộ Công Thương.",
+            )
+        async with db.transaction() as session:
+            await workflow.respond(
+                session,
+                official(bct),
+                moved.id,
+                "Bộ Công Thương trả lời.",
+                publish=True,
+                language="vi",
+            )
+        async with db.transaction() as session:
+            await workflow.decline(
+                session, official(bkhcn), declined.id, "Không thuộc thẩm quyền.", "vi"
+            )
+        end = utcnow() + timedelta(minutes=1)
+        start = end - timedelta(days=365)
+        async with db.session() as session:
+            overall, by_agency = await statistics.figures_by_agency(session, start, end)
+            one_by_one = {
+                agency: await statistics.figures(session, agency, start, end)
+                for agency in by_agency
+            }
+            everyone = await statistics.figures(session, None, start, end)
+    finally:
+        await db.dispose()
+    assert by_agency == one_by_one
+    assert overall == everyone
+    # Both left BKHCN (moved by the secretariat, one declined): neither is BKHCN's to answer
+    # for, and BCT's answer is not BKHCN's.
+    assert (by_agency[bkhcn].received, by_agency[bkhcn].resolved) == (0, 0)
+    assert by_agency[bkhcn].passed_on == 2
+    assert by_agency[bkhcn].median_days_to_respond is None
+    assert (by_agency[bct].received, by_agency[bct].resolved, by_agency[bct].passed_on) == (1, 1, 0)
+    assert (overall.received, overall.resolved, overall.passed_on) == (2, 1, 2)

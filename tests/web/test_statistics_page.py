@@ -162,8 +162,8 @@ async def test_dashboard_shows_the_known_figures_for_a_chosen_period(
     )
     table = _table(page.text)
     assert table == {
-        "BKHCN": ["4", "3", "75,0%", "66,7%", "5", "4,5 / 5"],
-        "BCA": ["1", "1", "100,0%", "100,0%", "1", "—"],
+        "BKHCN": ["4", "3", "75,0%", "66,7%", "5", "4,5 / 5", "0"],
+        "BCA": ["1", "1", "100,0%", "100,0%", "1", "—", "0"],
     }
     assert _chart_data(page.text) == {"BKHCN": ["4", "3"], "BCA": ["1", "1"]}
     assert [cells[:2] for cells in table.values()] == list(_chart_data(page.text).values())
@@ -182,17 +182,17 @@ async def test_dashboard_shows_the_known_figures_for_a_chosen_period(
     assert _headline(spring.text) == dict(
         zip(VI_LABELS, ("6", "5", "83,3%", "80,0%", "3", "3,33 / 5"), strict=True)
     )
-    assert _table(spring.text)["BKHCN"] == ["5", "4", "80,0%", "75,0%", "4", "3,33 / 5"]
+    assert _table(spring.text)["BKHCN"] == ["5", "4", "80,0%", "75,0%", "4", "3,33 / 5", "0"]
     april = await client.get("/statistics", params={"from": "2026-04-01", "to": "2026-04-30"})
-    assert _table(april.text) == {"BKHCN": ["1", "1", "100,0%", "100,0%", "3", "1 / 5"]}
+    assert _table(april.text) == {"BKHCN": ["1", "1", "100,0%", "100,0%", "3", "1 / 5", "0"]}
     empty = await client.get("/statistics", params={"from": "2026-02-01", "to": "2026-02-28"})
     assert _headline(empty.text) == dict(
         zip(VI_LABELS, ("0", "0", "—", "—", "—", "—"), strict=True)
     )
-    assert '<td colspan="7">Không có nội dung nào trong khoảng thời gian này.</td>' in empty.text
+    assert '<td colspan="8">Không có nội dung nào trong khoảng thời gian này.</td>' in empty.text
     # The last day of a period counts whole: 31 March ends at midnight after it.
     last_day = await client.get("/statistics", params={"from": "2026-03-06", "to": "2026-03-06"})
-    assert _table(last_day.text) == {"BCA": ["1", "1", "100,0%", "100,0%", "1", "—"]}
+    assert _table(last_day.text) == {"BCA": ["1", "1", "100,0%", "100,0%", "1", "—", "0"]}
 
     await client.get("/lang/en")
     english = await client.get("/statistics", params=march)
@@ -204,8 +204,8 @@ async def test_dashboard_shows_the_known_figures_for_a_chosen_period(
         zip(EN_LABELS, ("5", "4", "80.0%", "75.0%", "3.5", "4.5 / 5"), strict=True)
     )
     assert _table(english.text) == {
-        "BKHCN": ["4", "3", "75.0%", "66.7%", "5", "4.5 / 5"],
-        "BCA": ["1", "1", "100.0%", "100.0%", "1", "—"],
+        "BKHCN": ["4", "3", "75.0%", "66.7%", "5", "4.5 / 5", "0"],
+        "BCA": ["1", "1", "100.0%", "100.0%", "1", "—", "0"],
     }
     assert _chart_data(english.text) == _chart_data(page.text)
 
@@ -237,4 +237,30 @@ async def test_an_answer_reopened_leaves_the_on_time_rate_within_what_is_resolve
     assert _headline(page.text) == dict(
         zip(VI_LABELS, ("2", "1", "50,0%", "100,0%", "3", "—"), strict=True)
     )
-    assert _table(page.text) == {"BKHCN": ["2", "1", "50,0%", "100,0%", "3", "—"]}
+    assert _table(page.text) == {"BKHCN": ["2", "1", "50,0%", "100,0%", "3", "—", "0"]}
+
+
+async def test_a_transferred_submission_counts_for_the_agency_that_answers_it(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    moved = await _build(db, settings, Known("2026-06-02", due="2026-06-20"), 1)
+    await _build(db, settings, Known("2026-06-03", due="2026-06-20", answered_after_days=2), 2)
+    async with db.transaction() as session:
+        await workflow.transfer(
+            session, SECRETARIAT, moved, "BCA", settings, "vi", reason="Thuộc lĩnh vực dữ liệu."
+        )
+    async with db.transaction() as session:
+        bca = (await proposals_repository.get(session, moved)).agency_id  # type: ignore[union-attr]
+        await workflow.respond(
+            session, official(bca), moved, "Trả lời.", publish=False, language="vi"
+        )
+    page = await client.get("/statistics", params={"from": "2026-06-01", "to": "2026-06-30"})
+    table = _table(page.text)
+    # BKHCN keeps the one it answered and shows the one it no longer leads as passed on; BCA
+    # answers for the transferred one.
+    assert table["BKHCN"][:2] == ["1", "1"]
+    assert table["BKHCN"][-1] == "1"
+    assert table["BCA"][:2] == ["1", "1"]
+    assert table["BCA"][-1] == "0"
+    assert '<th scope="col" class="num">Đã chuyển đi</th>' in page.text
+    assert _headline(page.text)["Đã chuyển đi"] == "1"

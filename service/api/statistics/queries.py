@@ -27,6 +27,11 @@ class Stats:
     median_days_to_respond: float | None
     satisfaction: float | None = strawberry.field(description="Mean rating from 1 to 5.")
     ratings: int
+    passed_on: int = strawberry.field(
+        description="Submissions of the period the agency led and then transferred to another "
+        "agency or declined; the agency leading one now counts it in `received`. Overall: "
+        "submissions passed on at least once."
+    )
 
 
 @strawberry.type
@@ -62,4 +67,5 @@ class StatisticsQuery:
             median_days_to_respond=figures.median_days_to_respond,
             satisfaction=figures.satisfaction,
             ratings=figures.ratings,
+            passed_on=figures.passed_on,
         )
