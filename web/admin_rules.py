@@ -74,10 +74,16 @@ async def rules_page(request: Request) -> Response:
         return allowed
     async with allowed[0].db.session() as session:
         rules = await routing_repository.list_rules(session)
+        agencies = await directory.agencies(session)
+        categories = await directory.categories(session)
     return render(
         request,
         "admin/rules.html",
-        {"rules": rules, "done": request.query_params.get("done", "")},
+        {
+            "rules": rules,
+            "history_text": History(page_language(request), agencies, categories),
+            "done": request.query_params.get("done", ""),
+        },
     )
 
 

@@ -95,6 +95,8 @@ def actor_label(label: str, names: Mapping[str, str], _: Gettext) -> str:
             return _("the command line")
         case ("submitter", "", ""):
             return _("the submitter")
+        case ("anonymous", "", ""):
+            return _("an anonymous visitor")
         case ("token", ":", number):
             name = names.get(label, "")
             if name and name != label:

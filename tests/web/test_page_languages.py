@@ -247,6 +247,7 @@ async def _pages(client: httpx.AsyncClient, scene: Scene) -> dict[str, str]:
         "user": f"/admin/users/{scene.official_id}",
         "agency": "/admin/agencies/BKHCN",
         "rule": f"/admin/rules/{scene.rule_id}",
+        "rules": "/admin/rules",
         "holidays": f"/admin/holidays?year={scene.holiday.year}",
         "audit": "/admin/audit",
     }
@@ -310,6 +311,8 @@ async def test_officials_pages_show_reasons_and_histories_in_vietnamese(
     assert "<li>Cơ quan phối hợp: — → Bộ Khoa học và Công nghệ</li>" in rule
     assert "<li>Trọng số: 6 → 8</li>" in rule
     assert "<li>Đang hoạt động: Có → Không</li>" in rule
+    assert "<td>Ủy ban nhân dân tỉnh, thành phố nơi phát sinh nội dung</td>" in pages["rules"]
+    assert "Phản ánh vướng mắc; tỉnh, thành phố mà nội dung nêu;" in pages["rules"]
     assert "<td>Đã thêm</td>" in pages["holidays"]
     assert SECRETARIAT_EMAIL in pages["audit"]
 
