@@ -3,7 +3,7 @@ categories, kinds, yes/no) in the page's language, whatever the rows store (code
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from service.accounts.models import AccountChange
@@ -112,7 +112,3 @@ class History:
             before = None if change.action == "created" else self.value(name, item.get("before"))
             rows.append((self.field(name), before, self.value(name, item.get("after"))))
         return rows
-
-    def actor(self, label: str, names: Mapping[str, str] | None = None) -> str:
-        """Who acted: a user by email, a token by its name, the system or the command line."""
-        return labels.actor_label(label, names or {}, self._)
