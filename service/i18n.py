@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -24,15 +25,26 @@ _ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 class CatalogTranslations(gettext.NullTranslations):
     """gettext over a Babel catalog, so no compiled .mo files need to be built or committed."""
 
-    def __init__(self, messages: dict[str, str]) -> None:
+    def __init__(
+        self,
+        messages: dict[str, str],
+        plurals: dict[str, tuple[str, ...]] | None = None,
+        plural: Callable[[int], int] | None = None,
+    ) -> None:
         super().__init__()
         self._messages = messages
+        self._plurals = plurals or {}
+        self._plural = plural or (lambda n: int(n != 1))
 
     def gettext(self, message: str) -> str:
         return self._messages.get(message) or message
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return self.gettext(msgid1 if n == 1 else msgid2)
+        forms = self._plurals.get(msgid1, ())
+        index = self._plural(n)
+        if index < len(forms) and forms[index]:
+            return forms[index]
+        return msgid1 if n == 1 else msgid2
 
 
 def parse_language(value: str | None) -> Language | None:
@@ -49,10 +61,17 @@ def parse_language(value: str | None) -> Language | None:
 def translations(language: Language) -> CatalogTranslations:
     path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
     messages: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    plural: Callable[[int], int] | None = None
     if path.exists():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=language)
+        plural = gettext.c2py(catalog.plural_expr)
         for message in catalog:
+            if isinstance(message.id, tuple) and isinstance(message.string, tuple):
+                if not message.fuzzy and all(message.string):
+                    plurals[message.id[0]] = tuple(message.string)
+                continue
             if (
                 isinstance(message.id, str)
                 and isinstance(message.string, str)
@@ -61,7 +80,7 @@ def translations(language: Language) -> CatalogTranslations:
                 and not message.fuzzy
             ):
                 messages[message.id] = message.string
-    return CatalogTranslations(messages)
+    return CatalogTranslations(messages, plurals, plural)
 
 
 def format_when(value: datetime, language: Language) -> str:

@@ -19,6 +19,7 @@ from service.routing import service as routing
 from service.runtime import Runtime
 from web.common import field_errors, gettext_for, secretariat
 from web.csrf import checked_form
+from web.history import History
 from web.rendering import page_language, render
 
 _FIELDS = (
@@ -90,6 +91,7 @@ async def _agency_page(
         categories = await directory.categories(session)
         history = await directory.agency_history(session, agency.code)
         names = await accounts.actor_names(session, [c.actor for c in history])
+        agencies = await directory.agencies(session)
     return render(
         request,
         "admin/agency.html",
@@ -100,6 +102,7 @@ async def _agency_page(
             "categories": categories,
             "history": history,
             "actor_names": names,
+            "history_text": History(page_language(request), agencies, categories),
             "labels": _labels(request),
             "saved": request.query_params.get("saved") == "1",
         },

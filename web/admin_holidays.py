@@ -16,6 +16,7 @@ from service.holidays.errors import HolidayNotFound
 from service.runtime import Runtime
 from web.common import field_errors, gettext_for, secretariat
 from web.csrf import checked_form
+from web.history import History
 from web.rendering import page_language, render
 
 
@@ -49,6 +50,7 @@ async def _page(
             "holidays": listed,
             "history": history,
             "actor_names": names,
+            "history_text": History(page_language(request)),
             "values": values or {"date": "", "name": ""},
             "errors": errors or {},
             "labels": {"date": _("Date"), "name": _("Name")},

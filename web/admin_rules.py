@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from service.accounts import service as accounts
+from service.directory import service as directory
 from service.errors import ValidationFailed
 from service.routing import repository as routing_repository
 from service.routing import service as routing
@@ -17,6 +18,7 @@ from service.routing.models import RoutingRule
 from service.runtime import Runtime
 from web.common import field_errors, gettext_for, secretariat
 from web.csrf import checked_form
+from web.history import History
 from web.rendering import page_language, render
 
 # Form fields, named as the API's errors name them, and the rule columns they fill.
@@ -72,10 +74,16 @@ async def rules_page(request: Request) -> Response:
         return allowed
     async with allowed[0].db.session() as session:
         rules = await routing_repository.list_rules(session)
+        agencies = await directory.agencies(session)
+        categories = await directory.categories(session)
     return render(
         request,
         "admin/rules.html",
-        {"rules": rules, "done": request.query_params.get("done", "")},
+        {
+            "rules": rules,
+            "history_text": History(page_language(request), agencies, categories),
+            "done": request.query_params.get("done", ""),
+        },
     )
 
 
@@ -93,13 +101,13 @@ async def _rule_page(
         rule = await routing_repository.get_rule(session, rule_id) if rule_id else None
         if rule_id is not None and rule is None:
             raise HTTPException(404)
+        names: dict[str, str] = {}
         if rule_id is not None:
             changes = await routing_repository.rule_changes(session, rule_id)
             names = await accounts.actor_names(session, [c.actor for c in changes])
-            history = [
-                {"change": c, "actor": names[c.actor], "diff": _diff(c.old, c.new)}
-                for c in reversed(changes)
-            ]
+            history = [{"change": c, "diff": _diff(c.old, c.new)} for c in reversed(changes)]
+        agencies = await directory.agencies(session)
+        categories = await directory.categories(session)
     defaults = dict.fromkeys(_FIELDS, "") | {"weight": "1", "active": "true"}
     return render(
         request,
@@ -110,20 +118,23 @@ async def _rule_page(
             "errors": errors or {},
             "labels": _labels(request),
             "history": history,
+            "actor_names": names,
+            "history_text": History(page_language(request), agencies, categories),
             "saved": request.query_params.get("saved") == "1",
         },
         status_code=status_code,
     )
 
 
-def _diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[tuple[str, str, str]]:
-    """(column, before, after) for each column that differs; all of them on create or delete."""
+def _diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
+    """(column, before, after) for each column that differs, as stored (None where there was
+    no rule); all of them on create or delete."""
     columns = list((new or old or {}).keys())
     rows = []
     for column in columns:
-        before = "" if old is None else str(old.get(column, ""))
-        after = "" if new is None else str(new.get(column, ""))
-        if before != after:
+        before = None if old is None else old.get(column)
+        after = None if new is None else new.get(column)
+        if str(before if before is not None else "") != str(after if after is not None else ""):
             rows.append((column, before, after))
     return rows
 

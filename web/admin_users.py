@@ -17,6 +17,7 @@ from service.errors import ValidationFailed
 from service.runtime import Runtime
 from web.common import field_errors, gettext_for, official
 from web.csrf import checked_form
+from web.history import History
 from web.rendering import page_language, render
 
 _CREATE_FIELDS = ("email", "name", "role", "agency")
@@ -165,6 +166,7 @@ async def _user_page(
             "labels": _labels(request),
             "history": history,
             "actor_names": names,
+            "history_text": History(page_language(request), agencies.values()),
             "myself": user.id == actor.user_id,
             "saved": request.query_params.get("saved", ""),
         },

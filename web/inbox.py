@@ -44,6 +44,7 @@ from service.workflow.rules import allowed_actions
 from web import labels
 from web.common import field_errors, gettext_for, official, secretariat, uploaded_files
 from web.csrf import checked_form
+from web.history import History
 from web.rendering import page_language, render
 
 PAGE_SIZE = 50
@@ -207,6 +208,7 @@ async def _detail(
             "chosen_template": template.id if template else None,
             "agencies": [a for a in agencies if a.is_active],
             "agencies_by_id": by_id,
+            "reason_names": History(page_language(request), agencies, categories.values()).names,
             "cooperating": [by_id[i] for i in record.cooperating_agency_ids if i in by_id],
             "may_note": record.may_note,
             "is_secretariat": actor.is_secretariat,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from service.accounts.models import Role
 from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType
@@ -83,3 +83,30 @@ def rating_labels(_: Gettext) -> dict[int, str]:
         4: _("4 – Satisfied"),
         5: _("5 – Very satisfied"),
     }
+
+
+def actor_label(label: str, names: Mapping[str, str], _: Gettext) -> str:
+    """Who did something, as histories record it ("user:3", "token:2", "system", "cli"): a user
+    by email and a token by its name where `names` has them."""
+    match label.partition(":"):
+        case ("system", "", ""):
+            return _("the system")
+        case ("cli", "", ""):
+            return _("the command line")
+        case ("submitter", "", ""):
+            return _("the submitter")
+        case ("anonymous", "", ""):
+            return _("an anonymous visitor")
+        case ("token", ":", number):
+            name = names.get(label, "")
+            if name and name != label:
+                return _("API token “%(name)s”") % {"name": name}
+            return _("API token no. %(number)s") % {"number": number}
+        case ("user", ":", number):
+            name = names.get(label, "")
+            return (
+                name
+                if name and name != label
+                else _("official no. %(number)s") % {"number": number}
+            )
+    return names.get(label, label)

@@ -24,6 +24,7 @@ from service.i18n import (
     parse_language,
     translations,
 )
+from service.routing import reasons
 from web import labels
 from web.csrf import csrf_token
 
@@ -46,6 +47,12 @@ def templates_for(language: Language) -> Jinja2Templates:
     env.filters["number"] = lambda value: format_number(value, language)
     env.filters["share"] = lambda value: format_share(value, language)
     env.filters["filesize"] = lambda value: format_size(value, language)
+    env.filters["reasons"] = lambda values, names=None: "; ".join(
+        reasons.render_all(values, language, names)
+    )
+    env.filters["actor"] = lambda label, names=None: labels.actor_label(
+        label, names or {}, catalog.gettext
+    )
     env.globals |= {
         "language": language,
         "languages": LANGUAGES,

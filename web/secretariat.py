@@ -27,6 +27,7 @@ from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from web.common import field_errors, gettext_for, secretariat
 from web.csrf import checked_form
+from web.history import History
 from web.rendering import page_language, render
 
 QUEUE_SIZE = 100
@@ -161,6 +162,7 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
             "agency_options": AgencyOptions(
                 sorted(agencies.values(), key=lambda a: a.code), page_language(request)
             ),
+            "reason_names": History(page_language(request), agency_list, categories.values()).names,
             "errors": errors or {},
             "assigned": request.query_params.get("assigned", ""),
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -72,3 +73,9 @@ class AccountChange(SQLModel, table=True):
     actor: str = Field(max_length=254)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     detail: str = Field(default="", sa_type=sa.Text)  # e.g. "role: REVIEWER → AGENCY_ADMIN"
+    # The same, structured: [{"field": "role", "before": "REVIEWER", "after": "AGENCY_ADMIN"}],
+    # so that pages name fields, roles and agencies in their language. Rows recorded before it
+    # have only `detail`.
+    changes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )

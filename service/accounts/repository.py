@@ -52,6 +52,13 @@ async def get_token(session: AsyncSession, token_id: int) -> ApiToken | None:
     return await session.get(ApiToken, token_id)
 
 
+async def get_tokens(session: AsyncSession, ids: Sequence[int]) -> Sequence[ApiToken]:
+    if not ids:
+        return []
+    statement = select(ApiToken).where(col(ApiToken.id).in_(ids))
+    return (await session.exec(statement)).all()
+
+
 async def list_tokens(session: AsyncSession, agency_id: int | None) -> Sequence[ApiToken]:
     statement = select(ApiToken).order_by(col(ApiToken.id))
     if agency_id is not None:

@@ -353,25 +353,48 @@ async def _agency_for(
     return agency
 
 
-def _record(session: AsyncSession, user: User, action: str, actor: Actor, detail: str) -> None:
+Changed = tuple[str, str | None, str | None]  # field, before, after (codes)
+
+
+def _record(
+    session: AsyncSession, user: User, action: str, actor: Actor, changes: Sequence[Changed] = ()
+) -> None:
+    """A history row: the changes structured for pages, and as English text for the API."""
     assert user.id is not None
+    detail = "; ".join(
+        f"{name}: {after or '—'}"
+        if action == "created"
+        else f"{name}: {before or '—'} → {after or '—'}"
+        for name, before, after in changes
+    )
     repository.add(
         session,
         AccountChange(
-            user_id=user.id, action=action, actor=actor.label, at=utcnow(), detail=detail
+            user_id=user.id,
+            action=action,
+            actor=actor.label,
+            at=utcnow(),
+            detail=detail,
+            changes=[{"field": n, "before": b, "after": a} for n, b, a in changes],
         ),
     )
 
 
 async def actor_names(session: AsyncSession, labels: Sequence[str]) -> dict[str, str]:
-    """How history labels ("user:3", "token:2", "system") read on a page: users by email."""
+    """How history labels ("user:3", "token:2", "system") read on a page: users by email,
+    tokens by name; other labels as they are."""
     ids = {int(label[5:]) for label in labels if label.startswith("user:") and label[5:].isdigit()}
     emails = {u.id: u.email for u in await repository.get_users(session, sorted(ids))}
+    token_ids = {
+        int(label[6:]) for label in labels if label.startswith("token:") and label[6:].isdigit()
+    }
+    tokens = {t.id: t.name for t in await repository.get_tokens(session, sorted(token_ids))}
     names = {label: label for label in labels}
     for label in labels:
-        key = label[5:] if label.startswith("user:") else ""
-        if key.isdigit() and int(key) in emails:
-            names[label] = emails[int(key)]
+        kind, _, key = label.partition(":")
+        found = emails if kind == "user" else tokens if kind == "token" else {}
+        if key.isdigit() and int(key) in found:
+            names[label] = found[int(key)]
     return names
 
 
@@ -434,8 +457,10 @@ async def create_official(
     )
     repository.add(session, user)
     await session.flush()
-    where = agency.code if agency else "—"
-    _record(session, user, "created", actor, f"role: {chosen.value}; agency: {where}")
+    where = agency.code if agency else None
+    _record(
+        session, user, "created", actor, [("role", None, chosen.value), ("agency", None, where)]
+    )
     await session.flush()
     return user, secret
 
@@ -467,17 +492,17 @@ async def update_official(
         _ = translations(language).gettext
         message = _("You may not change your own role.")
         raise ValidationFailed([FieldError("role", "not_permitted", message)])
-    details = []
+    changes: list[Changed] = []
     if chosen is not user.role:
-        details.append(f"role: {user.role.value} → {chosen.value}")
+        changes.append(("role", user.role.value, chosen.value))
         user.role = chosen
     new_agency_id = agency.id if agency else None
     if new_agency_id != user.agency_id:
-        old = await _agency_code(session, user.agency_id) or "—"
-        details.append(f"agency: {old} → {agency.code if agency else '—'}")
+        old = await _agency_code(session, user.agency_id)
+        changes.append(("agency", old, agency.code if agency else None))
         user.agency_id = new_agency_id
-    if details:
-        _record(session, user, "changed", actor, "; ".join(details))
+    if changes:
+        _record(session, user, "changed", actor, changes)
     await session.flush()
     return user
 
@@ -493,6 +518,6 @@ async def set_official_active(
         raise ValidationFailed([FieldError("active", "not_permitted", message)])
     if user.is_active != active:
         user.is_active = active
-        _record(session, user, "reactivated" if active else "deactivated", actor, "")
+        _record(session, user, "reactivated" if active else "deactivated", actor)
     await session.flush()
     return user

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -96,6 +97,11 @@ class ProposalEvent(SQLModel, table=True):
     actor: str = Field(max_length=100)
     action: str = Field(default="", max_length=40)
     note: str = Field(default="", sa_type=sa.Text)
+    # The routing job's reasons, structured (see service.routing.reasons): pages render them in
+    # the reader's language, while `note` keeps their English text.
+    reasons: list[Any] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from search.text import fold
+from service.routing import reasons as why
+from service.routing.reasons import Reason
 
 PRIOR = 2.0
 MAX_KEYWORD_WEIGHT = 3.0
@@ -102,10 +104,10 @@ class Vote:
 @dataclass(slots=True)
 class Evidence:
     score: float = 0.0
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     cooperating: list[str] = field(default_factory=list)
 
-    def add(self, points: float, reason: str) -> None:
+    def add(self, points: float, reason: Reason) -> None:
         self.score += points
         self.reasons.append(reason)
 
@@ -114,7 +116,7 @@ class Evidence:
 class Suggestion:
     agency: str
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,7 @@ def score(
     evidence: dict[str, Evidence] = {}
     routable = {a.code for a in snapshot.agencies if a.routable}
 
-    def add(code: str, points: float, reason: str) -> Evidence | None:
+    def add(code: str, points: float, reason: Reason) -> Evidence | None:
         if code not in routable or points == 0:
             return None
         entry = evidence.setdefault(code, Evidence())
@@ -159,7 +161,7 @@ def score(
         lead = _rule_lead(rule, snapshot, submission, text)
         if lead is None:
             continue
-        entry = add(lead, rule.weight, f"rule {rule.position}: {rule.note}".rstrip(": "))
+        entry = add(lead, rule.weight, why.rule(rule.position, rule.note))
         if entry is not None:
             entry.cooperating.extend(c for c in rule.cooperating if c not in entry.cooperating)
     spans = {a.code: text.spans(a.keywords) for a in snapshot.agencies if a.code in routable}
@@ -173,22 +175,22 @@ def score(
             points = sum(
                 _keyword_weight(k) * (TITLE_FACTOR if title.has(k) else 1.0) for k in keywords
             )
-            add(agency.code, min(points, MAX_KEYWORD_POINTS), f"keywords: {', '.join(keywords)}")
+            add(agency.code, min(points, MAX_KEYWORD_POINTS), why.keywords(keywords))
         if submission.category in agency.categories:
             default = snapshot.defaults.get(submission.category) == agency.code
             points = CATEGORY_DEFAULT if default else CATEGORY_COMPETENCE
-            add(agency.code, points, f"competent for {submission.category}")
+            add(agency.code, points, why.competence(submission.category))
     if submission.province is None:
         subject = _title_subject(title, own, everyone)
         if subject is not None:
-            add(subject[0], TITLE_SUBJECT, f"subject of the title: {subject[1]}")
+            add(subject[0], TITLE_SUBJECT, why.title_subject(subject[1]))
     by_agency: dict[str, list[Vote]] = {}
     for vote in votes:
         by_agency.setdefault(vote.agency, []).append(vote)
     for code, agency_votes in by_agency.items():
         points = sum(v.weight for v in agency_votes)
-        cited = ", ".join(f"{v.tracking_code} ({v.similarity:.2f})" for v in agency_votes[:3])
-        add(code, points, f"precedent: {cited}")
+        cited = [(v.tracking_code, round(v.similarity, 2)) for v in agency_votes[:3]]
+        add(code, points, why.precedent(cited))
     for code in set(exclude):
         evidence.pop(code, None)
     # A rule may take evidence away (a missing national rule is no People's Committee's to fix);
@@ -213,7 +215,7 @@ def decide(evidence: Mapping[str, Evidence], rules: Sequence[RuleSpec] = ()) -> 
         (
             r.rule_id
             for r in rules
-            if any(x.startswith(f"rule {r.position}") for x in entry.reasons)
+            if any(x.code == "rule" and x.args["position"] == r.position for x in entry.reasons)
         ),
         None,
     )

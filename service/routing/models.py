@@ -75,8 +75,10 @@ class RoutingDecision(SQLModel, table=True):
     agency_id: int | None = Field(default=None, foreign_key="agencies.id")
     method: RoutingMethod = Field(sa_type=sa.Enum(RoutingMethod, native_enum=False, length=20))
     confidence: float = 0.0
-    reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    # [{"agency": code, "score": float, "reasons": [str]}], best first
+    # Each reason {"code": ..., "args": {...}} (see service.routing.reasons); a plain string in
+    # decisions recorded before reasons were structured, and for a secretariat's note.
+    reasons: list[str | dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    # [{"agency": code, "score": float, "reasons": [reason]}], best first
     suggestions: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     excluded: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # agencies that declined
     stood: bool = True

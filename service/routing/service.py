@@ -31,6 +31,7 @@ from service.proposals.models import (
     ProposalStatus,
 )
 from service.routing import engine, precedent
+from service.routing import reasons as why
 from service.routing import repository as routing
 from service.routing.deadlines import deadlines
 from service.routing.errors import RuleNotFound
@@ -52,7 +53,7 @@ class Routed:
 
     @property
     def reason(self) -> str:
-        return self.decision.reasons[0] if self.decision.reasons else ""
+        return why.render(self.decision.reasons[0], "en") if self.decision.reasons else ""
 
 
 async def snapshot(session: AsyncSession) -> engine.Snapshot:
@@ -239,7 +240,7 @@ async def route_proposal(
     duplicate = await _duplicate_of(session, search, proposal)
     if duplicate is not None and duplicate.id != proposal.id:
         proposal.duplicate_of_id = duplicate.id
-        record.reasons.append(f"near-duplicate of {duplicate.tracking_code}")
+        record.reasons.append(why.near_duplicate(duplicate.tracking_code).stored())
 
     proposal.status, proposal.agency_id, proposal.updated_at = status, agency.id, now
     due = await deadlines(session, proposal, agency, settings, now)
@@ -250,7 +251,8 @@ async def route_proposal(
         status=status,
         agency_id=agency.id,
         actor="system",
-        note="; ".join(record.reasons),
+        note="; ".join(why.english(record.reasons)),
+        reasons=list(record.reasons),
         at=now,
     )
     proposals.add(session, event)
@@ -291,18 +293,25 @@ async def route_proposal(
     return Routed(proposal, agency, status, record)
 
 
-def _reasons(decision: engine.Decision, method: RoutingMethod, threshold: float) -> list[str]:
+def _reasons(
+    decision: engine.Decision, method: RoutingMethod, threshold: float
+) -> list[why.Stored]:
     if decision.agency is None:
-        return ["no rule, competence or precedent points at any agency"]
+        return [why.nothing().stored()]
     lead = decision.suggestions[0]
-    confidence = f"confidence {decision.confidence:.2f}"
+    confidence = round(decision.confidence, 2)
     if method is RoutingMethod.TRIAGE:
-        return [f"{confidence} is below {threshold:.2f}: the secretariat decides", *lead.reasons]
-    return [f"{lead.agency}: {confidence}", *lead.reasons]
+        first = why.below_threshold(confidence, threshold)
+    else:
+        first = why.confidence(lead.agency, confidence)
+    return [first.stored(), *(r.stored() for r in lead.reasons)]
 
 
 def _suggestions(suggestions: Sequence[engine.Suggestion]) -> list[dict[str, Any]]:
-    return [{"agency": s.agency, "score": s.score, "reasons": list(s.reasons)} for s in suggestions]
+    return [
+        {"agency": s.agency, "score": s.score, "reasons": [r.stored() for r in s.reasons]}
+        for s in suggestions
+    ]
 
 
 def _recipients(users: list[User]) -> list[notifications.Recipient]:
@@ -329,7 +338,7 @@ async def record_secretariat_routing(
         agency_id=agency.id,
         method=RoutingMethod.SECRETARIAT,
         confidence=1.0,
-        reasons=[f"{agency.code}: decided by {actor}", *([note] if note else [])],
+        reasons=[why.decided(agency.code, actor).stored(), *([note] if note else [])],
         excluded=list(previous[-1].excluded) if previous else [],
     )
     routing.add(session, record)
@@ -358,7 +367,7 @@ async def record_decline(
         agency_id=secretariat.id,
         method=RoutingMethod.TRIAGE,
         confidence=decision.confidence,
-        reasons=[f"declined by {declining.code} ({actor}): {reason}"],
+        reasons=[why.declined(declining.code, actor, reason).stored()],
         suggestions=_suggestions(decision.suggestions),
         excluded=excluded,
     )

@@ -18,6 +18,7 @@ from service.proposals import service as proposals
 from service.proposals.models import ProposalStatus
 from service.routing import repository as routing
 from service.routing.models import RoutingMethod
+from service.routing.reasons import english
 from service.routing.service import Routed, route_proposal
 from service.runtime import Runtime
 from service.settings import Settings
@@ -74,7 +75,7 @@ async def test_local_obstacle_goes_to_the_provinces_peoples_committee(settings: 
         RoutingMethod.RULE,
     )
     assert decision.confidence == 0.552  # 8 / (8 + 4.5 + 2)
-    assert decision.reasons == [
+    assert english(decision.reasons) == [
         "UBND-DAK-LAK: confidence 0.55",
         "rule 1: a local obstacle goes to the People's Committee of its province",
         "rule 2: a local procedure or local land goes to the People's Committee of its province",
@@ -91,7 +92,7 @@ async def test_a_national_matter_in_a_province_goes_to_the_ministry(settings: Se
     routed = await _route(db, settings, province="DA-NANG", **DRONE)
     await db.dispose()
     assert (routed.agency.code, routed.status) == ("BQP", ProposalStatus.ROUTED)
-    assert routed.decision.reasons[1] == (
+    assert english(routed.decision.reasons)[1] == (
         "rule 4: flights of drones are the Ministry of National Defence's wherever they happen"
     )
 
@@ -109,7 +110,7 @@ async def test_a_proposal_goes_to_the_ministry_competent_for_its_topic(
     )
     await db.dispose()
     assert (routed.agency.code, routed.decision.method) == ("BKHCN", RoutingMethod.RULE)
-    assert routed.decision.reasons[1] == (
+    assert english(routed.decision.reasons)[1] == (
         "keywords: cơ chế thử nghiệm có kiểm soát, trí tuệ nhân tạo"
     )
 
@@ -136,9 +137,9 @@ async def test_unclear_submissions_go_to_triage_with_suggestions(
         ProposalStatus.TRIAGE,
         RoutingMethod.TRIAGE,
     )
-    assert decision.reasons == [
+    assert english(decision.reasons) == [
         "confidence 0.47 is below 0.50: the secretariat decides",
-        "keywords: giấy phép lao động",
+        "keyword: giấy phép lao động",
     ]
     assert [(s["agency"], s["score"]) for s in decision.suggestions] == [
         ("BNV", 4.5),
@@ -274,7 +275,9 @@ async def test_a_triage_assignment_routes_the_next_similar_submission(
         ProposalStatus.ROUTED,
         RoutingMethod.PRECEDENT,
     )
-    assert second.decision.reasons[1].startswith(f"precedent: {first.proposal.tracking_code} (0.")
+    assert english(second.decision.reasons)[1].startswith(
+        f"precedent: {first.proposal.tracking_code} (0."
+    )
 
 
 async def test_a_transferred_routing_does_not_stand_as_precedent(
@@ -321,7 +324,7 @@ async def test_a_decline_returns_to_triage_and_excludes_the_agency(settings: Set
     first, latest = decisions
     assert not first.stood
     assert (latest.method, latest.excluded) == (RoutingMethod.TRIAGE, ["BQP"])
-    assert latest.reasons == ["declined by BQP (user:1): Không thuộc thẩm quyền."]
+    assert english(latest.reasons) == ["declined by BQP (user:1): Không thuộc thẩm quyền."]
     assert [s["agency"] for s in latest.suggestions] == ["UBND-DA-NANG"]
 
 
@@ -346,7 +349,7 @@ async def test_the_same_letter_from_many_senders_is_linked_to_the_first(
     unrelated = await _route(db, settings, runtime, email="d@example.com")
     assert copy.proposal.duplicate_of_id == first.proposal.id
     assert near.proposal.duplicate_of_id == first.proposal.id
-    assert near.decision.reasons[-1] == f"near-duplicate of {first.proposal.tracking_code}"
+    assert english(near.decision.reasons)[-1] == f"near-duplicate of {first.proposal.tracking_code}"
     assert unrelated.proposal.duplicate_of_id is None
     async with db.session() as session:
         linked = await routing.duplicates_of(session, first.proposal.id)

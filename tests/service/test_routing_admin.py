@@ -3,6 +3,7 @@ the GraphQL doors; `intake rules load`."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -230,7 +231,21 @@ async def test_the_secretariat_edits_rules_and_reads_decisions_through_graphql(
     decision = decided["proposal"]["routingDecision"]
     assert (decision["method"], decision["stood"]) == ("RULE", True)
     assert decision["suggestions"][0]["agencyCode"] == "BQP"
-    assert decision["suggestions"][0]["reasons"][0] == f"rule {len(rules['routingRules'])}"
+    position = len(rules["routingRules"])
+    assert decision["suggestions"][0]["reasons"][0] == f"rule {position}"
+    assert decision["suggestions"][0]["reasonDetails"][0] == {
+        "code": "rule",
+        "text": f"rule {position}",
+    }
+    confidence = decision["reasonDetails"][0]
+    assert confidence["code"] == "confidence"
+    assert json.loads(confidence["arguments"])["agency"] == "BQP"
+    assert confidence["text"] == decision["reasons"][0]
+    vietnamese = await execute(client, "RoutingDecision", {"id": pid}, headers=secretariat)
+    details = vietnamese["proposal"]["routingDecision"]["reasonDetails"]
+    assert details[0]["text"].startswith("BQP: độ tin cậy 0,")
+    assert details[1]["text"] == f"quy tắc {position}"
+    assert vietnamese["proposal"]["routingDecision"]["reasons"] == decision["reasons"]  # English
     deleted = await execute(
         client, "DeleteRoutingRule", {"input": {"id": rule["id"]}}, headers=english
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from service.directory.loader import InvalidDirectory, read_directory
 from service.routing import engine, precedent
 from service.routing.loader import Known, parse_rules, read_rules
+from service.routing.reasons import english
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 SNAPSHOT = engine.Snapshot(
@@ -36,10 +37,10 @@ def test_marked_text_keeps_its_marks_and_unmarked_text_is_folded() -> None:
     tax = engine.score(SNAPSHOT, _submission("Hoàn thuế chậm", "Thuế giá trị gia tăng."))
     unmarked = engine.score(SNAPSHOT, _submission("Hoan thue cham"))
     assert rent == {}
-    assert tax["BTC"].reasons == ["keywords: hoàn thuế, thuế"]
+    assert english(tax["BTC"].reasons) == ["keywords: hoàn thuế, thuế"]
     # "hoàn thuế" (2 words) and "thuế" (1), both also in the title: × 1.5
     assert tax["BTC"].score == 4.5
-    assert unmarked["BTC"].reasons == ["keywords: hoàn thuế"]
+    assert english(unmarked["BTC"].reasons) == ["keyword: hoàn thuế"]
 
 
 def test_confidence_is_the_leaders_share_against_the_runner_up_and_a_prior() -> None:
@@ -64,7 +65,7 @@ def test_rules_match_on_kind_category_province_and_keywords() -> None:
     )
     snapshot = engine.Snapshot(SNAPSHOT.agencies, SNAPSHOT.committees, SNAPSHOT.defaults, (rule,))
     local = _submission("Bộ phận một cửa chậm", kind="OBSTACLE", province="HUE")
-    assert engine.score(snapshot, local)["UBND-HUE"].reasons == ["rule 1: local"]
+    assert english(engine.score(snapshot, local)["UBND-HUE"].reasons) == ["rule 1: local"]
     for other in (
         _submission("Bộ phận một cửa chậm", province="HUE"),
         _submission("Bộ phận một cửa chậm", kind="OBSTACLE"),
@@ -132,18 +133,18 @@ MINISTRIES = engine.Snapshot(
 
 def test_a_keyword_inside_another_agencys_longer_keyword_is_that_agencys() -> None:
     storage = engine.score(MINISTRIES, _submission("Lưu trữ năng lượng bằng pin cho làng nghề"))
-    assert {code: e.reasons for code, e in storage.items()} == {
-        "BCT": ["keywords: lưu trữ năng lượng"]
+    assert {code: english(e.reasons) for code, e in storage.items()} == {
+        "BCT": ["keyword: lưu trữ năng lượng"]
     }
     archives = engine.score(MINISTRIES, _submission("Lưu trữ hồ sơ điện tử"))
-    assert archives["BNV"].reasons == ["keywords: lưu trữ"]
+    assert english(archives["BNV"].reasons) == ["keyword: lưu trữ"]
 
 
 def test_the_title_names_its_subject_first_when_it_holds_two_agencies_keywords() -> None:
     national = _submission("Chuẩn hóa vị trí việc làm chuyên trách chuyển đổi số")
     scored = engine.score(MINISTRIES, national)
-    assert scored["BNV"].reasons == [
-        "keywords: vị trí việc làm",
+    assert english(scored["BNV"].reasons) == [
+        "keyword: vị trí việc làm",
         "subject of the title: vị trí việc làm",
     ]
     assert (scored["BNV"].score, scored["BKHCN"].score) == (6.5, 4.5)
@@ -152,14 +153,14 @@ def test_the_title_names_its_subject_first_when_it_holds_two_agencies_keywords()
     local = _submission(national.title, province="HUE")
     assert engine.score(MINISTRIES, local)["BNV"].score == 4.5
     alone = engine.score(MINISTRIES, _submission("Vị trí việc làm", "chuyển đổi số"))
-    assert alone["BNV"].reasons == ["keywords: vị trí việc làm"]
+    assert english(alone["BNV"].reasons) == ["keyword: vị trí việc làm"]
 
 
 def test_english_keywords_find_their_plurals_in_english_text() -> None:
     scored = engine.score(MINISTRIES, _submission("Universities file patents", "Archives"))
-    assert {code: e.reasons for code, e in scored.items()} == {
+    assert {code: english(e.reasons) for code, e in scored.items()} == {
         "BKHCN": ["keywords: university, patent"],
-        "BNV": ["keywords: archives"],
+        "BNV": ["keyword: archives"],
     }
     assert engine.score(MINISTRIES, _submission("Patently unclear")) == {}
 

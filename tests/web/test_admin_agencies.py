@@ -82,7 +82,7 @@ async def test_the_secretariat_filters_and_edits_an_agency_with_history(
     assert "vanphong@most.gov.vn\ntiepnhan@most.gov.vn</textarea>" in shown.text
     assert 'name="categories" value="INNOVATION" checked' in shown.text
     assert (
-        '<td>secretariat@intake.localhost</td><td class="code">acknowledge_days</td>'
+        "<td>secretariat@intake.localhost</td><td>Số ngày làm việc để xác nhận tiếp nhận</td>"
         "<td>—</td><td>2</td>" in shown.text
     )
     async with db.session() as session:

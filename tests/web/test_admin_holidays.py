@@ -12,6 +12,7 @@ from service.calendar import VIETNAM_HOLIDAYS, add_business_days
 from service.db import Database, utcnow
 from service.directory import repository as directory
 from service.holidays import service as holidays
+from service.i18n import format_day
 from service.routing import repository as routing
 from service.routing.deadlines import business_days
 from service.settings import Settings
@@ -56,7 +57,7 @@ async def test_a_holiday_added_through_the_page_moves_deadlines_and_is_recorded(
     listed = await client.get(added.headers["location"])
     assert "Đã lưu ngày nghỉ lễ." in listed.text
     assert (
-        f"<td>secretariat@intake.localhost</td><td>added</td><td>{day.isoformat()}</td>"
+        f"<td>secretariat@intake.localhost</td><td>Đã thêm</td><td>{format_day(day, 'vi')}</td>"
         "<td>— → Nghỉ bù</td>" in listed.text
     )
 

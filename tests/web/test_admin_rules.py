@@ -78,9 +78,9 @@ async def test_a_rule_is_created_edited_and_deleted_with_its_history(
     )
     shown = await client.get(f"/admin/rules/{rule_id}")
     assert (
-        "<td>secretariat@intake.localhost</td>\n    <td>changed</td>\n"
-        '    <td><ul class="changes"><li><span class="code">weight</span>: 6.0 → 8.0</li>'
-        '<li><span class="code">active</span>: True → False</li></ul></td>' in shown.text
+        "<td>secretariat@intake.localhost</td>\n    <td>Đã sửa</td>\n"
+        '    <td><ul class="changes"><li>Trọng số: 6 → 8</li>'
+        "<li>Đang hoạt động: Có → Không</li></ul></td>" in shown.text
     )
     listed = await client.get("/admin/rules")
     assert f'<a href="/admin/rules/{rule_id}">{count + 1}</a>' in listed.text

@@ -99,13 +99,20 @@ async def test_the_secretariat_creates_changes_deactivates_and_reactivates_an_of
     shown = await client.get(f"/admin/users/{user_id}")
     assert '<strong id="state">Đang hoạt động</strong>' in shown.text
     history = re.findall(
-        r"<td>secretariat@intake.localhost</td><td>(\w+)</td><td>([^<]*)</td>", shown.text
+        r"<td>secretariat@intake.localhost</td><td>([^<]+)</td><td>(.*?)</td></tr>", shown.text
     )
     assert history == [
-        ("reactivated", "—"),
-        ("deactivated", "—"),
-        ("changed", "role: REVIEWER → AGENCY_ADMIN"),
-        ("created", "role: REVIEWER; agency: BKHCN"),
+        ("Đã kích hoạt lại", "—"),
+        ("Đã vô hiệu hóa", "—"),
+        (
+            "Đã sửa",
+            '<ul class="changes"><li>Vai trò: Cán bộ xử lý → Quản trị viên cơ quan</li></ul>',
+        ),
+        (
+            "Đã tạo",
+            '<ul class="changes"><li>Vai trò: Cán bộ xử lý</li>'
+            "<li>Cơ quan: Bộ Khoa học và Công nghệ</li></ul>",
+        ),
     ]
 
 

@@ -223,7 +223,7 @@ async def test_decline_returns_the_submission_to_triage_with_its_reason(
     await sign_in_secretariat(client)
     queue = await client.get("/secretariat/triage")
     item = _triage_item(queue.text, proposal_id)
-    assert f"<p><strong>BKHCN đã từ chối:</strong> {reason}</p>" in item
+    assert f"<p><strong>Bộ Khoa học và Công nghệ đã từ chối:</strong> {reason}</p>" in item
     suggested = re.findall(r"<li><strong>([A-Z0-9-]+)</strong>", item)
     assert suggested  # the province's committee is still offered
     assert "BKHCN" not in suggested
@@ -264,7 +264,7 @@ async def test_triage_suggestions_leave_out_every_agency_that_declined(
     client.cookies.clear()
     await sign_in_secretariat(client)
     item = _triage_item((await client.get("/secretariat/triage")).text, proposal_id)
-    assert f"<p><strong>BCT đã từ chối:</strong> {second}</p>" in item
+    assert f"<p><strong>Bộ Công Thương đã từ chối:</strong> {second}</p>" in item
     suggested = re.findall(r"<li><strong>([A-Z0-9-]+)</strong>", item)
     assert suggested
     assert not {"BKHCN", "BCT"} & set(suggested)

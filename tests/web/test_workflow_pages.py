@@ -284,4 +284,4 @@ async def test_routing_reasons_are_shown_to_officials_not_on_the_tracking_page(
     await sign_in_secretariat(client)
     detail = await client.get(f"/inbox/{proposal_id}")
     assert detail.status_code == 200
-    assert re.search(r'<p class="event-note">[^<]*confidence \d\.\d\d', detail.text)
+    assert re.search(r'<p class="event-note">[^<]*độ tin cậy \d,\d\d', detail.text)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from service.api.context import Info
 from service.api.directory.types import Agency
 from service.api.errors import ValidationErrors
 from service.api.workflow.types import NotFoundError, NotPermittedError
@@ -15,15 +16,46 @@ from service.routing.models import RoutingDecision as DecisionRow
 from service.routing.models import RoutingMethod
 from service.routing.models import RoutingRule as RuleRow
 from service.routing.models import RuleChange as ChangeRow
+from service.routing.reasons import Reason, Stored, english, loaded, render
 
 strawberry.enum(RoutingMethod)
+
+_REASONS = "Why, in English, as the routing engine has always written it."
+
+
+@strawberry.type(description="One reason for a routing decision, structured and readable.")
+class RoutingReason:
+    stored: strawberry.Private[Reason | str]
+
+    @strawberry.field(
+        description="keywords, rule, competence, title_subject, precedent, confidence, "
+        "below_threshold, near_duplicate, decided, declined, none; note for a note "
+        "typed by the secretariat (or a reason recorded before reasons had codes)."
+    )
+    def code(self) -> str:
+        return "note" if isinstance(self.stored, str) else self.stored.code
+
+    @strawberry.field(description="The reason in the request's language (Accept-Language).")
+    def text(self, info: Info) -> str:
+        return render(self.stored, info.context.language)
+
+    @strawberry.field(description="The reason's arguments as JSON text, e.g. the keywords.")
+    def arguments(self) -> str:
+        if isinstance(self.stored, str):
+            return "{}"
+        return json.dumps(dict(self.stored.args), ensure_ascii=False, sort_keys=True)
+
+
+def _details(values: list[Stored]) -> list[RoutingReason]:
+    return [RoutingReason(stored=loaded(v)) for v in values]
 
 
 @strawberry.type(description="An agency the routing engine suggests, with its score and why.")
 class RoutingSuggestion:
     agency_code: str
     score: float
-    reasons: list[str]
+    reasons: list[str] = strawberry.field(description=_REASONS)
+    reason_details: list[RoutingReason]
 
 
 @strawberry.type(description="Where a submission was sent, how, how confidently and why.")
@@ -38,9 +70,13 @@ class RoutingDecision:
     def confidence(self) -> float:
         return self.row.confidence
 
-    @strawberry.field
+    @strawberry.field(description=_REASONS)
     def reasons(self) -> list[str]:
-        return list(self.row.reasons)
+        return english(self.row.reasons)
+
+    @strawberry.field
+    def reason_details(self) -> list[RoutingReason]:
+        return _details(self.row.reasons)
 
     @strawberry.field(description="The top three agencies, best first.")
     def suggestions(self) -> list[RoutingSuggestion]:
@@ -63,7 +99,8 @@ def _suggestion(value: dict[str, Any]) -> RoutingSuggestion:
     return RoutingSuggestion(
         agency_code=str(value["agency"]),
         score=float(value["score"]),
-        reasons=[str(r) for r in value["reasons"]],
+        reasons=english(value["reasons"]),
+        reason_details=_details(value["reasons"]),
     )
 
 

@@ -1,0 +1,79 @@
+"""Routing reasons rendered in each language: wording, plurals, numbers, names, older rows."""
+
+from __future__ import annotations
+
+from service.i18n import translations
+from service.routing import reasons as why
+
+NAMES = why.Names(
+    agencies={"BTC": "Bộ Tài chính"},
+    categories={"TAX": "Thuế"},
+    actors={"user:3": "lan@mof.gov.vn"},
+)
+
+
+def test_every_reason_in_vietnamese_and_in_english() -> None:
+    cases = [
+        (why.nothing(), "không có quy tắc, thẩm quyền hay tiền lệ nào chỉ ra cơ quan xử lý"),
+        (why.rule(2, "thuế địa phương"), "quy tắc 2: thuế địa phương"),
+        (why.rule(3, ""), "quy tắc 3"),
+        (why.keywords(["hoàn thuế", "thuế"]), "từ khóa: hoàn thuế, thuế"),
+        (why.keywords(["thuế"]), "từ khóa: thuế"),
+        (why.competence("TAX"), "có thẩm quyền về Thuế"),
+        (why.title_subject("hoàn thuế"), "chủ đề của tiêu đề: hoàn thuế"),
+        (why.precedent([("AB12", 0.834), ("CD34", 0.5)]), "tiền lệ: AB12 (0,83), CD34 (0,50)"),
+        (why.confidence("BTC", 0.55), "Bộ Tài chính: độ tin cậy 0,55"),
+        (
+            why.below_threshold(0.47, 0.6),
+            "độ tin cậy 0,47 thấp hơn ngưỡng 0,60: Ban thư ký quyết định",
+        ),
+        (why.near_duplicate("AB12"), "gần trùng với AB12"),
+        (why.decided("BTC", "user:3"), "Bộ Tài chính: do lan@mof.gov.vn quyết định"),
+        (
+            why.declined("BTC", "user:3", "Sai cơ quan."),
+            "Bộ Tài chính (lan@mof.gov.vn) từ chối: Sai cơ quan.",
+        ),
+    ]
+    for reason, vietnamese in cases:
+        assert why.render(reason.stored(), "vi", NAMES) == vietnamese
+    assert why.english([reason for reason, _ in cases]) == [
+        "no rule, competence or precedent points at any agency",
+        "rule 2: thuế địa phương",
+        "rule 3",
+        "keywords: hoàn thuế, thuế",
+        "keyword: thuế",
+        "competent for TAX",
+        "subject of the title: hoàn thuế",
+        "precedent: AB12 (0.83), CD34 (0.50)",
+        "BTC: confidence 0.55",
+        "confidence 0.47 is below 0.60: the secretariat decides",
+        "near-duplicate of AB12",
+        "BTC: decided by user:3",
+        "declined by BTC (user:3): Sai cơ quan.",
+    ]
+    assert why.render(why.competence("TAX"), "en", why.Names(categories={"TAX": "Taxes"})) == (
+        "competent for Taxes"
+    )
+
+
+def test_reasons_stored_before_codes_and_unknown_codes_are_shown_as_they_are() -> None:
+    assert why.render("keywords: thuế", "vi") == "keywords: thuế"
+    assert why.render({"code": "from_a_newer_version", "args": {}}, "vi") == "from_a_newer_version"
+    assert why.loaded({"code": "rule", "args": {"position": 1, "note": ""}}) == why.rule(1, "")
+
+
+def test_plural_messages_follow_each_languages_plural_rule() -> None:
+    english, vietnamese = translations("en"), translations("vi")
+    assert english.ngettext("keyword: %(keywords)s", "keywords: %(keywords)s", 1) == (
+        "keyword: %(keywords)s"
+    )
+    assert english.ngettext("keyword: %(keywords)s", "keywords: %(keywords)s", 2) == (
+        "keywords: %(keywords)s"
+    )
+    for n in (1, 2, 5):
+        assert vietnamese.ngettext("keyword: %(keywords)s", "keywords: %(keywords)s", n) == (
+            "từ khóa: %(keywords)s"
+        )
+    assert vietnamese.ngettext("a message nobody wrote", "messages nobody wrote", 2) == (
+        "messages nobody wrote"
+    )
