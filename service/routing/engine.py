@@ -381,8 +381,12 @@ def _plural(word: str) -> str:
 
 def found_keywords(text: str, keywords: Iterable[str]) -> list[str]:
     """The keywords found in `text` as the engine finds them (whole words, marks kept in a
-    marked text, plurals in an unmarked one), a phrase inside a longer one counting once."""
-    return _Text(text).distinct(keywords)
+    marked text, plurals in an unmarked one), in one sense throughout: a keyword found inside a
+    longer one anywhere in the text is not found on its own ("lưu trữ" in a text about "lưu trữ
+    năng lượng")."""
+    spans = _Text(text).spans(keywords)
+    inside = {span[2] for span in spans if _inside_longer(span, spans)}
+    return [keyword for keyword in _distinct(spans) if keyword not in inside]
 
 
 def keywords_of(vi: Sequence[str], en: Sequence[str]) -> tuple[str, ...]:

@@ -148,6 +148,9 @@ def test_a_text_uses_a_keyword_in_one_sense_throughout() -> None:
         "BCT": ["keywords: lưu trữ năng lượng"]
     }
     assert engine.decide(scored).confidence == 0.692  # 4.5 / (4.5 + 2), not 4.5 / (4.5 + 3 + 2)
+    # And so do the concepts a precedent is compared by.
+    text = f"{letter.title}\n{letter.description}"
+    assert precedent.concepts(text) == {"~BCT:luu tru nang luong"}
 
 
 def test_the_title_names_its_subject_first_when_it_holds_two_agencies_keywords() -> None:
@@ -246,10 +249,13 @@ def test_a_vietnamese_precedent_votes_for_an_english_submission_on_the_same_subj
         ("BNV", "VI1", 0.5)
     ]
     # Concepts of one agency alone say what its keywords say: no vote.
-    tourism = precedent.Precedent(
-        2, "VI2", "BVHTTDL", "Phát triển du lịch thông minh và du lịch", NOW
-    )
-    assert precedent.votes("Smart tourism for tourism in Ha Long", [tourism], NOW) == []
+    museum = precedent.Precedent(2, "VI2", "BVHTTDL", "Số hóa bảo tàng và di tích", NOW)
+    english_museum = "Digitising the museum and its relics"
+    assert precedent.features(english_museum) & precedent.features(museum.text) == {
+        "~BVHTTDL:bao tang",
+        "~BVHTTDL:di tich",
+    }
+    assert precedent.votes(english_museum, [museum], NOW) == []
     # The search for precedent asks for the other language's words apart from the text's own.
     queries = precedent.search_queries("Work permits for chip designers", "")
     assert queries == [
