@@ -277,9 +277,7 @@ def _own_spans(
     sense throughout: "pin lưu trữ" in a letter about "lưu trữ năng lượng" is energy storage,
     not archives."""
     others = [span for other, found in spans.items() if other != code for span in found]
-    taken = {
-        keyword for span in spans[code] if _inside_longer(span, others) for keyword in [span[2]]
-    }
+    taken = {span[2] for span in spans[code] if _inside_longer(span, others)}
     return [
         span for span in spans[code] if span[2] not in taken and not _inside_longer(span, everyone)
     ]

@@ -243,6 +243,9 @@ def _concepts() -> tuple[dict[str, list[tuple[str, Concept]]], dict[str, Concept
     return by_first_word, by_term
 
 
+_PLURALS = (("ies", "y"), ("es", ""), ("s", ""))  # "permits" may be the form "permit"
+
+
 def concepts(text: str) -> frozenset[str]:
     """The terms of the concepts `text` names, in either language: "giấy phép lao động" and
     "work permit" are one concept, so two letters on one subject in two languages share it."""
@@ -252,9 +255,6 @@ def concepts(text: str) -> frozenset[str]:
     candidates = [pair for w in present for pair in by_first_word.get(w, [])]
     found = set(found_keywords(text, [form for form, _ in candidates]))
     return frozenset(concept.term for form, concept in candidates if form in found)
-
-
-_PLURALS = (("ies", "y"), ("es", ""), ("s", ""))
 
 
 def translations(text: str) -> list[str]:
@@ -279,8 +279,8 @@ def similarity(a: frozenset[str], b: frozenset[str], rarity: Rarity = EVEN) -> f
     than one agency, CONCEPT_FACTOR times the cosine of their concepts if that is more.
 
     A letter and its translation share no word but their concepts. Concepts of one agency
-    alone ("du lịch" and "du lịch thông minh") say no more than that agency's keywords already
-    do; a combination across agencies ("bán dẫn" and "giấy phép lao động") is a subject, the
+    alone ("bảo tàng" and "di tích", museums and relics) say no more than that agency's keywords
+    already do; a combination across agencies ("bán dẫn" and "giấy phép lao động") is a subject, the
     kind whose routing the keywords leave in doubt and a precedent settles."""
     a_words, b_words = _words_of(a), _words_of(b)
     value = _cosine(a_words, b_words, rarity)
