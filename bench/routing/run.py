@@ -170,7 +170,9 @@ def _read(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def main(verbose: bool) -> None:
+def main(verbose: bool, swap: bool = False) -> None:
+    """--swap feeds back the even rows and measures the odd ones: the direction to tune in,
+    where -v lists only the odd rows (see the README)."""
     original = _read(LABELLED)
     for title, rows in (
         (f"original set ({len(original)} rows)", original),
@@ -180,7 +182,7 @@ def main(verbose: bool) -> None:
         ),
     ):
         print(title)
-        fed, measured = rows[0::2], rows[1::2]
+        fed, measured = (rows[1::2], rows[0::2]) if swap else (rows[0::2], rows[1::2])
         tallies = asyncio.run(_run(rows, fed, measured))
         names = (
             "cold start, all rows",
@@ -188,11 +190,14 @@ def main(verbose: bool) -> None:
             "first half, routed while fed back",
             "second half, after the first was fed back",
         )
+        if swap:
+            names = ("", "cold start, odd rows", "", "odd rows, after the even were fed back")
         for name, tally in zip(names, tallies, strict=True):
-            print(tally.report(name))
-            if verbose:
-                print("\n".join(tally.lines))
+            if name:
+                print(tally.report(name))
+                if verbose:
+                    print("\n".join(tally.lines))
 
 
 if __name__ == "__main__":
-    main(verbose="-v" in sys.argv[1:])
+    main(verbose="-v" in sys.argv[1:], swap="--swap" in sys.argv[1:])

@@ -105,6 +105,10 @@ async def get_province_alias(session: AsyncSession, key: str) -> ProvinceAlias |
     return await session.get(ProvinceAlias, key)
 
 
+async def get_place(session: AsyncSession, key: str) -> Place | None:
+    return await session.get(Place, key)
+
+
 async def latest_version(session: AsyncSession) -> DirectoryVersion | None:
     statement = select(DirectoryVersion).order_by(col(DirectoryVersion.id).desc()).limit(1)
     return (await session.exec(statement)).first()

@@ -345,7 +345,8 @@ async def provinces(session: AsyncSession) -> list[Province]:
 
 
 async def find_province(session: AsyncSession, text: str) -> Province | None:
-    """The active province `text` names: its code, its name, or a former province's name."""
+    """The active province `text` names: its code, its name, a former province's name, or the
+    name of a place inside one (places.csv), as provinces_named_in reads them in free text."""
     text = normalize(text).strip()
     if not text:
         return None
@@ -364,9 +365,9 @@ async def find_province(session: AsyncSession, text: str) -> Province | None:
         }:
             return province
     alias = await repository.get_province_alias(session, key)
-    if alias is None:
-        return None
-    return next((p for p in active if p.code == alias.province_code), None)
+    place = None if alias is not None else await repository.get_place(session, key)
+    code = alias.province_code if alias is not None else place.province_code if place else None
+    return next((p for p in active if p.code == code), None)
 
 
 async def provinces_named_in(session: AsyncSession, text: str) -> list[Province]:

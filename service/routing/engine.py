@@ -8,9 +8,10 @@ Every signal adds evidence (a non-negative score) to an agency, with the reason 
 - a matching rule adds its weight to its lead agency;
 - each competence keyword of an agency found in the title and description adds the number of
   its words (capped: a long phrase is more specific than "thuế", not endlessly so), more in the
-  title, where the submitter states the topic. A keyword found only inside a longer keyword of
-  another agency is that agency's topic, not its own: "lưu trữ" (archives) inside "lưu trữ
-  năng lượng" (energy storage), "thương mại" (commerce) inside "ngân hàng thương mại";
+  title, where the submitter states the topic. A keyword found inside a longer keyword of
+  another agency is that agency's topic, not its own, there and everywhere else in the text (a
+  text uses a word in one sense): "lưu trữ" (archives) inside "lưu trữ năng lượng" (energy
+  storage), "thương mại" (commerce) inside "ngân hàng thương mại";
 - when the title of a submission with no province holds keywords of several agencies, the one
   whose keyword comes first gets a little more (TITLE_SUBJECT): a Vietnamese title names its
   subject first and its qualifiers after ("Thẩm duyệt phòng cháy chữa cháy cho trung tâm dữ
@@ -18,8 +19,10 @@ Every signal adds evidence (a non-negative score) to an agency, with the reason 
 - the category the submitter chose adds a little to every agency competent for it, a little
   more to its default agency (submitters often pick OTHER or a neighbouring topic, so the
   category is a hint, not a verdict);
-- precedent (earlier submissions whose routing stood) adds votes weighted by similarity and
-  recency (see service.routing.precedent).
+- precedent (earlier submissions whose routing stood) votes, each vote weighted by similarity
+  and recency (see service.routing.precedent); the precedents speak with one voice: the agency
+  with the most vote weight gets its margin over the next, no other agency gets anything, and a
+  People's Committee's precedent votes for the committee of the submission's own province.
 
 Confidence is the leading agency's share of all the evidence, with a fixed amount of evidence
 reserved for "some agency no signal pointed at" (PRIOR):
@@ -166,9 +169,7 @@ def score(
             entry.cooperating.extend(c for c in rule.cooperating if c not in entry.cooperating)
     spans = {a.code: text.spans(a.keywords) for a in snapshot.agencies if a.code in routable}
     everyone = [span for found in spans.values() for span in found]
-    own = {
-        code: [s for s in found if not _inside_longer(s, everyone)] for code, found in spans.items()
-    }
+    own = {code: _own_spans(code, spans, everyone) for code in spans}
     for agency in snapshot.agencies:
         keywords = _distinct(own.get(agency.code, []))
         if keywords:
@@ -184,12 +185,10 @@ def score(
         subject = _title_subject(title, own, everyone)
         if subject is not None:
             add(subject[0], TITLE_SUBJECT, why.title_subject(subject[1]))
-    by_agency: dict[str, list[Vote]] = {}
-    for vote in votes:
-        by_agency.setdefault(vote.agency, []).append(vote)
-    for code, agency_votes in by_agency.items():
-        points = sum(v.weight for v in agency_votes)
-        cited = [(v.tracking_code, round(v.similarity, 2)) for v in agency_votes[:3]]
+    verdict = _precedent_verdict(snapshot, submission, votes, set(exclude))
+    if verdict is not None:
+        code, points, agreeing = verdict
+        cited = [(v.tracking_code, round(v.similarity, 2)) for v in agreeing[:3]]
         add(code, points, why.precedent(cited))
     for code in set(exclude):
         evidence.pop(code, None)
@@ -240,6 +239,50 @@ def _rule_lead(
     if rule.lead == PEOPLES_COMMITTEE:
         return snapshot.committees.get(submission.province or "")
     return rule.lead
+
+
+def _precedent_verdict(
+    snapshot: Snapshot, submission: Submission, votes: Sequence[Vote], exclude: set[str]
+) -> tuple[str, float, list[Vote]] | None:
+    """The agency the precedents agree on, the margin of its votes over the next agency's, and
+    its votes; None when they do not agree on one.
+
+    A precedent handled by a People's Committee says that the matter is its province's to
+    handle: for a submission in another province it votes for that province's committee
+    (another province's committee is never competent there); for one with no province, the
+    precedent may well be about the same place, and votes as it stands. The precedents speak
+    with one voice: votes for other agencies are taken off the leader's rather than added to
+    competitors, so that a split or weak precedent lowers nothing."""
+    committees = set(snapshot.committees.values())
+    own_committee = snapshot.committees.get(submission.province or "")
+    by_agency: dict[str, list[Vote]] = {}
+    for vote in votes:
+        agency = vote.agency
+        if agency in committees and own_committee is not None:
+            agency = own_committee
+        if agency not in exclude:
+            by_agency.setdefault(agency, []).append(vote)
+    if not by_agency:
+        return None
+    ranked = sorted(by_agency.items(), key=lambda item: (-sum(v.weight for v in item[1]), item[0]))
+    lead, agreeing = ranked[0]
+    runner_up = sum(v.weight for v in ranked[1][1]) if len(ranked) > 1 else 0.0
+    margin = sum(v.weight for v in agreeing) - runner_up
+    return (lead, margin, agreeing) if margin > 0 else None
+
+
+def _own_spans(
+    code: str, spans: Mapping[str, Sequence[Span]], everyone: Sequence[Span]
+) -> list[Span]:
+    """The keywords of agency `code` found in the text that are its own: not inside a longer
+    keyword of another agency, here or anywhere else in the text. A text uses a word in one
+    sense throughout: "pin lưu trữ" in a letter about "lưu trữ năng lượng" is energy storage,
+    not archives."""
+    others = [span for other, found in spans.items() if other != code for span in found]
+    taken = {span[2] for span in spans[code] if _inside_longer(span, others)}
+    return [
+        span for span in spans[code] if span[2] not in taken and not _inside_longer(span, everyone)
+    ]
 
 
 def _keyword_weight(keyword: str) -> float:
@@ -334,6 +377,16 @@ def _plural(word: str) -> str:
     if len(word) > 3 and word.endswith("y") and word[-2] not in "aeiou":
         return f"{word[:-1]}(?:y|ies)"
     return f"{word}(?:e?s)?"
+
+
+def found_keywords(text: str, keywords: Iterable[str]) -> list[str]:
+    """The keywords found in `text` as the engine finds them (whole words, marks kept in a
+    marked text, plurals in an unmarked one), in one sense throughout: a keyword found inside a
+    longer one anywhere in the text is not found on its own ("lưu trữ" in a text about "lưu trữ
+    năng lượng")."""
+    spans = _Text(text).spans(keywords)
+    inside = {span[2] for span in spans if _inside_longer(span, spans)}
+    return [keyword for keyword in _distinct(spans) if keyword not in inside]
 
 
 def keywords_of(vi: Sequence[str], en: Sequence[str]) -> tuple[str, ...]:

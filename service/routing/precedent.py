@@ -10,19 +10,27 @@ in different words match on their subject ("giấy phép lao động", "chuyên 
 while two letters on different subjects that share "doanh nghiệp", "hồ sơ" and "thủ tục" do
 not. With few submissions counted every word weighs about the same and the similarity is the
 plain cosine. Function words are left out whatever the counts: they name no subject.
+
+A text is also represented by the concepts it names (data/concepts.csv: each a competence of
+the directory in its Vietnamese and English forms, "giấy phép lao động" and "work permit"), so
+that a letter and its translation, which share no word, are alike in what they are about; the
+precedent search asks for the other language's forms of those concepts too.
 """
 
 from __future__ import annotations
 
+import csv
 import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
 from search.text import words
-from service.routing.engine import Vote
+from service.routing.engine import Vote, found_keywords
 
 KEY_TERMS = 12  # the most distinctive words a precedent search asks for
 CANDIDATES = 20  # hits read from the backend
@@ -32,6 +40,9 @@ MAX_TERM_LENGTH = 100  # longer words or pairs are not counted
 VOTE_POINTS = 10.0  # a vote of similarity 1 and age 0 (a rule's weight is 3 to 6)
 HALF_LIFE_DAYS = 365.0  # an organisation changes: a year-old precedent counts half
 DUPLICATE_SIMILARITY = 0.8  # the same letter, give or take a greeting or a signature
+CONCEPTS_FILE = Path(__file__).resolve().parent / "data" / "concepts.csv"
+CONCEPT = "~"  # a concept's term: "~BNV:giay phep lao dong", never a word (words are letters)
+CONCEPT_FACTOR = 0.5  # two texts sharing only concepts are at most half as alike as copies
 
 # Folded function words of Vietnamese and English: they carry no topic in any number of texts.
 STOP_WORDS = frozenset(
@@ -195,12 +206,99 @@ def key_terms(
     return ordered[:limit]
 
 
+def search_queries(title: str, description: str, rarity: Rarity = EVEN) -> list[str]:
+    """The precedent searches to run: the key terms, then the words of the other forms of the
+    concepts the text names (the English of its Vietnamese competences and the reverse). Asked
+    apart, as one query the other language's words would rank below the text's own common ones,
+    and an English letter would not find its Vietnamese precedent."""
+    queries = [
+        key_terms(title, description, rarity=rarity),
+        translations(f"{title}\n{description}")[:KEY_TERMS],
+    ]
+    return [" ".join(terms) for terms in queries if terms]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One competence of the directory in its Vietnamese and English forms."""
+
+    term: str
+    forms: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> tuple[dict[str, list[tuple[str, Concept]]], dict[str, Concept]]:
+    """The concepts (concepts.csv), indexed by the first folded word of each form."""
+    by_first_word: dict[str, list[tuple[str, Concept]]] = {}
+    by_term: dict[str, Concept] = {}
+    with CONCEPTS_FILE.open(encoding="utf-8", newline="") as lines:
+        for row in csv.DictReader(lines):
+            vi = [k for k in row["keywords_vi"].split(";") if k]
+            en = [k for k in row["keywords_en"].split(";") if k]
+            term = f"{CONCEPT}{row['agency']}:{' '.join(words(vi[0]))}"
+            concept = Concept(term, (*vi, *en))
+            by_term[term] = concept
+            for form in concept.forms:
+                by_first_word.setdefault(words(form)[0], []).append((form, concept))
+    return by_first_word, by_term
+
+
+_PLURALS = (("ies", "y"), ("es", ""), ("s", ""))  # "permits" may be the form "permit"
+
+
+def concepts(text: str) -> frozenset[str]:
+    """The terms of the concepts `text` names, in either language: "giấy phép lao động" and
+    "work permit" are one concept, so two letters on one subject in two languages share it."""
+    by_first_word, _ = _concepts()
+    present = set(words(text))
+    present |= {w[: -len(end)] + put for w in present for end, put in _PLURALS if w.endswith(end)}
+    candidates = [pair for w in present for pair in by_first_word.get(w, [])]
+    found = set(found_keywords(text, [form for form, _ in candidates]))
+    return frozenset(concept.term for form, concept in candidates if form in found)
+
+
+def translations(text: str) -> list[str]:
+    """The folded words of the other forms of the concepts `text` names (the English of its
+    Vietnamese competences and the reverse) that it does not hold itself."""
+    _, by_term = _concepts()
+    own = set(words(text))
+    extra = [w for t in sorted(concepts(text)) for f in by_term[t].forms for w in words(f)]
+    return [w for w in dict.fromkeys(extra) if w not in own and w not in STOP_WORDS]
+
+
+@lru_cache(maxsize=4096)
 def features(text: str) -> frozenset[str]:
+    """The folded content words and word pairs of `text`, and the concepts it names."""
     tokens = content_words(text)
-    return frozenset([*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))])
+    pairs = (f"{a} {b}" for a, b in itertools.pairwise(tokens))
+    return frozenset([*tokens, *pairs, *concepts(text)])
 
 
 def similarity(a: frozenset[str], b: frozenset[str], rarity: Rarity = EVEN) -> float:
+    """The cosine of the two texts' words and word pairs, or, when they share concepts of more
+    than one agency, CONCEPT_FACTOR times the cosine of their concepts if that is more.
+
+    A letter and its translation share no word but their concepts. Concepts of one agency
+    alone ("bảo tàng" and "di tích", museums and relics) say no more than that agency's keywords
+    already do; a combination across agencies ("bán dẫn" and "giấy phép lao động") is a subject, the
+    kind whose routing the keywords leave in doubt and a precedent settles."""
+    a_words, b_words = _words_of(a), _words_of(b)
+    value = _cosine(a_words, b_words, rarity)
+    a_concepts, b_concepts = a - a_words, b - b_words
+    if len({_agency_of(term) for term in a_concepts & b_concepts}) > 1:
+        value = max(value, CONCEPT_FACTOR * _cosine(a_concepts, b_concepts, rarity))
+    return value
+
+
+def _agency_of(term: str) -> str:
+    return term[len(CONCEPT) :].split(":", 1)[0]
+
+
+def _words_of(terms: frozenset[str]) -> frozenset[str]:
+    return frozenset(t for t in terms if not t.startswith(CONCEPT))
+
+
+def _cosine(a: frozenset[str], b: frozenset[str], rarity: Rarity) -> float:
     if not a or not b:
         return 0.0
     if rarity is EVEN:

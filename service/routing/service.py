@@ -121,16 +121,15 @@ async def find_precedents(
     """Earlier submissions like this one whose routing stood, found through the search index."""
     text = f"{proposal.title}\n{proposal.description}"
     rarity = await rarity_of(session, precedent.features(text))
-    terms = precedent.key_terms(proposal.title, proposal.description, rarity=rarity)
-    if not terms:
-        return []
-    try:
-        result = await search.search(
-            " ".join(terms), SearchScope.secretariat(), limit=precedent.CANDIDATES, match="any"
-        )
-    except SearchError:
-        return []  # routing goes on without precedent; the index converges later
-    ids = [hit.id for hit in result.hits if hit.id != proposal.id]
+    ids: list[int] = []
+    for query in precedent.search_queries(proposal.title, proposal.description, rarity):
+        try:
+            result = await search.search(
+                query, SearchScope.secretariat(), limit=precedent.CANDIDATES, match="any"
+            )
+        except SearchError:
+            return []  # routing goes on without precedent; the index converges later
+        ids += [hit.id for hit in result.hits if hit.id != proposal.id and hit.id not in ids]
     standing = await routing.standing_routes(session, ids)
     rows = {p.id: p for p in await routing.get_proposals(session, list(standing))}
     agency_ids = [d.agency_id for d in standing.values() if d.agency_id is not None]

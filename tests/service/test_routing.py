@@ -280,6 +280,47 @@ async def test_a_triage_assignment_routes_the_next_similar_submission(
     )
 
 
+async def test_a_vietnamese_precedent_votes_for_an_english_submission_on_the_same_subject(
+    settings: Settings, runtime: Runtime
+) -> None:
+    db = runtime.db
+    first = await _route(
+        db,
+        settings,
+        runtime,
+        category="OTHER",
+        title="Chuyên gia bán dẫn người Hàn Quốc chờ giấy phép lao động ba tháng",
+        description="Công ty thiết kế chip tuyển hai chuyên gia nhưng hồ sơ xin giấy phép lao "
+        "động bị trả lại nhiều lần.",
+    )
+    assert first.proposal.id is not None
+    assert first.status is ProposalStatus.TRIAGE  # semiconductors or work permits?
+    async with db.transaction() as session:
+        await workflow.assign(session, SECRETARIAT, first.proposal.id, "BNV", settings, "vi")
+    await _index(db, runtime, first.proposal.id)
+
+    second = await _route(
+        db,
+        settings,
+        runtime,
+        email="korea@example.com",
+        category="OTHER",
+        title="Korean semiconductor engineers wait months for work permits",
+        description="Our chip design company hired two engineers, but their work permit files "
+        "were sent back twice.",
+    )
+    # No word in common but "chip": the concepts semiconductor, chip and work permit are.
+    assert (second.agency.code, second.status, second.decision.method) == (
+        "BNV",
+        ProposalStatus.ROUTED,
+        RoutingMethod.PRECEDENT,
+    )
+    assert english(second.decision.suggestions[0]["reasons"]) == [
+        "keyword: work permit",
+        f"precedent: {first.proposal.tracking_code} (0.50)",
+    ]
+
+
 async def test_a_transferred_routing_does_not_stand_as_precedent(
     settings: Settings, runtime: Runtime
 ) -> None:

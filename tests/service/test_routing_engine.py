@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime, timedelta
 
 from service.directory.loader import InvalidDirectory, read_directory
@@ -140,6 +141,19 @@ def test_a_keyword_inside_another_agencys_longer_keyword_is_that_agencys() -> No
     assert english(archives["BNV"].reasons) == ["keyword: lưu trữ"]
 
 
+def test_a_text_uses_a_keyword_in_one_sense_throughout() -> None:
+    # "pin lưu trữ" in a letter about energy storage is energy storage too, not archives.
+    letter = _submission("Lưu trữ năng lượng cho làng nghề", "Dùng pin lưu trữ của xe điện cũ.")
+    scored = engine.score(MINISTRIES, letter)
+    assert {code: english(e.reasons) for code, e in scored.items()} == {
+        "BCT": ["keyword: lưu trữ năng lượng"]
+    }
+    assert engine.decide(scored).confidence == 0.692  # 4.5 / (4.5 + 2), not 4.5 / (4.5 + 3 + 2)
+    # And so do the concepts a precedent is compared by.
+    text = f"{letter.title}\n{letter.description}"
+    assert precedent.concepts(text) == {"~BCT:luu tru nang luong"}
+
+
 def test_the_title_names_its_subject_first_when_it_holds_two_agencies_keywords() -> None:
     national = _submission("Chuẩn hóa vị trí việc làm chuyên trách chuyển đổi số")
     scored = engine.score(MINISTRIES, national)
@@ -182,3 +196,92 @@ def test_precedent_weighs_shared_words_by_their_rarity() -> None:
     title, description = "Hồ sơ giấy phép lao động", "Doanh nghiệp nộp hồ sơ"
     assert precedent.key_terms(title, description, 4) == ["ho", "so", "dong", "giay"]
     assert precedent.key_terms(title, description, 4, rarity) == ["dong", "giay", "phep", "lao"]
+
+
+def _vote(agency: str, weight: float, code: str = "A") -> engine.Vote:
+    return engine.Vote(agency, weight, code, weight / precedent.VOTE_POINTS)
+
+
+def test_precedents_speak_with_one_voice() -> None:
+    snapshot = engine.Snapshot(
+        agencies=(*MINISTRIES.agencies, engine.AgencyProfile("UBND-DA-NANG", (), frozenset())),
+        committees={"HUE": "UBND-HUE", "DA-NANG": "UBND-DA-NANG"},
+        defaults={},
+    )
+    title = "Vị trí việc làm chuyên trách"
+    agreeing = [_vote("BNV", 4.0, "A"), _vote("BNV", 3.0, "B"), _vote("BCT", 2.5, "C")]
+    scored = engine.score(snapshot, _submission(title), votes=agreeing)
+    # The votes for another agency are taken off the leader's, not added to a competitor.
+    assert {code: (e.score, english(e.reasons)) for code, e in scored.items()} == {
+        "BNV": (9.0, ["keyword: vị trí việc làm", "precedent: A (0.40), B (0.30)"])
+    }
+    split = engine.score(snapshot, _submission(title), votes=[_vote("BNV", 3), _vote("BCT", 3)])
+    assert {code: e.score for code, e in split.items()} == {"BNV": 4.5}
+    # Another province's committee voted: this matter is this province's committee's to handle.
+    local = _submission("Hồ sơ đất chậm", province="DA-NANG")
+    redirected = engine.score(snapshot, local, votes=[_vote("UBND-HUE", 4.0)])
+    assert english(redirected["UBND-DA-NANG"].reasons) == ["precedent: A (0.40)"]
+    # With no province, the precedent may be about the same place.
+    unplaced = engine.score(snapshot, _submission("Hồ sơ đất chậm"), votes=[_vote("UBND-HUE", 4)])
+    assert unplaced["UBND-HUE"].score == 4.0
+    declined = engine.score(snapshot, local, votes=[_vote("UBND-HUE", 4)], exclude=["UBND-DA-NANG"])
+    assert declined == {}
+
+
+def test_a_vietnamese_precedent_votes_for_an_english_submission_on_the_same_subject() -> None:
+    vietnamese = precedent.Precedent(
+        1,
+        "VI1",
+        "BNV",
+        "Chuyên gia bán dẫn chờ giấy phép lao động\nCông ty tuyển chuyên gia thiết kế chip "
+        "nhưng hồ sơ xin giấy phép lao động bị trả lại nhiều lần.",
+        NOW,
+    )
+    english = "Semiconductor engineers wait months for work permits\nOur chip design firm hired two"
+    # One word in common, "chip", and the concepts (semiconductor, chip, work permit).
+    assert precedent.features(english) & precedent.features(vietnamese.text) == {
+        "chip",
+        "~BKHCN:ban dan",
+        "~BKHCN:vi mach",
+        "~BNV:giay phep lao dong",
+    }
+    votes = precedent.votes(english, [vietnamese], NOW)
+    assert [(v.agency, v.tracking_code, round(v.similarity, 3)) for v in votes] == [
+        ("BNV", "VI1", 0.5)
+    ]
+    # Concepts of one agency alone say what its keywords say: no vote.
+    museum = precedent.Precedent(2, "VI2", "BVHTTDL", "Số hóa bảo tàng và di tích", NOW)
+    english_museum = "Digitising the museum and its relics"
+    assert precedent.features(english_museum) & precedent.features(museum.text) == {
+        "~BVHTTDL:bao tang",
+        "~BVHTTDL:di tich",
+    }
+    assert precedent.votes(english_museum, [museum], NOW) == []
+    # The search for precedent asks for the other language's words apart from the text's own.
+    queries = precedent.search_queries("Work permits for chip designers", "")
+    assert queries == [
+        "designers permits chip work",
+        "mach microchip design giay phep lao dong permit",  # "vi" is a function word too
+    ]
+
+
+def test_every_concept_is_a_competence_of_its_agency_in_the_shipped_directory() -> None:
+    directory = read_directory()
+    keywords = {a.code: {*a.keywords_vi, *a.keywords_en} for a in directory.agencies}
+    with precedent.CONCEPTS_FILE.open(encoding="utf-8") as lines:
+        rows = list(csv.DictReader(lines))
+    strays = [
+        (row["agency"], form)
+        for row in rows
+        for form in (*row["keywords_vi"].split(";"), *row["keywords_en"].split(";"))
+        if form not in keywords.get(row["agency"], set())
+    ]
+    assert strays == []
+    assert all(row["keywords_vi"] and row["keywords_en"] for row in rows)
+    concepts_of: dict[str, set[int]] = {}
+    for number, row in enumerate(rows):
+        for form in (*row["keywords_vi"].split(";"), *row["keywords_en"].split(";")):
+            concepts_of.setdefault(form, set()).add(number)
+    assert [
+        form for form, numbers in concepts_of.items() if len(numbers) > 1
+    ] == []  # a form names one concept

@@ -222,6 +222,8 @@ async def test_a_removed_province_leaves_the_lists_but_keeps_its_row(
         ("ĐẮK NÔNG", "LAM-DONG"),
         ("Kon Tum", "QUANG-NGAI"),
         ("TP.HCM", "HO-CHI-MINH"),
+        ("Thủ Đức", "HO-CHI-MINH"),  # a place inside a province (places.csv)
+        ("phu quoc", "AN-GIANG"),
         ("Atlantis", None),
         ("", None),
         ("tỉnh", None),
