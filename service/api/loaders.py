@@ -51,13 +51,20 @@ class SharedReads:
             if self._session is None:
                 self._stack = AsyncExitStack()
                 self._session = await self._stack.enter_async_context(self._db.session())
-            yield self._session
+            try:
+                yield self._session
+            except BaseException:
+                await self._close()  # the next batch starts from a clean session
+                raise
 
     async def close(self) -> None:
         async with self._lock:
-            stack, self._stack, self._session = self._stack, None, None
-            if stack is not None:
-                await stack.aclose()
+            await self._close()
+
+    async def _close(self) -> None:
+        stack, self._stack, self._session = self._stack, None, None
+        if stack is not None:
+            await stack.aclose()
 
 
 def _one_each(
