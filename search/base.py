@@ -143,6 +143,15 @@ def check_page(limit: int, offset: int, sort: str) -> None:
         raise ValueError(f"unknown sort {sort!r}; known: {list(SORTS)}")
 
 
+def count_limit_for(configured: int, candidates: int | None) -> int:
+    """The matches a search counts: the backend's limit, or fewer when the caller caps them."""
+    if candidates is None:
+        return configured
+    if candidates < 1:
+        raise ValueError(f"candidates must be at least 1, got {candidates}")
+    return min(configured, candidates)
+
+
 class SearchBackend(Protocol):
     async def setup(self) -> None: ...
 
@@ -167,7 +176,12 @@ class SearchBackend(Protocol):
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
         match: WordMatch = "all",
-    ) -> SearchResult: ...
+        candidates: int | None = None,
+    ) -> SearchResult:
+        """`candidates`: count and rank only the newest that many matches (backends that count
+        themselves; the total then says at most that many). For callers that want a few similar
+        documents, not a count: their cost stays flat however many documents match."""
+        ...
 
     async def close(self) -> None: ...
 

@@ -24,6 +24,7 @@ from search.base import (
     SearchSort,
     WordMatch,
     check_page,
+    count_limit_for,
     document_agencies,
     facet_names,
     fingerprint,
@@ -164,12 +165,13 @@ class EmbeddedSearch:
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
         match: WordMatch = "all",
+        candidates: int | None = None,
     ) -> SearchResult:
         check_page(limit, offset, sort)
         request = _Request(
             terms=query_terms(query),
             match=match,
-            count_limit=self._count_limit,
+            count_limit=count_limit_for(self._count_limit, candidates),
             scope=scope,
             filters=filters or SearchFilters(),
             sort=sort,

@@ -173,8 +173,11 @@ class MeiliSearch:
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
         match: WordMatch = "all",
+        candidates: int | None = None,
     ) -> SearchResult:
         check_page(limit, offset, sort)
+        # `candidates` is not passed on: Meilisearch has no per-search cap on what it counts
+        # (maxTotalHits is index-wide, set high so that totals stay exact) and ranks by itself.
         terms = query_terms(query)
         names = facet_names(facets)
         body = search_body(

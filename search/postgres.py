@@ -40,6 +40,7 @@ from search.base import (
     SearchSort,
     WordMatch,
     check_page,
+    count_limit_for,
     document_agencies,
     facet_names,
     fingerprint,
@@ -250,8 +251,10 @@ class PostgresSearch:
         sort: SearchSort = "relevance",
         facets: bool | Collection[str] = False,
         match: WordMatch = "all",
+        candidates: int | None = None,
     ) -> SearchResult:
         check_page(limit, offset, sort)
+        count_limit = count_limit_for(self._count_limit, candidates)
         terms = query_terms(query)
         names = facet_names(facets)
         now = datetime.now(UTC)
@@ -264,7 +267,7 @@ class PostgresSearch:
         columns = self._columns
         async with self._connect() as connection:
             await _refresh(connection, columns)
-            wanted = self._count_limit + 1
+            wanted = count_limit + 1
             chosen = filters or SearchFilters()
             if terms:
                 # Only the ids: the in-memory copy decides scope, filters and facets. The newest
@@ -277,8 +280,8 @@ class PostgresSearch:
                     counted = columns.select(matches, scope, chosen, now, wanted)
             else:
                 counted = columns.select(None, scope, chosen, now, wanted)
-            exact = len(counted) <= self._count_limit
-            del counted[self._count_limit :]
+            exact = len(counted) <= count_limit
+            del counted[count_limit:]
             counts = columns.facet_counts(counted, names)
             total = len(counted)
             if limit == 0 or (exact and offset >= total):
@@ -293,7 +296,7 @@ class PostgresSearch:
                 )
                 page = {
                     "query": parameters["query"],
-                    "window": counted[: min(RANK_WINDOW, self._count_limit)],
+                    "window": counted[: min(RANK_WINDOW, count_limit)],
                     "limit": limit,
                     "offset": offset,
                 }

@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from service.api.view import graphql_app
 from service.bodylimit import BodySizeLimitMiddleware
+from service.concurrency import ConcurrencyLimitMiddleware
 from service.metrics import MetricsMiddleware, metrics
 from service.ratelimit import RateLimitMiddleware
 from service.request_id import RequestIdMiddleware
@@ -70,6 +71,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(MetricsMiddleware),
+        Middleware(
+            ConcurrencyLimitMiddleware,
+            limit=settings.max_concurrent_requests,
+            retry_after_seconds=settings.busy_retry_after_seconds,
+        ),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,

@@ -67,7 +67,8 @@ class BodySizeLimitMiddleware:
             await _too_large(scope, send, limit)
 
 
-def _language(scope: Scope) -> str:
+def request_language(scope: Scope) -> str:
+    """The language of a plain answer sent before any page code runs."""
     headers = Headers(scope=scope)
     english = "intake_lang=en" in headers.get("cookie", "") or headers.get(
         "accept-language", ""
@@ -76,7 +77,7 @@ def _language(scope: Scope) -> str:
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    _ = translations(_language(scope)).gettext
+    _ = translations(request_language(scope)).gettext
     size = f"{limit / 1_048_576:.1f} MB" if limit >= 1_048_576 else f"{limit // 1024} KB"
     body = _("The request is larger than %(size)s, the most this page accepts.") % {"size": size}
     encoded = body.encode()

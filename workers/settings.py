@@ -25,7 +25,7 @@ from service.routing.service import INDEX_JOB
 from service.runtime import Runtime, open_runtime
 from service.settings import Settings
 from workers import events, notifications, privacy, proposals, search
-from workers.outbox import Handler, outbox_job, sweep_outbox
+from workers.outbox import JobFunction, decided_outbox_job, outbox_job, sweep_outbox
 
 logger = logging.getLogger(__name__)
 _REDIS_RETRY_SECONDS = 1.0
@@ -54,10 +54,10 @@ class _Worker(Worker):
             await close_sentinel(sentinel)
 
 
-def _job(name: str, handler: Handler, settings: Settings) -> Function:
+def _job(name: str, job: JobFunction, settings: Settings) -> Function:
     # keep_result=0: a finished or failed job leaves no result behind, so the sweep can always
     # enqueue its outbox id again; the outbox row, not arq, remembers what is done.
-    coroutine = cast("WorkerCoroutine", timed_job(name, outbox_job(name, handler)))
+    coroutine = cast("WorkerCoroutine", timed_job(name, job))
     return func(
         coroutine, name=name, timeout=settings.job_timeout_seconds, keep_result=0, max_tries=1
     )
@@ -65,8 +65,13 @@ def _job(name: str, handler: Handler, settings: Settings) -> Function:
 
 def job_functions(settings: Settings) -> list[Function]:
     return [
-        _job(ROUTE_JOB, proposals.route, settings),
-        _job(INDEX_JOB, search.index, settings),
+        # Decides outside any write transaction: see decided_outbox_job.
+        _job(
+            ROUTE_JOB,
+            decided_outbox_job(ROUTE_JOB, proposals.decide_route, proposals.write_route),
+            settings,
+        ),
+        _job(INDEX_JOB, outbox_job(INDEX_JOB, search.index), settings),
         # Not wrapped in outbox_job: it commits its claim before talking to the SMTP server.
         func(
             cast("WorkerCoroutine", timed_job(SEND_JOB, notifications.send)),
@@ -75,7 +80,7 @@ def job_functions(settings: Settings) -> list[Function]:
             keep_result=0,
             max_tries=1,
         ),
-        _job(EVENT_JOB, events.publish, settings),
+        _job(EVENT_JOB, outbox_job(EVENT_JOB, events.publish), settings),
     ]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlmodel import col, select
+from sqlalchemy import update
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts.models import AccountChange, ApiToken, Role, User
@@ -46,6 +48,21 @@ async def active_secretariat(session: AsyncSession) -> Sequence[User]:
 async def get_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | None:
     statement = select(ApiToken).where(ApiToken.token_hash == token_hash)
     return (await session.exec(statement)).first()
+
+
+async def mark_token_used(
+    session: AsyncSession, token_id: int, now: datetime, since: datetime
+) -> None:
+    """Set the token's last use to `now` unless it was already recorded after `since`."""
+    statement = (
+        update(ApiToken)
+        .where(
+            col(ApiToken.id) == token_id,
+            or_(col(ApiToken.last_used_at).is_(None), col(ApiToken.last_used_at) <= since),
+        )
+        .values(last_used_at=now)
+    )
+    await session.exec(statement)
 
 
 async def get_token(session: AsyncSession, token_id: int) -> ApiToken | None:

@@ -153,24 +153,34 @@ async def create_token(
     return IssuedToken(token, secret)
 
 
-async def actor_for_token(session: AsyncSession, secret: str) -> Actor | None:
-    """The actor a bearer token stands for, recording its use; None when unknown or revoked."""
+async def actor_for_token(session: AsyncSession, secret: str) -> tuple[Actor, bool] | None:
+    """The actor a bearer token stands for, and whether its use is due to be recorded (see
+    record_token_use); None when unknown or revoked. Reads only: a write transaction on every
+    API request would take SQLite's one writer each time."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = await repository.get_token_by_hash(session, hash_secret(secret))
     if token is None or token.revoked_at is not None:
         return None
-    now = utcnow()
-    # Written at most once a minute, so a busy portal does not turn reads into writes.
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        token.last_used_at = now
-    return Actor(
+    actor = Actor(
         ActorKind.TOKEN,
         role=token.role,
         agency_id=token.agency_id,
         token_id=token.id,
         agency_code=await _agency_code(session, token.agency_id),
     )
+    return actor, _use_due(token)
+
+
+def _use_due(token: ApiToken) -> bool:
+    # Written at most once a minute, so a busy portal does not turn reads into writes.
+    used = token.last_used_at
+    return used is None or utcnow() - used > TOKEN_USE_RESOLUTION
+
+
+async def record_token_use(session: AsyncSession, token_id: int) -> None:
+    now = utcnow()
+    await repository.mark_token_used(session, token_id, now, now - TOKEN_USE_RESOLUTION)
 
 
 async def revoke_token(session: AsyncSession, token_id: int) -> ApiToken | None:

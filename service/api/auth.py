@@ -16,9 +16,15 @@ async def actor_for_authorization(authorization: str, runtime: Runtime) -> Actor
     scheme, _, secret = authorization.partition(" ")
     if scheme.lower() != "bearer" or not secret:
         return None
-    async with runtime.db.transaction() as session:
-        actor = await accounts.actor_for_token(session, secret.strip())
-    return actor or Actor.anonymous()
+    async with runtime.db.session() as session:
+        found = await accounts.actor_for_token(session, secret.strip())
+    if found is None:
+        return Actor.anonymous()
+    actor, use_due = found
+    if use_due and actor.token_id is not None:
+        async with runtime.db.transaction() as session:
+            await accounts.record_token_use(session, actor.token_id)
+    return actor
 
 
 async def resolve_actor(connection: HTTPConnection, runtime: Runtime) -> Actor:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
@@ -49,3 +51,17 @@ def offset_from_cursor(cursor: str | None) -> int | None:
         return None
     prefix, _, value = decoded.partition(":")
     return int(value) + 1 if prefix == "offset" and value.isdigit() else None
+
+
+def selected_fields(selections: Sequence[Selection], *path: str) -> set[str]:
+    """The names of the fields selected at `path` below these selections (e.g. a connection's
+    "edges", "node"), through fragments, in the schema's own (camelCase) spelling."""
+    names: set[str] = set()
+    for selection in selections:
+        if not isinstance(selection, SelectedField):
+            names |= selected_fields(selection.selections, *path)
+        elif not path:
+            names.add(selection.name)
+        elif selection.name == path[0]:
+            names |= selected_fields(selection.selections, *path[1:])
+    return names

@@ -301,7 +301,7 @@ class IntakeGraphQL(GraphQL[Context, None]):
             runtime=runtime,
             language=parse_language(request_language(request)) or DEFAULT_LANGUAGE,
             actor=await resolve_actor(request, runtime),
-            loaders=create_loaders(runtime.db),
+            loaders=create_loaders(runtime.db, shared=not isinstance(request, WebSocket)),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
@@ -350,15 +350,18 @@ class IntakeGraphQL(GraphQL[Context, None]):
         try:
             # Cancelling a mutation rolls its transaction back; the outbox sweep covers the rest.
             async with asyncio.timeout(self.timeout_seconds):
-                result = await self.schema.execute(
-                    request_data.query,
-                    root_value=root_value,
-                    variable_values=request_data.variables,
-                    context_value=context,
-                    operation_name=request_data.operation_name,
-                    allowed_operation_types=_ALLOWED_OPERATIONS[method],
-                    operation_extensions=request_data.extensions,
-                )
+                try:
+                    result = await self.schema.execute(
+                        request_data.query,
+                        root_value=root_value,
+                        variable_values=request_data.variables,
+                        context_value=context,
+                        operation_name=request_data.operation_name,
+                        allowed_operation_types=_ALLOWED_OPERATIONS[method],
+                        operation_extensions=request_data.extensions,
+                    )
+                finally:
+                    await context.loaders.close()
         except TimeoutError:
             return _timed_out(self.timeout_seconds)
         except InvalidOperationTypeError as error:

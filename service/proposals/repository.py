@@ -26,8 +26,12 @@ def add(session: AsyncSession, row: Proposal | ProposalEvent | ProposalAgency) -
     session.add(row)
 
 
-async def get(session: AsyncSession, proposal_id: int) -> Proposal | None:
-    return await session.get(Proposal, proposal_id, populate_existing=True)
+async def get(
+    session: AsyncSession, proposal_id: int, *, for_update: bool = False
+) -> Proposal | None:
+    return await session.get(
+        Proposal, proposal_id, populate_existing=True, with_for_update=for_update
+    )
 
 
 def visible_to(scope: Scope) -> ColumnElement[bool]:

@@ -11,3 +11,9 @@ class RoutingError(DomainError):
 
 class RuleNotFound(RoutingError):
     code = "not_found"
+
+
+class RoutingOutdated(RoutingError):
+    """The proposal changed between deciding its routing and writing it down."""
+
+    code = "outdated"

@@ -105,3 +105,28 @@ async def test_above_the_limit_titles_rank_first_within_the_newest_matches(
         if isinstance(backend, PostgresSearch):
             await backend.drop()
         await backend.close()
+
+
+async def test_a_search_capped_to_candidates_counts_and_ranks_only_the_newest_matches(
+    backend: SearchBackend,
+) -> None:
+    # What routing's precedent and near-duplicate searches ask: a few similar documents among
+    # the newest matches, at a cost that does not grow with the matches.
+    if not isinstance(backend, EmbeddedSearch | PostgresSearch):
+        pytest.skip("Meilisearch counts every match itself")
+    await backend.index(
+        [
+            document(1, "Dữ liệu mở cho doanh nghiệp"),
+            document(2, "Chia sẻ dữ liệu dân cư"),
+            document(3, "Thủ tục hành chính", "Cần kết nối dữ liệu giữa các bộ."),
+        ]
+    )
+    whole = await backend.search("du lieu", EVERYTHING, match="any")
+    capped = await backend.search("du lieu", EVERYTHING, match="any", candidates=2)
+
+    assert (whole.total, whole.exact) == (3, True)
+    assert sorted(hit.id for hit in whole.hits) == [1, 2, 3]
+    assert (capped.total, capped.exact) == (2, False)
+    assert [hit.id for hit in capped.hits] == [2, 3]
+    with pytest.raises(ValueError, match="candidates must be at least 1, got 0"):
+        await backend.search("du lieu", EVERYTHING, candidates=0)

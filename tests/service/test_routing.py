@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from search.documents import index_proposal
@@ -17,9 +18,10 @@ from service.proposals import repository
 from service.proposals import service as proposals
 from service.proposals.models import ProposalStatus
 from service.routing import repository as routing
+from service.routing.errors import RoutingOutdated
 from service.routing.models import RoutingMethod
 from service.routing.reasons import english
-from service.routing.service import Routed, route_proposal
+from service.routing.service import Routed, decide_routing, record_routing, route_proposal
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
@@ -408,3 +410,83 @@ async def test_routing_counts_the_submissions_each_word_is_in(settings: Settings
     await db.dispose()
     assert documents == 2
     assert counts == {"giay phep": 2, "lao dong": 1, "xay dung": 1, "chuyen gia": 1}
+
+
+async def _submitted(db: Database, settings: Settings, **fields: Any) -> int:
+    async with db.transaction() as session:
+        proposal = await proposals.submit_proposal(session, submission(**fields), settings, "vi")
+    assert proposal.id is not None
+    return proposal.id
+
+
+async def test_routing_is_decided_in_a_read_session_and_written_after(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    proposal_id = await _submitted(db, settings, category="STRATEGIC_TECHNOLOGIES")
+    async with db.session() as session:
+        plan = await decide_routing(session, proposal_id, settings)
+    async with db.session() as session:
+        untouched = await repository.get(session, proposal_id)
+        decided = await routing.decisions(session, proposal_id)
+    assert plan is not None
+    async with db.transaction() as session:
+        routed = await record_routing(session, plan, settings)
+    async with db.session() as session:
+        stored = await routing.decisions(session, proposal_id)
+    await db.dispose()
+    assert untouched is not None
+    assert (untouched.status, decided) == (ProposalStatus.SUBMITTED, [])
+    assert routed is not None
+    assert (routed.agency.code, routed.status) == ("BKHCN", ProposalStatus.ROUTED)
+    assert [(d.agency_id, d.reasons) for d in stored] == [
+        (routed.agency.id, routed.decision.reasons)
+    ]
+
+
+async def test_a_routing_decided_before_the_secretariat_assigned_is_not_written(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    proposal_id = await _submitted(db, settings, category="STRATEGIC_TECHNOLOGIES")
+    async with db.session() as session:
+        plan = await decide_routing(session, proposal_id, settings)
+    assert plan is not None
+    async with db.transaction() as session:
+        await workflow.assign(session, SECRETARIAT, proposal_id, "BXD", settings, "vi")
+    async with db.transaction() as session:
+        routed = await record_routing(session, plan, settings)
+    async with db.session() as session:
+        proposal = await repository.get(session, proposal_id)
+        stored = await routing.decisions(session, proposal_id)
+    bxd = await agency_id(db, "BXD")
+    await db.dispose()
+    assert routed is None
+    assert proposal is not None
+    assert proposal.agency_id == bxd
+    assert [d.method for d in stored] == [RoutingMethod.SECRETARIAT]
+
+
+async def test_a_routing_decided_before_the_text_changed_is_refused_and_decided_again(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    proposal_id = await _submitted(db, settings, category="STRATEGIC_TECHNOLOGIES")
+    async with db.session() as session:
+        plan = await decide_routing(session, proposal_id, settings)
+    assert plan is not None
+    async with db.transaction() as session:
+        proposal = await repository.get(session, proposal_id)
+        assert proposal is not None
+        proposal.title, proposal.updated_at = "[đã xoá]", utcnow()
+    with pytest.raises(RoutingOutdated):
+        async with db.transaction() as session:
+            await record_routing(session, plan, settings)
+    async with db.session() as session:
+        stored = await routing.decisions(session, proposal_id)
+        again = await decide_routing(session, proposal_id, settings)
+    assert stored == []
+    assert again is not None
+    async with db.transaction() as session:
+        routed = await record_routing(session, again, settings)
+    await db.dispose()
+    assert routed is not None
+    assert routed.proposal.title == "[đã xoá]"

@@ -16,47 +16,51 @@ strawberry.enum(AgencyKind)
 @strawberry.type
 class Agency:
     row: strawberry.Private[AgencyRow]
+    code: str = strawberry.field(description="Stable code, e.g. BKHCN or UBND-HA-NOI.")
+    name_vi: str
+    name_en: str
+    kind: AgencyKind
+    acknowledge_days: int | None = strawberry.field(
+        description="Business days to acknowledge; null: the default."
+    )
+    respond_days: int | None = strawberry.field(
+        description="Business days to respond; null: the default."
+    )
 
-    @strawberry.field(description="Stable code, e.g. BKHCN or UBND-HA-NOI.")
-    def code(self) -> str:
-        return self.row.code
+    @classmethod
+    def of(cls, row: AgencyRow) -> Agency:
+        # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
+        return cls(
+            row=row,
+            code=row.code,
+            name_vi=row.name_vi,
+            name_en=row.name_en,
+            kind=row.kind,
+            acknowledge_days=row.acknowledge_days,
+            respond_days=row.respond_days,
+        )
 
     @strawberry.field(description="Name in the caller's language.")
     def name(self, info: Info) -> str:
         return self.row.name(info.context.language)
 
-    @strawberry.field
-    def name_vi(self) -> str:
-        return self.row.name_vi
-
-    @strawberry.field
-    def name_en(self) -> str:
-        return self.row.name_en
-
-    @strawberry.field
-    def kind(self) -> AgencyKind:
-        return self.row.kind
-
     @strawberry.field(description="Officials: the agency's contact emails; empty for others.")
     def emails(self, info: Info) -> list[str]:
         return list(self.row.emails) if info.context.actor.is_official else []
-
-    @strawberry.field(description="Business days to acknowledge; null: the default.")
-    def acknowledge_days(self) -> int | None:
-        return self.row.acknowledge_days
-
-    @strawberry.field(description="Business days to respond; null: the default.")
-    def respond_days(self) -> int | None:
-        return self.row.respond_days
 
 
 @strawberry.type
 class Category:
     row: strawberry.Private[CategoryRow]
+    code: str
 
-    @strawberry.field
-    def code(self) -> str:
-        return self.row.code
+    @classmethod
+    def of(cls, row: CategoryRow) -> Category:
+        # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
+        return cls(
+            row=row,
+            code=row.code,
+        )
 
     @strawberry.field(description="Name in the caller's language.")
     def name(self, info: Info) -> str:
@@ -66,10 +70,15 @@ class Category:
 @strawberry.type
 class Province:
     row: strawberry.Private[ProvinceRow]
+    code: str
 
-    @strawberry.field
-    def code(self) -> str:
-        return self.row.code
+    @classmethod
+    def of(cls, row: ProvinceRow) -> Province:
+        # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
+        return cls(
+            row=row,
+            code=row.code,
+        )
 
     @strawberry.field(description="Name in the caller's language.")
     def name(self, info: Info) -> str:

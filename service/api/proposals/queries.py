@@ -8,8 +8,20 @@ import strawberry
 from graphql import GraphQLError
 
 from service.api.context import Info
-from service.api.proposals.types import Proposal, ProposalConnection, ProposalEdge
-from service.api.relay import Node, PageInfo, from_global_id, offset_cursor, offset_from_cursor
+from service.api.proposals.types import (
+    Proposal,
+    ProposalConnection,
+    ProposalEdge,
+    warm_proposals,
+)
+from service.api.relay import (
+    Node,
+    PageInfo,
+    from_global_id,
+    offset_cursor,
+    offset_from_cursor,
+    selected_fields,
+)
 from service.directory import repository as directory
 from service.proposals import service
 from service.proposals.errors import ProposalNotFound
@@ -106,6 +118,9 @@ class ProposalQuery:
             rows, total = await service.list_for(
                 session, actor, where, order=order_by, limit=first, offset=offset
             )
+        await warm_proposals(
+            info, rows, selected_fields(info.selected_fields, "proposals", "edges", "node")
+        )
         edges = [
             ProposalEdge(cursor=offset_cursor(offset + i), node=Proposal.of(row, actor))
             for i, row in enumerate(rows)

@@ -67,5 +67,5 @@ class ProposalSubscription:
                 continue
             yield ProposalEventNotice(
                 proposal=Proposal.of(proposal, actor),
-                event=ProposalEvent(row=event, official_view=actor.is_official),
+                event=ProposalEvent.of(event, actor.is_official),
             )

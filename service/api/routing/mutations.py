@@ -127,7 +127,7 @@ class RoutingMutation:
                 )
         except ValidationFailed as failure:
             return ValidationErrors.from_domain(failure.errors)
-        return AgencyCompetencesUpdated(agency=Agency(row=agency), categories=categories)
+        return AgencyCompetencesUpdated(agency=Agency.of(agency), categories=categories)
 
     @strawberry.mutation(
         description="Lead agency: extend the response deadline once, with a reason."

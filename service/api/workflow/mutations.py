@@ -77,7 +77,7 @@ async def _step(info: Info, global_id: str, call: StepCall) -> WorkflowResult:
         return ValidationErrors.from_domain(failure.errors)
     return WorkflowSuccess(
         proposal=Proposal.of(step.proposal, actor),
-        event=ProposalEvent(row=step.event, official_view=actor.is_official),
+        event=ProposalEvent.of(step.event, actor.is_official),
     )
 
 

@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import event
 from starlette.applications import Starlette
 
+from service.accounts import service as accounts
 from service.accounts.models import Role
 from service.db import Database
 from service.settings import Settings
@@ -201,6 +202,34 @@ async def test_stats_count_received_resolved_and_satisfaction(
     other = await execute(client, "Stats", {"agency": "BCA"})
     assert other["stats"]["received"] == 0
     assert await execute(client, "Stats", {"agency": "NOPE"}) == {"stats": None}
+
+
+async def test_a_token_is_read_without_a_write_and_its_use_recorded_once_a_minute(
+    app: Starlette, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    db = Database(settings.resolved_database_url)
+    portal = await bearer(db, Role.SECRETARIAT, None)
+    statements: list[str] = []
+    runtime = app.state.runtime
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    for engine in {runtime.db.engine, runtime.db.read_engine}:
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+    variables = {"orderBy": "NEWEST", "first": 1}
+    await execute(client, "InboxPage", variables, headers=portal)
+    first = [s for s in statements if s.startswith(("UPDATE", "BEGIN IMMEDIATE"))]
+    statements.clear()
+    await execute(client, "InboxPage", variables, headers=portal)
+    second = [s for s in statements if s.startswith(("UPDATE", "BEGIN IMMEDIATE"))]
+    async with db.session() as session:
+        [token] = await accounts.list_tokens(session)
+    await db.dispose()
+
+    assert [s.split()[:2] for s in first if s.startswith("UPDATE")] == [["UPDATE", "api_tokens"]]
+    assert second == []  # used a moment ago: nothing to write, so no write transaction
+    assert token.last_used_at is not None
 
 
 async def test_an_inbox_page_costs_a_fixed_number_of_queries(
