@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -139,6 +140,12 @@ class DocumentColumns:
         with self.lock:
             ascending = self._sorted()
             return ascending[-position] if 0 < position <= len(ascending) else None
+
+    def count_between(self, low: int, high: int) -> int:
+        """How many documents have an id in [low, high)."""
+        with self.lock:
+            ascending = self._sorted()
+            return bisect_left(ascending, high) - bisect_left(ascending, low)
 
     def facet_counts(self, ids: Sequence[int], names: Iterable[str]) -> dict[str, dict[str, int]]:
         """Facet name -> value -> how many of `ids` carry it (documents without one are not
