@@ -334,9 +334,6 @@ class PostgresSearch:
             await _refresh(connection, columns)
             wanted = self._count_limit + 1
             if terms:
-                # The GIN index's bitmap is the plan for the words; left to itself the planner
-                # may read a whole range and test every tsvector when a word is common.
-                await connection.execute(text("SET LOCAL enable_seqscan = off"))
                 counted = await _visible_matches(
                     connection, columns, str(parameters["query"]), scope, chosen, now, wanted
                 )
@@ -350,11 +347,9 @@ class PostgresSearch:
                 return SearchResult(hits=[], total=total, facets=counts, exact=exact)
             if ranked:
                 window = counted[: min(RANK_WINDOW, self._count_limit)]
-                scored = await _scores(connection, str(parameters["query"]), window)
-                # Score, then newest: created_at from the copy, so that only the page's rows
-                # are read from search_documents.
-                scored.sort(key=lambda pair: (-pair[1], -columns.created(pair[0]), -pair[0]))
-                rows = await _rows_by_id(connection, scored[offset : offset + limit])
+                rows = await _ranked_page(
+                    connection, columns, str(parameters["query"]), window, limit, offset
+                )
             else:
                 sql = (
                     f"SELECT {_HIT_COLUMNS} FROM search_documents AS d"  # noqa: S608
@@ -528,36 +523,40 @@ async def _matching_ids(connection: AsyncConnection, query: str, ranges: list[in
     return list(found.scalar_one() or [])
 
 
-async def _scores(
-    connection: AsyncConnection, query: str, window: list[int]
-) -> list[tuple[int, float]]:
-    """Each id of the window with its ts_rank, read from search_terms alone."""
-    if not window:
-        return []
-    # Only fixed SQL is formatted in; everything the user typed is a parameter. One lookup per
-    # id, in the partition that holds it; two arrays instead of a row per id.
+async def _ranked_page(
+    connection: AsyncConnection,
+    columns: DocumentColumns,
+    query: str,
+    window: list[int],
+    limit: int,
+    offset: int,
+) -> list[tuple[Any, float]]:
+    """The page's rows and scores, ranked within the window: by ts_rank, then newest."""
+    # Only fixed SQL is formatted in; everything the user typed is a parameter. The window's
+    # tsvectors are read from search_terms alone, one lookup per id in the partition that holds
+    # it, with created_at from the in-memory copy for the order; only the page's rows are read
+    # from search_documents.
     found = await connection.execute(
         text(
-            f"SELECT array_agg(t.id), array_agg(ts_rank('{_WEIGHTS}', t.tsv,"  # noqa: S608
-            " to_tsquery('intake', :query), 1)) FROM unnest(CAST(:window AS bigint[])) AS w (id)"
-            " JOIN search_terms AS t ON t.id = w.id"
+            f"SELECT {_HIT_COLUMNS}, r.score FROM (SELECT w.id, w.created, s.score"  # noqa: S608
+            " FROM unnest(CAST(:window AS bigint[]), CAST(:created AS bigint[])) AS w (id, created)"
+            # OFFSET 0 keeps the lookup per id: joined, the planner may walk every partition.
+            f" CROSS JOIN LATERAL (SELECT ts_rank('{_WEIGHTS}', t.tsv,"
+            " to_tsquery('intake', :query), 1) AS score"
+            " FROM search_terms AS t WHERE t.id = w.id OFFSET 0) AS s"
+            " ORDER BY s.score DESC, w.created DESC, w.id DESC LIMIT :limit OFFSET :offset) AS r"
+            " JOIN search_documents AS d ON d.id = r.id"
+            " ORDER BY r.score DESC, r.created DESC, r.id DESC"
         ),
-        {"query": query, "window": window},
+        {
+            "query": query,
+            "window": window,
+            "created": [columns.created(document_id) for document_id in window],
+            "limit": limit,
+            "offset": offset,
+        },
     )
-    ids, scores = found.one()
-    return list(zip(ids or [], scores or [], strict=True))
-
-
-async def _rows_by_id(connection: AsyncConnection, page: list[tuple[int, float]]) -> list[Any]:
-    """The rows of a page's hits, in the page's order, each with its score."""
-    if not page:
-        return []
-    found = await connection.execute(
-        text(f"SELECT {_HIT_COLUMNS} FROM search_documents AS d WHERE d.id = ANY(:ids)"),  # noqa: S608
-        {"ids": [document_id for document_id, _ in page]},
-    )
-    rows = {row.id: row for row in found}
-    return [(rows[i], score) for i, score in page if i in rows]
+    return [(row, row.score) for row in found]
 
 
 async def _add_partitions(connection: AsyncConnection, ids: Collection[int]) -> None:
@@ -605,8 +604,16 @@ _COLUMN_ROWS = (
 
 async def _refresh(connection: AsyncConnection, columns: DocumentColumns) -> None:
     """Bring the in-memory copy up to this transaction's snapshot of the index."""
+    # The GIN index's bitmap is the plan for the words in the statements that follow; left to
+    # itself the planner may read a whole range and test every tsvector when a word is common.
+    # Set here to spare the search a round trip of its own.
     state = (
-        await connection.execute(text("SELECT generation, version FROM search_state"))
+        await connection.execute(
+            text(
+                "SELECT generation, version, set_config('enable_seqscan', 'off', true)"
+                " FROM search_state"
+            )
+        )
     ).one_or_none()
     if state is None:
         raise SearchError("PostgreSQL search has no change version: run setup() first")
@@ -615,7 +622,10 @@ async def _refresh(connection: AsyncConnection, columns: DocumentColumns) -> Non
         return
     since = columns.since(generation)
     if since < 0:
+        # Every row: a sequential scan is the plan here.
+        await connection.execute(text("SET LOCAL enable_seqscan = on"))
         rows = (await connection.execute(text(_COLUMN_ROWS))).all()
+        await connection.execute(text("SET LOCAL enable_seqscan = off"))
         deleted: list[int] = []
     else:
         rows = (
