@@ -243,8 +243,10 @@ class PostgresSearch:
             )
             if empty.scalar_one():
                 ids = await connection.execute(text("SELECT id FROM search_documents"))
-                await _add_partitions(connection, [row[0] for row in ids])
+                documents = [row[0] for row in ids]
+                await _add_partitions(connection, documents)
                 await connection.execute(text(_FILL_TERMS))
+                await _merge_pending_words(connection, documents)
 
     async def drop(self) -> None:
         """Remove the index tables (the text-search configuration stays)."""
@@ -271,6 +273,7 @@ class PostgresSearch:
                     for row in rows
                 ],
             )
+            await _merge_pending_words(connection, list(latest))
             await connection.execute(
                 text("DELETE FROM search_deleted WHERE id = ANY(:ids)"), {"ids": sorted(latest)}
             )
@@ -559,6 +562,25 @@ async def _ranked_page(
     return [(row, row.score) for row in found]
 
 
+async def _merge_pending_words(connection: AsyncConnection, ids: Collection[int]) -> None:
+    """Move the words just written from the GIN indexes' pending lists into the indexes."""
+    # GIN collects new entries in an unsorted pending list (up to gin_pending_list_limit, 4 MB)
+    # that every search reads through whole until autovacuum or a full list merges it: after a
+    # bulk load, a search for a rare word took 8 ms per statement instead of 1.3. Merged after
+    # each write, the list is sorted in one batch (gin_pending_list_limit stays the default, so
+    # that a large batch is still merged once), and searches never read one.
+    names = [
+        f"search_terms_{number:d}_tsv" for number in sorted({i // PARTITION_SIZE for i in ids})
+    ]
+    await connection.execute(
+        text(
+            "SELECT gin_clean_pending_list(CAST(name AS regclass))"
+            " FROM unnest(CAST(:names AS text[])) AS name"
+        ),
+        {"names": names},
+    )
+
+
 async def _add_partitions(connection: AsyncConnection, ids: Collection[int]) -> None:
     """Create the search_terms partitions these ids fall in that do not exist yet."""
     wanted = sorted({document_id // PARTITION_SIZE for document_id in ids})
@@ -576,6 +598,8 @@ async def _add_partitions(connection: AsyncConnection, ids: Collection[int]) -> 
         await connection.execute(
             text(f"CREATE TABLE {name} (id bigint NOT NULL, tsv tsvector NOT NULL)")
         )
+        # Named here, so that _merge_pending_words finds it; ATTACH adopts it for search_terms_tsv.
+        await connection.execute(text(f"CREATE INDEX {name}_tsv ON {name} USING gin (tsv)"))
         await connection.execute(
             text(
                 f"ALTER TABLE search_terms ATTACH PARTITION {name} FOR VALUES"

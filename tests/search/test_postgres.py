@@ -52,6 +52,29 @@ async def test_words_are_kept_in_one_partition_per_id_range(
     assert [hit.id for hit in result.hits] == [3 * PARTITION_SIZE + 1, 3 * PARTITION_SIZE, 1]
 
 
+async def test_words_written_are_merged_into_the_gin_index_at_once(
+    pg_search: PostgresSearch, search_database_url: str
+) -> None:
+    # A pending list would be read through by every search until autovacuum merged it.
+    await pg_search.index([document(i, f"Dữ liệu mở {i}") for i in range(1, 301)])
+    await pg_search.index([document(PARTITION_SIZE + 1, "Dữ liệu dân cư")])
+
+    engine = create_async_engine(search_database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE EXTENSION IF NOT EXISTS pgstattuple"))
+            pending = await connection.execute(
+                text(
+                    "SELECT relname, (pgstatginindex(oid)).pending_tuples FROM pg_class"
+                    " WHERE relname IN ('search_terms_0_tsv', 'search_terms_1_tsv')"
+                    " ORDER BY relname"
+                )
+            )
+            assert pending.all() == [("search_terms_0_tsv", 0), ("search_terms_1_tsv", 0)]
+    finally:
+        await engine.dispose()
+
+
 async def test_writers_opening_the_same_id_range_at_once_both_succeed(
     search_database_url: str,
 ) -> None:
