@@ -133,7 +133,9 @@ async def test_matches_far_apart_in_id_are_counted_newest_first(
         everything = await backend.search("du lieu", EVERYTHING)
         newest = await backend.search("du lieu", EVERYTHING, sort="newest")
         rare = await backend.search("sandbox", EVERYTHING)
-        few = await backend.search("du lieu", PUBLIC, filters=SearchFilters(statuses={"ROUTED"}))
+        few = await backend.search(
+            "du lieu", PUBLIC, filters=SearchFilters(statuses=frozenset({"ROUTED"}))
+        )
 
         assert (public.total, public.exact) == (3, False)
         assert [hit.id for hit in public.hits] == [70_001, 40_000, 16_384]
