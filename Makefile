@@ -55,8 +55,9 @@ schema: install
 
 # Never part of `make test`: indexes DOCUMENTS submissions per backend (minutes at 10^5).
 DOCUMENTS ?= 100000
+SEARCH_BACKENDS ?= embedded,postgres
 bench-search: install
-	$(BIN)/python -m bench.search.run --documents $(DOCUMENTS)
+	$(BIN)/python -m bench.search.run --documents $(DOCUMENTS) --backends $(SEARCH_BACKENDS)
 
 # The labelled routing set through the real routing path (about a minute).
 bench-routing: install

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import threading
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import compress, islice
 from typing import NamedTuple, cast
 
 from search.base import CLOSED_STATUSES, SearchError, SearchFilters, SearchScope, utc
@@ -35,6 +36,7 @@ NO_DEADLINE = 2**62
 # An id this large would make the arrays huge: ids are primary keys, not hashes.
 MAX_ID = 2**31 - 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NO_FILTERS = SearchFilters()
 
 Predicate = Callable[[int], bool]
 
@@ -130,6 +132,12 @@ class DocumentColumns:
         """The first `limit` of `ids` (in their order; None: every document, newest first)
         that are indexed, visible within the scope and kept by the filters."""
         with self.lock:
+            flags = self._flags(scope, filters)
+            if flags is not None and isinstance(ids, list) and _within(ids, len(flags)):
+                # The scope alone decides, by one flag per id: looked up in C, not by a Python
+                # function per id (several times faster over the tens of thousands of matches
+                # of a common word).
+                return list(islice(compress(ids, map(flags.__getitem__, ids)), limit))
             keep = self._predicate(scope, filters, now)
             candidates = reversed(self._sorted()) if ids is None else ids
             return list(islice(filter(keep, candidates), limit))
@@ -139,6 +147,12 @@ class DocumentColumns:
         with self.lock:
             ascending = self._sorted()
             return ascending[-position] if 0 < position <= len(ascending) else None
+
+    def count_between(self, low: int, high: int) -> int:
+        """How many documents have an id in [low, high)."""
+        with self.lock:
+            ascending = self._sorted()
+            return bisect_left(ascending, high) - bisect_left(ascending, low)
 
     def facet_counts(self, ids: Sequence[int], names: Iterable[str]) -> dict[str, dict[str, int]]:
         """Facet name -> value -> how many of `ids` carry it (documents without one are not
@@ -160,6 +174,14 @@ class DocumentColumns:
 
     def created(self, document_id: int) -> int:
         return self._created[document_id]
+
+    def _flags(self, scope: SearchScope, filters: SearchFilters) -> bytearray | None:
+        """One byte per id, set for the documents the scope shows, when no filter narrows it
+        and no agency widens it (the public and the secretariat); None otherwise."""
+        if filters != _NO_FILTERS or (scope.agencies and not scope.everything):
+            return None
+        # A removed document's published flag is cleared with it (see _remove).
+        return self._present if scope.everything else self._published
 
     def _predicate(self, scope: SearchScope, filters: SearchFilters, now: datetime) -> Predicate:
         present = self._present
@@ -249,6 +271,7 @@ class DocumentColumns:
     def _remove(self, document_id: int) -> None:
         if 0 <= document_id < len(self._present) and self._present[document_id]:
             self._present[document_id] = 0
+            self._published[document_id] = 0
             self._count -= 1
             self._ascending = None
 
@@ -272,6 +295,10 @@ class DocumentColumns:
 
 def _zeros(count: int) -> array[int]:
     return array("q", bytes(8 * count))
+
+
+def _within(ids: list[int], size: int) -> bool:
+    return not ids or (min(ids) >= 0 and max(ids) < size)
 
 
 def _member(codes: array[int], wanted: set[int]) -> Predicate:

@@ -19,6 +19,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from bench.search.generate import MINISTRIES, QUERIES, submissions
 from search.base import SearchBackend, SearchScope
@@ -76,9 +77,29 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def bench(name: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
+# What the PostgreSQL server ran with, printed with every PostgreSQL result.
+SERVER_SETTINGS = (
+    "server_version",
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "fsync",
+    "synchronous_commit",
+    "jit",
+    "max_parallel_workers_per_gather",
+)
+
+
+async def postgres_settings(backend: PostgresSearch) -> str:
+    """The server's settings, with those the backend sets in its own sessions."""
+    values = await backend.session_settings(SERVER_SETTINGS)
+    return "settings in a search session: " + ", ".join(f"{k}={v}" for k, v in values.items())
+
+
+async def bench(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     async with open_backend(name, args, work) as backend:
         await backend.setup()
+        settings = await postgres_settings(backend) if isinstance(backend, PostgresSearch) else ""
         documents = submissions(args.documents)
         started = time.perf_counter()
         while batch := list(itertools.islice(documents, BATCH)):
@@ -105,8 +126,9 @@ async def bench(name: str, args: argparse.Namespace, work: Path) -> dict[str, fl
             "p50_ms": percentile(latencies, 0.50),
             "p95_ms": percentile(latencies, 0.95),
             "p99_ms": percentile(latencies, 0.99),
-            "slowest_query": slowest,  # type: ignore[dict-item]
+            "slowest_query": slowest,
             "slowest_median_ms": statistics.median(per_query[slowest]),
+            "settings": settings,
         }
 
 
@@ -131,6 +153,7 @@ async def main() -> None:
         " | slowest query (median ms) | load average (1 min) at start, end |"
     )
     print("|---|---:|---:|---:|---:|---:|---|---|")
+    notes = []
     for name in names:
         # The machine is shared: the load says how far to trust the numbers.
         load_before = os.getloadavg()[0]
@@ -142,6 +165,9 @@ async def main() -> None:
             f" | {load_before:.1f}, {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
+        if result["settings"]:
+            notes.append(f"# {name}: {result['settings']}")
+    print("\n".join(notes))
 
 
 if __name__ == "__main__":

@@ -218,6 +218,19 @@ def test_ids_beyond_the_copy_are_left_out() -> None:
     columns.apply(Changes("g", 1, [_row(2, "ROUTED")], [], complete=True))
 
     assert columns.select([7, 2, 1, -1], EVERYTHING, SearchFilters(), NOW, 10) == [2]
+    assert columns.select([7, 2, 1, -1], PUBLIC, SearchFilters(), NOW, 10) == [2]
+
+
+@pytest.mark.parametrize("scope", [EVERYTHING, PUBLIC, SearchScope.agency("BKHCN")])
+def test_a_removed_document_is_left_out_of_every_scope(scope: SearchScope) -> None:
+    columns = DocumentColumns()
+    rows = [_row(1, "ROUTED"), _row(2, "ROUTED"), _row(3, "CLOSED")]
+    columns.apply(Changes("g", 1, rows, [], complete=True))
+    columns.apply(Changes("g", 2, [], [2], complete=False))
+
+    assert columns.select([3, 2, 1], scope, SearchFilters(), NOW, 10) == [3, 1]
+    assert columns.select([3, 2, 1], scope, SearchFilters(), NOW, 1) == [3]
+    assert columns.select(None, scope, SearchFilters(), NOW, 10) == [3, 1]
 
 
 # Random documents, scopes and filters: the copy's totals and facet counts equal SQL's over the

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.base import SearchBackend
+from search.base import SearchBackend, SearchFilters
 from search.embedded import EmbeddedSearch
 from search.postgres import PostgresSearch
 from tests.search.test_conformance import CORPUS, EVERYTHING, PUBLIC, document
@@ -130,3 +130,55 @@ async def test_a_search_capped_to_candidates_counts_and_ranks_only_the_newest_ma
     assert [hit.id for hit in capped.hits] == [2, 3]
     with pytest.raises(ValueError, match="candidates must be at least 1, got 0"):
         await backend.search("du lieu", EVERYTHING, candidates=0)
+
+
+async def test_matches_far_apart_in_id_are_counted_newest_first(
+    backend_kind: tuple[str, str],
+) -> None:
+    # Ids in several PostgreSQL id ranges (search.postgres.PARTITION_SIZE), one range empty, and
+    # more documents in the newest range than match: the count reads range after range.
+    kind, where = backend_kind
+    backend: SearchBackend
+    if kind == "embedded":
+        backend = EmbeddedSearch(Path(where), count_limit=3)
+    elif kind == "postgres":
+        backend = PostgresSearch(where, count_limit=3)
+    else:
+        pytest.skip("Meilisearch counts every match itself")
+    published = {5: True, 16_383: False, 16_384: True, 16_390: False, 40_000: True}
+    published |= {70_000: False, 70_001: True}
+    await backend.setup()
+    try:
+        await backend.index(
+            [document(i, "Dữ liệu mở", published=flag) for i, flag in published.items()]
+            + [document(i, "Thủ tục hành chính") for i in range(70_002, 70_012)]
+            + [document(3, "Regulatory sandbox", published=False)]
+        )
+        public = await backend.search("du lieu", PUBLIC)
+        everything = await backend.search("du lieu", EVERYTHING)
+        newest = await backend.search("du lieu", EVERYTHING, sort="newest")
+        rare = await backend.search("sandbox", EVERYTHING)
+        few = await backend.search(
+            "du lieu", PUBLIC, filters=SearchFilters(statuses=frozenset({"ROUTED"}))
+        )
+
+        assert (public.total, public.exact) == (3, False)
+        assert [hit.id for hit in public.hits] == [70_001, 40_000, 16_384]
+        assert (everything.total, everything.exact) == (3, False)
+        assert [hit.id for hit in everything.hits] == [70_001, 70_000, 40_000]
+        # In newest order the page is every match, not only the counted ones.
+        assert [hit.id for hit in newest.hits] == [
+            70_001,
+            70_000,
+            40_000,
+            16_390,
+            16_384,
+            16_383,
+            5,
+        ]
+        assert (rare.total, rare.exact, [hit.id for hit in rare.hits]) == (1, True, [3])
+        assert (few.total, few.exact, few.hits) == (0, True, [])
+    finally:
+        if isinstance(backend, PostgresSearch):
+            await backend.drop()
+        await backend.close()
