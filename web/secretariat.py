@@ -23,6 +23,10 @@ from service.proposals.models import (
     ProposalOrder,
     ProposalStatus,
 )
+from service.routing import reasons
+from service.routing import repository as routing
+from service.routing.engine import SUGGESTIONS
+from service.routing.models import RoutingDecision
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from web.common import field_errors, gettext_for, secretariat
@@ -63,23 +67,31 @@ class AgencyOptions:
 class Suggestion:
     agency: Agency
     reason: str
+    score: float | None = None  # the engine's evidence; None for a directory hint
 
 
 def suggestions(
+    decision: RoutingDecision | None,
     category: Category | None,
     province: Province | None,
     agencies: dict[int, Agency],
     declined_by: Collection[int],
     gettext: Callable[[str], str],
     language: Language,
+    names: reasons.Names,
 ) -> list[Suggestion]:
-    """Agencies to offer first, each with why.
-
-    The hook for the routing engine's ranked suggestions: today the directory's own hints, the
-    province's People's Committee for a local obstacle and the topic's default agency, leaving
-    out every agency that has declined it (as the routing engine's next suggestions do).
+    """The agencies to offer, best first, each with why: the routing engine's ranked
+    suggestions with their reasons (at most three), then the directory's own hints (the
+    province's People's Committee, the topic's default agency) when the engine had fewer.
+    Every agency that has declined the submission is left out.
     """
+    by_code = {a.code: a for a in agencies.values()}
     found: list[Suggestion] = []
+    for ranked in decision.suggestions if decision is not None else []:
+        agency = by_code.get(str(ranked.get("agency")))
+        if agency is not None:
+            why = "; ".join(reasons.render_all(ranked.get("reasons", []), language, names))
+            found.append(Suggestion(agency, why, float(ranked.get("score", 0))))
     if province is not None and province.agency_id in agencies:
         found.append(
             Suggestion(
@@ -102,7 +114,7 @@ def suggestions(
         if suggestion.agency.id not in seen:
             seen.add(suggestion.agency.id)
             unique.append(suggestion)
-    return unique
+    return unique[:SUGGESTIONS]
 
 
 def _declined_by(event: ProposalEvent | None) -> int | None:
@@ -127,12 +139,15 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
             limit=QUEUE_SIZE,
             offset=0,
         )
-        timelines = await proposals.timelines(session, [p.id for p in rows if p.id])
+        ids = [p.id for p in rows if p.id]
+        timelines = await proposals.timelines(session, ids)
+        decisions = await routing.latest_decisions(session, ids)
         agency_list = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
         provinces = {p.code: p for p in await directory.provinces(session)}
     agencies = {a.id: a for a in agency_list if a.id is not None and a.is_active}
     _ = gettext_for(request)
+    names = History(page_language(request), agency_list, categories.values()).names
     items = []
     for proposal in rows:
         events = timelines.get(proposal.id or 0, [])
@@ -144,12 +159,14 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
                 "declined_by": agencies.get(_declined_by(event) or 0),
                 "category": categories.get(proposal.category_code),
                 "suggestions": suggestions(
+                    decisions.get(proposal.id or 0),
                     categories.get(proposal.category_code),
                     provinces.get(proposal.province_code or ""),
                     agencies,
                     _every_decliner(events),
                     _,
                     page_language(request),
+                    names,
                 ),
             }
         )
@@ -162,7 +179,7 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
             "agency_options": AgencyOptions(
                 sorted(agencies.values(), key=lambda a: a.code), page_language(request)
             ),
-            "reason_names": History(page_language(request), agency_list, categories.values()).names,
+            "reason_names": names,
             "errors": errors or {},
             "assigned": request.query_params.get("assigned", ""),
         },

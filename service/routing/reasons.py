@@ -110,7 +110,9 @@ def render(value: Stored | Reason, language: Language, names: Names | None = Non
         case "none":
             return _("no rule, competence or precedent points at any agency")
         case "rule":
-            note = str(args.get("note", ""))
+            # The shipped rules' notes are catalog messages (service/routing/seed_notes.py);
+            # a note the secretariat wrote is not, and gettext returns it as written.
+            note = _(str(args.get("note", ""))) if args.get("note") else ""
             position = args.get("position", "")
             if not note:
                 return _("rule %(position)s") % {"position": position}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+
 from service.i18n import translations
 from service.routing import reasons as why
+from service.routing.loader import RULES_FILE
+from service.routing.seed_notes import SEED_NOTES
 
 NAMES = why.Names(
     agencies={"BTC": "Bộ Tài chính"},
@@ -77,3 +81,20 @@ def test_plural_messages_follow_each_languages_plural_rule() -> None:
     assert vietnamese.ngettext("a message nobody wrote", "messages nobody wrote", 2) == (
         "messages nobody wrote"
     )
+
+
+def test_the_shipped_rules_notes_read_in_the_pages_language() -> None:
+    with RULES_FILE.open(encoding="utf-8") as rules:
+        shipped = [row["note"] for row in csv.DictReader(rules) if row["note"]]
+    assert shipped  # rules.csv ships notes
+    assert set(shipped) <= set(SEED_NOTES), "list every note of rules.csv in seed_notes.py"
+    vietnamese = translations("vi")
+    for note in SEED_NOTES:
+        assert vietnamese.gettext(note) != note, f"no Vietnamese for the rule note {note!r}"
+    drones = "flights of drones are the Ministry of National Defence's wherever they happen"
+    assert why.render(why.rule(4, drones), "vi") == (
+        "quy tắc 4: bay thiết bị bay không người lái thuộc Bộ Quốc phòng, dù diễn ra ở đâu"
+    )
+    assert why.render(why.rule(4, drones), "en") == f"rule 4: {drones}"
+    # A note the secretariat typed is shown as typed.
+    assert why.render(why.rule(7, "ưu tiên xử lý"), "en") == "rule 7: ưu tiên xử lý"

@@ -11,6 +11,7 @@ import pytest
 from service.db import Database, utcnow
 from service.proposals import repository as proposals_repository
 from service.proposals.models import ProposalStatus
+from service.routing import repository as routing_repository
 from service.settings import Settings
 from service.statistics import service as statistics
 from tests.factories import form_data, submitted_and_routed
@@ -285,3 +286,31 @@ async def test_routing_reasons_are_shown_to_officials_not_on_the_tracking_page(
     detail = await client.get(f"/inbox/{proposal_id}")
     assert detail.status_code == 200
     assert re.search(r'<p class="event-note">[^<]*độ tin cậy \d,\d\d', detail.text)
+
+
+async def test_triage_offers_the_engines_ranked_suggestions_with_their_reasons(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    # Tax refunds (Finance) and work permits (Home Affairs) in one letter: no clear leader.
+    proposal_id, _ = await _routed(
+        db,
+        settings,
+        category="OTHER",
+        title="Hoàn thuế và giấy phép lao động cho chuyên gia",
+        description="Doanh nghiệp chờ hoàn thuế và giấy phép lao động cho chuyên gia nước ngoài.",
+    )
+    assert await _status(settings, proposal_id) is ProposalStatus.TRIAGE
+    async with db.session() as session:
+        [decision] = await routing_repository.decisions(session, proposal_id)
+    ranked = [s["agency"] for s in decision.suggestions]
+    assert len(ranked) >= 2
+    await sign_in_secretariat(client)
+    page = (await client.get("/secretariat/triage")).text
+    item = page[page.index(f'id="title-{proposal_id}"') :]
+    item = item[: item.index("</article>")]
+    offered = re.findall(r"<li><strong>([A-Z0-9-]+)</strong> — ([^:<]+): ([^<]*)</li>", item)
+    # The engine's order first, each with its reasons in the page's language.
+    assert [code for code, _, _ in offered][: len(ranked)] == ranked[:3]
+    assert len(offered) <= 3
+    assert offered[0][2].startswith("từ khóa")
+    assert "keyword" not in item
