@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 from service.request_id import peek_request_id
 from service.settings import Settings
@@ -69,8 +71,26 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to sys.stderr as it is at each line, not as it was when logging was configured:
+    a stream swapped since (by a test runner's capture, or a daemon's redirection) would
+    otherwise be written to after it was closed. setStream() still fixes a stream of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._fixed: TextIO | None = None  # StreamHandler's __init__ set sys.stderr of the day
+
+    @property
+    def stream(self) -> TextIO:
+        return self._fixed or sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        self._fixed = value
+
+
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler()
+    handler = _StandardError()
     handler.addFilter(RedactingFilter())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())

@@ -8,8 +8,9 @@ import logging
 import sys
 
 import httpx
+import pytest
 
-from service.logs import JsonFormatter
+from service.logs import JsonFormatter, configure_logging
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.fixtures.worker import run_worker
@@ -53,3 +54,22 @@ def test_json_lines_hold_the_exception() -> None:
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "failed: x"
     assert entry["exception"].endswith("ValueError: boom")
+
+
+def test_log_lines_go_to_standard_error_as_it_is_when_they_are_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging(Settings(log_format="json"))
+        before, after = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", before)
+        logging.getLogger("intake.check").warning("first")
+        before.close()  # as a test runner closes its capture, or a daemon its old stream
+        monkeypatch.setattr(sys, "stderr", after)
+        logging.getLogger("intake.check").warning("second")
+        assert [json.loads(line)["message"] for line in after.getvalue().splitlines()] == ["second"]
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
