@@ -80,15 +80,22 @@ async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     _ = translations(request_language(scope)).gettext
     size = f"{limit / 1_048_576:.1f} MB" if limit >= 1_048_576 else f"{limit // 1024} KB"
     body = _("The request is larger than %(size)s, the most this page accepts.") % {"size": size}
-    encoded = body.encode()
+    await send_text(send, 413, body, [(b"connection", b"close")])
+
+
+async def send_text(
+    send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """A whole plain-text response, from middleware that answers before the application."""
+    encoded = text.encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(encoded)).encode()),
-                (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.bodylimit import request_language
+from service.bodylimit import request_language, send_text
 from service.i18n import translations
 
 # Probes and scrapes are answered whatever the load: they say how the process is doing.
@@ -41,16 +41,5 @@ class ConcurrencyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         _ = translations(request_language(scope)).gettext
-        body = _("Intake is busy. Please try again in a few seconds.").encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", self.retry_after),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        body = _("Intake is busy. Please try again in a few seconds.")
+        await send_text(send, 503, body, [(b"retry-after", self.retry_after)])

@@ -14,7 +14,6 @@ from sqlmodel import col, func, select
 
 from service.calendar import add_business_days
 from service.db import Database, utcnow
-from service.directory.repository import get_agency_by_code
 from service.holidays.service import holiday_dates
 from service.notifications.models import Notification
 from service.proposals import repository as proposals_repository
@@ -22,7 +21,7 @@ from service.proposals.models import ProposalAgency, ProposalEvent, ProposalStat
 from service.routing.models import RoutingDecision
 from service.settings import Settings
 from service.workflow.models import ProposalNote
-from tests.factories import form_data, submitted_and_routed
+from tests.factories import agency_id, form_data, submitted_and_routed
 from tests.web.helpers import (
     csrf_of,
     private_link,
@@ -117,14 +116,6 @@ async def _mail(db: Database, proposal_id: int) -> list[tuple[str, str]]:
         return [(recipient, template) for recipient, template in rows]
 
 
-async def _agency(db: Database, code: str) -> int:
-    async with db.session() as session:
-        agency = await get_agency_by_code(session, code)
-    assert agency is not None
-    assert agency.id is not None
-    return agency.id
-
-
 async def _routed(db: Database, settings: Settings, **fields: object) -> tuple[int, str, str]:
     """A submission routed to BKHCN: its id, tracking code and private link."""
     proposal = await submitted_and_routed(db, settings, **fields)
@@ -180,7 +171,7 @@ async def test_decline_returns_the_submission_to_triage_with_its_reason(
     client: httpx.AsyncClient, settings: Settings, db: Database
 ) -> None:
     proposal_id, _, _ = await _routed(db, settings, province="DA-NANG")
-    bkhcn = await _agency(db, "BKHCN")
+    bkhcn = await agency_id(db, "BKHCN")
     assert (await _snapshot(db, proposal_id)).agency_id == bkhcn
     await sign_in_reviewer(client)
     before = await _snapshot(db, proposal_id)
@@ -337,7 +328,7 @@ async def test_cooperating_agency_contributes_and_the_lead_reads_it(
         proposal_id,
         "assign",
     )
-    bkhcn, bct = await _agency(db, "BKHCN"), await _agency(db, "BCT")
+    bkhcn, bct = await agency_id(db, "BKHCN"), await agency_id(db, "BCT")
     assigned = await _snapshot(db, proposal_id)
     assert (assigned.status, assigned.agency_id) == (S.ROUTED, bkhcn)
     assert (bct, "COOPERATING", True) in assigned.assignments
@@ -430,11 +421,11 @@ async def test_secretariat_merges_duplicates_into_one_lead(
     assert 'id="merged-into"' not in lead_page.text
 
 
-async def test_secretariat_transfers_to_another_agency(
+async def test_secretariat_transfers_to_anotheragency_id(
     client: httpx.AsyncClient, settings: Settings, db: Database
 ) -> None:
     proposal_id, code, _ = await _routed(db, settings)
-    bkhcn, bct = await _agency(db, "BKHCN"), await _agency(db, "BCT")
+    bkhcn, bct = await agency_id(db, "BKHCN"), await agency_id(db, "BCT")
     await sign_in_secretariat(client)
     before = await _snapshot(db, proposal_id)
     reason = "Nội dung chủ yếu về thương mại điện tử."
