@@ -12,6 +12,26 @@ from service.workflow import service as workflow
 from tests.factories import agency_id, official, submitted_and_routed
 
 
+async def _every_way(
+    db: Database,
+) -> tuple[
+    statistics.Figures,
+    dict[int, statistics.Figures],
+    dict[int, statistics.Figures],
+    statistics.Figures,
+]:
+    """The last year's figures at once (overall, per agency) and one query at a time."""
+    end = utcnow() + timedelta(minutes=1)
+    start = end - timedelta(days=365)
+    async with db.session() as session:
+        overall, by_agency = await statistics.figures_by_agency(session, start, end)
+        one_by_one = {
+            agency: await statistics.figures(session, agency, start, end) for agency in by_agency
+        }
+        everyone = await statistics.figures(session, None, start, end)
+    return overall, by_agency, one_by_one, everyone
+
+
 async def test_figures_by_agency_match_the_figures_of_each_agency(settings: Settings) -> None:
     db = Database(settings.resolved_database_url)
     try:
@@ -34,15 +54,7 @@ async def test_figures_by_agency_match_the_figures_of_each_agency(settings: Sett
                 publish=True,
                 language="vi",
             )
-        end = utcnow() + timedelta(minutes=1)
-        start = end - timedelta(days=365)
-        async with db.session() as session:
-            overall, by_agency = await statistics.figures_by_agency(session, start, end)
-            one_by_one = {
-                agency: await statistics.figures(session, agency, start, end)
-                for agency in by_agency
-            }
-            everyone = await statistics.figures(session, None, start, end)
+        overall, by_agency, one_by_one, everyone = await _every_way(db)
         bkhcn = await agency_id(db, "BKHCN")
     finally:
         await db.dispose()
@@ -88,15 +100,7 @@ async def test_an_agency_answers_for_what_it_leads_and_counts_what_it_passed_on(
             await workflow.decline(
                 session, official(bkhcn), declined.id, "Không thuộc thẩm quyền.", "vi"
             )
-        end = utcnow() + timedelta(minutes=1)
-        start = end - timedelta(days=365)
-        async with db.session() as session:
-            overall, by_agency = await statistics.figures_by_agency(session, start, end)
-            one_by_one = {
-                agency: await statistics.figures(session, agency, start, end)
-                for agency in by_agency
-            }
-            everyone = await statistics.figures(session, None, start, end)
+        overall, by_agency, one_by_one, everyone = await _every_way(db)
     finally:
         await db.dispose()
     assert by_agency == one_by_one
