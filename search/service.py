@@ -119,13 +119,25 @@ async def every_hit(
         offset += batch
 
 
-async def similar(backend: SearchBackend, title: str, settings: Settings) -> list[SearchHit]:
-    """Published submissions whose titles share words with `title`, best first (at most 5)."""
+async def similar(
+    backend: SearchBackend,
+    title: str,
+    settings: Settings,
+    scope: SearchScope | None = None,
+    excluding: int | None = None,
+) -> list[SearchHit]:
+    """Submissions whose titles share words with `title`, best first (at most 5): published
+    ones for the public form, or what an official may see (`scope`) on a detail page, where
+    `excluding` leaves out the submission itself."""
     title = title.strip()[: settings.max_title_length]
     if len(title) < SIMILAR_MIN_LENGTH:
         return []
     with _timed(backend, "similar"):
         result = await backend.search(
-            title, SearchScope.public(), limit=SIMILAR_LIMIT, sort="relevance", match="any"
+            title,
+            scope or SearchScope.public(),
+            limit=SIMILAR_LIMIT + (excluding is not None),
+            sort="relevance",
+            match="any",
         )
-    return result.hits
+    return [hit for hit in result.hits if hit.id != excluding][:SIMILAR_LIMIT]

@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from search import service as search_service
+from search.base import SearchError
 from service.accounts.actor import Actor
 from service.attachments.service import IncomingFile
 from service.audit import service as audit
@@ -46,6 +48,7 @@ from web.common import field_errors, gettext_for, official, secretariat, uploade
 from web.csrf import checked_form
 from web.history import History
 from web.rendering import page_language, render
+from web.search import official_scope
 
 PAGE_SIZE = 50
 _OPEN_FOR_SECRETARIAT = AWAITING_AGENCY | {ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE}
@@ -188,6 +191,16 @@ async def _detail(
         categories = {c.code: c for c in await directory.categories(session)}
         now = utcnow()
         soon_until = await due_soon_until(session, runtime.settings, now)
+    try:
+        similar = await search_service.similar(
+            runtime.search,
+            proposal.title,
+            runtime.settings,
+            scope=official_scope(actor),
+            excluding=proposal.id,
+        )
+    except SearchError:
+        similar = []  # the page works without them while the search backend is away
     values = dict(values or {})
     chosen = request.query_params.get("template", "")
     template = next((t for t in templates if str(t.id) == chosen), None)
@@ -200,6 +213,7 @@ async def _detail(
         {
             "p": proposal,
             "tracked": tracked,
+            "similar": similar,
             "record": record,
             "category": categories.get(proposal.category_code),
             "badge": deadline_badge(proposal, now, soon_until),

@@ -134,7 +134,7 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-def _scope(actor: Actor) -> SearchScope | None:
+def official_scope(actor: Actor) -> SearchScope | None:
     """The official's search scope; None for anyone else (they are sent to sign in)."""
     if actor.is_secretariat:
         return SearchScope.secretariat()
@@ -149,7 +149,7 @@ def _sign_in(request: Request) -> Response:
 
 
 async def _official_scope(request: Request) -> SearchScope | Response:
-    scope = _scope(await resolve_actor(request, _runtime(request)))
+    scope = official_scope(await resolve_actor(request, _runtime(request)))
     return _sign_in(request) if scope is None else scope
 
 
@@ -321,7 +321,7 @@ async def _json_lines(hits: AsyncIterator[SearchHit]) -> AsyncIterator[bytes]:
 async def search_export(request: Request) -> Response:
     runtime = _runtime(request)
     actor = await resolve_actor(request, runtime)
-    scope = _scope(actor)
+    scope = official_scope(actor)
     if scope is None:
         return _sign_in(request)
     kind = request.path_params["format"]

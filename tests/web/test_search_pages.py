@@ -16,6 +16,7 @@ from service.accounts.models import Role
 from service.app import create_app
 from service.db import Database
 from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
+from service.proposals import service as proposals
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.fixtures.api import bearer
@@ -323,3 +324,31 @@ async def test_a_tenant_token_carries_the_agency_scope_for_ten_minutes(
     assert jwt.decode(secretariat.json()["token"], SEARCH_KEY, algorithms=["HS256"])[
         "searchRules"
     ] == {"proposals": {}}
+
+
+async def test_the_detail_page_shows_officials_similar_submissions_within_their_scope(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+    db = Database(settings.resolved_database_url)
+    try:
+        async with db.session() as session:
+            ids = [(await proposals.track(session, code)).proposal.id for code in codes]
+    finally:
+        await db.dispose()
+    cooperative, unpublished_security, _ = ids
+
+    await _sign_in(client, SECRETARIAT_EMAIL)
+    page = (await client.get(f"/inbox/{cooperative}")).text
+    listed = re.findall(r'<li><a href="/inbox/(\d+)">', page.split('id="similar-title"')[1])
+    # The secretariat sees the unpublished submission on the same subject first, never the
+    # page's own submission.
+    assert '<h2 id="similar-title">Nội dung tương tự</h2>' in page
+    assert listed[0] == str(unpublished_security)
+    assert str(cooperative) not in listed
+
+    # BKHCN's reviewer does not see another agency's unpublished submission there.
+    client.cookies.clear()
+    await _sign_in(client, reviewer_email("BKHCN"))
+    page = (await client.get(f"/inbox/{cooperative}")).text
+    assert page.count(f'href="/inbox/{unpublished_security}"') == 0
