@@ -1,5 +1,6 @@
 """Journeys in a real browser: keyboard-only submission and tracking, language, an official's
-answer from a template, the submitter's rating, and the secretariat's triage assignment."""
+answer from a template, the submitter's rating, the secretariat's triage assignment, and
+similar titles and search as you type."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from service.proposals.models import Proposal
 from service.settings import Settings
 from tests.browser.conftest import save_screenshot
 from tests.factories import submitted_and_routed
+from tests.fixtures.worker import run_worker
 from tests.web.helpers import private_link, save_template
 
 pytestmark = pytest.mark.browser
@@ -144,3 +146,50 @@ def test_secretariat_assigns_from_the_triage_queue(
     page.click(f"text=Giao {proposal.tracking_code}")
     expect(page.locator("#done")).to_have_text(f"{proposal.tracking_code} đã được giao.")
     expect(page.locator("#count")).to_have_text("Số nội dung tìm thấy: 0")
+
+
+def _published_and_indexed(settings: Settings) -> Proposal:
+    async def prepare() -> Proposal:
+        db = Database(settings.resolved_database_url)
+        try:
+            proposal = await submitted_and_routed(
+                db,
+                settings,
+                title="Chuyển đổi số cho hợp tác xã nông nghiệp",
+                description="Hỗ trợ hợp tác xã dùng phần mềm quản lý và bán hàng trực tuyến.",
+                consent_to_publish=True,
+            )
+        finally:
+            await db.dispose()
+        # The index job, as the worker runs it; its sweep takes the jobs this test did not
+        # enqueue (submitted_and_routed writes the outbox only) once they are a second old.
+        await asyncio.sleep(1)
+        await run_worker(settings.model_copy(update={"outbox_sweep_after_seconds": 1}))
+        return proposal
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, prepare()).result()
+
+
+def test_typing_shows_similar_submissions_and_searches_as_you_type(
+    page: Page, server: str, settings: Settings
+) -> None:
+    proposal = _published_and_indexed(settings)
+    # The form: similar published submissions appear under the title while it is typed.
+    page.goto(f"{server}/submit")
+    similar = page.locator("#similar")
+    expect(similar).to_be_hidden()
+    page.locator("#title").press_sequentially("hop tac xa chuyen doi so", delay=20)
+    expect(similar).to_be_visible()
+    expect(similar.locator("li")).to_contain_text([proposal.title])
+    expect(similar.locator("a")).to_have_attribute("href", re.compile(proposal.tracking_code))
+
+    # The secretariat's search page: results follow the query box without pressing Enter.
+    _sign_in(page, server, SECRETARIAT_EMAIL)
+    page.goto(f"{server}/secretariat/search?q=khong+co+ket+qua+nao")
+    results = page.locator("#search-results")
+    expect(results).not_to_contain_text(proposal.tracking_code)
+    page.fill("#q", "")
+    page.locator("#q").press_sequentially("hop tac xa", delay=20)
+    expect(results).to_contain_text(proposal.tracking_code)
+    expect(page).to_have_url(re.compile(r"q=hop\+tac\+xa"))
