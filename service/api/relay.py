@@ -22,6 +22,16 @@ class PageInfo:
     start_cursor: str | None
     end_cursor: str | None
 
+    @classmethod
+    def of_page(cls, cursors: Sequence[str], offset: int, *, more: bool) -> PageInfo:
+        """The page info of an offset page whose edges carry `cursors`; `more`: pages follow."""
+        return cls(
+            has_next_page=more,
+            has_previous_page=offset > 0,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
+
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode())

@@ -146,11 +146,8 @@ class PrivacyQuery:
         ]
         return AuditEntryConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=offset + len(rows) < total,
-                has_previous_page=offset > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+            page_info=PageInfo.of_page(
+                [e.cursor for e in edges], offset, more=offset + len(rows) < total
             ),
             total_count=total,
         )

@@ -96,11 +96,9 @@ class SearchQuery:
                 )
                 for name in names
             ],
-            page_info=PageInfo(
-                has_next_page=bool(hits)
-                and (offset + len(hits) < result.total or not result.exact),
-                has_previous_page=offset > 0,
-                start_cursor=hits[0].cursor if hits else None,
-                end_cursor=hits[-1].cursor if hits else None,
+            page_info=PageInfo.of_page(
+                [h.cursor for h in hits],
+                offset,
+                more=bool(hits) and (offset + len(hits) < result.total or not result.exact),
             ),
         )
