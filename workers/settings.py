@@ -13,6 +13,7 @@ from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 from prometheus_client import start_http_server
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import WatchError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from search.base import SearchError
@@ -32,6 +33,20 @@ _REDIS_RETRY_SECONDS = 1.0
 _STARTUP_RETRY_SECONDS = 2.0
 
 
+def redis_lost(error: BaseException) -> bool:
+    """Whether an error from arq means the connection to Redis went away.
+
+    Besides connection errors, redis-py reports a connection lost in the middle of a WATCH as a
+    WatchError raised while handling the ConnectionError; arq catches that only around its
+    EXEC, so one lost between WATCH and EXEC ends the worker's main loop with it.
+    """
+    if isinstance(error, (RedisConnectionError, OSError)):
+        return True
+    return isinstance(error, WatchError) and isinstance(
+        error.__context__, (RedisConnectionError, OSError)
+    )
+
+
 class _Worker(Worker):
     """arq's worker, closing its runtime even when Redis is gone.
 
@@ -46,7 +61,9 @@ class _Worker(Worker):
         sentinel = getattr(getattr(self._pool, "connection_pool", None), "sentinel_manager", None)
         try:
             await super().close()
-        except (RedisConnectionError, OSError):
+        except Exception as error:
+            if not redis_lost(error):
+                raise
             if self.on_shutdown:
                 await self.on_shutdown(self.ctx)
             self._pool = None
@@ -179,8 +196,8 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
         try:
             create_worker(settings, burst=burst).run()
             return
-        except (RedisConnectionError, OSError) as error:
-            if burst:
+        except Exception as error:
+            if burst or not redis_lost(error):
                 raise
             logger.warning("Redis unreachable (%s); the worker starts again", error)
 

@@ -29,6 +29,7 @@ import httpx
 import pytest
 from arq.jobs import deserialize_job
 from redis.asyncio import Redis
+from redis.exceptions import WatchError
 from sqlmodel import col, select
 
 from search.base import SearchScope
@@ -45,6 +46,7 @@ from tests.factories import form_data
 from tests.fixtures.postgres import PostgresCluster
 from tests.fixtures.smtp import SmtpSink
 from tests.web_client import csrf_token
+from workers.settings import redis_lost
 
 # The issue asks for a one-minute SMTP outage; the other outages last ten seconds.
 SMTP_OUTAGE_SECONDS = 60.0
@@ -343,6 +345,25 @@ async def test_a_worker_killed_while_routing_indexing_and_sending_loses_and_repe
             await _wait_until_settled(system, submitter, seconds=45)
         await _assert_complete(system, submitter)
         assert submitter.refused == []
+
+
+async def test_redis_lost_between_watch_and_exec_counts_as_redis_lost(
+    fault_redis: EmbeddedRedis,
+) -> None:
+    # arq reads the queue between WATCH and EXEC; redis-py reports a connection lost there as a
+    # WatchError, which must restart the worker like any other lost connection, not end it.
+    redis = Redis.from_url(fault_redis.url)
+    try:
+        async with redis.pipeline(transaction=True) as pipe:
+            await pipe.watch("arq:in-progress:job")
+            fault_redis.stop()
+            with pytest.raises(WatchError) as raised:
+                await pipe.zscore("arq:queue", "job")
+        assert redis_lost(raised.value)
+        assert not redis_lost(WatchError("watched key changed"))
+    finally:
+        fault_redis.start()
+        await redis.aclose()
 
 
 async def test_redis_stopped_and_restarted_empty_loses_no_submission(
