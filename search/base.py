@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
+from service.proposals.models import CLOCK_RUNNING
+
 SearchSort = Literal["relevance", "newest", "deadline"]
 # "all": every word must match (a search); "any": at least one (finding similar titles).
 WordMatch = Literal["all", "any"]
@@ -21,8 +23,9 @@ FACETS = ("status", "kind", "category", "agency", "province", "submitter_type", 
 # backends that count themselves (embedded, PostgreSQL) stop and say the counts are not exact.
 COUNT_LIMIT = 10_000
 
-# A submission past its deadline is overdue unless it has reached one of these statuses.
-CLOSED_STATUSES = frozenset({"RESPONDED", "CLOSED", "REJECTED", "MERGED", "WITHDRAWN"})
+# A submission past its deadline is overdue while it is in one of these statuses: the agency's
+# clock runs (NEEDS_INFO stops it; triage has none yet). Documents carry statuses as text.
+CLOCK_RUNNING_STATUSES = frozenset(status.value for status in CLOCK_RUNNING)
 
 
 class SearchError(Exception):
@@ -81,7 +84,7 @@ class SearchFilters:
     submitter_types: frozenset[str] = frozenset()
     created_from: datetime | None = None  # inclusive
     created_to: datetime | None = None  # exclusive
-    overdue: bool | None = None  # deadline passed and status not in CLOSED_STATUSES
+    overdue: bool | None = None  # deadline passed and status in CLOCK_RUNNING_STATUSES
     published: bool | None = None
 
     def choices(self) -> dict[str, frozenset[str]]:

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from itertools import compress, islice
 from typing import NamedTuple, cast
 
-from search.base import CLOSED_STATUSES, SearchError, SearchFilters, SearchScope, utc
+from search.base import CLOCK_RUNNING_STATUSES, SearchError, SearchFilters, SearchScope, utc
 
 # The facets stored as small integer codes; `published` is a flag of its own.
 CODED = ("status", "kind", "category", "agency", "province", "submitter_type")
@@ -210,11 +210,11 @@ class DocumentColumns:
         if filters.overdue is not None:
             deadline = self._deadline
             statuses = self._codes["status"]
-            closed = {self._code_of["status"].get(status, -1) for status in CLOSED_STATUSES}
+            running = {self._code_of["status"].get(status, -1) for status in CLOCK_RUNNING_STATUSES}
             moment = micros(now)
             wanted_overdue = filters.overdue
             tests.append(
-                lambda i: (deadline[i] < moment and statuses[i] not in closed) == wanted_overdue
+                lambda i: (deadline[i] < moment and statuses[i] in running) == wanted_overdue
             )
         if filters.published is not None:
             flags = self._published

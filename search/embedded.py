@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from search.base import (
-    CLOSED_STATUSES,
+    CLOCK_RUNNING_STATUSES,
     COUNT_LIMIT,
     SearchDocument,
     SearchError,
@@ -462,7 +462,7 @@ _FILTER_COLUMNS = {
     "submitter_type": "d.submitter_type",
 }
 _FACET_COLUMNS = {**_FILTER_COLUMNS, "published": "d.published"}
-_CLOSED = sorted(CLOSED_STATUSES)
+_CLOCK_RUNNING = sorted(CLOCK_RUNNING_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -640,9 +640,9 @@ def _conditions(request: _Request) -> tuple[list[str], list[object]]:
         conditions.append("d.created_at < ?")
         parameters.append(_timestamp(filters.created_to))
     if filters.overdue is not None:
-        overdue = f"(d.deadline < ? AND d.status NOT IN ({_placeholders(_CLOSED)}))"
+        overdue = f"(d.deadline < ? AND d.status IN ({_placeholders(_CLOCK_RUNNING)}))"
         conditions.append(overdue if filters.overdue else f"NOT coalesce({overdue}, 0)")
-        parameters.extend([_timestamp(request.now), *_CLOSED])
+        parameters.extend([_timestamp(request.now), *_CLOCK_RUNNING])
     if filters.published is not None:
         conditions.append("d.published = ?")
         parameters.append(int(filters.published))

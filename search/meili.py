@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 import httpx
 
 from search.base import (
-    CLOSED_STATUSES,
+    CLOCK_RUNNING_STATUSES,
     SearchDocument,
     SearchError,
     SearchFilters,
@@ -397,7 +397,7 @@ def filter_expression(scope: SearchScope, filters: SearchFilters, now: datetime)
     if filters.created_to is not None:
         clauses.append(f"created_ts < {_timestamp(filters.created_to)}")
     if filters.overdue is not None:
-        overdue = f"(deadline_ts < {_timestamp(now)} AND status NOT IN {_list(CLOSED_STATUSES)})"
+        overdue = f"(deadline_ts < {_timestamp(now)} AND status IN {_list(CLOCK_RUNNING_STATUSES)})"
         clauses.append(overdue if filters.overdue else f"NOT {overdue}")
     if filters.published is not None:
         clauses.append(f"published = {'true' if filters.published else 'false'}")

@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from search.base import (
-    CLOSED_STATUSES,
+    CLOCK_RUNNING_STATUSES,
     COUNT_LIMIT,
     SearchDocument,
     SearchError,
@@ -465,10 +465,10 @@ def _conditions(
         conditions.append("d.created_at < :created_to")
         parameters["created_to"] = utc(filters.created_to)
     if filters.overdue is not None:
-        overdue = "(d.deadline < :now AND NOT d.status = ANY(CAST(:closed AS text[])))"
+        overdue = "(d.deadline < :now AND d.status = ANY(CAST(:running AS text[])))"
         conditions.append(overdue if filters.overdue else f"NOT coalesce({overdue}, false)")
         parameters["now"] = now
-        parameters["closed"] = sorted(CLOSED_STATUSES)
+        parameters["running"] = sorted(CLOCK_RUNNING_STATUSES)
     if filters.published is not None:
         conditions.append("d.published = :published")
         parameters["published"] = filters.published

@@ -32,11 +32,13 @@ from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import (
     AWAITING_AGENCY,
+    CLOCK_RUNNING,
     Proposal,
     ProposalFilter,
     ProposalKind,
     ProposalOrder,
     ProposalStatus,
+    is_overdue,
 )
 from service.runtime import Runtime
 from service.settings import Settings
@@ -61,10 +63,15 @@ async def due_soon_until(session: AsyncSession, settings: Settings, now: datetim
 
 
 def deadline_badge(proposal: Proposal, now: datetime, soon_until: datetime) -> str:
-    """'overdue', 'due-soon' or '' for a submission still waiting for its agency."""
-    if proposal.status not in AWAITING_AGENCY or proposal.deadline is None:
+    """'overdue', 'due-soon', 'paused' (waiting for the submitter's information: the clock is
+    stopped) or '' for a submission still waiting for its agency."""
+    if proposal.deadline is None:
         return ""
-    if proposal.deadline < now:
+    if proposal.status is ProposalStatus.NEEDS_INFO:
+        return "paused"
+    if proposal.status not in CLOCK_RUNNING:
+        return ""
+    if is_overdue(proposal.status, proposal.deadline, now):
         return "overdue"
     return "due-soon" if proposal.deadline <= soon_until else ""
 

@@ -12,6 +12,7 @@ from service.accounts.models import NotificationMode, Role, User
 from service.notifications.models import MailOptOut, Notification, NotificationState
 from service.proposals.models import (
     AWAITING_AGENCY,
+    CLOCK_RUNNING,
     Proposal,
     ProposalAgency,
     ProposalEvent,
@@ -67,7 +68,7 @@ async def awaiting_with_deadline_before(
 ) -> Sequence[Proposal]:
     statement = (
         select(Proposal)
-        .where(col(Proposal.status).in_(AWAITING_AGENCY))
+        .where(col(Proposal.status).in_(CLOCK_RUNNING))
         .where(col(Proposal.deadline).is_not(None), col(Proposal.deadline) <= before)
         .order_by(col(Proposal.deadline), col(Proposal.id))
     )
@@ -94,7 +95,7 @@ async def lead_deadlines_between(
     """The agency's open submissions whose deadline falls in (after, until]."""
     statement = (
         select(Proposal.id)
-        .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(AWAITING_AGENCY))
+        .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(CLOCK_RUNNING))
         .where(col(Proposal.deadline) > after, col(Proposal.deadline) <= until)
         .order_by(col(Proposal.deadline), col(Proposal.id))
     )
@@ -104,7 +105,7 @@ async def lead_deadlines_between(
 async def lead_overdue(session: AsyncSession, agency_id: int, now: datetime) -> Sequence[int]:
     statement = (
         select(Proposal.id)
-        .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(AWAITING_AGENCY))
+        .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(CLOCK_RUNNING))
         .where(col(Proposal.deadline) <= now)
         .order_by(col(Proposal.deadline), col(Proposal.id))
     )

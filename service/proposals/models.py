@@ -147,3 +147,12 @@ class ProposalFilter:
 AWAITING_AGENCY = frozenset(
     {ProposalStatus.ROUTED, ProposalStatus.ACKNOWLEDGED, ProposalStatus.NEEDS_INFO}
 )
+# Statuses in which the agency's deadline runs. NEEDS_INFO waits for the agency too, but its
+# clock is stopped until the submitter answers (the deadline then moves by the days waited), so
+# it is never overdue, due soon, reminded or escalated.
+CLOCK_RUNNING = frozenset({ProposalStatus.ROUTED, ProposalStatus.ACKNOWLEDGED})
+
+
+def is_overdue(status: ProposalStatus | str, deadline: datetime | None, now: datetime) -> bool:
+    """Past its deadline while the agency's clock runs: the one rule every page and API uses."""
+    return status in CLOCK_RUNNING and deadline is not None and deadline < now

@@ -13,7 +13,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from service.accounts.actor import Scope
 from service.proposals.models import (
-    AWAITING_AGENCY,
+    CLOCK_RUNNING,
     Proposal,
     ProposalAgency,
     ProposalEvent,
@@ -118,7 +118,7 @@ def _filtered(
     if where.created_to is not None:
         statement = statement.where(col(Proposal.created_at) < where.created_to)
     if where.overdue is not None:
-        overdue = sa.and_(col(Proposal.status).in_(AWAITING_AGENCY), col(Proposal.deadline) < now)
+        overdue = sa.and_(col(Proposal.status).in_(CLOCK_RUNNING), col(Proposal.deadline) < now)
         statement = statement.where(overdue if where.overdue else sa.not_(overdue))
     return statement
 

@@ -645,6 +645,7 @@ async def test_inbox_shows_deadline_badges_and_filters_the_overdue(
     soon, _, _ = await _routed(db, settings, title="Sắp đến hạn trả lời")
     late, _, _ = await _routed(db, settings, title="Đã quá hạn trả lời")
     answered, _, _ = await _routed(db, settings, title="Đã trả lời dù quá hạn")
+    waiting, _, _ = await _routed(db, settings, title="Chờ người gửi bổ sung thông tin")
     # Due soon: by the end of the business day INTAKE_MAIL_REMINDER_BUSINESS_DAYS (2) business
     # days from now, when the reminder mail goes out and the digest lists it as due soon.
     assert settings.mail_reminder_business_days == 2
@@ -654,27 +655,36 @@ async def test_inbox_shows_deadline_badges_and_filters_the_overdue(
     await _due(db, soon, 1)
     await _due(db, late, -1)
     await _due(db, answered, -5)
+    await _due(db, waiting, -3)
     await sign_in_reviewer(client)
     _done(await _step(client, answered, "respond", {"text": "Bộ đã trả lời."}), answered, "respond")
+    # Past its deadline, but waiting for the submitter: the clock is stopped, so not overdue.
+    question = {"question": "Xin gửi số hồ sơ."}
+    _done(
+        await _step(client, waiting, "request-information", question),
+        waiting,
+        "request-information",
+    )
 
-    for language, overdue, due_soon, count in (
-        ("vi", "Quá hạn", "Sắp đến hạn", "Số nội dung tìm thấy: %s"),
-        ("en", "Overdue", "Due soon", "Submissions found: %s"),
+    for language, overdue, due_soon, paused, count in (
+        ("vi", "Quá hạn", "Sắp đến hạn", "Tạm dừng tính hạn", "Số nội dung tìm thấy: %s"),
+        ("en", "Overdue", "Due soon", "Clock paused", "Submissions found: %s"),
     ):
         await client.get(f"/lang/{language}")
         listing = await client.get("/inbox")
         rows = _rows(listing.text)
-        assert list(rows) == [late, soon, edge, outside, far]  # earliest deadline first
+        assert list(rows) == [waiting, late, soon, edge, outside, far]  # earliest deadline first
         assert [_badge(row) for row in rows.values()] == [
+            f"paused: {paused}",
             f"overdue: {overdue}",
             f"due-soon: {due_soon}",
             f"due-soon: {due_soon}",
             "",
             "",
         ]
-        assert f'<p id="count" aria-live="polite">{count % 5}</p>' in listing.text
+        assert f'<p id="count" aria-live="polite">{count % 6}</p>' in listing.text
         everything = _rows((await client.get("/inbox", params={"status": "all"})).text)
-        assert list(everything) == [answered, late, soon, edge, outside, far]
+        assert list(everything) == [answered, waiting, late, soon, edge, outside, far]
         assert _badge(everything[answered]) == ""  # answered: nothing is due any more
 
         only_overdue = await client.get("/inbox", params={"overdue": "yes"})
@@ -686,6 +696,8 @@ async def test_inbox_shows_deadline_badges_and_filters_the_overdue(
 
         detail = await client.get(f"/inbox/{soon}")
         assert f'<span class="badge due-soon">{due_soon}</span>' in detail.text
+        detail = await client.get(f"/inbox/{waiting}")
+        assert f'<span class="badge paused">{paused}</span>' in detail.text
 
 
 async def test_a_too_long_answer_is_refused_with_the_limit_written_in_the_page_language(

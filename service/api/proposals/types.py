@@ -21,11 +21,11 @@ from service.api.relay import Node, PageInfo, to_global_id
 from service.attachments.models import Attachment as AttachmentRow
 from service.db import utcnow
 from service.proposals.models import (
-    AWAITING_AGENCY,
     AssignmentRole,
     ProposalKind,
     ProposalStatus,
     SubmitterType,
+    is_overdue,
 )
 from service.proposals.models import Proposal as ProposalRow
 from service.proposals.models import ProposalAgency as AssignmentRow
@@ -252,7 +252,8 @@ class Proposal(Node):
     province_code: str | None
     deadline: datetime | None
     overdue: bool = strawberry.field(
-        description="Past its deadline and still waiting for the agency."
+        description="Past its deadline while the agency's clock runs: not while it waits for the"
+        " submitter's information (the clock is stopped), and not once answered or ended."
     )
     created_at: datetime
     updated_at: datetime
@@ -288,7 +289,7 @@ class Proposal(Node):
             updated_at=row.updated_at,
             acknowledge_deadline=row.acknowledge_deadline,
             deadline_extended=row.deadline_extended,
-            overdue=row.status in AWAITING_AGENCY and deadline is not None and deadline < utcnow(),
+            overdue=is_overdue(row.status, deadline, utcnow()),
         )
 
     async def _assignments(self, info: Info) -> list[AssignmentRow]:

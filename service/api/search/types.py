@@ -7,13 +7,12 @@ from datetime import datetime
 
 import strawberry
 
-from search.base import CLOSED_STATUSES
 from search.base import SearchHit as HitRow
 from service.api.context import Info
 from service.api.proposals.types import Proposal
 from service.api.relay import PageInfo
 from service.db import utcnow
-from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType
+from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType, is_overdue
 
 
 @strawberry.enum(description="The order of search results.")
@@ -108,12 +107,12 @@ class SearchHit:
     def deadline(self) -> datetime | None:
         return self.row.deadline
 
-    @strawberry.field(description="Past its deadline and not yet answered, closed or ended.")
+    @strawberry.field(
+        description="Past its deadline while the agency's clock runs (not while it waits for the"
+        " submitter's information, and not once answered, closed or ended)."
+    )
     def overdue(self) -> bool:
-        deadline = self.row.deadline
-        return (
-            deadline is not None and deadline < utcnow() and self.row.status not in CLOSED_STATUSES
-        )
+        return is_overdue(self.row.status, self.row.deadline, utcnow())
 
     @strawberry.field(description="The whole submission, as you may see it.")
     async def proposal(self, info: Info) -> Proposal | None:

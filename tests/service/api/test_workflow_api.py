@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import event
 from starlette.applications import Starlette
 
+from search.factory import create_backend
+from search.reindex import reindex
 from service.accounts import service as accounts
 from service.accounts.models import Role
-from service.db import Database
+from service.db import Database, utcnow
+from service.proposals import repository as proposals_repository
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.fixtures.api import bearer
@@ -106,6 +110,61 @@ async def test_portal_and_submitter_take_a_submission_to_closed(
     assert public["proposal"]["submitter"] is None
     assert public["proposal"]["rating"] is None
     assert {e["actor"] for e in public["proposal"]["events"]} == {None}
+
+
+async def test_a_submission_waiting_for_the_submitter_is_never_overdue(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    db = Database(settings.resolved_database_url)
+    portal = await bearer(db, Role.REVIEWER, "BKHCN")
+    secretariat = await bearer(db, Role.SECRETARIAT, None, name="secretariat")
+    asked = await _submit_and_route(client, settings)
+    running = await _submit_and_route(
+        client,
+        settings,
+        title="Chương trình chuyển đổi số cho hợp tác xã",
+        description="Đề xuất hỗ trợ hợp tác xã chuyển đổi số, dùng nền tảng số dùng chung.",
+        email="lan@example.com",
+    )
+    async with db.transaction() as session:
+        for code in (asked["code"], running["code"]):
+            proposal = await proposals_repository.get_by_tracking_code(session, code)
+            assert proposal is not None
+            proposal.deadline = utcnow() - timedelta(days=3)
+    backend = create_backend(settings)  # as `intake reindex` does after a change made by hand
+    await backend.setup()
+    await reindex(db, backend)
+    await backend.close()
+    await db.dispose()
+    inbox = await execute(client, "InboxPage", {"orderBy": "NEWEST", "first": 10}, headers=portal)
+    ids = {e["node"]["trackingCode"]: e["node"]["id"] for e in inbox["proposals"]["edges"]}
+    asked_info = await execute(
+        client,
+        "RequestInformation",
+        {"input": {"id": ids[asked["code"]], "question": "Xin gửi số hồ sơ."}},
+        headers=portal,
+    )
+    assert asked_info["requestInformation"]["proposal"]["status"] == "NEEDS_INFO"
+    await run_worker(settings)  # the index follows the new status
+
+    inbox = await execute(client, "InboxPage", {"orderBy": "NEWEST", "first": 10}, headers=portal)
+    overdue = {e["node"]["trackingCode"]: e["node"]["overdue"] for e in inbox["proposals"]["edges"]}
+    assert overdue == {asked["code"]: False, running["code"]: True}
+    only = await execute(
+        client,
+        "InboxPage",
+        {"filter": {"overdue": True}, "orderBy": "NEWEST", "first": 10},
+        headers=portal,
+    )
+    assert [e["node"]["trackingCode"] for e in only["proposals"]["edges"]] == [running["code"]]
+    for headers in (portal, secretariat):
+        found = await execute(client, "SearchPage", {"query": ""}, headers=headers)
+        hits = {h["trackingCode"]: h["overdue"] for h in found["search"]["hits"]}
+        assert hits == {asked["code"]: False, running["code"]: True}
+        late = await execute(
+            client, "SearchPage", {"query": "", "filter": {"overdue": True}}, headers=headers
+        )
+        assert [h["trackingCode"] for h in late["search"]["hits"]] == [running["code"]]
 
 
 async def test_steps_out_of_order_are_typed_errors(

@@ -8,17 +8,20 @@ from sqlmodel import col, select
 
 from service.accounts import repository as users
 from service.accounts import service as accounts
+from service.accounts.actor import Actor
 from service.accounts.models import NotificationMode, Role
 from service.calendar import ZONE
 from service.directory.repository import get_agency_by_code
 from service.holidays import service as holidays
+from service.notifications import repository
 from service.notifications.models import Notification
 from service.notifications.schedule import queue_deadline_mail, queue_digests
 from service.outbox import service as outbox
 from service.proposals.models import Proposal, ProposalAgency
 from service.runtime import Runtime
 from service.settings import Settings
-from tests.factories import agency_id, submitted_and_routed
+from service.workflow import service as workflow
+from tests.factories import agency_id, official, submitted_and_routed
 from tests.fixtures.smtp import SmtpSink
 from tests.fixtures.worker import run_worker
 
@@ -115,6 +118,58 @@ async def test_a_reminder_then_escalation_to_the_agency_admin_then_the_secretari
         ("overdue", "secretariat@intake.localhost", "overdue", {"level": "secretariat"}),
         ("overdue", "secretariat@intake.localhost", "overdue", {"level": "secretariat"}),
     ]
+
+
+async def test_no_reminder_or_escalation_while_the_clock_waits_for_the_submitter(
+    runtime: Runtime, settings: Settings
+) -> None:
+    asked = await _routed(runtime, settings, 1)
+    running = await _routed(runtime, settings, 2)
+    bkhcn = await agency_id(runtime.db, "BKHCN")
+    for proposal_id in (asked, running):
+        await _set(runtime, proposal_id, deadline="2026-12-02T23:59:59")  # a Wednesday
+    async with runtime.db.transaction() as session:
+        await workflow.request_information(
+            session, official(bkhcn), asked, "Xin gửi số hồ sơ đã nộp.", "vi"
+        )
+
+    assert await _run(runtime, settings, "2026-11-30T10:00") == 1  # the running one's reminder
+    assert await _run(runtime, settings, "2026-12-03T09:00") == 1  # and its escalation
+    assert await _event_keys(runtime) == [
+        f"reminder:{running}",
+        f"overdue:secretariat:{running}",  # BKHCN has no agency admin here
+    ]
+    async with runtime.db.session() as session:
+        thursday = _local("2026-12-03T09:00")
+        assert await repository.lead_overdue(session, bkhcn, thursday) == [running]
+        friday = _local("2026-11-27T10:00")
+        assert await repository.lead_deadlines_between(session, bkhcn, friday, thursday) == [
+            running
+        ]
+
+    # The answer starts the clock again, the deadline moved by the business days it waited
+    # (none here): from then on it is watched like any other.
+    async with runtime.db.transaction() as session:
+        await workflow.answer_information(
+            session, Actor.submitter(asked), asked, "Hồ sơ số 12.", "vi"
+        )
+    assert await _run(runtime, settings, "2026-12-03T10:00") == 1
+    assert (await _event_keys(runtime))[-1] == f"overdue:secretariat:{asked}"
+
+
+async def _event_keys(runtime: Runtime) -> list[str]:
+    """The deadline mail queued, in order, once per event: its key without the deadline."""
+    async with runtime.db.session() as session:
+        keys = (
+            await session.exec(
+                select(Notification.event_key)
+                .where(col(Notification.template).in_(["reminder", "overdue"]))
+                .order_by(col(Notification.id))
+            )
+        ).all()
+    # reminder:<id>:<deadline>, overdue:<level>:<id>:<deadline>; one row per recipient.
+    kept = (key.split(":")[: 2 if key.startswith("reminder:") else 3] for key in keys)
+    return list(dict.fromkeys(":".join(parts) for parts in kept))
 
 
 async def test_the_digest_gathers_each_business_day_from_the_previous_one_s_cutoff(
