@@ -101,6 +101,21 @@ async def list_places(session: AsyncSession) -> Sequence[Place]:
     return (await session.exec(statement)).all()
 
 
+async def alias_and_place_names(session: AsyncSession) -> list[tuple[str, str]]:
+    """(name, province code) of every former province name and every place, as columns: read on
+    every routing of a submission without a province."""
+    aliases = select(ProvinceAlias.name, ProvinceAlias.province_code).order_by(
+        col(ProvinceAlias.province_code), col(ProvinceAlias.key)
+    )
+    places = select(Place.name, Place.province_code).order_by(
+        col(Place.province_code), col(Place.key)
+    )
+    return [
+        *(await session.exec(aliases)).all(),
+        *(await session.exec(places)).all(),
+    ]
+
+
 async def get_province_alias(session: AsyncSession, key: str) -> ProvinceAlias | None:
     return await session.get(ProvinceAlias, key)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -380,16 +381,18 @@ async def provinces_named_in(session: AsyncSession, text: str) -> list[Province]
         for name in (province.name_vi, province.name_en)
     ]
     names += [
-        PlaceName(alias.name, alias.province_code)
-        for alias in await repository.list_province_aliases(session)
-        if alias.province_code in active
+        PlaceName(name, code)
+        for name, code in await repository.alias_and_place_names(session)
+        if code in active
     ]
-    names += [
-        PlaceName(place.name, place.province_code)
-        for place in await repository.list_places(session)
-        if place.province_code in active
-    ]
-    return [active[code] for code in PlaceMatcher(names).provinces_named(text)]
+    return [active[code] for code in _matcher(tuple(names)).provinces_named(text)]
+
+
+@lru_cache(maxsize=4)
+def _matcher(names: tuple[PlaceName, ...]) -> PlaceMatcher:
+    """A matcher per set of names: the directory changes rarely, routing reads it constantly.
+    Keyed by the names themselves, so an edit anywhere is a new key, never a stale matcher."""
+    return PlaceMatcher(names)
 
 
 # The secretariat's edits of one agency, recorded like a load: who, when, old, new. The next

@@ -346,14 +346,19 @@ class _Text:
         self.text = nfc.casefold() if self.marked else fold(nfc)
 
     def has(self, keyword: str) -> bool:
-        return _pattern(keyword, self.marked).search(self.text) is not None
+        return (
+            _needle(keyword, self.marked) in self.text
+            and _pattern(keyword, self.marked).search(self.text) is not None
+        )
 
     def spans(self, keywords: Iterable[str]) -> list[Span]:
         """Where each keyword occurs, as whole words."""
+        text, marked = self.text, self.marked
         return [
             (m.start(), m.end(), keyword)
             for keyword in keywords
-            for m in _pattern(keyword, self.marked).finditer(self.text)
+            if _needle(keyword, marked) in text  # most keywords are absent: skip their regex
+            for m in _pattern(keyword, marked).finditer(text)
         ]
 
     def distinct(self, keywords: Iterable[str]) -> list[str]:
@@ -369,6 +374,21 @@ def _pattern(keyword: str, marked: bool) -> re.Pattern[str]:
     if not marked and words and words[-1].isalpha():
         words[-1] = _plural(words[-1])
     return re.compile(r"(?<![^\W_])" + r"[\s\-]+".join(words) + r"(?![^\W_])")
+
+
+@lru_cache(maxsize=8192)
+def _needle(keyword: str, marked: bool) -> str:
+    """Letters every match of _pattern(keyword, marked) contains: its first word, without the
+    ending an English plural may change ("universit" for "university")."""
+    nfc = unicodedata.normalize("NFC", keyword)
+    written = nfc.casefold() if marked else fold(nfc)
+    words = written.split()
+    if not words:
+        return ""
+    first = words[0]
+    if not marked and len(words) == 1 and first.isalpha() and first.endswith("y"):
+        return first[:-1]
+    return first
 
 
 def _plural(word: str) -> str:

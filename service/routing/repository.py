@@ -126,8 +126,9 @@ async def deadline_rules(session: AsyncSession) -> Sequence[DeadlineRule]:
 async def term_counts(session: AsyncSession, terms: Collection[str]) -> tuple[int, dict[str, int]]:
     """How many submissions were counted, and in how many of them each of `terms` occurs."""
     wanted = [ALL_DOCUMENTS, *terms]
-    statement = select(TermCount).where(col(TermCount.term).in_(wanted))
-    counts = {row.term: row.documents for row in (await session.exec(statement)).all()}
+    # Columns, not rows as objects: a routing asks for hundreds of terms.
+    statement = select(TermCount.term, TermCount.documents).where(col(TermCount.term).in_(wanted))
+    counts = dict((await session.exec(statement)).all())
     return counts.pop(ALL_DOCUMENTS, 0), counts
 
 

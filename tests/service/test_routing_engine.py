@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from service.directory.loader import InvalidDirectory, read_directory
 from service.routing import engine, precedent
 from service.routing.loader import Known, parse_rules, read_rules
@@ -285,3 +288,34 @@ def test_every_concept_is_a_competence_of_its_agency_in_the_shipped_directory() 
     assert [
         form for form, numbers in concepts_of.items() if len(numbers) > 1
     ] == []  # a form names one concept
+
+
+_WORDS = st.sampled_from(
+    ["thuế", "thuê", "Thuế", "university", "universities", "patent", "patents", "e-commerce",
+     "sáng", "chế", "data", "city", "cities", "ĐẤT", "đất", "dat", "y", "ys", "boxes", "box"]
+)  # fmt: skip
+
+
+@given(
+    keywords=st.lists(st.lists(_WORDS, min_size=1, max_size=3).map(" ".join), max_size=6),
+    text=st.lists(
+        st.one_of(_WORDS, st.sampled_from([" ", "-", "\n", ", ", "_", "  "])), max_size=20
+    ).map(" ".join),
+)
+@example(keywords=["university", "box", "e-commerce"], text="Universities, boxes, e - commerce")
+@example(keywords=["đất"], text="ĐẤT")
+def test_skipping_absent_keywords_finds_exactly_what_their_patterns_find(
+    keywords: list[str], text: str
+) -> None:
+    # The engine tests a keyword's first word as a substring before running its pattern; that
+    # must never lose a match (plurals, hyphens, folded or marked text, case).
+    found = engine._Text(text)
+    every = [
+        (m.start(), m.end(), keyword)
+        for keyword in keywords
+        for m in engine._pattern(keyword, found.marked).finditer(found.text)
+    ]
+    assert found.spans(keywords) == every
+    assert [found.has(k) for k in keywords] == [
+        any(span[2] == k for span in every) for k in keywords
+    ]
