@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy service workers search web tests
+	$(BIN)/mypy service workers search web tests bench scripts
 
 unit: install
 	$(BIN)/pytest

@@ -58,8 +58,8 @@ def run_pip_audit(pins: list[tuple[str, str]]) -> int:
     requirements = ROOT / ".venv" / "audit-requirements.txt"
     requirements.write_text("".join(f"{name}=={version}\n" for name, version in pins))
     ignore = [arg for vuln in IGNORED for arg in ("--ignore-vuln", vuln)]
-    command = [PIP_AUDIT, "--strict", "--disable-pip", "--no-deps", "--progress-spinner", "off",
-               "--requirement", requirements, *ignore]  # fmt: skip
+    command = [str(PIP_AUDIT), "--strict", "--disable-pip", "--no-deps", "--progress-spinner",
+               "off", "--requirement", str(requirements), *ignore]  # fmt: skip
     return subprocess.run(command, cwd=ROOT, check=False).returncode
 
 

@@ -22,7 +22,8 @@ def main() -> None:
         catalog = LOCALES / language / "LC_MESSAGES" / "messages.po"
         command = "update" if catalog.exists() else "init"
         subprocess.run(
-            [PYBABEL, command, "-i", template, "-d", LOCALES, "-l", language, "--no-wrap"]
+            [str(PYBABEL), command, "-i", str(template), "-d", str(LOCALES), "-l", language]
+            + ["--no-wrap"]
             + (["--ignore-obsolete", "--no-fuzzy-matching"] if command == "update" else []),
             cwd=ROOT, check=True,
         )  # fmt: skip

@@ -136,8 +136,8 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
-    values, weights = zip(*choices, strict=True)
-    return rng.choices(values, weights)[0]
+    values = [value for value, _ in choices]
+    return rng.choices(values, [weight for _, weight in choices])[0]
 
 
 def _text(rng: random.Random) -> tuple[str, str]:
@@ -173,7 +173,7 @@ def submissions(count: int, *, seed: int = 57) -> Iterator[SearchDocument]:
             agency = f"UBND-{province}"
         else:
             agency = rng.choice(MINISTRIES)
-        history = (agency,) if agency else ()
+        history: tuple[str, ...] = (agency,) if agency else ()
         if agency and rng.random() < 0.1:
             history = (rng.choice(MINISTRIES), agency)
         created_at = START + timedelta(seconds=span * number / count)
