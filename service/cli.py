@@ -295,15 +295,21 @@ def export_schema(output: Path) -> None:
 def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from service import heap
     from service.app import create_app
 
+    app = create_app(settings)
+    heap.settle(settings)
     # log_config=None: uvicorn logs through the root logger, so production lines are JSON too.
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, lifespan="on")
+    uvicorn.run(app, host=host, port=port, log_config=None, lifespan="on")
 
 
 def worker(settings: Settings, *, burst: bool) -> None:
+    from service import heap
     from workers.settings import run_worker
 
+    if not burst:  # a burst run ends soon; nothing to gain
+        heap.settle(settings)
     run_worker(settings, burst=burst)
 
 

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # Requests one web process works on at once; beyond it, 503 with Retry-After (0: no bound).
     max_concurrent_requests: int = Field(default=64, ge=0)
     busy_retry_after_seconds: int = Field(default=2, ge=1)
+    # Allocations between collections of the youngest generation in `intake serve` and
+    # `intake worker`, which also freeze what they hold at startup (service/heap.py); 0: Python's
+    # defaults (700, nothing frozen).
+    gc_gen0_threshold: int = Field(default=20_000, ge=0)
 
     rate_submissions_per_hour: int = Field(default=20, ge=0)
     rate_logins_per_15_minutes: int = Field(default=30, ge=0)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from service import heap
 from service.app import create_app
 from service.errors import ValidationFailed
 from service.outbox.service import unit_of_work
@@ -70,8 +71,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
+    settings = Settings()
+    app = create_bench_app(settings)
+    heap.settle(settings)  # as `intake serve` does
     uvicorn.run(
-        create_bench_app(Settings()),
+        app,
         host=args.host,
         port=args.port,
         log_config=None,
