@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from search.factory import create_backend
+from search.reindex import reindex
 from service.db import Database, utcnow
 from service.proposals import repository as proposals_repository
 from service.proposals.models import ProposalStatus
@@ -314,3 +316,41 @@ async def test_triage_offers_the_engines_ranked_suggestions_with_their_reasons(
     assert len(offered) <= 3
     assert offered[0][2].startswith("từ khóa")
     assert "keyword" not in item
+
+
+async def test_the_landing_figures_and_the_published_list_with_search_and_filters(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    await _routed(db, settings, consent_to_publish=True)  # a proposal on a fund, DIGITAL_ECONOMY
+    await _routed(
+        db,
+        settings,
+        kind="OBSTACLE",
+        title="Căn cước điện tử cho người nước ngoài",
+        description="Đề nghị cấp căn cước điện tử cho chuyên gia nước ngoài.",
+        category="DATA",
+        consent_to_publish=True,
+    )
+    await _routed(db, settings, title="Nội dung không công khai", consent_to_publish=False)
+    backend = create_backend(settings)  # the index, as the worker's jobs would leave it
+    await backend.setup()
+    await reindex(db, backend)
+    await backend.close()
+    fund, identity = "Quỹ hỗ trợ chuyển đổi số cho doanh nghiệp nhỏ", "Căn cước điện tử"
+
+    landing = (await client.get("/")).text
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", landing))
+    assert figures["Số nội dung nhận được"] == "3"  # the last twelve months, published or not
+    assert '<a class="button" href="/submit">' in landing
+
+    def titles(page: httpx.Response) -> list[str]:
+        assert page.status_code == 200
+        return [t for t in (fund, identity, "Nội dung không công khai") if t in page.text]
+
+    assert titles(await client.get("/published")) == [fund, identity]
+    assert titles(await client.get("/published", params={"kind": "OBSTACLE"})) == [identity]
+    assert titles(await client.get("/published", params={"category": "DIGITAL_ECONOMY"})) == [fund]
+    assert titles(await client.get("/published", params={"q": "can cuoc"})) == [identity]
+    searched = await client.get("/published", params={"q": "chuyen doi so", "kind": "OBSTACLE"})
+    assert titles(searched) == []
+    assert titles(await client.get("/published", params={"q": "không công khai"})) == []
