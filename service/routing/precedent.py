@@ -184,6 +184,10 @@ class Rarity:
         most; with nothing counted, 1 for every term."""
         return math.log((1 + self.documents) / (1 + self.counts.get(term, 0))) + 1.0
 
+    def including(self, other: Rarity) -> Rarity:
+        """These counts and the other's, read later (its number of submissions is the newer)."""
+        return Rarity(other.documents, {**self.counts, **other.counts})
+
 
 EVEN = Rarity()
 

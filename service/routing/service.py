@@ -125,11 +125,10 @@ async def submission_of(session: AsyncSession, proposal: Proposal) -> engine.Sub
 
 
 async def find_precedents(
-    session: AsyncSession, search: SearchBackend, proposal: Proposal
+    session: AsyncSession, search: SearchBackend, proposal: Proposal, rarity: precedent.Rarity
 ) -> list[precedent.Precedent]:
-    """Earlier submissions like this one whose routing stood, found through the search index."""
-    text = f"{proposal.title}\n{proposal.description}"
-    rarity = await rarity_of(session, precedent.features(text))
+    """Earlier submissions like this one whose routing stood, found through the search index;
+    `rarity` covers the proposal's own terms."""
     ids: list[int] = []
     for query in precedent.search_queries(proposal.title, proposal.description, rarity):
         try:
@@ -260,12 +259,15 @@ async def decide_routing(
         raise LookupError(f"category {proposal.category_code} is gone")
     state = await snapshot(session)
     submission = await submission_of(session, proposal)
-    found = await find_precedents(session, search, proposal) if search is not None else []
-    now = utcnow()
     text = f"{proposal.title}\n{proposal.description}"
     mine = precedent.features(text)
-    seen = mine.union(*(precedent.features(p.text) for p in found))
-    votes = precedent.votes(text, found, now, await rarity_of(session, seen))
+    rarity = await rarity_of(session, mine)
+    found = await find_precedents(session, search, proposal, rarity) if search is not None else []
+    theirs = set().union(*(precedent.features(p.text) for p in found)) - mine
+    if theirs:  # the precedents' own terms, not read yet
+        rarity = rarity.including(await rarity_of(session, theirs))
+    now = utcnow()
+    votes = precedent.votes(text, found, now, rarity)
     without = engine.decide(engine.score(state, submission), state.rules)
     decision = engine.decide(engine.score(state, submission, votes=votes), state.rules)
     threshold = settings.routing_confidence_threshold
