@@ -65,6 +65,19 @@ def _configure_sqlite(engine: AsyncEngine, *, begin: str) -> None:
         connection.exec_driver_sql(begin)
 
 
+def _postgres_engine(url: str, *, echo: bool, pool_size: int) -> AsyncEngine:
+    # hide_parameters: a failed statement's error (logged with its traceback) names the
+    # statement but not the values, which are often a submitter's personal data.
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
+
+
 class Database:
     """The application's database: `transaction()` for writes, `session()` for reads."""
 
@@ -81,16 +94,7 @@ class Database:
             _configure_sqlite(self.engine, begin="BEGIN IMMEDIATE")
             _configure_sqlite(self.read_engine, begin="BEGIN")
         else:
-            # hide_parameters: a failed statement's error (logged with its traceback) names the
-            # statement but not the values, which are often a submitter's personal data.
-            self.engine = create_async_engine(
-                url,
-                echo=echo,
-                pool_size=10,
-                max_overflow=10,
-                pool_pre_ping=True,
-                hide_parameters=True,
-            )
+            self.engine = _postgres_engine(url, echo=echo, pool_size=10)
             self.read_engine = self.engine
         self._writer_lock = asyncio.Lock() if self.is_sqlite else None
         self._write_sessions = async_sessionmaker(
@@ -103,14 +107,7 @@ class Database:
         # settings, a smaller pool: it serves public pages only.
         self.replica_engine: AsyncEngine | None = None
         if replica_url:
-            self.replica_engine = create_async_engine(
-                replica_url,
-                echo=echo,
-                pool_size=5,
-                max_overflow=5,
-                pool_pre_ping=True,
-                hide_parameters=True,
-            )
+            self.replica_engine = _postgres_engine(replica_url, echo=echo, pool_size=5)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
