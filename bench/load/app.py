@@ -19,6 +19,7 @@ from starlette.routing import Route
 from service import heap
 from service.app import create_app
 from service.errors import ValidationFailed
+from service.logs import configure_logging
 from service.outbox.service import unit_of_work
 from service.proposals import service
 from service.proposals.validation import SubmissionInput
@@ -72,8 +73,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
     settings = Settings()
+    configure_logging(settings)  # as `intake serve` does, and below
     app = create_bench_app(settings)
-    heap.settle(settings)  # as `intake serve` does
+    heap.settle(settings)
     uvicorn.run(
         app,
         host=args.host,

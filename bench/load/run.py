@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load.run                      # every scenario, the issue's targets
     .venv/bin/python -m bench.load.run --rate 100 --duration 20 --databases sqlite
+    .venv/bin/python -m bench.load.run --scenarios inbox --set INTAKE_GC_GEN0_THRESHOLD=0
 
 Scenarios, each bounded by its flags:
   overhead  submitProposal through GraphQL vs POST /bench/submit (the same service function in a
@@ -222,8 +223,11 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 @asynccontextmanager
-async def stack(database: str, work: Path) -> AsyncIterator[Stack]:
-    """Web (uvicorn) and worker processes with their own Redis, SMTP sink and database."""
+async def stack(
+    database: str, work: Path, settings: dict[str, str] | None = None
+) -> AsyncIterator[Stack]:
+    """Web (uvicorn) and worker processes with their own Redis, SMTP sink and database;
+    `settings` (INTAKE_* variables, from --set) go to both, over the bench's own."""
     data = work / database
     data.mkdir(parents=True, exist_ok=True)
     with ExitStack() as cluster:
@@ -255,6 +259,7 @@ async def stack(database: str, work: Path) -> AsyncIterator[Stack]:
                 "INTAKE_MAIL_MAX_PER_MINUTE": "1000000",
                 "INTAKE_BASE_URL": f"http://127.0.0.1:{port}",
             }
+            env |= settings or {}
             python = sys.executable
             web_command = [python, "-m", "bench.load.app", "--port", str(port)]
             web = _spawn(web_command, env, work / f"{database}-web.log")
@@ -671,11 +676,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "load_average_before": os.getloadavg(),
+        "settings": dict(args.set),
     }
     work = Path(tempfile.mkdtemp(prefix="intake-load-"))
+    if args.keep:
+        results["work_dir"] = str(work)
     try:
         for database in args.databases:
-            async with stack(database, work) as running:
+            async with stack(database, work, dict(args.set)) as running:
                 here: dict[str, Any] = {}
                 scenarios = [s for s in args.scenarios if database == "sqlite" or s == "campaign"]
                 for scenario in scenarios:
@@ -698,6 +706,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def _setting(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.startswith("INTAKE_"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected INTAKE_NAME=VALUE")
+    return name, value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS))
@@ -715,6 +730,15 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--drain-seconds", type=float, default=300.0)
     p.add_argument("--keep", action="store_true", help="keep the work directory and its logs")
+    p.add_argument(
+        "--set",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="INTAKE_NAME=VALUE",
+        help="a setting for the web and worker processes, for comparing settings in one build\n"
+        "(the bench passes on no INTAKE_* variable of its own environment); repeatable",
+    )
     return p
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+
 from bench.load.app import create_bench_app
 from bench.load.run import form_fields, graphql_input, parser, percentile, run
 from service.app import create_app
@@ -46,9 +51,19 @@ async def test_every_scenario_runs_at_a_tiny_scale() -> None:
             "--concurrency=2",
             "--drain-seconds=60",
             "--inbox-size=3",
+            "--set=INTAKE_LOG_LEVEL=INFO",
+            "--keep",
         ]
     )
     results = await run(args)
+    work = Path(results["work_dir"])
+    try:
+        web_log = (work / "sqlite-web.log").read_text()
+    finally:
+        shutil.rmtree(work)
+    # The bench's own level is WARNING: an INFO line shows that --set reached the web process.
+    assert results["settings"] == {"INTAKE_LOG_LEVEL": "INFO"}
+    assert "Application startup complete" in web_log
     sqlite = results["sqlite"]
     assert sqlite["e2e"]["submissions"]["ok"] == 4
     assert (sqlite["e2e"]["complete"], sqlite["e2e"]["incomplete"]) == (4, 0)
@@ -61,3 +76,12 @@ async def test_every_scenario_runs_at_a_tiny_scale() -> None:
     assert sqlite["campaign"]["errors"] == {}
     assert sqlite["peak_rss_mb"]["web"] > 0
     assert sqlite["peak_rss_mb"]["worker"] > 0
+
+
+def test_a_setting_must_be_an_intake_variable_with_a_value() -> None:
+    assert parser().parse_args(["--set", "INTAKE_GC_GEN0_THRESHOLD=0"]).set == [
+        ("INTAKE_GC_GEN0_THRESHOLD", "0")
+    ]
+    for wrong in ("PATH=/tmp", "INTAKE_GC_GEN0_THRESHOLD"):
+        with pytest.raises(SystemExit):
+            parser().parse_args(["--set", wrong])
