@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from service.api.accounts.queries import AccountQuery
 from service.api.directory.mutations import DirectoryMutation
 from service.api.directory.queries import DirectoryQuery
+from service.api.enums import look_up_enum_output
 from service.api.holidays.mutations import HolidayMutation
 from service.api.holidays.queries import HolidayQuery
 from service.api.notifications.schema import NotificationMutation, NotificationQuery
@@ -70,7 +71,7 @@ def build_schema(settings: Settings) -> IntakeSchema:
 
 @lru_cache(maxsize=8)
 def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
-    return IntakeSchema(
+    schema = IntakeSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -81,6 +82,8 @@ def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
         ),
         extensions=[GraphQLMetrics, *protection_extensions(limits)],
     )
+    look_up_enum_output(schema)
+    return schema
 
 
 # The default settings' schema: `intake export-schema` and the contract tests use it.
