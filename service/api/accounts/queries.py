@@ -26,7 +26,7 @@ class Me:
         if self.agency_id is None:
             return None
         row = await info.context.loaders.agency_by_id.load(self.agency_id)
-        return Agency.of(row) if row else None
+        return Agency.of(row, info.context.language) if row else None
 
 
 @strawberry.type

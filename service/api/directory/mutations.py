@@ -64,4 +64,4 @@ class DirectoryMutation:
                 )
         except ValidationFailed as failure:
             return ValidationErrors.from_domain(failure.errors)
-        return AgencyUpdated(agency=Agency.of(agency))
+        return AgencyUpdated(agency=Agency.of(agency, context.language))

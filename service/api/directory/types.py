@@ -9,6 +9,7 @@ from service.directory.models import Agency as AgencyRow
 from service.directory.models import AgencyKind
 from service.directory.models import Category as CategoryRow
 from service.directory.models import Province as ProvinceRow
+from service.i18n import Language
 
 strawberry.enum(AgencyKind)
 
@@ -26,9 +27,11 @@ class Agency:
     respond_days: int | None = strawberry.field(
         description="Business days to respond; null: the default."
     )
+    name: str = strawberry.field(description="Name in the caller's language.")
 
     @classmethod
-    def of(cls, row: AgencyRow) -> Agency:
+    def of(cls, row: AgencyRow, language: Language) -> Agency:
+        """`language`: the caller's (info.context.language), for `name`."""
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
         return cls(
             row=row,
@@ -38,11 +41,8 @@ class Agency:
             kind=row.kind,
             acknowledge_days=row.acknowledge_days,
             respond_days=row.respond_days,
+            name=row.name(language),
         )
-
-    @strawberry.field(description="Name in the caller's language.")
-    def name(self, info: Info) -> str:
-        return self.row.name(info.context.language)
 
     @strawberry.field(description="Officials: the agency's contact emails; empty for others.")
     def emails(self, info: Info) -> list[str]:
@@ -53,33 +53,23 @@ class Agency:
 class Category:
     row: strawberry.Private[CategoryRow]
     code: str
+    name: str = strawberry.field(description="Name in the caller's language.")
 
     @classmethod
-    def of(cls, row: CategoryRow) -> Category:
+    def of(cls, row: CategoryRow, language: Language) -> Category:
+        """`language`: the caller's (info.context.language), for `name`."""
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
-        return cls(
-            row=row,
-            code=row.code,
-        )
-
-    @strawberry.field(description="Name in the caller's language.")
-    def name(self, info: Info) -> str:
-        return self.row.name(info.context.language)
+        return cls(row=row, code=row.code, name=row.name(language))
 
 
 @strawberry.type
 class Province:
     row: strawberry.Private[ProvinceRow]
     code: str
+    name: str = strawberry.field(description="Name in the caller's language.")
 
     @classmethod
-    def of(cls, row: ProvinceRow) -> Province:
+    def of(cls, row: ProvinceRow, language: Language) -> Province:
+        """`language`: the caller's (info.context.language), for `name`."""
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
-        return cls(
-            row=row,
-            code=row.code,
-        )
-
-    @strawberry.field(description="Name in the caller's language.")
-    def name(self, info: Info) -> str:
-        return self.row.name(info.context.language)
+        return cls(row=row, code=row.code, name=row.name(language))

@@ -97,7 +97,7 @@ class ProposalEvent:
         if self.row.agency_id is None:
             return None
         row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
-        return Agency.of(row) if row else None
+        return Agency.of(row, info.context.language) if row else None
 
 
 @strawberry.type(description="An agency's answer.")
@@ -120,7 +120,7 @@ class Response:
     @strawberry.field
     async def agency(self, info: Info) -> Agency | None:
         row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
-        return Agency.of(row) if row else None
+        return Agency.of(row, info.context.language) if row else None
 
 
 @strawberry.type(description="An internal note or a co-handling agency's contribution.")
@@ -148,7 +148,7 @@ class Note:
         if self.row.agency_id is None:
             return None
         row = await info.context.loaders.agency_by_id.load(self.row.agency_id)
-        return Agency.of(row) if row else None
+        return Agency.of(row, info.context.language) if row else None
 
 
 @strawberry.type(description="A file sent with the submission or with an answer.")
@@ -159,29 +159,23 @@ class Attachment:
         description="Detected from the content, not from the name."
     )
     size: int
+    id: strawberry.ID
+    for_response: bool = strawberry.field(description="Set when the file belongs to an answer.")
+    url: str = strawberry.field(description="Download path; the same permissions apply there.")
 
     @classmethod
     def of(cls, row: AttachmentRow) -> Attachment:
+        assert row.id is not None
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
         return cls(
             row=row,
             filename=row.filename,
             content_type=row.content_type,
             size=row.size,
+            id=to_global_id("Attachment", row.id),
+            for_response=row.response_id is not None,
+            url=f"/attachments/{row.id}",
         )
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        assert self.row.id is not None
-        return to_global_id("Attachment", self.row.id)
-
-    @strawberry.field(description="Set when the file belongs to an answer.")
-    def for_response(self) -> bool:
-        return self.row.response_id is not None
-
-    @strawberry.field(description="Download path; the same permissions apply there.")
-    def url(self) -> str:
-        return f"/attachments/{self.row.id}"
 
 
 @strawberry.type(description="How to reach the submitter; only for those handling it.")
@@ -298,22 +292,24 @@ class Proposal(Node):
 
     @strawberry.field
     def category(self, info: Info) -> Category | None:
+        language = info.context.language
         loaded = info.context.loaders.category_by_code.load(self.row.category_code)
-        return when_loaded(lambda row: Category.of(row) if row else None, loaded)
+        return when_loaded(lambda row: Category.of(row, language) if row else None, loaded)
 
     @strawberry.field
     async def province(self, info: Info) -> Province | None:
         if self.row.province_code is None:
             return None
         row = await info.context.loaders.province_by_code.load(self.row.province_code)
-        return Province.of(row) if row else None
+        return Province.of(row, info.context.language) if row else None
 
     @strawberry.field(description="The lead agency, or the secretariat while in triage.")
     def agency(self, info: Info) -> Agency | None:
         if self.row.agency_id is None:
             return None
+        language = info.context.language
         loaded = info.context.loaders.agency_by_id.load(self.row.agency_id)
-        return when_loaded(lambda row: Agency.of(row) if row else None, loaded)
+        return when_loaded(lambda row: Agency.of(row, language) if row else None, loaded)
 
     @strawberry.field
     async def cooperating_agencies(self, info: Info) -> list[Agency]:
@@ -323,7 +319,7 @@ class Proposal(Node):
             if a.active and a.role is AssignmentRole.COOPERATING
         ]
         rows = await info.context.loaders.agency_by_id.load_many(ids)
-        return [Agency.of(row) for row in rows if row]
+        return [Agency.of(row, info.context.language) for row in rows if row]
 
     @strawberry.field(description="The submission this one was merged into, if any.")
     def merged_into_id(self) -> strawberry.ID | None:

@@ -127,7 +127,9 @@ class RoutingMutation:
                 )
         except ValidationFailed as failure:
             return ValidationErrors.from_domain(failure.errors)
-        return AgencyCompetencesUpdated(agency=Agency.of(agency), categories=categories)
+        return AgencyCompetencesUpdated(
+            agency=Agency.of(agency, context.language), categories=categories
+        )
 
     @strawberry.mutation(
         description="Lead agency: extend the response deadline once, with a reason."

@@ -55,7 +55,7 @@ class StatisticsQuery:
                 return None
             figures = await service.figures(session, row.id if row else None, start, end)
         return Stats(
-            agency=Agency.of(row) if row else None,
+            agency=Agency.of(row, info.context.language) if row else None,
             period_from=start,
             period_to=end,
             received=figures.received,
