@@ -125,6 +125,9 @@ class Loaders:
     attachments_by_proposal_id: DataLoader[int, list[Attachment]]
     routing_decision_by_proposal_id: DataLoader[int, RoutingDecision | None]
     proposal_by_id: DataLoader[tuple[Scope, int], Proposal | None]
+    # A read session as the batches get one: the request's shared session where there is one,
+    # so that a page's own query (the inbox's list) needs no BEGIN and rollback of its own.
+    session: Reads
     shared: SharedReads | None = None
 
     async def close(self) -> None:
@@ -145,7 +148,7 @@ def _loaders(db: Reads, shared: SharedReads | None) -> Loaders:
         category_by_code=DataLoader(_one_each(db, directory.get_categories, lambda c: c.code)),
         province_by_code=DataLoader(_one_each(db, directory.get_provinces, lambda p: p.code)),
         events_by_proposal_id=DataLoader(
-            _many_each(db, proposals.events_for, lambda e: e.proposal_id)
+            _many_each(db, proposals.events_without_reasons_for, lambda e: e.proposal_id)
         ),
         assignments_by_proposal_id=DataLoader(
             _many_each(db, proposals.assignments_for, lambda a: a.proposal_id)
@@ -166,6 +169,7 @@ def _loaders(db: Reads, shared: SharedReads | None) -> Loaders:
             _one_each(db, routing.latest_decisions_for, lambda d: d.proposal_id)
         ),
         proposal_by_id=DataLoader(_visible_each(db)),
+        session=db,
         shared=shared,
     )
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -165,6 +167,27 @@ async def events(session: AsyncSession, proposal_id: int) -> Sequence[ProposalEv
 async def events_for(session: AsyncSession, proposal_ids: Sequence[int]) -> Sequence[ProposalEvent]:
     statement = (
         select(ProposalEvent)
+        .where(col(ProposalEvent.proposal_id).in_(proposal_ids))
+        .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+def _column(attribute: object) -> QueryableAttribute[Any]:
+    """A model's column attribute, as SQLAlchemy's loader options take it (col() is for SQL)."""
+    return cast("QueryableAttribute[Any]", attribute)
+
+
+async def events_without_reasons_for(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> Sequence[ProposalEvent]:
+    """As events_for, with `reasons` left unloaded (reading it raises): the API's timeline.
+
+    The routing reasons are JSON that no API field shows; decoding them was about a fifth of
+    the CPU of the timeline's query on an inbox page of 100."""
+    statement = (
+        select(ProposalEvent)
+        .options(defer(_column(ProposalEvent.reasons), raiseload=True))
         .where(col(ProposalEvent.proposal_id).in_(proposal_ids))
         .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
     )

@@ -114,7 +114,7 @@ class ProposalQuery:
             raise GraphQLError("after is not a cursor this API gave out")
         where = await _filter(info, filter)
         actor = info.context.actor
-        async with info.context.runtime.db.session() as session:
+        async with info.context.loaders.session() as session:
             rows, total = await service.list_for(
                 session, actor, where, order=order_by, limit=first, offset=offset
             )
