@@ -22,4 +22,5 @@ SEED_NOTES = (
     _("flights of drones are the Ministry of National Defence's wherever they happen"),
     _("cyberattacks and online fraud are the Ministry of Public Security's wherever they happen"),
     _("programme-wide matters go to the Standing Office"),
+    _("a request that the province or city itself act is for its People's Committee"),
 )

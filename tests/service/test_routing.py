@@ -99,6 +99,38 @@ async def test_a_national_matter_in_a_province_goes_to_the_ministry(settings: Se
     )
 
 
+async def test_a_proposal_asking_the_province_itself_to_act_goes_to_its_committee(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    fields: dict[str, Any] = {
+        "kind": "PROPOSAL",
+        "category": "OTHER",
+        "title": "Mở cửa thư viện cuối tuần ở Quảng Ninh",
+    }
+    asked = await _route(
+        db,
+        settings,
+        **fields,
+        description="Đề nghị tỉnh Quảng Ninh kéo dài giờ mở cửa thư viện vào cuối tuần để học "
+        "sinh ôn thi.",
+    )
+    unasked = await _route(
+        db,
+        settings,
+        **fields,
+        description="Cần kéo dài giờ mở cửa thư viện vào cuối tuần để học sinh ôn thi.",
+    )
+    await db.dispose()
+    assert (asked.agency.code, asked.status) == ("UBND-QUANG-NINH", ProposalStatus.ROUTED)
+    assert english(asked.decision.reasons)[1] == (
+        "rule 7: a request that the province or city itself act is for its People's Committee"
+    )
+    # Without the request, the library's and the pupils' ministries share the evidence.
+    assert unasked.status is ProposalStatus.TRIAGE
+    assert [s["agency"] for s in unasked.decision.suggestions] == ["BVHTTDL", "BGDDT"]
+
+
 async def test_a_proposal_goes_to_the_ministry_competent_for_its_topic(
     settings: Settings,
 ) -> None:
