@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import FrameType
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -325,6 +326,10 @@ def dev(settings: Settings, host: str, port: int) -> None:
     migrate(settings)
     seed(settings)
     base_url = f"http://{host}:{port}"
+    # `kill` (SIGTERM, as a supervisor or a container runtime stops a process) stops everything
+    # as Ctrl-C does: by default Python would exit at once and leave the web server, the worker
+    # and Redis running.
+    signal.signal(signal.SIGTERM, _interrupt)
     with EmbeddedRedis(data_dir) as redis, MailCapture(settings.mail_dir) as capture:
         child_env = {
             **os.environ,
@@ -337,14 +342,16 @@ def dev(settings: Settings, host: str, port: int) -> None:
             "INTAKE_ENVIRONMENT": "development",
         }
         intake = [sys.executable, "-m", "service.cli"]
-        children = [
-            subprocess.Popen(
-                [*intake, "serve", "--host", host, "--port", str(port)], env=child_env
-            ),
-            subprocess.Popen([*intake, "worker"], env=child_env),
-        ]
-        print(
-            f"""
+        children: list[subprocess.Popen[bytes]] = []
+        try:
+            children.append(
+                subprocess.Popen(
+                    [*intake, "serve", "--host", host, "--port", str(port)], env=child_env
+                )
+            )
+            children.append(subprocess.Popen([*intake, "worker"], env=child_env))
+            print(
+                f"""
 Intake is running.
   Web:           {base_url}/
   Submit:        {base_url}/submit
@@ -358,9 +365,8 @@ Demo logins (password {DEMO_PASSWORD}):
                  (reviewer.<agency code in lower case>@intake.localhost)
 Press Ctrl-C to stop.
 """,
-            flush=True,
-        )
-        try:
+                flush=True,
+            )
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
             print("Intake: a process stopped; shutting down the others.", file=sys.stderr)
@@ -368,6 +374,10 @@ Press Ctrl-C to stop.
             print("\nIntake: stopping.", flush=True)
         finally:
             _stop_children(children)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
