@@ -12,12 +12,15 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.logs import configure_logging
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 T = TypeVar("T")
 
@@ -293,13 +296,19 @@ def export_schema(output: Path) -> None:
     output.write_text(schema.as_str() + "\n", encoding="utf-8")
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    create: Callable[[Settings], Starlette] | None = None,
+) -> None:
+    """The web process: `create` builds its application (Intake's own by default)."""
     import uvicorn
 
     from service import heap
     from service.app import create_app
 
-    app = create_app(settings)
+    app = (create or create_app)(settings)
     heap.settle(settings)
     # log_config=None: uvicorn logs through the root logger, so production lines are JSON too.
     uvicorn.run(app, host=host, port=port, log_config=None, lifespan="on")

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service import heap
 from service.app import create_app
+from service.cli import serve
 from service.errors import ValidationFailed
 from service.logs import configure_logging
 from service.outbox.service import unit_of_work
@@ -66,24 +66,13 @@ def create_bench_app(settings: Settings | None = None) -> Starlette:
 
 
 def main() -> None:
-    import uvicorn
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
     settings = Settings()
-    configure_logging(settings)  # as `intake serve` does, and below
-    app = create_bench_app(settings)
-    heap.settle(settings)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        lifespan="on",
-        access_log=False,
-    )
+    configure_logging(settings)
+    serve(settings, args.host, args.port, create_bench_app)  # as `intake serve` runs
 
 
 if __name__ == "__main__":
