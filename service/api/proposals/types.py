@@ -6,7 +6,7 @@ import asyncio
 import enum
 from collections.abc import Awaitable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -16,7 +16,7 @@ from service.accounts.actor import Actor, ActorKind
 from service.api.context import Info
 from service.api.directory.types import Agency, Category, Province
 from service.api.errors import ValidationErrors
-from service.api.loaders import when_loaded
+from service.api.loaders import prime, when_loaded
 from service.api.relay import Node, PageInfo, to_global_id
 from service.attachments.models import Attachment as AttachmentRow
 from service.db import utcnow
@@ -37,9 +37,6 @@ from service.workflow.rules import Action, allowed_actions
 
 if TYPE_CHECKING:
     from service.api.routing.types import RoutingDecision
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 # Registers the domain enums as GraphQL enums under their own names.
 strawberry.enum(ProposalKind)
@@ -221,28 +218,14 @@ async def warm_proposals(info: Info, rows: Sequence[ProposalRow], fields: set[st
     ids = [row.id for row in rows if row.id is not None]
     loads: list[Awaitable[None]] = []
     if "category_by_code" in wanted:
-        loads.append(_prime(loaders.category_by_code, [row.category_code for row in rows]))
+        loads.append(prime(loaders.category_by_code, [row.category_code for row in rows]))
     if "agency_by_id" in wanted:
         agencies = [row.agency_id for row in rows if row.agency_id is not None]
-        loads.append(_prime(loaders.agency_by_id, agencies))
+        loads.append(prime(loaders.agency_by_id, agencies))
     for name in sorted(wanted - {"category_by_code", "agency_by_id"}):
         loader: DataLoader[int, object] = getattr(loaders, name)
-        loads.append(_prime(loader, ids))
+        loads.append(prime(loader, ids))
     await asyncio.gather(*loads)
-
-
-async def _prime(loader: DataLoader[K, V], keys: Sequence[K]) -> None:
-    """The loader's batch for the keys it holds nothing for, put in its cache as done futures.
-
-    What load_many would do, without a future per key that the batch completes, a callback on
-    each for gather and another for the loader: on a page of 100, about 800 callbacks the event
-    loop schedules one by one, for values that are all there after the one query."""
-    missing = list(dict.fromkeys(key for key in keys if loader.cache_map.get(key) is None))
-    if not missing:
-        return
-    found = zip(missing, await loader.load_fn(missing), strict=True)
-    # A key answered with an exception stays unprimed: its resolver's load raises it.
-    loader.prime_many({key: value for key, value in found if not isinstance(value, BaseException)})
 
 
 @strawberry.type(description="A proposal, recommendation or obstacle report.")
