@@ -164,13 +164,16 @@ async def events(session: AsyncSession, proposal_id: int) -> Sequence[ProposalEv
     return (await session.exec(statement)).all()
 
 
-async def events_for(session: AsyncSession, proposal_ids: Sequence[int]) -> Sequence[ProposalEvent]:
-    statement = (
+def _events_of(proposal_ids: Sequence[int]) -> SelectOfScalar[ProposalEvent]:
+    return (
         select(ProposalEvent)
         .where(col(ProposalEvent.proposal_id).in_(proposal_ids))
         .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
     )
-    return (await session.exec(statement)).all()
+
+
+async def events_for(session: AsyncSession, proposal_ids: Sequence[int]) -> Sequence[ProposalEvent]:
+    return (await session.exec(_events_of(proposal_ids))).all()
 
 
 def _column(attribute: object) -> QueryableAttribute[Any]:
@@ -185,11 +188,8 @@ async def events_without_reasons_for(
 
     The routing reasons are JSON that no API field shows; decoding them was about a fifth of
     the CPU of the timeline's query on an inbox page of 100."""
-    statement = (
-        select(ProposalEvent)
-        .options(defer(_column(ProposalEvent.reasons), raiseload=True))
-        .where(col(ProposalEvent.proposal_id).in_(proposal_ids))
-        .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
+    statement = _events_of(proposal_ids).options(
+        defer(_column(ProposalEvent.reasons), raiseload=True)
     )
     return (await session.exec(statement)).all()
 
