@@ -17,6 +17,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.sqlite_dbapi import dbapi
+
 logger = logging.getLogger(__name__)
 
 
@@ -85,11 +87,12 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            # module: aiosqlite with one thread hand-off per statement (service/sqlite_dbapi.py)
             self.engine = create_async_engine(
-                url, echo=echo, pool_size=1, max_overflow=0, hide_parameters=True
+                url, echo=echo, pool_size=1, max_overflow=0, hide_parameters=True, module=dbapi()
             )
             self.read_engine = create_async_engine(
-                url, echo=echo, pool_size=4, max_overflow=4, hide_parameters=True
+                url, echo=echo, pool_size=4, max_overflow=4, hide_parameters=True, module=dbapi()
             )
             _configure_sqlite(self.engine, begin="BEGIN IMMEDIATE")
             _configure_sqlite(self.read_engine, begin="BEGIN")
