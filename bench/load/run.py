@@ -539,6 +539,7 @@ async def campaign(running: Stack, args: argparse.Namespace) -> dict[str, Any]:
         submitters = Submitters(opened)
         await submitters.prepare()
         before = await _proposal_count(running.database_url)
+        web_cpu, worker_cpu = cpu_seconds(running.web.pid), cpu_seconds(running.worker.pid)
         tally = await open_loop(
             opened,
             submitters.mixed,
@@ -548,6 +549,7 @@ async def campaign(running: Stack, args: argparse.Namespace) -> dict[str, Any]:
             running.sample_memory,
             args.max_in_flight,
         )
+        web_cpu = cpu_seconds(running.web.pid) - web_cpu
     result = tally.summary()
     result["target_rate"] = args.rate
     result["seconds"] = args.duration
@@ -556,6 +558,10 @@ async def campaign(running: Stack, args: argparse.Namespace) -> dict[str, Any]:
     # Requests that timed out in the client may still have been stored: counted, not lost.
     result["rows_added"] = await _proposal_count(running.database_url) - before
     result["drained_after_s"] = await _drain(running, args.drain_seconds)
+    worker_cpu = cpu_seconds(running.worker.pid) - worker_cpu
+    # CPU per submission: the web's while it accepted them, the worker's until it drained them.
+    result["web_cpu_ms"] = round(1000 * web_cpu / max(tally.ok, 1), 2)
+    result["worker_cpu_ms"] = round(1000 * worker_cpu / max(result["rows_added"], 1), 2)
     return result
 
 
@@ -563,6 +569,7 @@ async def end_to_end(running: Stack, args: argparse.Namespace) -> dict[str, Any]
     await _drain(running, args.drain_seconds)
     with running.sink.lock:
         running.sink.arrivals.clear()
+    worker_cpu = cpu_seconds(running.worker.pid)
     async with clients(running.base_url, args.concurrency) as opened:
         submitters = Submitters(opened)
         tally = await open_loop(
@@ -575,6 +582,7 @@ async def end_to_end(running: Stack, args: argparse.Namespace) -> dict[str, Any]
             args.max_in_flight,
         )
     drained = await _drain(running, args.drain_seconds)
+    worker_cpu = cpu_seconds(running.worker.pid) - worker_cpu
     db = Database(running.database_url)
     try:
         async with db.session() as session:
@@ -619,6 +627,7 @@ async def end_to_end(running: Stack, args: argparse.Namespace) -> dict[str, Any]
         "p95_s": round(percentile(latencies, 0.95), 3),
         "p99_s": round(percentile(latencies, 0.99), 3),
         "drained_after_s": drained,
+        "worker_cpu_ms": round(1000 * worker_cpu / max(tally.ok, 1), 2),
     }
 
 

@@ -74,6 +74,10 @@ async def test_every_scenario_runs_at_a_tiny_scale() -> None:
     assert (sqlite["campaign"]["stored"], sqlite["campaign"]["lost"]) == (4, 0)
     assert sqlite["campaign"]["rows_added"] == 4
     assert sqlite["campaign"]["errors"] == {}
+    # CPU per submission is read from the processes themselves: a wrong pid would read 0.
+    assert sqlite["campaign"]["web_cpu_ms"] > 0
+    assert sqlite["campaign"]["worker_cpu_ms"] > 0
+    assert sqlite["e2e"]["worker_cpu_ms"] > 0
     assert sqlite["peak_rss_mb"]["web"] > 0
     assert sqlite["peak_rss_mb"]["worker"] > 0
 
