@@ -11,6 +11,7 @@ from service.api.accounts.queries import AccountQuery
 from service.api.directory.mutations import DirectoryMutation
 from service.api.directory.queries import DirectoryQuery
 from service.api.enums import look_up_enum_output
+from service.api.execution import read_plain_leaves_directly
 from service.api.holidays.mutations import HolidayMutation
 from service.api.holidays.queries import HolidayQuery
 from service.api.notifications.schema import NotificationMutation, NotificationQuery
@@ -83,6 +84,7 @@ def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
         extensions=[GraphQLMetrics, *protection_extensions(limits)],
     )
     look_up_enum_output(schema)
+    read_plain_leaves_directly(schema)
     return schema
 
 

@@ -1,0 +1,225 @@
+"""Plain leaf fields read directly give graphql-core's answer: data, order, nulls and errors."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from service.accounts.models import Role
+from service.api.execution import (
+    PlainLeafExecutionContext,
+    plain_leaf_fields,
+    read_plain_leaves_directly,
+)
+from service.api.schema import build_schema
+from service.db import Database
+from service.settings import Settings
+from tests.factories import graphql_input
+from tests.fixtures.api import bearer
+from tests.fixtures.worker import run_worker
+from tests.graphql_client import execute, operation
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    DEEP_BLUE = "deep blue"
+
+
+@strawberry.type
+class Item:
+    name: str
+    label: str | None
+    count: int
+    colour: Colour
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    async def later(self) -> str:
+        return f"{self.name} later"
+
+    @strawberry.field
+    def padded(self, width: int = 6) -> str:
+        return self.name.ljust(width, ".")
+
+
+ITEMS = [
+    Item(name="a", label=None, count=1, colour=Colour.RED),
+    Item(name="b", label="B", count=2, colour=Colour.DEEP_BLUE),
+]
+BROKEN: dict[str, Any] = {"name": None, "count": "many"}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return ITEMS
+
+    @strawberry.field
+    def broken(self) -> Item | None:
+        # A plain non-null String holding None, a plain Int holding a word.
+        return Item(name=BROKEN["name"], label=None, count=BROKEN["count"], colour=Colour.RED)
+
+
+def _schemas(
+    extensions: list[Callable[[], SchemaExtension]] | None = None,
+) -> tuple[strawberry.Schema, strawberry.Schema]:
+    stock = strawberry.Schema(query=Query, extensions=extensions or [])
+    direct = strawberry.Schema(query=Query, extensions=extensions or [])
+    read_plain_leaves_directly(direct)
+    return stock, direct
+
+
+async def _both(query: str, **kwargs: Any) -> tuple[Any, Any]:
+    stock, direct = _schemas(**kwargs)
+    answers = []
+    for schema in (stock, direct):
+        result = await schema.execute(query)
+        errors = [(e.message, e.path, e.locations) for e in result.errors or []]
+        answers.append((result.data, errors))
+    return answers[0], answers[1]
+
+
+def test_the_plan_holds_plain_leaves_only() -> None:
+    _, direct = _schemas()
+    assert set(plain_leaf_fields(direct._schema)) == {
+        ("Item", "name"),
+        ("Item", "label"),
+        ("Item", "count"),
+        ("Item", "colour"),
+    }
+    plans = plain_leaf_fields(build_schema(Settings())._schema)
+    assert ("Proposal", "title") in plans
+    assert ("Proposal", "status") in plans
+    assert ("Proposal", "events") not in plans  # a resolver
+    assert ("Proposal", "agency") not in plans  # an object
+    assert ("Query", "proposals") not in plans  # arguments
+
+
+async def test_mixed_selections_answer_as_graphql_core_in_the_selection_order() -> None:
+    query = """
+      { items { later shout colour n: name ...More name label count padded(width: 3) } }
+      fragment More on Item { count x: colour }
+    """
+    stock, direct = await _both(query)
+    assert direct == stock
+    data, errors = direct
+    assert errors == []
+    first = data["items"][0]
+    assert list(first) == ["later", "shout", "colour", "n", "count", "x", "name", "label", "padded"]
+    assert first == {
+        "later": "a later",
+        "shout": "A",
+        "colour": "RED",
+        "n": "a",
+        "count": 1,
+        "x": "RED",
+        "name": "a",
+        "label": None,
+        "padded": "a..",
+    }
+    assert data["items"][1]["colour"] == "DEEP_BLUE"
+
+    # Without an awaitable field graphql-core answers each object at once: the same order.
+    stock, direct = await _both("{ items { shout name padded count } }")
+    assert direct == stock
+    assert list(direct[0]["items"][1]) == ["shout", "name", "padded", "count"]
+
+
+async def test_plain_fields_do_not_reach_graphql_cores_field_execution() -> None:
+    _, direct = _schemas()
+    executed: list[str] = []
+
+    class Counting(direct.execution_context_class):  # type: ignore[misc,name-defined]
+        def execute_field(self, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
+            executed.append(details[0].node.name.value)
+            return super().execute_field(parent_type, source, details, *rest)
+
+    direct.execution_context_class = Counting
+    result = await direct.execute("{ items { name label count colour shout later } }")
+    assert result.errors is None
+    # The first item's label is null: nulls are left to graphql-core.
+    assert executed == ["items", "label", "shout", "later", "shout", "later"]
+
+
+async def test_a_null_in_a_non_null_plain_field_and_a_refused_coercion_are_cores_errors() -> None:
+    stock, direct = await _both("{ broken { label name } items { name } }")
+    assert direct == stock
+    data, errors = direct
+    assert data == {"broken": None, "items": [{"name": "a"}, {"name": "b"}]}
+    assert [message for message, _, _ in errors] == [
+        "Cannot return null for non-nullable field Item.name."
+    ]
+    assert errors[0][1] == ["broken", "name"]
+
+    stock, direct = await _both("{ broken { count } }")
+    assert direct == stock
+    assert direct[0] == {"broken": None}
+    assert "Int cannot represent non-integer value: 'many'" in direct[1][0][0]
+    assert direct[1][0][1] == ["broken", "count"]
+
+
+async def test_a_field_middleware_still_sees_every_field() -> None:
+    seen: list[str] = []
+
+    class Watch(SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    stock, direct = await _both("{ items { name count } }", extensions=[Watch])
+    assert direct == stock
+    assert seen.count("name") == 4  # two items, once for each schema
+
+
+@contextmanager
+def _stock_execution(settings: Settings) -> Iterator[None]:
+    schema = build_schema(settings)
+    direct = schema.execution_context_class
+    assert issubclass(direct, PlainLeafExecutionContext)
+    schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    try:
+        yield
+    finally:
+        schema.execution_context_class = direct
+
+
+async def test_an_inbox_page_is_the_same_json_as_graphql_core_alone(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    db = Database(settings.resolved_database_url)
+    reviewer = await bearer(db, Role.REVIEWER, "BKHCN", "reviewer")
+    await db.dispose()
+    titles = {"Mở dữ liệu vệ tinh", "Thử nghiệm sandbox fintech", "Đề xuất phủ sóng 5G"}
+    for title in titles:
+        await execute(client, "SubmitProposal", {"input": graphql_input(title=title)})
+    await run_worker(settings)
+    variables = {"orderBy": "NEWEST", "first": 10}
+
+    direct = await client.post(
+        "/graphql",
+        json={"query": operation("InboxPage"), "variables": variables},
+        headers=reviewer,
+    )
+    with _stock_execution(settings):
+        stock = await client.post(
+            "/graphql",
+            json={"query": operation("InboxPage"), "variables": variables},
+            headers=reviewer,
+        )
+    assert direct.status_code == stock.status_code == 200
+    assert direct.content == stock.content
+    edges = direct.json()["data"]["proposals"]["edges"]
+    assert len(edges) == 3
+    assert {edge["node"]["title"] for edge in edges} == titles
