@@ -19,7 +19,8 @@ from service.db import Database
 from service.directory import repository as directory
 from service.directory.models import Agency, Category, Province
 from service.proposals import repository as proposals
-from service.proposals.models import Proposal, ProposalAgency, ProposalEvent
+from service.proposals.models import Proposal, ProposalAgency
+from service.proposals.repository import TimelineEvent
 from service.routing import repository as routing
 from service.routing.models import RoutingDecision
 from service.workflow import repository as workflow
@@ -117,7 +118,7 @@ class Loaders:
     agency_by_id: DataLoader[int, Agency | None]
     category_by_code: DataLoader[str, Category | None]
     province_by_code: DataLoader[str, Province | None]
-    events_by_proposal_id: DataLoader[int, list[ProposalEvent]]
+    events_by_proposal_id: DataLoader[int, list[TimelineEvent]]
     assignments_by_proposal_id: DataLoader[int, list[ProposalAgency]]
     responses_by_proposal_id: DataLoader[int, list[Response]]
     notes_by_proposal_id: DataLoader[int, list[ProposalNote]]
@@ -148,7 +149,7 @@ def _loaders(db: Reads, shared: SharedReads | None) -> Loaders:
         category_by_code=DataLoader(_one_each(db, directory.get_categories, lambda c: c.code)),
         province_by_code=DataLoader(_one_each(db, directory.get_provinces, lambda p: p.code)),
         events_by_proposal_id=DataLoader(
-            _many_each(db, proposals.events_without_reasons_for, lambda e: e.proposal_id)
+            _many_each(db, proposals.timeline_for, lambda e: e.proposal_id)
         ),
         assignments_by_proposal_id=DataLoader(
             _many_each(db, proposals.assignments_for, lambda a: a.proposal_id)

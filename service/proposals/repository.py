@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import QueryableAttribute, defer
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +20,7 @@ from service.proposals.models import (
     ProposalEvent,
     ProposalFilter,
     ProposalOrder,
+    ProposalStatus,
 )
 
 
@@ -176,22 +176,34 @@ async def events_for(session: AsyncSession, proposal_ids: Sequence[int]) -> Sequ
     return (await session.exec(_events_of(proposal_ids))).all()
 
 
-def _column(attribute: object) -> QueryableAttribute[Any]:
-    """A model's column attribute, as SQLAlchemy's loader options take it (col() is for SQL)."""
-    return cast("QueryableAttribute[Any]", attribute)
+class TimelineEvent(NamedTuple):
+    """One event of a submission's timeline as the API shows it: every column but `reasons`."""
+
+    id: int
+    proposal_id: int
+    from_status: ProposalStatus | None
+    status: ProposalStatus
+    agency_id: int | None
+    actor: str
+    action: str
+    note: str
+    at: datetime
 
 
-async def events_without_reasons_for(
-    session: AsyncSession, proposal_ids: Sequence[int]
-) -> Sequence[ProposalEvent]:
-    """As events_for, with `reasons` left unloaded (reading it raises): the API's timeline.
+_TIMELINE_COLUMNS = [getattr(ProposalEvent, name) for name in TimelineEvent._fields]
 
-    The routing reasons are JSON that no API field shows; decoding them was about a fifth of
-    the CPU of the timeline's query on an inbox page of 100."""
-    statement = _events_of(proposal_ids).options(
-        defer(_column(ProposalEvent.reasons), raiseload=True)
+
+async def timeline_for(session: AsyncSession, proposal_ids: Sequence[int]) -> list[TimelineEvent]:
+    """As events_for, in the same order, as tuples rather than model objects: the API's timeline.
+
+    On an inbox page of 100 (some 440 events) a model object per event was about a tenth of the
+    page's CPU, and the routing reasons, JSON that no API field shows, a fifth of this query's."""
+    statement = (
+        select(*_TIMELINE_COLUMNS)
+        .where(col(ProposalEvent.proposal_id).in_(proposal_ids))
+        .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
     )
-    return (await session.exec(statement)).all()
+    return [TimelineEvent(*row) for row in (await session.exec(statement)).all()]
 
 
 async def assigned_agency_ids(session: AsyncSession, proposal_id: int) -> list[int]:

@@ -12,11 +12,11 @@ from service.errors import ValidationFailed
 from service.i18n import Language
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
-from service.proposals import service
+from service.proposals import repository, service
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
 from service.settings import Settings
-from tests.factories import submission
+from tests.factories import submission, submitted_and_routed
 
 
 async def _count(db: Database, model: type) -> int:
@@ -206,3 +206,27 @@ async def test_track_returns_timeline_and_refuses_unknown_codes(settings: Settin
     assert tracked.proposal.id == proposal.id
     assert tracked.agency is None
     assert [e.status for e, _ in tracked.events] == [ProposalStatus.SUBMITTED]
+
+
+async def test_the_apis_timeline_is_every_event_in_order_without_its_reasons(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    first = await submitted_and_routed(db, settings)
+    second = await submitted_and_routed(
+        db, settings, title="Cơ chế thử nghiệm có kiểm soát cho fintech"
+    )
+    ids = [first.id, second.id]
+    async with db.session() as session:
+        models = await repository.events_for(session, ids)  # type: ignore[arg-type]
+        timeline = await repository.timeline_for(session, ids)  # type: ignore[arg-type]
+    await db.dispose()
+
+    # Submitted, then routed, for each: the routing step carries reasons the timeline leaves out.
+    assert len(timeline) == len(models) == 4
+    assert any(event.reasons for event in models)
+    assert timeline == [
+        repository.TimelineEvent(*(getattr(e, name) for name in repository.TimelineEvent._fields))
+        for e in models
+    ]
+    assert all(type(event.status) is ProposalStatus for event in timeline)

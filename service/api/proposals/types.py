@@ -30,6 +30,7 @@ from service.proposals.models import (
 from service.proposals.models import Proposal as ProposalRow
 from service.proposals.models import ProposalAgency as AssignmentRow
 from service.proposals.models import ProposalEvent as EventRow
+from service.proposals.repository import TimelineEvent
 from service.workflow.models import NoteKind
 from service.workflow.models import ProposalNote as NoteRow
 from service.workflow.models import Response as ResponseRow
@@ -67,7 +68,7 @@ def _handles(viewer: Actor, assignments: list[AssignmentRow], *, now: bool) -> b
 
 @strawberry.type(description="One step of a submission's timeline.")
 class ProposalEvent:
-    row: strawberry.Private[EventRow]
+    row: strawberry.Private[EventRow | TimelineEvent]
     official_view: strawberry.Private[bool]
     status: ProposalStatus
     from_status: ProposalStatus | None
@@ -79,7 +80,7 @@ class ProposalEvent:
     actor: str | None = strawberry.field(description="Who took the step; shown to officials only.")
 
     @classmethod
-    def of(cls, row: EventRow, official_view: bool) -> ProposalEvent:
+    def of(cls, row: EventRow | TimelineEvent, official_view: bool) -> ProposalEvent:
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
         return cls(
             row=row,
@@ -384,7 +385,7 @@ class Proposal(Node):
         )
 
     def _events(
-        self, assignments: list[AssignmentRow], rows: list[EventRow]
+        self, assignments: list[AssignmentRow], rows: list[TimelineEvent]
     ) -> list[ProposalEvent]:
         official = _handles(self.viewer, assignments, now=False)
         return [ProposalEvent.of(row, official) for row in rows]
