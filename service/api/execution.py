@@ -11,9 +11,10 @@ A field is plain when Strawberry gave it no resolver, permission or extension (i
 For such a field the answer is `coerce_output_value(getattr(source, python_name))`, which is
 what graphql-core computes. Each object's plain fields are answered first; the others go to
 graphql-core's `execute_fields`, and the two are put back in the selection's order. A plain
-field whose value is null, an error, awaitable, or refused by the coercion goes to graphql-core
-as well, so nulls and errors, with their paths and locations, are graphql-core's. A schema
-extension that watches every field (`resolve`) turns the shortcut off for its requests.
+field whose read raises, or whose value is null, an error, awaitable, or refused by the
+coercion goes to graphql-core as well, so nulls and errors, with their paths and locations, are
+graphql-core's. A schema extension that watches every field (`resolve`) turns the shortcut off
+for its requests.
 """
 
 from __future__ import annotations
@@ -120,7 +121,10 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def plain_value(self, source: Any, plan: Plan) -> Any:
         """The plain field's coerced value, or None to leave the field to graphql-core."""
         read, attribute, leaf = plan
-        value = read(source, attribute)
+        try:
+            value = read(source, attribute)
+        except Exception:  # graphql-core reads it again and reports it, located
+            return None
         if value is None or (
             type(value) not in _ORDINARY
             and (value is Undefined or isinstance(value, Exception) or self.is_awaitable(value))

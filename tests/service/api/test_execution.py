@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import strawberry
@@ -60,11 +60,24 @@ ITEMS = [
 BROKEN: dict[str, Any] = {"name": None, "count": "many"}
 
 
+class Unreadable:
+    count = 3
+
+    @property
+    def name(self) -> str:
+        raise LookupError("the name is not loaded")
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item]:
         return ITEMS
+
+    @strawberry.field
+    def unreadable(self) -> Item | None:
+        # Any object may stand for an Item; this one's name cannot be read.
+        return cast("Item", Unreadable())
 
     @strawberry.field
     def broken(self) -> Item | None:
@@ -160,6 +173,13 @@ async def test_a_null_in_a_non_null_plain_field_and_a_refused_coercion_are_cores
         "Cannot return null for non-nullable field Item.name."
     ]
     assert errors[0][1] == ["broken", "name"]
+
+    stock, direct = await _both("{ unreadable { count name } }")
+    assert direct == stock
+    assert direct == (
+        {"unreadable": None},
+        [("the name is not loaded", ["unreadable", "name"], direct[1][0][2])],
+    )
 
     stock, direct = await _both("{ broken { count } }")
     assert direct == stock
