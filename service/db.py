@@ -87,12 +87,13 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            # module: aiosqlite with one thread hand-off per statement (service/sqlite_dbapi.py)
+            # aiosqlite with one thread hand-off per statement (service/sqlite_dbapi.py)
+            module = dbapi()
             self.engine = create_async_engine(
-                url, echo=echo, pool_size=1, max_overflow=0, hide_parameters=True, module=dbapi()
+                url, echo=echo, pool_size=1, max_overflow=0, hide_parameters=True, module=module
             )
             self.read_engine = create_async_engine(
-                url, echo=echo, pool_size=4, max_overflow=4, hide_parameters=True, module=dbapi()
+                url, echo=echo, pool_size=4, max_overflow=4, hide_parameters=True, module=module
             )
             _configure_sqlite(self.engine, begin="BEGIN IMMEDIATE")
             _configure_sqlite(self.read_engine, begin="BEGIN")
