@@ -11,7 +11,7 @@ from service.api.accounts.queries import AccountQuery
 from service.api.directory.mutations import DirectoryMutation
 from service.api.directory.queries import DirectoryQuery
 from service.api.enums import look_up_enum_output
-from service.api.execution import read_plain_leaves_directly
+from service.api.execution import call_resolvers_directly, read_plain_leaves_directly
 from service.api.holidays.mutations import HolidayMutation
 from service.api.holidays.queries import HolidayQuery
 from service.api.notifications.schema import NotificationMutation, NotificationQuery
@@ -85,6 +85,7 @@ def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
     )
     look_up_enum_output(schema)
     read_plain_leaves_directly(schema)
+    call_resolvers_directly(schema)
     return schema
 
 

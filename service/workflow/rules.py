@@ -84,8 +84,9 @@ def may_take(actor: Actor, action: Action, proposal: Proposal) -> bool:
 
 def allowed_actions(actor: Actor, proposal: Proposal) -> tuple[Action, ...]:
     """The actions this actor may take on this submission in its current state."""
+    status = proposal.status  # read once: an ORM attribute read is a Python call
     return tuple(
         action
         for action, rule in RULES.items()
-        if proposal.status in rule.sources and is_party(actor, rule.party, proposal)
+        if status in rule.sources and is_party(actor, rule.party, proposal)
     )
