@@ -10,6 +10,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts.models import AccountChange, ApiToken, Role, User
+from service.directory.models import Agency
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -45,9 +46,18 @@ async def active_secretariat(session: AsyncSession) -> Sequence[User]:
     return (await session.exec(statement)).all()
 
 
-async def get_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | None:
-    statement = select(ApiToken).where(ApiToken.token_hash == token_hash)
-    return (await session.exec(statement)).first()
+async def get_token_by_hash(
+    session: AsyncSession, token_hash: str
+) -> tuple[ApiToken, str | None] | None:
+    """The token and its agency's code (None without an agency), in one statement: every API
+    request with a token reads them."""
+    statement = (
+        select(ApiToken, Agency.code)
+        .outerjoin(Agency, col(Agency.id) == col(ApiToken.agency_id))
+        .where(ApiToken.token_hash == token_hash)
+    )
+    found = (await session.exec(statement)).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 async def mark_token_used(

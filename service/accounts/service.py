@@ -159,15 +159,16 @@ async def actor_for_token(session: AsyncSession, secret: str) -> tuple[Actor, bo
     API request would take SQLite's one writer each time."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = await repository.get_token_by_hash(session, hash_secret(secret))
-    if token is None or token.revoked_at is not None:
+    found = await repository.get_token_by_hash(session, hash_secret(secret))
+    if found is None or found[0].revoked_at is not None:
         return None
+    token, agency_code = found
     actor = Actor(
         ActorKind.TOKEN,
         role=token.role,
         agency_id=token.agency_id,
         token_id=token.id,
-        agency_code=await _agency_code(session, token.agency_id),
+        agency_code=agency_code or "",
     )
     return actor, _use_due(token)
 

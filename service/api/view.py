@@ -35,7 +35,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from service.api.auth import actor_for_authorization, resolve_actor
 from service.api.context import Context
-from service.api.loaders import create_loaders
+from service.api.loaders import Loaders, create_loaders
 from service.api.protection import INTERNAL_SERVER_ERROR, TIMEOUT
 from service.api.schema import build_schema
 from service.audit import service as audit
@@ -289,6 +289,9 @@ class IntakeGraphQL(GraphQL[Context, None]):
                 headers=headers,
             )
         finally:
+            loaders: Loaders | None = getattr(request.state, "loaders", None)
+            if loaders is not None:
+                await loaders.close()  # a request refused after get_context leaves it open
             await request.close()  # a multipart request's uploads are spooled to temporary files
         await response(scope, receive, send)
 
@@ -296,12 +299,17 @@ class IntakeGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         runtime = request.app.state.runtime
+        loaders = create_loaders(runtime.db, shared=not isinstance(request, WebSocket))
+        if not isinstance(request, WebSocket):
+            # Closed by __call__ whatever happens after: the caller's token is read through
+            # the operation's one read session, which then stays open for its loaders.
+            request.state.loaders = loaders
         return Context(
             request=request,
             runtime=runtime,
             language=parse_language(request_language(request)) or DEFAULT_LANGUAGE,
-            actor=await resolve_actor(request, runtime),
-            loaders=create_loaders(runtime.db, shared=not isinstance(request, WebSocket)),
+            actor=await resolve_actor(request, runtime, loaders.session),
+            loaders=loaders,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:

@@ -11,14 +11,18 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from starlette.applications import Starlette
 from strawberry.extensions import AddValidationRules
 
+from service.accounts import service as accounts
+from service.accounts.models import Role
 from service.api.schema import build_schema
 from service.api.view import negotiate_media_type
 from service.app import create_app
 from service.settings import Settings
 from tests.factories import graphql_input
+from tests.fixtures.api import bearer
 from tests.graphql_client import operation
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -461,3 +465,43 @@ async def test_body_larger_than_the_limit_is_413(settings: Settings) -> None:
             "errors": [{"message": "The request body is larger than 1024 bytes."}]
         }
     assert small.json() == {"data": {"__typename": "Query"}}
+
+
+# The request's read session
+
+
+async def test_a_token_and_the_operation_share_one_read_session_closed_on_every_path(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    runtime = app.state.runtime
+    reviewer = await bearer(runtime.db, Role.REVIEWER, "BKHCN", "reviewer")
+    admin = await bearer(runtime.db, Role.ADMIN, None, "admin")
+    begun: list[str] = []
+
+    def count_begin(connection: Any) -> None:
+        begun.append("BEGIN")
+
+    sa.event.listen(runtime.db.read_engine.sync_engine, "begin", count_begin)
+    headers = {**reviewer, "accept": GRAPHQL_RESPONSE}
+    me = await client.post(
+        "/graphql", json={"query": "{ me { role agency { code } } }"}, headers=headers
+    )
+    assert me.status_code == 200
+    assert me.json() == {"data": {"me": {"role": "REVIEWER", "agency": {"code": "BKHCN"}}}}
+    # The token's read and the operation's reads are one transaction on the read engine.
+    assert begun == ["BEGIN"]
+    for token, code in ((reviewer, "BKHCN"), (admin, "")):
+        async with runtime.db.session() as session:
+            found = await accounts.actor_for_token(session, token["authorization"][7:])
+        assert found is not None
+        assert found[0].agency_code == code  # read with the token, in one statement
+
+    # Refused after the token was read (a body that is not JSON; no query): the session the
+    # token was read in is closed all the same, so no connection is left checked out.
+    for content in (b"{not json", b"{}"):
+        refused = await client.post(
+            "/graphql", content=content, headers={**headers, "content-type": JSON}
+        )
+        assert refused.status_code == 400
+    pool = runtime.db.read_engine.sync_engine.pool
+    assert pool.checkedout() == 0
