@@ -20,7 +20,7 @@ for its requests.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, ClassVar, cast
 
 import strawberry
@@ -60,20 +60,31 @@ _UNCHANGED: tuple[tuple[GraphQLLeafType, type], ...] = (
 def plain_leaf_fields(schema: GraphQLSchema) -> dict[str, dict[str, Plan]]:
     """Every plain leaf field of the schema, by object type name, then field name."""
     plans: dict[str, dict[str, Plan]] = {}
-    for named in schema.type_map.values():
-        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
-            continue
+    for named in _object_types(schema):
         fields = {name: plan for name, field in named.fields.items() if (plan := _plan(field))}
         if fields:
             plans[named.name] = fields
     return plans
 
 
+def _object_types(schema: GraphQLSchema) -> Iterator[GraphQLObjectType]:
+    """The schema's object types, introspection's left out."""
+    for named in schema.type_map.values():
+        if isinstance(named, GraphQLObjectType) and not named.name.startswith("__"):
+            yield named
+
+
+def _definition(field: GraphQLField) -> StrawberryField | None:
+    """The Strawberry field a graphql-core field was built from."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return definition if isinstance(definition, StrawberryField) else None
+
+
 def _plan(field: GraphQLField) -> Plan | None:
     if field.args or not getattr(field.resolve, "_is_default", False):
         return None
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+    definition = _definition(field)
+    if definition is None or not definition.is_basic_field:
         return None
     leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     if not is_leaf_type(leaf):
@@ -177,9 +188,8 @@ def read_plain_leaves_directly(schema: strawberry.Schema) -> None:
     )
 
 
-def call_resolvers_directly(schema: strawberry.Schema) -> int:
-    """Give each simple resolver field a resolve function that calls the resolver itself;
-    the number of fields changed.
+def call_resolvers_directly(schema: strawberry.Schema) -> None:
+    """Give each simple resolver field a resolve function that calls the resolver itself.
 
     Strawberry resolves a field with a resolver through seven nested calls: its Info, the
     arguments' conversion (for no arguments, still a pass over the resolver's parameters),
@@ -193,34 +203,21 @@ def call_resolvers_directly(schema: strawberry.Schema) -> int:
     A field is simple when it takes no arguments and Strawberry gave it no extension (a
     permission is one) and no exception handler: anything else keeps Strawberry's chain.
     Subscriptions keep theirs too."""
-    converter = schema.schema_converter
-    if getattr(converter, "_exception_handler_specs", None):
-        return 0  # a handler may apply to any field; Strawberry's chain applies it
+    if getattr(schema.schema_converter, "_exception_handler_specs", None):
+        return  # a handler may apply to any field; Strawberry's chain applies it
     info_class = schema.config.info_class
-    changed = 0
-    for named in schema._schema.type_map.values():
-        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
-            continue
+    for named in _object_types(schema._schema):
         for field in named.fields.values():
-            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if not isinstance(definition, StrawberryField) or field.args:
-                continue
-            resolve = _direct_resolve(definition, info_class)
+            definition = _definition(field)
+            resolve = _direct_resolve(definition, info_class) if definition else None
             if resolve is not None:
                 field.resolve = resolve
-                changed += 1
-    return changed
 
 
 def _direct_resolve(field: StrawberryField, info_class: type[Info]) -> GraphQLFieldResolver | None:
     resolver = field.base_resolver
-    if (
-        resolver is None
-        or field.extensions
-        or field.arguments
-        or field.is_subscription
-        or resolver.arguments
-    ):
+    # The field's arguments are its resolver's, and what Strawberry would convert.
+    if resolver is None or field.extensions or field.arguments or field.is_subscription:
         return None
     function = cast("Callable[..., Any]", resolver.wrapped_func)
     source_keywords = tuple(
