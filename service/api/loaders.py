@@ -19,8 +19,8 @@ from service.db import Database
 from service.directory import repository as directory
 from service.directory.models import Agency, Category, Province
 from service.proposals import repository as proposals
-from service.proposals.models import Proposal, ProposalAgency
-from service.proposals.repository import TimelineEvent
+from service.proposals.models import Proposal
+from service.proposals.repository import Assignment, TimelineEvent
 from service.routing import repository as routing
 from service.routing.models import RoutingDecision
 from service.workflow import repository as workflow
@@ -119,7 +119,7 @@ class Loaders:
     category_by_code: DataLoader[str, Category | None]
     province_by_code: DataLoader[str, Province | None]
     events_by_proposal_id: DataLoader[int, list[TimelineEvent]]
-    assignments_by_proposal_id: DataLoader[int, list[ProposalAgency]]
+    assignments_by_proposal_id: DataLoader[int, list[Assignment]]
     responses_by_proposal_id: DataLoader[int, list[Response]]
     notes_by_proposal_id: DataLoader[int, list[ProposalNote]]
     rating_by_proposal_id: DataLoader[int, Rating | None]

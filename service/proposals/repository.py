@@ -15,6 +15,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from service.accounts.actor import Scope
 from service.proposals.models import (
     CLOCK_RUNNING,
+    AssignmentRole,
     Proposal,
     ProposalAgency,
     ProposalEvent,
@@ -213,15 +214,28 @@ async def assigned_agency_ids(session: AsyncSession, proposal_id: int) -> list[i
     return list((await session.exec(statement)).all())
 
 
-async def assignments_for(
-    session: AsyncSession, proposal_ids: Sequence[int]
-) -> Sequence[ProposalAgency]:
+class Assignment(NamedTuple):
+    """An agency's assignment to a submission as the API reads it: every column, as a tuple."""
+
+    proposal_id: int
+    agency_id: int
+    role: AssignmentRole
+    active: bool
+    assigned_at: datetime
+
+
+_ASSIGNMENT_COLUMNS = [getattr(ProposalAgency, name) for name in Assignment._fields]
+
+
+async def assignments_for(session: AsyncSession, proposal_ids: Sequence[int]) -> list[Assignment]:
+    """The submissions' assignments, oldest first, as tuples rather than model objects: the API
+    reads them for every submission on a page (who handles it), and changes them elsewhere."""
     statement = (
-        select(ProposalAgency)
+        select(*_ASSIGNMENT_COLUMNS)
         .where(col(ProposalAgency.proposal_id).in_(proposal_ids))
         .order_by(col(ProposalAgency.assigned_at))
     )
-    return (await session.exec(statement)).all()
+    return [Assignment(*row) for row in (await session.exec(statement)).all()]
 
 
 async def get_assignment(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from service.accounts.actor import Actor, ActorKind
@@ -84,9 +85,14 @@ def may_take(actor: Actor, action: Action, proposal: Proposal) -> bool:
 
 def allowed_actions(actor: Actor, proposal: Proposal) -> tuple[Action, ...]:
     """The actions this actor may take on this submission in its current state."""
-    status = proposal.status  # read once: an ORM attribute read is a Python call
+    parties = frozenset(party for party in Party if is_party(actor, party, proposal))
+    return _allowed(proposal.status, parties)
+
+
+@functools.cache
+def _allowed(status: ProposalStatus, parties: frozenset[Party]) -> tuple[Action, ...]:
+    """The rules' answer for a status and the parties the actor is: a page asks it of every
+    submission, and there are only so many statuses and parties."""
     return tuple(
-        action
-        for action, rule in RULES.items()
-        if status in rule.sources and is_party(actor, rule.party, proposal)
+        action for action, rule in RULES.items() if status in rule.sources and rule.party in parties
     )

@@ -5,16 +5,23 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from service.db import Database
+from service.directory.models import Agency
 from service.errors import ValidationFailed
 from service.i18n import Language
 from service.notifications.models import Notification
 from service.outbox.models import OutboxMessage
 from service.proposals import repository, service
 from service.proposals.errors import ProposalNotFound
-from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
+from service.proposals.models import (
+    AssignmentRole,
+    Proposal,
+    ProposalAgency,
+    ProposalEvent,
+    ProposalStatus,
+)
 from service.settings import Settings
 from tests.factories import submission, submitted_and_routed
 
@@ -230,3 +237,48 @@ async def test_the_apis_timeline_is_every_event_in_order_without_its_reasons(
         for e in models
     ]
     assert all(type(event.status) is ProposalStatus for event in timeline)
+
+
+async def test_the_apis_assignments_are_every_assignment_in_order_as_tuples(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    first = await submitted_and_routed(db, settings)
+    second = await submitted_and_routed(
+        db, settings, title="Cơ chế thử nghiệm có kiểm soát cho fintech"
+    )
+    assert first.id is not None
+    assert second.id is not None
+    async with db.transaction() as session:
+        other = (await session.exec(select(Agency).where(Agency.code == "BTC"))).one()
+        assert other.id is not None
+        session.add(
+            ProposalAgency(
+                proposal_id=first.id,
+                agency_id=other.id,
+                role=AssignmentRole.COOPERATING,
+                active=False,
+            )
+        )
+    ids = [first.id, second.id]
+    async with db.session() as session:
+        statement = (
+            select(ProposalAgency)
+            .where(col(ProposalAgency.proposal_id).in_(ids))
+            .order_by(col(ProposalAgency.assigned_at))
+        )
+        models = (await session.exec(statement)).all()
+        assignments = await repository.assignments_for(session, ids)
+    await db.dispose()
+
+    assert len(assignments) == len(models) == 3
+    assert assignments == [
+        repository.Assignment(*(getattr(a, name) for name in repository.Assignment._fields))
+        for a in models
+    ]
+    assert [(a.proposal_id, a.role, a.active) for a in assignments] == [
+        (first.id, AssignmentRole.LEAD, True),
+        (second.id, AssignmentRole.LEAD, True),
+        (first.id, AssignmentRole.COOPERATING, False),
+    ]
+    assert all(type(a.role) is AssignmentRole and a.assigned_at.tzinfo for a in assignments)

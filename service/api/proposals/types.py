@@ -28,8 +28,8 @@ from service.proposals.models import (
     is_overdue,
 )
 from service.proposals.models import Proposal as ProposalRow
-from service.proposals.models import ProposalAgency as AssignmentRow
 from service.proposals.models import ProposalEvent as EventRow
+from service.proposals.repository import Assignment as AssignmentRow
 from service.proposals.repository import TimelineEvent
 from service.workflow.models import NoteKind
 from service.workflow.models import ProposalNote as NoteRow
@@ -258,6 +258,8 @@ class Proposal(Node):
     deadline_extended: bool = strawberry.field(
         description="The lead agency has used its one extension."
     )
+    # Whether the viewer handles or handled it: asked by the events, answers and files alike.
+    handled_by_viewer: strawberry.Private[bool | None] = None
 
     @classmethod
     def of(cls, row: ProposalRow, viewer: Actor) -> Proposal:
@@ -340,7 +342,7 @@ class Proposal(Node):
     async def routing_decision(
         self, info: Info
     ) -> Annotated[RoutingDecision, strawberry.lazy("service.api.routing.types")] | None:
-        if not _handles(self.viewer, await self._assignments(info), now=False):
+        if not self._handled(await self._assignments(info)):
             return None
         assert self.row.id is not None
         row = await info.context.loaders.routing_decision_by_proposal_id.load(self.row.id)
@@ -387,13 +389,18 @@ class Proposal(Node):
     def _events(
         self, assignments: list[AssignmentRow], rows: list[TimelineEvent]
     ) -> list[ProposalEvent]:
-        official = _handles(self.viewer, assignments, now=False)
+        official = self._handled(assignments)
         return [ProposalEvent.of(row, official) for row in rows]
 
+    def _handled(self, assignments: list[AssignmentRow]) -> bool:
+        """_handles, now or earlier, worked out once per submission (its assignments are one
+        list for the whole request)."""
+        if self.handled_by_viewer is None:
+            self.handled_by_viewer = _handles(self.viewer, assignments, now=False)
+        return self.handled_by_viewer
+
     def _involved(self, assignments: list[AssignmentRow]) -> bool:
-        return _is_own_submission(self.viewer, self.row) or _handles(
-            self.viewer, assignments, now=False
-        )
+        return _is_own_submission(self.viewer, self.row) or self._handled(assignments)
 
     @strawberry.field(description="Published answers, and all of them for those involved.")
     def responses(self, info: Info) -> list[Response]:
@@ -414,7 +421,7 @@ class Proposal(Node):
     @strawberry.field(description="Internal notes and contributions; officials handling it only.")
     async def notes(self, info: Info) -> list[Note]:
         assert self.row.id is not None
-        if not _handles(self.viewer, await self._assignments(info), now=False):
+        if not self._handled(await self._assignments(info)):
             return []
         rows = await info.context.loaders.notes_by_proposal_id.load(self.row.id)
         return [Note(row=r) for r in rows]
@@ -424,7 +431,7 @@ class Proposal(Node):
         assert self.row.id is not None
         if not (
             _is_own_submission(self.viewer, self.row)
-            or _handles(self.viewer, await self._assignments(info), now=False)
+            or self._handled(await self._assignments(info))
         ):
             return None
         row = await info.context.loaders.rating_by_proposal_id.load(self.row.id)
