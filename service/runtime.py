@@ -29,10 +29,12 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     db = Database(settings.resolved_database_url, replica_url=settings.database_replica_url)
     search = create_backend(settings)
     queue = ArqQueue(settings)
+    mailer = SmtpMailer(settings)
     try:
         await search.setup()
-        yield Runtime(settings, db, queue, search, SmtpMailer(settings))
+        yield Runtime(settings, db, queue, search, mailer)
     finally:
+        await mailer.close()
         await queue.close()
         await search.close()
         await db.dispose()

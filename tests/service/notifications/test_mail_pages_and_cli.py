@@ -70,7 +70,9 @@ async def test_the_development_mailbox_shows_html_in_a_sandbox(settings: Setting
     with MailCapture(development.mail_dir) as capture:
         sending = development.model_copy(update={"smtp_port": capture.port})
         message = sample_message("responded", "en", sending)
-        await SmtpMailer(sending).send(message)
+        mailer = SmtpMailer(sending)
+        await mailer.send(message)
+        await mailer.close()
     [stored] = list_messages(development.mail_dir)
     app = create_app(development)
     async with app.router.lifespan_context(app):
