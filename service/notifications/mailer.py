@@ -76,9 +76,11 @@ class SmtpMailer:
                 continue
             try:
                 await client.noop()
-            except (aiosmtplib.SMTPException, OSError):
+            except BaseException as error:  # a cancelled job too: the connection is in doubt
                 client.close()
-                continue
+                if isinstance(error, aiosmtplib.SMTPException | OSError):
+                    continue
+                raise
             return client
         s = self.settings
         client = aiosmtplib.SMTP(

@@ -215,14 +215,19 @@ async def test_track_returns_timeline_and_refuses_unknown_codes(settings: Settin
     assert [e.status for e, _ in tracked.events] == [ProposalStatus.SUBMITTED]
 
 
-async def test_the_apis_timeline_is_every_event_in_order_without_its_reasons(
-    settings: Settings,
-) -> None:
-    db = Database(settings.resolved_database_url)
+async def _two_routed(db: Database, settings: Settings) -> tuple[Proposal, Proposal]:
     first = await submitted_and_routed(db, settings)
     second = await submitted_and_routed(
         db, settings, title="Cơ chế thử nghiệm có kiểm soát cho fintech"
     )
+    return first, second
+
+
+async def test_the_apis_timeline_is_every_event_in_order_without_its_reasons(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    first, second = await _two_routed(db, settings)
     ids = [first.id, second.id]
     async with db.session() as session:
         models = await repository.events_for(session, ids)  # type: ignore[arg-type]
@@ -243,10 +248,7 @@ async def test_the_apis_assignments_are_every_assignment_in_order_as_tuples(
     settings: Settings,
 ) -> None:
     db = Database(settings.resolved_database_url)
-    first = await submitted_and_routed(db, settings)
-    second = await submitted_and_routed(
-        db, settings, title="Cơ chế thử nghiệm có kiểm soát cho fintech"
-    )
+    first, second = await _two_routed(db, settings)
     assert first.id is not None
     assert second.id is not None
     async with db.transaction() as session:
