@@ -21,8 +21,6 @@ _IDLE_SECONDS = 30.0
 class Mailer(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
 
-    async def close(self) -> None: ...
-
 
 class SmtpMailer:
     """aiosmtplib: asyncio-native, maintained, with STARTTLS, TLS, authentication and timeouts.
