@@ -49,6 +49,11 @@ def _enum(kind: type[enum.Enum]) -> sa.Enum:
 
 class Proposal(SQLModel, table=True):
     __tablename__ = "proposals"
+    # A page of what a scope may read takes the newest (or oldest) published submissions in this
+    # order without sorting them all (repository.list_visible).
+    __table_args__ = (
+        sa.Index("ix_proposals_published_created_at", "published", "created_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tracking_code: str = Field(max_length=10, unique=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,17 +42,7 @@ async def get(
 
 def visible_to(scope: Scope) -> ColumnElement[bool]:
     """The condition that limits submissions to what a scope may read."""
-    if scope.everything:
-        return sa.true()
-    conditions: list[ColumnElement[bool]] = [col(Proposal.published).is_(True)]
-    if scope.agency_id is not None:
-        assigned = select(ProposalAgency.proposal_id).where(
-            ProposalAgency.agency_id == scope.agency_id
-        )
-        conditions.append(col(Proposal.id).in_(assigned))
-    if scope.proposal_id is not None:
-        conditions.append(col(Proposal.id) == scope.proposal_id)
-    return or_(*conditions)
+    return or_(*_visible_parts(scope))
 
 
 async def get_visible(
@@ -100,10 +93,37 @@ async def find_resubmission(
     return (await session.exec(statement)).first()
 
 
+def _visible_parts(scope: Scope) -> list[ColumnElement[bool]]:
+    """`visible_to` as disjoint conditions, published or not, whose union it is.
+
+    A page reads each part in index order (published, created_at, id) and merges them: one
+    condition of the two joined by OR would make the database gather and sort every visible
+    submission for each page.
+    """
+    if scope.everything:
+        return [sa.true()]
+    published = col(Proposal.published)
+    parts: list[ColumnElement[bool]] = [published == sa.true()]
+    own: list[ColumnElement[bool]] = []
+    if scope.agency_id is not None:
+        assigned = select(ProposalAgency.proposal_id).where(
+            ProposalAgency.agency_id == scope.agency_id
+        )
+        own.append(col(Proposal.id).in_(assigned))
+    if scope.proposal_id is not None:
+        own.append(col(Proposal.id) == scope.proposal_id)
+    if own:
+        parts.append(sa.and_(published == sa.false(), or_(*own)))
+    return parts
+
+
 def _filtered(
-    statement: SelectOfScalar[Proposal], scope: Scope, where: ProposalFilter, now: datetime
+    statement: SelectOfScalar[Proposal],
+    visible: ColumnElement[bool],
+    where: ProposalFilter,
+    now: datetime,
 ) -> SelectOfScalar[Proposal]:
-    statement = statement.where(visible_to(scope))
+    statement = statement.where(visible)
     if where.statuses:
         statement = statement.where(col(Proposal.status).in_(where.statuses))
     if where.kinds:
@@ -126,6 +146,16 @@ def _filtered(
     return statement
 
 
+def _ordering(columns: sa.ColumnCollection[str, Any], order: ProposalOrder) -> list[Any]:
+    match order:
+        case ProposalOrder.NEWEST:
+            return [columns.created_at.desc(), columns.id.desc()]
+        case ProposalOrder.OLDEST:
+            return [columns.created_at, columns.id]
+        case ProposalOrder.DEADLINE:
+            return [columns.deadline.is_(None), columns.deadline, columns.id]
+
+
 async def list_visible(
     session: AsyncSession,
     scope: Scope,
@@ -136,24 +166,37 @@ async def list_visible(
     offset: int,
     now: datetime,
 ) -> Sequence[Proposal]:
-    statement = _filtered(select(Proposal), scope, where, now)
-    match order:
-        case ProposalOrder.NEWEST:
-            statement = statement.order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc())
-        case ProposalOrder.OLDEST:
-            statement = statement.order_by(col(Proposal.created_at), col(Proposal.id))
-        case ProposalOrder.DEADLINE:
-            statement = statement.order_by(
-                col(Proposal.deadline).is_(None), col(Proposal.deadline), col(Proposal.id)
-            )
-    return (await session.exec(statement.limit(limit).offset(offset))).all()
+    table = sa.inspect(Proposal).columns
+    parts = _visible_parts(scope)
+    if len(parts) == 1:
+        statement = _filtered(select(Proposal), parts[0], where, now)
+        statement = statement.order_by(*_ordering(table, order))
+        return (await session.exec(statement.limit(limit).offset(offset))).all()
+    # The page is among the first offset + limit of each part: read those, then merge.
+    tops = [
+        _filtered(select(Proposal), part, where, now)
+        .order_by(*_ordering(table, order))
+        .limit(offset + limit)
+        .subquery()
+        for part in parts
+    ]
+    merged = sa.union_all(*(sa.select(top) for top in tops)).subquery()
+    row = aliased(Proposal, merged)
+    paged = select(row).order_by(*_ordering(merged.c, order)).limit(limit).offset(offset)
+    return (await session.exec(paged)).all()
 
 
 async def count_visible(
     session: AsyncSession, scope: Scope, where: ProposalFilter, now: datetime
 ) -> int:
-    inner = _filtered(select(Proposal), scope, where, now).subquery()
-    return (await session.exec(select(func.count()).select_from(inner))).one()
+    counts = [
+        select(func.count())
+        .select_from(_filtered(select(Proposal), part, where, now).subquery())
+        .scalar_subquery()
+        for part in _visible_parts(scope)
+    ]
+    total: ColumnElement[int] = functools.reduce(operator.add, counts)
+    return (await session.exec(select(total))).one()
 
 
 async def events(session: AsyncSession, proposal_id: int) -> Sequence[ProposalEvent]:

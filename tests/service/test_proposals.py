@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, func, select
 
+from service.accounts.actor import Scope
 from service.db import Database
 from service.directory.models import Agency
 from service.errors import ValidationFailed
@@ -20,6 +22,8 @@ from service.proposals.models import (
     Proposal,
     ProposalAgency,
     ProposalEvent,
+    ProposalFilter,
+    ProposalOrder,
     ProposalStatus,
 )
 from service.settings import Settings
@@ -284,3 +288,94 @@ async def test_the_apis_assignments_are_every_assignment_in_order_as_tuples(
         (first.id, AssignmentRole.COOPERATING, False),
     ]
     assert all(type(a.role) is AssignmentRole and a.assigned_at.tzinfo for a in assignments)
+
+
+async def test_pages_of_what_a_scope_may_read_are_the_visible_rows_in_order(
+    settings: Settings,
+) -> None:
+    # list_visible reads published and unpublished submissions apart and merges them; every
+    # page and count must be what one condition over all rows gives, in every order.
+    db = Database(settings.resolved_database_url)
+    async with db.transaction() as session:
+        made = [
+            await service.submit_proposal(
+                session,
+                submission(
+                    title=f"Đề xuất số {n} về chuyển đổi số",
+                    email=f"s{n}@example.com",
+                    consent_to_publish=n % 3 == 0,
+                ),
+                settings,
+                "vi",
+            )
+            for n in range(12)
+        ]
+        by_code = select(Agency).where(col(Agency.code).in_(["BTC", "BCA"]))
+        mine, other = sorted((await session.exec(by_code)).all(), key=lambda a: a.code != "BTC")
+        assert mine.id is not None
+        assert other.id is not None
+        start = made[0].created_at
+        for n, proposal in enumerate(made):
+            assert proposal.id is not None
+            proposal.published = n % 3 == 0
+            # Ties in created_at, to be broken by id; deadlines with gaps and ties.
+            proposal.created_at = start + timedelta(minutes=n // 2)
+            proposal.deadline = None if n % 4 == 1 else start + timedelta(days=(n * 5) % 7)
+            session.add(proposal)
+            if n % 2 == 0 or n == 7:
+                active = n != 4  # one transferred away: its agency still reads it
+                session.add(
+                    ProposalAgency(proposal_id=proposal.id, agency_id=mine.id, active=active)
+                )
+            if n % 5 == 0:
+                session.add(ProposalAgency(proposal_id=proposal.id, agency_id=other.id))
+    ids = [p.id for p in made]
+    assigned = {ids[n] for n in range(12) if n % 2 == 0 or n == 7}
+    scopes = [
+        Scope(agency_id=mine.id),
+        Scope(),
+        Scope(proposal_id=ids[1]),
+        Scope(agency_id=mine.id, proposal_id=ids[11]),
+        Scope(everything=True),
+    ]
+    keys = {
+        ProposalOrder.NEWEST: lambda p: (-p.created_at.timestamp(), -p.id),
+        ProposalOrder.OLDEST: lambda p: (p.created_at.timestamp(), p.id),
+        ProposalOrder.DEADLINE: lambda p: (
+            p.deadline is None,
+            p.deadline.timestamp() if p.deadline else 0,
+            p.id,
+        ),
+    }
+    filters = [ProposalFilter(), ProposalFilter(statuses=frozenset({ProposalStatus.SUBMITTED}))]
+    now = start + timedelta(days=30)
+    async with db.session() as session:
+        rows = (await session.exec(select(Proposal).where(col(Proposal.id).in_(ids)))).all()
+        checked = 0
+        for scope in scopes:
+            visible = [
+                p
+                for p in rows
+                if scope.everything
+                or p.published
+                or (scope.agency_id is not None and p.id in assigned)
+                or p.id == scope.proposal_id
+            ]
+            for order, key in keys.items():
+                expected = [p.id for p in sorted(visible, key=key)]
+                for where in filters:
+                    assert await repository.count_visible(session, scope, where, now) == len(
+                        expected
+                    )
+                    for offset in range(0, len(expected) + 1, 2):
+                        page = await repository.list_visible(
+                            session, scope, where, order=order, limit=3, offset=offset, now=now
+                        )
+                        assert [p.id for p in page] == expected[offset : offset + 3], (
+                            scope,
+                            order,
+                            offset,
+                        )
+                        checked += len(page)
+    await db.dispose()
+    assert checked > 300
