@@ -4,36 +4,95 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
 
-from service.proposals.models import AssignmentRole, Proposal, ProposalAgency, ProposalEvent
+from service.proposals.models import (
+    AssignmentRole,
+    Proposal,
+    ProposalAgency,
+    ProposalEvent,
+    ProposalStatus,
+)
 from service.workflow.models import Rating
 from service.workflow.rules import Action
 
 
-async def received(
-    session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
-) -> Sequence[Proposal]:
+class Answered(NamedTuple):
+    """A submission of the period that has been answered, with when it first was."""
+
+    agency_id: int | None
+    status: ProposalStatus
+    deadline: datetime | None
+    created_at: datetime
+    answered_at: datetime
+
+
+def _received_in(agency_id: int | None, start: datetime, end: datetime) -> list[Any]:
     """Submissions received within the period: all of them (None), or those the agency leads
     now, which it answers for."""
-    statement = select(Proposal).where(
-        col(Proposal.created_at) >= start, col(Proposal.created_at) < end
-    )
+    conditions: list[Any] = [col(Proposal.created_at) >= start, col(Proposal.created_at) < end]
     if agency_id is not None:
-        statement = statement.where(Proposal.agency_id == agency_id)
-    return (await session.exec(statement)).all()
+        conditions.append(Proposal.agency_id == agency_id)
+    return conditions
 
 
-async def passed_on(
+# A year of a country's submissions is counted on every view of the landing page: the counts are
+# the database's, and only answered submissions and ratings come back as rows.
+
+
+async def received_by_status(
     session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
-) -> int:
-    """Submissions of the period that the agency (anyone, for None) led and no longer leads:
-    transferred to another agency or declined back to the secretariat."""
+) -> list[tuple[int | None, ProposalStatus, int]]:
+    """(leading agency, status, how many) of the submissions received."""
+    statement: Any = (
+        sa.select(col(Proposal.agency_id), col(Proposal.status), func.count())
+        .where(*_received_in(agency_id, start, end))
+        .group_by(col(Proposal.agency_id), col(Proposal.status))
+    )
+    return [(agency, status, int(n)) for agency, status, n in (await session.exec(statement))]
+
+
+async def answered(
+    session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
+) -> list[Answered]:
+    """The submissions received that have been answered, with their first answer's time."""
+    statement: Any = (
+        sa.select(
+            col(Proposal.agency_id),
+            col(Proposal.status),
+            col(Proposal.deadline),
+            col(Proposal.created_at),
+            func.min(ProposalEvent.at),
+        )
+        .join(ProposalEvent, col(ProposalEvent.proposal_id) == col(Proposal.id))
+        .where(*_received_in(agency_id, start, end))
+        .where(col(ProposalEvent.action) == Action.RESPOND.value)
+        .group_by(col(Proposal.id))
+    )
+    return [Answered(*row) for row in (await session.exec(statement)).all()]
+
+
+async def ratings(
+    session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
+) -> list[tuple[int | None, int]]:
+    """(leading agency, score) of every rating of the submissions received."""
+    statement: Any = (
+        sa.select(col(Proposal.agency_id), col(Rating.score))
+        .join(Proposal, col(Proposal.id) == col(Rating.proposal_id))
+        .where(*_received_in(agency_id, start, end))
+    )
+    return [(agency, score) for agency, score in (await session.exec(statement)).all()]
+
+
+def _passed_on(agency_id: int | None, start: datetime, end: datetime) -> Any:
+    """Lead assignments of the period's submissions that ended with another agency (or none)
+    leading now: transferred away or declined back to the secretariat."""
     statement = (
-        select(func.count(func.distinct(ProposalAgency.proposal_id)))
+        select(col(ProposalAgency.proposal_id), col(ProposalAgency.agency_id))
         .join(Proposal, col(Proposal.id) == col(ProposalAgency.proposal_id))
         .where(col(Proposal.created_at) >= start, col(Proposal.created_at) < end)
         .where(ProposalAgency.role == AssignmentRole.LEAD, col(ProposalAgency.active).is_(False))
@@ -43,59 +102,20 @@ async def passed_on(
     )
     if agency_id is not None:
         statement = statement.where(ProposalAgency.agency_id == agency_id)
+    return statement
+
+
+async def passed_on(
+    session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
+) -> int:
+    """How many submissions of the period the agency (anyone, for None) led and no longer leads."""
+    inner = _passed_on(agency_id, start, end).subquery()
+    statement = select(func.count(func.distinct(inner.c.proposal_id)))
     return int((await session.exec(statement)).one())
 
 
-async def first_responses(
-    session: AsyncSession, proposal_ids: Sequence[int]
-) -> Sequence[ProposalEvent]:
-    statement = (
-        select(ProposalEvent)
-        .where(col(ProposalEvent.proposal_id).in_(proposal_ids))
-        .where(ProposalEvent.action == Action.RESPOND.value)
-        .order_by(col(ProposalEvent.at))
-    )
-    return (await session.exec(statement)).all()
-
-
-async def ratings(session: AsyncSession, proposal_ids: Sequence[int]) -> Sequence[Rating]:
-    statement = select(Rating).where(col(Rating.proposal_id).in_(proposal_ids))
-    return (await session.exec(statement)).all()
-
-
-def _in_period(start: datetime, end: datetime) -> SelectOfScalar[int | None]:
-    return select(col(Proposal.id)).where(
-        col(Proposal.created_at) >= start, col(Proposal.created_at) < end
-    )
-
-
-async def leads_passed_on_in_period(
+async def passed_on_by_agency(
     session: AsyncSession, start: datetime, end: datetime
 ) -> Sequence[tuple[int, int]]:
-    """(proposal id, agency id) of every lead assignment that ended, for the submissions
-    received in the period (the current lead is filtered out by the caller)."""
-    statement = select(ProposalAgency.proposal_id, ProposalAgency.agency_id).where(
-        col(ProposalAgency.proposal_id).in_(_in_period(start, end)),
-        ProposalAgency.role == AssignmentRole.LEAD,
-        col(ProposalAgency.active).is_(False),
-    )
-    return (await session.exec(statement)).all()
-
-
-async def first_responses_in_period(
-    session: AsyncSession, start: datetime, end: datetime
-) -> Sequence[ProposalEvent]:
-    statement = (
-        select(ProposalEvent)
-        .where(col(ProposalEvent.proposal_id).in_(_in_period(start, end)))
-        .where(ProposalEvent.action == Action.RESPOND.value)
-        .order_by(col(ProposalEvent.at))
-    )
-    return (await session.exec(statement)).all()
-
-
-async def ratings_in_period(
-    session: AsyncSession, start: datetime, end: datetime
-) -> Sequence[Rating]:
-    statement = select(Rating).where(col(Rating.proposal_id).in_(_in_period(start, end)))
-    return (await session.exec(statement)).all()
+    """(submission, agency) of every lead assignment `passed_on` counts, for every agency."""
+    return (await session.exec(_passed_on(None, start, end))).all()  # type: ignore[no-any-return]

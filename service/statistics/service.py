@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
+from service.proposals.models import ProposalStatus
 from service.statistics import repository
-from service.workflow.models import Rating
+from service.statistics.repository import Answered
 
 _RESOLVED = frozenset({ProposalStatus.RESPONDED, ProposalStatus.CLOSED})
 
@@ -40,46 +40,28 @@ class Figures:
 
 
 def _figures(
-    received: Sequence[Proposal],
-    first_response: Mapping[int, datetime],
-    scores: Mapping[int, list[int]],
+    by_status: Mapping[ProposalStatus, int],
+    answered: Iterable[Answered],
+    scores: Sequence[int],
     passed_on: int,
 ) -> Figures:
     days, on_time = [], 0
-    for proposal in received:
-        answered = first_response.get(proposal.id or 0)
-        if answered is None:
-            continue
-        days.append((answered - proposal.created_at).total_seconds() / 86400)
+    for proposal in answered:
+        days.append((proposal.answered_at - proposal.created_at).total_seconds() / 86400)
         # Counted among the resolved, the rate's denominator: an answer since reopened is not.
         resolved = proposal.status in _RESOLVED
-        if resolved and (proposal.deadline is None or answered <= proposal.deadline):
+        if resolved and (proposal.deadline is None or proposal.answered_at <= proposal.deadline):
             on_time += 1
-    rated = [score for p in received for score in scores.get(p.id or 0, [])]
     return Figures(
-        received=len(received),
-        resolved=sum(1 for p in received if p.status in _RESOLVED),
+        received=sum(by_status.values()),
+        resolved=sum(by_status.get(status, 0) for status in _RESOLVED),
         responded_on_time=on_time,
-        merged=sum(1 for p in received if p.status is ProposalStatus.MERGED),
+        merged=by_status.get(ProposalStatus.MERGED, 0),
         median_days_to_respond=round(statistics.median(days), 1) if days else None,
-        satisfaction=round(statistics.mean(rated), 2) if rated else None,
-        ratings=len(rated),
+        satisfaction=round(statistics.mean(scores), 2) if scores else None,
+        ratings=len(scores),
         passed_on=passed_on,
     )
-
-
-def _firsts(events: Iterable[ProposalEvent]) -> dict[int, datetime]:
-    first_response: dict[int, datetime] = {}
-    for event in events:  # ordered by time
-        first_response.setdefault(event.proposal_id, event.at)
-    return first_response
-
-
-def _scores(ratings: Iterable[Rating]) -> dict[int, list[int]]:
-    scores: dict[int, list[int]] = defaultdict(list)
-    for rating in ratings:
-        scores[rating.proposal_id].append(rating.score)
-    return scores
 
 
 async def figures(
@@ -87,12 +69,13 @@ async def figures(
 ) -> Figures:
     """Counted over submissions received in [start, end): all of them, or those the agency
     leads now (an agency answers for what it holds, not for what it passed on)."""
-    received = await repository.received(session, agency_id, start, end)
-    ids = [p.id for p in received if p.id is not None]
-    first_response = _firsts(await repository.first_responses(session, ids))
-    scores = _scores(await repository.ratings(session, ids))
+    by_status: Counter[ProposalStatus] = Counter()
+    for _, status, n in await repository.received_by_status(session, agency_id, start, end):
+        by_status[status] += n
+    answered = await repository.answered(session, agency_id, start, end)
+    scores = [score for _, score in await repository.ratings(session, agency_id, start, end)]
     passed_on = await repository.passed_on(session, agency_id, start, end)
-    return _figures(received, first_response, scores, passed_on)
+    return _figures(by_status, answered, scores, passed_on)
 
 
 async def figures_by_agency(
@@ -100,23 +83,37 @@ async def figures_by_agency(
 ) -> tuple[Figures, dict[int, Figures]]:
     """The overall figures and those of every agency that leads or passed on a submission of
     the period, in four queries."""
-    received = await repository.received(session, None, start, end)
-    first_response = _firsts(await repository.first_responses_in_period(session, start, end))
-    scores = _scores(await repository.ratings_in_period(session, start, end))
-    by_id = {p.id: p for p in received}
-    per_agency: dict[int, list[Proposal]] = defaultdict(list)
-    for proposal in received:
+    overall: Counter[ProposalStatus] = Counter()
+    by_status: dict[int, Counter[ProposalStatus]] = defaultdict(Counter)
+    for agency_id, status, n in await repository.received_by_status(session, None, start, end):
+        overall[status] += n
+        if agency_id is not None:
+            by_status[agency_id][status] += n
+    answered = await repository.answered(session, None, start, end)
+    answered_by: dict[int, list[Answered]] = defaultdict(list)
+    for proposal in answered:
         if proposal.agency_id is not None:
-            per_agency[proposal.agency_id].append(proposal)
+            answered_by[proposal.agency_id].append(proposal)
+    ratings = await repository.ratings(session, None, start, end)
+    scores_by: dict[int, list[int]] = defaultdict(list)
+    for agency_id, score in ratings:
+        if agency_id is not None:
+            scores_by[agency_id].append(score)
     passed: dict[int, set[int]] = defaultdict(set)
-    for proposal_id, agency_id in await repository.leads_passed_on_in_period(session, start, end):
-        found = by_id.get(proposal_id)
-        if found is not None and found.agency_id != agency_id:
-            passed[agency_id].add(proposal_id)
-    overall = _figures(received, first_response, scores, len(set().union(*passed.values())))
-    return overall, {
+    for proposal_id, agency_id in await repository.passed_on_by_agency(session, start, end):
+        passed[agency_id].add(proposal_id)
+    everyone = _figures(
+        overall,
+        answered,
+        [score for _, score in ratings],
+        len(set().union(*passed.values())),
+    )
+    return everyone, {
         agency_id: _figures(
-            per_agency.get(agency_id, []), first_response, scores, len(passed.get(agency_id, ()))
+            by_status.get(agency_id, Counter()),
+            answered_by.get(agency_id, []),
+            scores_by.get(agency_id, []),
+            len(passed.get(agency_id, ())),
         )
-        for agency_id in per_agency.keys() | passed.keys()
+        for agency_id in by_status.keys() | passed.keys()
     }

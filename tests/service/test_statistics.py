@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from service.accounts.models import Role
 from service.db import Database, utcnow
+from service.proposals.models import Proposal, ProposalStatus
 from service.settings import Settings
 from service.statistics import service as statistics
 from service.workflow import service as workflow
@@ -112,3 +115,52 @@ async def test_an_agency_answers_for_what_it_leads_and_counts_what_it_passed_on(
     assert by_agency[bkhcn].median_days_to_respond is None
     assert (by_agency[bct].received, by_agency[bct].resolved, by_agency[bct].passed_on) == (1, 1, 0)
     assert (overall.received, overall.resolved, overall.passed_on) == (2, 1, 2)
+
+
+async def test_the_figures_count_more_submissions_than_a_statement_takes_parameters(
+    settings: Settings,
+) -> None:
+    # A year of a country's submissions: more than asyncpg's 32,767 parameters per statement,
+    # so no query of the figures may pass the submissions' ids one by one.
+    db = Database(settings.resolved_database_url)
+    many = 33_000
+    try:
+        routed = await submitted_and_routed(db, settings)
+        assert routed.id is not None
+        async with db.transaction() as session:
+            await workflow.respond(
+                session,
+                official(routed.agency_id),
+                routed.id,
+                "Cảm ơn anh/chị, Bộ sẽ xem xét.",
+                publish=True,
+                language="vi",
+            )
+            copies = [
+                {
+                    "tracking_code": f"Z{n:07d}",
+                    "kind": routed.kind,
+                    "status": ProposalStatus.ROUTED,
+                    "title": routed.title,
+                    "description": routed.description,
+                    "category_code": routed.category_code,
+                    "submitter_type": routed.submitter_type,
+                    "submitter_name": "Người gửi",
+                    "content_hash": f"{n:064d}",
+                    "agency_id": routed.agency_id,
+                    "created_at": routed.created_at,
+                    "updated_at": routed.created_at,
+                }
+                for n in range(many)
+            ]
+            await session.exec(sa.insert(Proposal), params=copies)
+        overall, by_agency, one_by_one, everyone = await _every_way(db)
+    finally:
+        await db.dispose()
+    assert routed.agency_id is not None
+    assert overall == everyone
+    assert by_agency == one_by_one
+    assert overall.received == many + 1
+    assert overall.resolved == 1
+    assert overall.median_days_to_respond is not None
+    assert by_agency[routed.agency_id].received == many + 1
