@@ -1,4 +1,7 @@
-"""SQL for the public statistics."""
+"""SQL for the public statistics.
+
+A year of a country's submissions is counted on every view of the landing page: the counts are
+the database's, and only answered submissions and ratings come back as rows."""
 
 from __future__ import annotations
 
@@ -38,10 +41,6 @@ def _received_in(agency_id: int | None, start: datetime, end: datetime) -> list[
     if agency_id is not None:
         conditions.append(Proposal.agency_id == agency_id)
     return conditions
-
-
-# A year of a country's submissions is counted on every view of the landing page: the counts are
-# the database's, and only answered submissions and ratings come back as rows.
 
 
 async def received_by_status(
@@ -94,7 +93,7 @@ def _passed_on(agency_id: int | None, start: datetime, end: datetime) -> Any:
     statement = (
         select(col(ProposalAgency.proposal_id), col(ProposalAgency.agency_id))
         .join(Proposal, col(Proposal.id) == col(ProposalAgency.proposal_id))
-        .where(col(Proposal.created_at) >= start, col(Proposal.created_at) < end)
+        .where(*_received_in(None, start, end))
         .where(ProposalAgency.role == AssignmentRole.LEAD, col(ProposalAgency.active).is_(False))
         .where(
             or_(col(Proposal.agency_id).is_(None), Proposal.agency_id != ProposalAgency.agency_id)

@@ -35,6 +35,16 @@ async def _every_way(
     return overall, by_agency, one_by_one, everyone
 
 
+async def _answer(
+    db: Database, proposal_id: int, agency: int | None, text: str = "Cảm ơn anh/chị, Bộ sẽ xem xét."
+) -> None:
+    """The agency answers the submission, published."""
+    async with db.transaction() as session:
+        await workflow.respond(
+            session, official(agency), proposal_id, text, publish=True, language="vi"
+        )
+
+
 async def test_figures_by_agency_match_the_figures_of_each_agency(settings: Settings) -> None:
     db = Database(settings.resolved_database_url)
     try:
@@ -48,15 +58,7 @@ async def test_figures_by_agency_match_the_figures_of_each_agency(settings: Sett
             description="Tôi có vài ý kiến chung, mong được xem xét.",
         )
         assert answered.id is not None
-        async with db.transaction() as session:
-            await workflow.respond(
-                session,
-                official(answered.agency_id),
-                answered.id,
-                "Cảm ơn anh/chị, Bộ sẽ xem xét.",
-                publish=True,
-                language="vi",
-            )
+        await _answer(db, answered.id, answered.agency_id)
         overall, by_agency, one_by_one, everyone = await _every_way(db)
         bkhcn = await agency_id(db, "BKHCN")
     finally:
@@ -90,15 +92,7 @@ async def test_an_agency_answers_for_what_it_leads_and_counts_what_it_passed_on(
                 "vi",
                 reason="Thuộc thẩm quyền của Bộ Công Thương.",
             )
-        async with db.transaction() as session:
-            await workflow.respond(
-                session,
-                official(bct),
-                moved.id,
-                "Bộ Công Thương trả lời.",
-                publish=True,
-                language="vi",
-            )
+        await _answer(db, moved.id, bct, "Bộ Công Thương trả lời.")
         async with db.transaction() as session:
             await workflow.decline(
                 session, official(bkhcn), declined.id, "Không thuộc thẩm quyền.", "vi"
@@ -127,15 +121,8 @@ async def test_the_figures_count_more_submissions_than_a_statement_takes_paramet
     try:
         routed = await submitted_and_routed(db, settings)
         assert routed.id is not None
+        await _answer(db, routed.id, routed.agency_id)
         async with db.transaction() as session:
-            await workflow.respond(
-                session,
-                official(routed.agency_id),
-                routed.id,
-                "Cảm ơn anh/chị, Bộ sẽ xem xét.",
-                publish=True,
-                language="vi",
-            )
             copies = [
                 {
                     "tracking_code": f"Z{n:07d}",
