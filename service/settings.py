@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     mail_reminder_business_days: int = Field(default=2, ge=0)
     mail_escalate_to_secretariat_business_days: int = Field(default=2, ge=0)
     mail_digest_hour: int = Field(default=7, ge=0, le=23)
+    # A digest lists at most this many submissions a section and counts the rest.
+    mail_digest_items: int = Field(default=50, ge=1, le=1_000)
 
     # Personal data of finished submissions is erased this many days after their last change;
     # audit entries are deleted after theirs. 0 keeps them for ever.

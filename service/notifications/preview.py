@@ -12,7 +12,7 @@ from service.i18n import Language
 from service.notifications.catalog import DIGEST, KINDS, Audience
 from service.notifications.models import Notification
 from service.notifications.rendering import render_mail
-from service.notifications.service import build_message, unsubscribe_url
+from service.notifications.service import build_message, digest_section, unsubscribe_url
 from service.proposals.models import Proposal, ProposalKind, ProposalStatus, SubmitterType
 from service.settings import Settings
 
@@ -90,9 +90,10 @@ def sample_message(template: str, language: Language, settings: Settings) -> Ema
         "published": True,
         "cutoff": now - timedelta(hours=1),
         "sections": [
-            {"key": "overdue", "items": [item]},
-            {"key": "due_soon", "items": [item]},
-            {"key": "assigned", "items": [item]},
+            digest_section("overdue", [item], 1, base_url),
+            digest_section("due_soon", [item], 1, base_url),
+            # A long section, to show what a digest does with the items it does not list.
+            digest_section("assigned", [item], 12, base_url),
         ],
     }
     mail = render_mail(template, language, context)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from service.accounts.models import NotificationMode, Role, User
 from service.notifications.models import MailOptOut, Notification, NotificationState
@@ -75,9 +77,28 @@ async def awaiting_with_deadline_before(
     return (await session.exec(statement)).all()
 
 
+class Listed(NamedTuple):
+    """The first ids of a list, in its order, and how many the whole list holds."""
+
+    ids: list[int]
+    total: int
+
+
+async def _listed(
+    session: AsyncSession, statement: SelectOfScalar[int] | SelectOfScalar[None], limit: int
+) -> Listed:
+    ids = [pid for pid in (await session.exec(statement.limit(limit))).all() if pid is not None]
+    if len(ids) < limit:
+        return Listed(ids, len(ids))
+    every = statement.order_by(None).subquery()
+    total = (await session.exec(select(func.count()).select_from(every))).one()
+    return Listed(ids, total)
+
+
 async def assigned_between(
-    session: AsyncSession, agency_id: int, start: datetime, end: datetime
-) -> Sequence[int]:
+    session: AsyncSession, agency_id: int, start: datetime, end: datetime, *, limit: int
+) -> Listed:
+    """Still awaiting the agency and assigned to it in [start, end), the earliest first."""
     statement = (
         select(Proposal.id)
         .join(ProposalAgency, col(ProposalAgency.proposal_id) == col(Proposal.id))
@@ -86,36 +107,39 @@ async def assigned_between(
         .where(col(Proposal.status).in_(AWAITING_AGENCY))
         .order_by(col(ProposalAgency.assigned_at), col(Proposal.id))
     )
-    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+    return await _listed(session, statement, limit)
 
 
 async def lead_deadlines_between(
-    session: AsyncSession, agency_id: int, after: datetime, until: datetime
-) -> Sequence[int]:
-    """The agency's open submissions whose deadline falls in (after, until]."""
+    session: AsyncSession, agency_id: int, after: datetime, until: datetime, *, limit: int
+) -> Listed:
+    """The agency's open submissions whose deadline falls in (after, until], the soonest first."""
     statement = (
         select(Proposal.id)
         .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(CLOCK_RUNNING))
         .where(col(Proposal.deadline) > after, col(Proposal.deadline) <= until)
         .order_by(col(Proposal.deadline), col(Proposal.id))
     )
-    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+    return await _listed(session, statement, limit)
 
 
-async def lead_overdue(session: AsyncSession, agency_id: int, now: datetime) -> Sequence[int]:
+async def lead_overdue(
+    session: AsyncSession, agency_id: int, now: datetime, *, limit: int
+) -> Listed:
+    """The agency's open submissions past their deadline, the longest overdue first."""
     statement = (
         select(Proposal.id)
         .where(Proposal.agency_id == agency_id, col(Proposal.status).in_(CLOCK_RUNNING))
         .where(col(Proposal.deadline) <= now)
         .order_by(col(Proposal.deadline), col(Proposal.id))
     )
-    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+    return await _listed(session, statement, limit)
 
 
 async def entered_triage_between(
-    session: AsyncSession, start: datetime, end: datetime
-) -> Sequence[int]:
-    """Submissions still in triage that entered it in [start, end)."""
+    session: AsyncSession, start: datetime, end: datetime, *, limit: int
+) -> Listed:
+    """Submissions still in triage that entered it in [start, end), the earliest first."""
     statement = (
         select(Proposal.id)
         .join(ProposalEvent, col(ProposalEvent.proposal_id) == col(Proposal.id))
@@ -125,7 +149,7 @@ async def entered_triage_between(
         .group_by(col(Proposal.id))
         .order_by(col(Proposal.id))
     )
-    return [pid for pid in (await session.exec(statement)).all() if pid is not None]
+    return await _listed(session, statement, limit)
 
 
 async def proposals_by_ids(session: AsyncSession, ids: Sequence[int]) -> Sequence[Proposal]:

@@ -105,7 +105,7 @@ async def queue_digests(session: AsyncSession, settings: Settings, now: datetime
         if await repository.get_once(session, event_key, user.email) is not None:
             continue
         sections = await _digest_sections(session, user, start, cutoff, now, settings, holidays)
-        if not any(sections.values()):
+        if not any(listed.total for listed in sections.values()):
             continue
         queued += len(
             await queue(
@@ -114,7 +114,11 @@ async def queue_digests(session: AsyncSession, settings: Settings, now: datetime
                 recipients=[Recipient(user.email, user.language)],
                 template=DIGEST.template,
                 proposal_id=None,
-                context={**sections, "cutoff": cutoff.isoformat()},
+                context={
+                    **{key: listed.ids for key, listed in sections.items()},
+                    "totals": {key: listed.total for key, listed in sections.items()},
+                    "cutoff": cutoff.isoformat(),
+                },
             )
         )
     return queued
@@ -128,16 +132,25 @@ async def _digest_sections(
     now: datetime,
     settings: Settings,
     holidays: frozenset[date],
-) -> dict[str, list[int]]:
+) -> dict[str, repository.Listed]:
+    """Each section's most pressing submissions, and how many it holds in all.
+
+    After a mass campaign an agency can hold thousands: they belong in its inbox, not in one
+    email, so a section lists `mail_digest_items` of them and counts the rest.
+    """
+    limit = settings.mail_digest_items
     if user.role is Role.SECRETARIAT:
-        return {"triage": list(await repository.entered_triage_between(session, start, cutoff))}
+        return {
+            "triage": await repository.entered_triage_between(session, start, cutoff, limit=limit)
+        }
     if user.agency_id is None:
         return {}
+    agency = user.agency_id
     soon = add_business_days(now, settings.mail_reminder_business_days, holidays)
     return {
-        "overdue": list(await repository.lead_overdue(session, user.agency_id, now)),
-        "due_soon": list(
-            await repository.lead_deadlines_between(session, user.agency_id, now, soon)
+        "overdue": await repository.lead_overdue(session, agency, now, limit=limit),
+        "due_soon": await repository.lead_deadlines_between(
+            session, agency, now, soon, limit=limit
         ),
-        "assigned": list(await repository.assigned_between(session, user.agency_id, start, cutoff)),
+        "assigned": await repository.assigned_between(session, agency, start, cutoff, limit=limit),
     }

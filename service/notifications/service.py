@@ -37,6 +37,13 @@ _POLICY = policy.default.clone(max_line_length=998)
 _UNSUBSCRIBE_SALT = "intake.unsubscribe"
 # Sections of a digest, in the order they are shown.
 DIGEST_SECTIONS = ("overdue", "due_soon", "assigned", "triage")
+# Where the rest of a section is, when a digest lists only its first items.
+DIGEST_MORE = {
+    "overdue": "/inbox?overdue=yes",
+    "due_soon": "/inbox",
+    "assigned": "/inbox",
+    "triage": "/secretariat/triage",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,15 +167,31 @@ async def mail_context(
         context["into_url"] = f"{base_url}/track/{into_code}"
     if kind is DIGEST:
         context["cutoff"] = datetime.fromisoformat(str(notification.context["cutoff"]))
+        totals = notification.context.get("totals", {})
         sections = []
         for section in DIGEST_SECTIONS:
             ids = [int(i) for i in notification.context.get(section, [])]
             found = await repository.proposals_by_ids(session, ids)
             items = [await _proposal_context(session, p, settings, language) for p in found]
             if items:
-                sections.append({"key": section, "items": items})
+                total = max(int(totals.get(section, 0)), len(items))
+                sections.append(digest_section(section, items, total, base_url))
         context["sections"] = sections
     return context
+
+
+def digest_section(
+    key: str, items: list[dict[str, Any]], total: int, base_url: str
+) -> dict[str, Any]:
+    """A digest section as its template reads it: the items listed, and the rest counted."""
+    more_url = base_url + DIGEST_MORE[key]
+    return {
+        "key": key,
+        "items": items,
+        "total": total,
+        "more": total - len(items),
+        "more_url": more_url,
+    }
 
 
 async def _proposal_context(

@@ -103,6 +103,14 @@ def test_every_template_renders_in_both_languages() -> None:
             assert "7KQ2MXH9PD" in _body(message), template
 
 
+def test_the_digest_preview_shows_a_section_longer_than_it_lists() -> None:
+    settings = Settings(base_url="http://intake.test")
+    lines = _body(sample_message("digest", "en", settings)).splitlines()
+    assert "Newly assigned (12)" in lines
+    assert "… and 11 more: http://intake.test/inbox" in lines
+    assert "Overdue (1)" in lines
+
+
 def test_mail_preview_prints_a_template_with_sample_data(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

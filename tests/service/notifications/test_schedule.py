@@ -141,11 +141,11 @@ async def test_no_reminder_or_escalation_while_the_clock_waits_for_the_submitter
     ]
     async with runtime.db.session() as session:
         thursday = _local("2026-12-03T09:00")
-        assert await repository.lead_overdue(session, bkhcn, thursday) == [running]
+        overdue = await repository.lead_overdue(session, bkhcn, thursday, limit=50)
+        assert overdue == ([running], 1)
         friday = _local("2026-11-27T10:00")
-        assert await repository.lead_deadlines_between(session, bkhcn, friday, thursday) == [
-            running
-        ]
+        soon = await repository.lead_deadlines_between(session, bkhcn, friday, thursday, limit=50)
+        assert soon == ([running], 1)
 
     # The answer starts the clock again, the deadline moved by the business days it waited
     # (none here): from then on it is watched like any other.
@@ -207,6 +207,7 @@ async def test_the_digest_gathers_each_business_day_from_the_previous_one_s_cuto
             "overdue": [],
             "due_soon": [ids[1], ids[5]],
             "assigned": [ids[1], ids[2]],
+            "totals": {"overdue": 0, "due_soon": 2, "assigned": 2},
             "cutoff": "2026-11-27T07:00:00+07:00",
         },
     )
@@ -214,6 +215,7 @@ async def test_the_digest_gathers_each_business_day_from_the_previous_one_s_cuto
         "overdue": [ids[1]],
         "due_soon": [ids[5]],
         "assigned": [ids[3], ids[4], ids[5]],
+        "totals": {"overdue": 1, "due_soon": 1, "assigned": 3},
         "cutoff": "2026-11-30T07:00:00+07:00",
     }
     # A reviewer on the digest gets no separate reminder.
@@ -246,16 +248,23 @@ async def test_the_secretariat_s_digest_lists_what_entered_triage(
         staff = await users.get_by_email(session, "secretariat@intake.localhost")
         assert staff is not None
         staff.notification_mode = NotificationMode.DIGEST
-    await _routed(
-        runtime,
-        settings,
-        1,
-        category="OTHER",
-        description="Tôi có vài ý kiến chung, mong được xem xét.",  # nothing to route by
-    )
+    vague = "Tôi có vài ý kiến chung, mong được xem xét."  # nothing to route by
+    first, second = [
+        await _routed(runtime, settings, n, category="OTHER", description=vague) for n in (1, 2)
+    ]
     async with runtime.db.session() as session:
         rows = (await session.exec(select(Notification.template))).all()
-    assert rows == ["receipt"]  # no separate triage mail
+        # The earliest first, and how many there are in all.
+        start, end = _local("2000-01-01T00:00"), _local("2100-01-01T00:00")
+        assert await repository.entered_triage_between(session, start, end, limit=1) == (
+            [first],
+            2,
+        )
+        assert await repository.entered_triage_between(session, start, end, limit=5) == (
+            [first, second],
+            2,
+        )
+    assert rows == ["receipt", "receipt"]  # no separate triage mail
     assert await agency_id(runtime.db, "THUONGTRUC") > 0
 
 
@@ -277,3 +286,47 @@ async def test_a_holiday_in_the_table_is_no_digest_day_and_the_next_digest_cover
     # Tuesday's digest starts at Friday's cut-off: the holiday is no business day.
     assert digest[3]["assigned"] == [friday, monday]
     assert digest[3]["cutoff"] == "2026-12-01T07:00:00+07:00"
+
+
+async def test_a_digest_lists_the_most_pressing_of_a_section_and_counts_the_rest(
+    runtime: Runtime, settings: Settings, mailbox: SmtpSink
+) -> None:
+    settings = settings.model_copy(update={"mail_digest_items": 2})
+    async with runtime.db.transaction() as session:
+        reviewer = await users.get_by_email(session, REVIEWER)
+        assert reviewer is not None
+        reviewer.notification_mode = NotificationMode.DIGEST
+    ids = [await _routed(runtime, settings, n) for n in range(4)]
+    # Overdue by 4, 1, 3 and 2 days on Monday the 30th: the digest lists the longest overdue.
+    for proposal_id, day in zip(ids, ("26", "29", "27", "28"), strict=True):
+        await _set(
+            runtime, proposal_id, deadline=f"2026-11-{day}T23:59:59", assigned="2026-11-20T10:00"
+        )
+
+    assert await _digests(runtime, settings, "2026-11-30T07:05") == 1
+    (digest,) = [row for row in await _scheduled(runtime) if row[0] == "digest"]
+    assert digest[3]["overdue"] == [ids[0], ids[2]]
+    assert digest[3]["totals"] == {"overdue": 4, "due_soon": 0, "assigned": 0}
+
+    await run_worker(settings)
+    [mail] = [m.message for m in mailbox.messages if m.message["Subject"].startswith("Tổng hợp")]
+    text = mail.get_body(("plain",))
+    html = mail.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    lines = text.get_content().splitlines()
+    assert "Quá hạn (4)" in lines
+    listed = [line for line in lines if line.startswith("- ")]
+    assert [line.split(":")[0] for line in listed] == [
+        f"- {code}" for code in await _codes(runtime, [ids[0], ids[2]])
+    ]
+    assert "… và 2 hồ sơ khác: http://intake.test/inbox?overdue=yes" in lines
+    assert '<a href="http://intake.test/inbox?overdue=yes">… và 2 hồ sơ khác</a>' in (
+        html.get_content()
+    )
+
+
+async def _codes(runtime: Runtime, ids: list[int]) -> list[str]:
+    async with runtime.db.session() as session:
+        found = {p.id: p.tracking_code for p in await repository.proposals_by_ids(session, ids)}
+    return [found[i] for i in ids]
