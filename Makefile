@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint types unit audit schema catalogs clean bench-search bench-routing bench-pages bench-load
+.PHONY: run test install lint types unit audit schema catalogs clean bench-search bench-routing bench-pages bench-schedule bench-load
 
 run: install
 	$(BIN)/intake dev --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -66,6 +66,11 @@ bench-routing: install
 # Server-side render time of the main pages on typical data, in process (about two minutes).
 bench-pages: install
 	$(BIN)/python -m bench.pages.run
+
+# The deadline mail schedule over a backlog of OVERDUE late submissions (about a minute).
+OVERDUE ?= 20000
+bench-schedule: install
+	$(BIN)/python -m bench.schedule.run --overdue $(OVERDUE)
 # Never part of `make test`: web and worker processes under load on SQLite and PostgreSQL
 # (about 15 minutes with the defaults; LOAD_FLAGS="--rate 100 --duration 20" for a short run).
 LOAD_FLAGS ?=

@@ -118,8 +118,8 @@ async def schedule(ctx: dict[str, Any]) -> int:
     """Queue the reminders, escalations and digests that are due."""
     runtime: Runtime = ctx["runtime"]
     now = utcnow()
+    queued = await queue_deadline_mail(runtime.db, runtime.queue, runtime.settings, now)
     async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
-        queued = await queue_deadline_mail(session, runtime.settings, now)
         queued += await queue_digests(session, runtime.settings, now)
     if queued:
         logger.info("notification schedule: queued %d messages", queued)

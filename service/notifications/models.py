@@ -64,3 +64,28 @@ class MailOptOut(SQLModel, table=True):
 
     email: str = Field(primary_key=True, max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DeadlineStep(enum.StrEnum):
+    REMINDER = "REMINDER"  # before the deadline, to the agency's reviewers
+    AGENCY = "AGENCY"  # after it, to the agency's admins
+    SECRETARIAT = "SECRETARIAT"  # later (at once without an agency admin), to the secretariat
+
+
+class DeadlineNotice(SQLModel, table=True):
+    """A step of one deadline's mail that has been taken: its notifications are queued.
+
+    The notifications' event keys already make each step happen once; these rows let the
+    schedule pass over what is done, so that a backlog of thousands of overdue submissions
+    costs it nothing once they have all been escalated. A new deadline (after a pause or an
+    extension) has no steps taken yet.
+    """
+
+    __tablename__ = "deadline_notices"
+
+    proposal_id: int = Field(foreign_key="proposals.id", primary_key=True)
+    deadline: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    step: DeadlineStep = Field(
+        primary_key=True, sa_type=sa.Enum(DeadlineStep, native_enum=False, length=12)
+    )
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,12 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
+import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.accounts.models import NotificationMode, Role, User
-from service.notifications.models import MailOptOut, Notification, NotificationState
+from service.notifications.models import (
+    DeadlineNotice,
+    DeadlineStep,
+    MailOptOut,
+    Notification,
+    NotificationState,
+)
 from service.proposals.models import (
     AWAITING_AGENCY,
     CLOCK_RUNNING,
@@ -65,16 +72,67 @@ async def digest_readers(session: AsyncSession) -> Sequence[User]:
     return (await session.exec(statement)).all()
 
 
-async def awaiting_with_deadline_before(
-    session: AsyncSession, before: datetime
+async def deadline_mail_due(
+    session: AsyncSession,
+    now: datetime,
+    horizon: datetime,
+    *,
+    after: tuple[datetime, int] | None,
+    limit: int,
 ) -> Sequence[Proposal]:
+    """Open submissions whose deadline still has mail to send, in deadline order from `after`.
+
+    That is: due by `horizon` and not yet reminded, or overdue and not yet escalated to the
+    secretariat (the last step). Whether a step is due yet is the caller's to decide.
+    """
+
+    def taken(step: DeadlineStep) -> sa.Exists:
+        return sa.exists().where(
+            col(DeadlineNotice.proposal_id) == col(Proposal.id),
+            col(DeadlineNotice.deadline) == col(Proposal.deadline),
+            col(DeadlineNotice.step) == step,
+        )
+
+    deadline = col(Proposal.deadline)
     statement = (
         select(Proposal)
-        .where(col(Proposal.status).in_(CLOCK_RUNNING))
-        .where(col(Proposal.deadline).is_not(None), col(Proposal.deadline) <= before)
-        .order_by(col(Proposal.deadline), col(Proposal.id))
+        .where(col(Proposal.status).in_(CLOCK_RUNNING), deadline.is_not(None), deadline <= horizon)
+        .where(
+            sa.or_(
+                sa.and_(deadline > now, ~taken(DeadlineStep.REMINDER)),
+                sa.and_(deadline <= now, ~taken(DeadlineStep.SECRETARIAT)),
+            )
+        )
     )
+    if after is not None:
+        last_deadline, last_id = after
+        statement = statement.where(
+            sa.or_(
+                deadline > last_deadline,
+                sa.and_(deadline == last_deadline, col(Proposal.id) > last_id),
+            )
+        )
+    statement = statement.order_by(deadline, col(Proposal.id)).limit(limit)
     return (await session.exec(statement)).all()
+
+
+async def deadline_steps_taken(
+    session: AsyncSession, proposals: Sequence[Proposal]
+) -> set[tuple[int, datetime, DeadlineStep]]:
+    ids = [p.id for p in proposals if p.id is not None]
+    if not ids:
+        return set()
+    statement = select(
+        DeadlineNotice.proposal_id, DeadlineNotice.deadline, DeadlineNotice.step
+    ).where(col(DeadlineNotice.proposal_id).in_(ids))
+    rows = (await session.exec(statement)).all()
+    return {(pid, at, DeadlineStep(step)) for pid, at, step in rows}
+
+
+def take_deadline_step(
+    session: AsyncSession, proposal_id: int, deadline: datetime, step: DeadlineStep
+) -> None:
+    session.add(DeadlineNotice(proposal_id=proposal_id, deadline=deadline, step=step))
 
 
 class Listed(NamedTuple):

@@ -6,6 +6,7 @@ running the schedule again, or on two workers, queues nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,11 +14,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.accounts import service as accounts
 from service.accounts.models import Role, User
 from service.calendar import ZONE, add_business_days, is_business_day
+from service.db import Database
 from service.holidays.service import holiday_dates
 from service.notifications import repository
 from service.notifications.catalog import DIGEST, OVERDUE, REMINDER
+from service.notifications.models import DeadlineStep
 from service.notifications.service import Recipient, queue, recipients_of
+from service.outbox import service as outbox
+from service.outbox.service import JobQueue
+from service.proposals.models import Proposal
 from service.settings import Settings
+
+# Submissions a transaction of the deadline schedule takes on.
+DEADLINE_BATCH = 200
 
 
 def previous_business_day(day: date, holidays: frozenset[date]) -> date:
@@ -27,59 +36,106 @@ def previous_business_day(day: date, holidays: frozenset[date]) -> date:
     return day
 
 
-async def queue_deadline_mail(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Reminders before deadlines, then escalation to the agency admin and the secretariat."""
-    holidays = await holiday_dates(session)
-    horizon = add_business_days(now, settings.mail_reminder_business_days, holidays)
+async def queue_deadline_mail(
+    db: Database,
+    jobs: JobQueue | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    batch: int = DEADLINE_BATCH,
+) -> int:
+    """Reminders before deadlines, then escalation to the agency admin and the secretariat.
+
+    In batches of submissions, each in its own transaction: a backlog of thousands neither
+    holds the database's writer for long nor loses what was queued to a job timeout, and the
+    next run goes on from what is left.
+    """
+    queued, after = 0, None
+    while True:
+        async with outbox.unit_of_work(db, jobs) as session:
+            holidays = await holiday_dates(session)
+            horizon = add_business_days(now, settings.mail_reminder_business_days, holidays)
+            proposals = await repository.deadline_mail_due(
+                session, now, max(horizon, now), after=after, limit=batch
+            )
+            queued += await _deadline_steps(session, settings, now, holidays, proposals)
+        if len(proposals) < batch:
+            return queued
+        last = proposals[-1]
+        assert last.deadline is not None
+        assert last.id is not None
+        after = (last.deadline, last.id)
+
+
+async def _deadline_steps(
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    holidays: frozenset[date],
+    proposals: Sequence[Proposal],
+) -> int:
+    """Take the steps that are due for each submission, and record each one taken."""
+    taken = await repository.deadline_steps_taken(session, proposals)
+    reviewers: dict[int, list[User]] = {}
+    staff: list[User] | None = None
     queued = 0
-    for proposal in await repository.awaiting_with_deadline_before(session, max(horizon, now)):
-        assert proposal.deadline is not None
-        assert proposal.agency_id is not None
-        deadline = proposal.deadline.isoformat()
-        officials = await accounts.agency_reviewers(session, proposal.agency_id)
-        if proposal.deadline > now:
-            if settings.mail_reminder_business_days > 0:
+    for proposal in proposals:
+        pid, due, agency = proposal.id, proposal.deadline, proposal.agency_id
+        assert pid is not None
+        assert due is not None
+        assert agency is not None
+        deadline = due.isoformat()
+        if agency not in reviewers:
+            reviewers[agency] = await accounts.agency_reviewers(session, agency)
+        officials = reviewers[agency]
+        if due > now:
+            if (
+                settings.mail_reminder_business_days > 0
+                and (pid, due, DeadlineStep.REMINDER) not in taken
+            ):
                 queued += len(
                     await queue(
                         session,
-                        event_key=f"reminder:{proposal.id}:{deadline}",
+                        event_key=f"reminder:{pid}:{deadline}",
                         recipients=recipients_of(officials),
                         template=REMINDER.template,
-                        proposal_id=proposal.id,
+                        proposal_id=pid,
                     )
                 )
+                repository.take_deadline_step(session, pid, due, DeadlineStep.REMINDER)
             continue
         admins = [u for u in officials if u.role is Role.AGENCY_ADMIN]
-        if admins:
+        if admins and (pid, due, DeadlineStep.AGENCY) not in taken:
             queued += len(
                 await queue(
                     session,
-                    event_key=f"overdue:agency:{proposal.id}:{deadline}",
+                    event_key=f"overdue:agency:{pid}:{deadline}",
                     recipients=recipients_of(admins),
                     template=OVERDUE.template,
-                    proposal_id=proposal.id,
+                    proposal_id=pid,
                     context={"level": "agency"},
                 )
             )
+            repository.take_deadline_step(session, pid, due, DeadlineStep.AGENCY)
         # Without an agency admin to escalate to, the secretariat hears at once.
         to_secretariat = (
-            add_business_days(
-                proposal.deadline, settings.mail_escalate_to_secretariat_business_days, holidays
-            )
+            add_business_days(due, settings.mail_escalate_to_secretariat_business_days, holidays)
             if admins
-            else proposal.deadline
+            else due
         )
-        if now >= to_secretariat:
+        if now >= to_secretariat and (pid, due, DeadlineStep.SECRETARIAT) not in taken:
+            staff = await accounts.secretariat_staff(session) if staff is None else staff
             queued += len(
                 await queue(
                     session,
-                    event_key=f"overdue:secretariat:{proposal.id}:{deadline}",
-                    recipients=recipients_of(await accounts.secretariat_staff(session)),
+                    event_key=f"overdue:secretariat:{pid}:{deadline}",
+                    recipients=recipients_of(staff),
                     template=OVERDUE.template,
-                    proposal_id=proposal.id,
+                    proposal_id=pid,
                     context={"level": "secretariat"},
                 )
             )
+            repository.take_deadline_step(session, pid, due, DeadlineStep.SECRETARIAT)
     return queued
 
 

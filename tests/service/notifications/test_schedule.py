@@ -56,6 +56,18 @@ async def _set(
             assignment.assigned_at = _local(assigned)
 
 
+async def _bkhcn_admin(runtime: Runtime) -> None:
+    async with runtime.db.transaction() as session:
+        await accounts.ensure_user(
+            session,
+            email=ADMIN,
+            name="Quản trị BKHCN",
+            role=Role.AGENCY_ADMIN,
+            password_hash="-",
+            agency=await get_agency_by_code(session, "BKHCN"),
+        )
+
+
 async def _scheduled(runtime: Runtime) -> list[tuple[str, str, str, dict[str, object]]]:
     async with runtime.db.session() as session:
         rows = (
@@ -69,10 +81,8 @@ async def _scheduled(runtime: Runtime) -> list[tuple[str, str, str, dict[str, ob
 
 
 async def _run(runtime: Runtime, settings: Settings, at: str) -> int:
-    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
-        queued = await queue_deadline_mail(session, settings, _local(at))
-        queued += await queue_digests(session, settings, _local(at))
-    return queued
+    queued = await queue_deadline_mail(runtime.db, runtime.queue, settings, _local(at))
+    return queued + await _digests(runtime, settings, at)
 
 
 async def _digests(runtime: Runtime, settings: Settings, at: str) -> int:
@@ -83,15 +93,7 @@ async def _digests(runtime: Runtime, settings: Settings, at: str) -> int:
 async def test_a_reminder_then_escalation_to_the_agency_admin_then_the_secretariat(
     runtime: Runtime, settings: Settings
 ) -> None:
-    async with runtime.db.transaction() as session:
-        await accounts.ensure_user(
-            session,
-            email=ADMIN,
-            name="Quản trị BKHCN",
-            role=Role.AGENCY_ADMIN,
-            password_hash="-",
-            agency=await get_agency_by_code(session, "BKHCN"),
-        )
+    await _bkhcn_admin(runtime)
     with_admin = await _routed(runtime, settings, 1)
     without_admin = await _routed(
         runtime,
@@ -155,6 +157,56 @@ async def test_no_reminder_or_escalation_while_the_clock_waits_for_the_submitter
         )
     assert await _run(runtime, settings, "2026-12-03T10:00") == 1
     assert (await _event_keys(runtime))[-1] == f"overdue:secretariat:{asked}"
+
+
+async def test_a_backlog_larger_than_a_batch_is_escalated_and_then_passed_over(
+    runtime: Runtime, settings: Settings
+) -> None:
+    await _bkhcn_admin(runtime)
+    with_admin = [await _routed(runtime, settings, n) for n in range(3)]
+    security = "Đề nghị tăng cường an ninh mạng, phòng chống tấn công mạng và mã độc."
+    without_admin = [
+        await _routed(runtime, settings, n, category="CYBERSECURITY", description=security)
+        for n in range(3, 5)
+    ]  # BCA, which has no agency admin
+    for proposal_id in with_admin + without_admin:
+        await _set(runtime, proposal_id, deadline="2026-12-02T23:59:59")  # a Wednesday
+
+    async def run(at: str) -> int:  # two submissions a transaction
+        return await queue_deadline_mail(runtime.db, runtime.queue, settings, _local(at), batch=2)
+
+    async def still_due(at: str) -> list[int]:
+        async with runtime.db.session() as session:
+            due = await repository.deadline_mail_due(
+                session, _local(at), _local(at), after=None, limit=100
+            )
+        return [p.id for p in due if p.id is not None]
+
+    # Thursday: BKHCN's admin hears of its three, the secretariat at once of BCA's two.
+    assert await run("2026-12-03T09:00") == 5
+    # BKHCN's wait for their escalation to the secretariat; BCA's have nothing left to send.
+    assert await still_due("2026-12-03T09:00") == with_admin
+    assert await run("2026-12-03T10:00") == 0
+    # Two business days on, the secretariat hears of BKHCN's, and nothing is left to do.
+    assert await run("2026-12-05T00:00") == 3
+    assert await still_due("2026-12-05T00:00") == []
+    assert await run("2026-12-05T00:05") == 0
+    assert await _event_keys(runtime) == [
+        *(f"overdue:agency:{i}" for i in with_admin),
+        *(f"overdue:secretariat:{i}" for i in without_admin),
+        *(f"overdue:secretariat:{i}" for i in with_admin),
+    ]
+
+    # A new deadline is watched afresh.
+    await _set(runtime, without_admin[0], deadline="2026-12-08T23:59:59")
+    assert await still_due("2026-12-10T00:00") == [without_admin[0]]
+    assert await run("2026-12-10T00:00") == 1
+    async with runtime.db.session() as session:
+        keys = (await session.exec(select(Notification.event_key))).all()
+    assert [key for key in keys if key.startswith(f"overdue:secretariat:{without_admin[0]}:")] == [
+        f"overdue:secretariat:{without_admin[0]}:2026-12-02T16:59:59+00:00",
+        f"overdue:secretariat:{without_admin[0]}:2026-12-08T16:59:59+00:00",
+    ]
 
 
 async def _event_keys(runtime: Runtime) -> list[str]:
