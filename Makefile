@@ -67,10 +67,11 @@ bench-routing: install
 bench-pages: install
 	$(BIN)/python -m bench.pages.run
 
-# The deadline mail schedule over a backlog of OVERDUE late submissions (about a minute).
+# The mail schedule over OVERDUE late submissions and READERS digest readers (about two minutes).
 OVERDUE ?= 20000
+READERS ?= 2000
 bench-schedule: install
-	$(BIN)/python -m bench.schedule.run --overdue $(OVERDUE)
+	$(BIN)/python -m bench.schedule.run --overdue $(OVERDUE) --readers $(READERS)
 # Never part of `make test`: web and worker processes under load on SQLite and PostgreSQL
 # (about 15 minutes with the defaults; LOAD_FLAGS="--rate 100 --duration 20" for a short run).
 LOAD_FLAGS ?=

@@ -119,8 +119,7 @@ async def schedule(ctx: dict[str, Any]) -> int:
     runtime: Runtime = ctx["runtime"]
     now = utcnow()
     queued = await queue_deadline_mail(runtime.db, runtime.queue, runtime.settings, now)
-    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
-        queued += await queue_digests(session, runtime.settings, now)
+    queued += await queue_digests(runtime.db, runtime.queue, runtime.settings, now)
     if queued:
         logger.info("notification schedule: queued %d messages", queued)
     return queued

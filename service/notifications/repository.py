@@ -62,14 +62,25 @@ async def get_opt_out(session: AsyncSession, email: str) -> MailOptOut | None:
     return await session.get(MailOptOut, email)
 
 
-async def digest_readers(session: AsyncSession) -> Sequence[User]:
+async def digest_readers(session: AsyncSession, *, after: int, limit: int) -> Sequence[User]:
+    """Active officials who chose the daily digest, by id from `after`."""
     statement = (
         select(User)
         .where(User.notification_mode == NotificationMode.DIGEST, col(User.is_active))
         .where(col(User.role).in_([Role.REVIEWER, Role.AGENCY_ADMIN, Role.SECRETARIAT]))
+        .where(col(User.id) > after)
         .order_by(col(User.id))
+        .limit(limit)
     )
     return (await session.exec(statement)).all()
+
+
+async def queued_event_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Those of `keys` that some notification already carries."""
+    if not keys:
+        return set()
+    statement = select(Notification.event_key).where(col(Notification.event_key).in_(keys))
+    return set((await session.exec(statement)).all())
 
 
 async def deadline_mail_due(

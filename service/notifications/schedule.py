@@ -25,8 +25,9 @@ from service.outbox.service import JobQueue
 from service.proposals.models import Proposal
 from service.settings import Settings
 
-# Submissions a transaction of the deadline schedule takes on.
+# Submissions, and digest readers, that a transaction of the schedule takes on.
 DEADLINE_BATCH = 200
+DIGEST_BATCH = 200
 
 
 def previous_business_day(day: date, holidays: frozenset[date]) -> date:
@@ -148,36 +149,62 @@ def digest_window(
     return start, datetime.combine(day, hour, tzinfo=ZONE)
 
 
-async def queue_digests(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Once each business day, after the cut-off hour: one digest per reader who has news."""
+async def queue_digests(
+    db: Database,
+    jobs: JobQueue | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    batch: int = DIGEST_BATCH,
+) -> int:
+    """Once each business day, after the cut-off hour: one digest per reader who has news.
+
+    Readers are taken in batches, each in its own transaction, like the deadline mail; the
+    sections are worked out once per agency, since every reader of an agency gets the same.
+    """
     today = now.astimezone(ZONE).date()
-    holidays = await holiday_dates(session)
+    async with db.session() as session:
+        holidays = await holiday_dates(session)
     start, cutoff = digest_window(today, settings, holidays)
     if not is_business_day(today, holidays) or now < cutoff:
         return 0
-    queued = 0
-    for user in await repository.digest_readers(session):
-        event_key = f"digest:{user.id}:{today.isoformat()}"
-        if await repository.get_once(session, event_key, user.email) is not None:
-            continue
-        sections = await _digest_sections(session, user, start, cutoff, now, settings, holidays)
-        if not any(listed.total for listed in sections.values()):
-            continue
-        queued += len(
-            await queue(
-                session,
-                event_key=event_key,
-                recipients=[Recipient(user.email, user.language)],
-                template=DIGEST.template,
-                proposal_id=None,
-                context={
-                    **{key: listed.ids for key, listed in sections.items()},
-                    "totals": {key: listed.total for key, listed in sections.items()},
-                    "cutoff": cutoff.isoformat(),
-                },
-            )
-        )
-    return queued
+    sections_of: dict[int | str | None, dict[str, repository.Listed]] = {}
+    queued, after = 0, 0
+    while True:
+        async with outbox.unit_of_work(db, jobs) as session:
+            readers = await repository.digest_readers(session, after=after, limit=batch)
+            keys = {user.id: f"digest:{user.id}:{today.isoformat()}" for user in readers}
+            sent = await repository.queued_event_keys(session, list(keys.values()))
+            for user in readers:
+                if keys[user.id] in sent:
+                    continue
+                group = "secretariat" if user.role is Role.SECRETARIAT else user.agency_id
+                if group not in sections_of:
+                    sections_of[group] = await _digest_sections(
+                        session, user, start, cutoff, now, settings, holidays
+                    )
+                sections = sections_of[group]
+                if not any(listed.total for listed in sections.values()):
+                    continue
+                queued += len(
+                    await queue(
+                        session,
+                        event_key=keys[user.id],
+                        recipients=[Recipient(user.email, user.language)],
+                        template=DIGEST.template,
+                        proposal_id=None,
+                        context={
+                            **{key: listed.ids for key, listed in sections.items()},
+                            "totals": {key: listed.total for key, listed in sections.items()},
+                            "cutoff": cutoff.isoformat(),
+                        },
+                    )
+                )
+        if len(readers) < batch:
+            return queued
+        last = readers[-1].id
+        assert last is not None
+        after = last
 
 
 async def _digest_sections(

@@ -16,8 +16,7 @@ from service.holidays import service as holidays
 from service.notifications import repository
 from service.notifications.models import Notification
 from service.notifications.schedule import queue_deadline_mail, queue_digests
-from service.outbox import service as outbox
-from service.proposals.models import Proposal, ProposalAgency
+from service.proposals.models import Proposal, ProposalAgency, ProposalEvent, ProposalStatus
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
@@ -86,8 +85,7 @@ async def _run(runtime: Runtime, settings: Settings, at: str) -> int:
 
 
 async def _digests(runtime: Runtime, settings: Settings, at: str) -> int:
-    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
-        return await queue_digests(session, settings, _local(at))
+    return await queue_digests(runtime.db, runtime.queue, settings, _local(at))
 
 
 async def test_a_reminder_then_escalation_to_the_agency_admin_then_the_secretariat(
@@ -382,3 +380,49 @@ async def _codes(runtime: Runtime, ids: list[int]) -> list[str]:
     async with runtime.db.session() as session:
         found = {p.id: p.tracking_code for p in await repository.proposals_by_ids(session, ids)}
     return [found[i] for i in ids]
+
+
+async def test_digests_go_to_readers_in_batches_each_once_with_their_agency_s_news(
+    runtime: Runtime, settings: Settings
+) -> None:
+    readers = [REVIEWER, *(f"reviewer.{n}.bkhcn@intake.localhost" for n in range(3))]
+    async with runtime.db.transaction() as session:
+        bkhcn = await get_agency_by_code(session, "BKHCN")
+        for email in readers[1:]:
+            await accounts.ensure_user(
+                session,
+                email=email,
+                name=email,
+                role=Role.REVIEWER,
+                password_hash="-",
+                agency=bkhcn,
+            )
+        for email in [*readers, "secretariat@intake.localhost"]:
+            user = await users.get_by_email(session, email)
+            assert user is not None
+            user.notification_mode = NotificationMode.DIGEST
+    assigned = await _routed(runtime, settings, 1)
+    await _set(runtime, assigned, deadline="2027-01-29T23:59:59", assigned="2026-11-27T10:00")
+    vague = "Tôi có vài ý kiến chung, mong được xem xét."  # nothing to route by: triage
+    triaged = await _routed(runtime, settings, 2, category="OTHER", description=vague)
+    async with runtime.db.transaction() as session:
+        event = (
+            await session.exec(
+                select(ProposalEvent)
+                .where(ProposalEvent.proposal_id == triaged)
+                .where(ProposalEvent.status == ProposalStatus.TRIAGE)
+            )
+        ).one()
+        assert event is not None
+        event.at = _local("2026-11-27T10:00")
+
+    async def run(at: str) -> int:  # two readers a transaction
+        return await queue_digests(runtime.db, runtime.queue, settings, _local(at), batch=2)
+
+    assert await run("2026-11-30T07:05") == 5
+    assert await run("2026-11-30T07:10") == 0  # once a day
+    digests = {row[1]: row[3] for row in await _scheduled(runtime) if row[0] == "digest"}
+    assert sorted(digests) == sorted([*readers, "secretariat@intake.localhost"])
+    for email in readers:
+        assert digests[email]["assigned"] == [assigned]
+    assert digests["secretariat@intake.localhost"]["triage"] == [triaged]
