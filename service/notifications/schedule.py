@@ -6,8 +6,9 @@ running the schedule again, or on two workers, queues nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +30,31 @@ from service.settings import Settings
 DEADLINE_BATCH = 200
 DIGEST_BATCH = 200
 
+# What one batch did: mail queued, items taken, and where the next batch starts.
+K = TypeVar("K")
+Batch = tuple[int, int, K | None]
+DeadlineCursor = tuple[datetime, int]
+
+
+async def _in_batches(
+    db: Database,
+    jobs: JobQueue | None,
+    batch: int,
+    work: Callable[[AsyncSession, K | None], Awaitable[Batch[K]]],
+) -> int:
+    """Run `work` batch after batch, each in its own transaction, until one comes up short.
+
+    A backlog of thousands neither holds the database's writer for long nor loses what was
+    queued to a job timeout, and the next run goes on from what is left.
+    """
+    queued, after = 0, None
+    while True:
+        async with outbox.unit_of_work(db, jobs) as session:
+            count, taken, after = await work(session, after)
+        queued += count
+        if taken < batch:
+            return queued
+
 
 def previous_business_day(day: date, holidays: frozenset[date]) -> date:
     day -= timedelta(days=1)
@@ -47,25 +73,25 @@ async def queue_deadline_mail(
 ) -> int:
     """Reminders before deadlines, then escalation to the agency admin and the secretariat.
 
-    In batches of submissions, each in its own transaction: a backlog of thousands neither
-    holds the database's writer for long nor loses what was queued to a job timeout, and the
-    next run goes on from what is left.
+    In batches of submissions, each in its own transaction (`_in_batches`).
     """
-    queued, after = 0, None
-    while True:
-        async with outbox.unit_of_work(db, jobs) as session:
-            holidays = await holiday_dates(session)
-            horizon = add_business_days(now, settings.mail_reminder_business_days, holidays)
-            proposals = await repository.deadline_mail_due(
-                session, now, max(horizon, now), after=after, limit=batch
-            )
-            queued += await _deadline_steps(session, settings, now, holidays, proposals)
-        if len(proposals) < batch:
-            return queued
+    async with db.session() as session:
+        holidays = await holiday_dates(session)
+    horizon = max(add_business_days(now, settings.mail_reminder_business_days, holidays), now)
+
+    async def steps(session: AsyncSession, after: DeadlineCursor | None) -> Batch[DeadlineCursor]:
+        proposals = await repository.deadline_mail_due(
+            session, now, horizon, after=after, limit=batch
+        )
+        queued = await _deadline_steps(session, settings, now, holidays, proposals)
+        if not proposals:
+            return queued, 0, None
         last = proposals[-1]
         assert last.deadline is not None
         assert last.id is not None
-        after = (last.deadline, last.id)
+        return queued, len(proposals), (last.deadline, last.id)
+
+    return await _in_batches(db, jobs, batch, steps)
 
 
 async def _deadline_steps(
@@ -169,42 +195,40 @@ async def queue_digests(
     if not is_business_day(today, holidays) or now < cutoff:
         return 0
     sections_of: dict[int | str | None, dict[str, repository.Listed]] = {}
-    queued, after = 0, 0
-    while True:
-        async with outbox.unit_of_work(db, jobs) as session:
-            readers = await repository.digest_readers(session, after=after, limit=batch)
-            keys = {user.id: f"digest:{user.id}:{today.isoformat()}" for user in readers}
-            sent = await repository.queued_event_keys(session, list(keys.values()))
-            for user in readers:
-                if keys[user.id] in sent:
-                    continue
-                group = "secretariat" if user.role is Role.SECRETARIAT else user.agency_id
-                if group not in sections_of:
-                    sections_of[group] = await _digest_sections(
-                        session, user, start, cutoff, now, settings, holidays
-                    )
-                sections = sections_of[group]
-                if not any(listed.total for listed in sections.values()):
-                    continue
-                queued += len(
-                    await queue(
-                        session,
-                        event_key=keys[user.id],
-                        recipients=[Recipient(user.email, user.language)],
-                        template=DIGEST.template,
-                        proposal_id=None,
-                        context={
-                            **{key: listed.ids for key, listed in sections.items()},
-                            "totals": {key: listed.total for key, listed in sections.items()},
-                            "cutoff": cutoff.isoformat(),
-                        },
-                    )
+
+    async def digests(session: AsyncSession, after: int | None) -> Batch[int]:
+        readers = await repository.digest_readers(session, after=after or 0, limit=batch)
+        keys = {user.id: f"digest:{user.id}:{today.isoformat()}" for user in readers}
+        sent = await repository.queued_event_keys(session, list(keys.values()))
+        queued = 0
+        for user in readers:
+            if keys[user.id] in sent:
+                continue
+            group = "secretariat" if user.role is Role.SECRETARIAT else user.agency_id
+            if group not in sections_of:
+                sections_of[group] = await _digest_sections(
+                    session, user, start, cutoff, now, settings, holidays
                 )
-        if len(readers) < batch:
-            return queued
-        last = readers[-1].id
-        assert last is not None
-        after = last
+            sections = sections_of[group]
+            if not any(listed.total for listed in sections.values()):
+                continue
+            queued += len(
+                await queue(
+                    session,
+                    event_key=keys[user.id],
+                    recipients=[Recipient(user.email, user.language)],
+                    template=DIGEST.template,
+                    proposal_id=None,
+                    context={
+                        **{key: listed.ids for key, listed in sections.items()},
+                        "totals": {key: listed.total for key, listed in sections.items()},
+                        "cutoff": cutoff.isoformat(),
+                    },
+                )
+            )
+        return queued, len(readers), readers[-1].id if readers else None
+
+    return await _in_batches(db, jobs, batch, digests)
 
 
 async def _digest_sections(
