@@ -678,6 +678,7 @@ async def inbox(running: Stack, args: argparse.Namespace) -> dict[str, Any]:
 
 
 SCENARIOS = ("e2e", "inbox", "overhead", "campaign")
+DATABASES = ("sqlite", "postgresql")
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -715,6 +716,22 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def _names(known: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """A comma-separated list of names, each one of `known`."""
+
+    def parse(text: str) -> list[str]:
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in known]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: expected names from {', '.join(known)}"
+                + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+            )
+        return names
+
+    return parse
+
+
 def _setting(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name.startswith("INTAKE_"):
@@ -724,8 +741,8 @@ def _setting(text: str) -> tuple[str, str]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS))
-    p.add_argument("--databases", type=lambda s: s.split(","), default=["sqlite", "postgresql"])
+    p.add_argument("--scenarios", type=_names(SCENARIOS), default=list(SCENARIOS))
+    p.add_argument("--databases", type=_names(DATABASES), default=list(DATABASES))
     p.add_argument("--rate", type=float, default=500.0, help="campaign submissions per second")
     p.add_argument("--duration", type=float, default=120.0, help="campaign seconds")
     p.add_argument("--e2e-rate", type=float, default=100.0)

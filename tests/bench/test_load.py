@@ -89,3 +89,16 @@ def test_a_setting_must_be_an_intake_variable_with_a_value() -> None:
     for wrong in ("PATH=/tmp", "INTAKE_GC_GEN0_THRESHOLD"):
         with pytest.raises(SystemExit):
             parser().parse_args(["--set", wrong])
+
+
+def test_scenarios_and_databases_are_checked_by_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = parser().parse_args(["--scenarios", "e2e,inbox", "--databases", "postgresql"])
+    assert (args.scenarios, args.databases) == (["e2e", "inbox"], ["postgresql"])
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--scenarios", "e2e,end_to_end"])
+    assert "unknown: end_to_end" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--databases", "mysql"])
+    assert "unknown: mysql" in capsys.readouterr().err
