@@ -350,6 +350,40 @@ def test_pages_work_without_javascript(site: Site, browser: Browser) -> None:
     assert heading == "Published submissions and answers"
 
 
+_CHART = """() => {
+  const chart = Chart.getChart(document.querySelector(".chart canvas"));
+  const rows = [...document.querySelectorAll("#per-agency tbody tr")];
+  return {
+    counts: chart.scales.x.ticks.map((tick) => tick.value),
+    names: chart.scales.y.ticks.map((tick) => tick.label),
+    full: chart.data.labels,
+    table: rows.map((row) => row.cells[0].textContent.trim()),
+  };
+}"""
+
+
+def test_the_statistics_chart_counts_in_whole_numbers_and_names_every_agency(
+    contexts: Callable[[str, str], BrowserContext], site: Site
+) -> None:
+    page = _open(site, contexts("anyone", "vi"), "/statistics")
+    try:
+        page.wait_for_selector(".chart-drawn canvas")
+        chart = page.evaluate(_CHART)
+    finally:
+        page.close()
+    # A handful of submissions: the axis would otherwise step by 0.1 or 0.5.
+    assert chart["counts"]
+    assert all(value == int(value) for value in chart["counts"])
+    # One name on the axis for each row of the table, long ones cut short; the tooltips keep
+    # the whole name.
+    assert chart["full"] == chart["table"]
+    assert len(chart["names"]) == len(chart["table"])
+    for shown, full in zip(chart["names"], chart["full"], strict=True):
+        assert len(shown) <= 32
+        assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1]))
+    assert any(shown != full for shown, full in zip(chart["names"], chart["full"], strict=True))
+
+
 # Every control a keyboard can reach, in document order; a radio group is one stop.
 _FOCUSABLE = """() => {
   const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary,"

@@ -2,6 +2,11 @@
 // figures: the table stays the accessible source, the chart only repeats it for sighted readers.
 (function () {
   "use strict";
+  // Agency names run to 90 characters: the axis shows their start, the tooltip the whole name.
+  var LABEL_LENGTH = 32;
+  function shortened(label) {
+    return label.length > LABEL_LENGTH ? label.slice(0, LABEL_LENGTH - 1).trimEnd() + "\u2026" : label;
+  }
   if (typeof Chart === "undefined") { return; }
   document.querySelectorAll("[data-chart]").forEach(function (holder) {
     var table = document.getElementById(holder.getAttribute("data-chart"));
@@ -24,10 +29,22 @@
     canvas.setAttribute("role", "presentation");
     holder.appendChild(canvas);
     holder.classList.add("chart-drawn");
+    // Room for every agency's bars and name, however many the table holds.
+    holder.style.height = Math.max(10, 4 + 1.75 * rows.length) + "rem";
     new Chart(canvas, {
       type: "bar",
       data: { labels: labels, datasets: datasets },
-      options: { animation: false, responsive: true, indexAxis: "y", maintainAspectRatio: false }
+      options: {
+        animation: false,
+        responsive: true,
+        indexAxis: "y",
+        maintainAspectRatio: false,
+        scales: {
+          // Counts of submissions: whole numbers only on the axis.
+          x: { beginAtZero: true, ticks: { precision: 0 } },
+          y: { ticks: { autoSkip: false, callback: function (value) { return shortened(this.getLabelForValue(value)); } } }
+        }
+      }
     });
   });
 })();
