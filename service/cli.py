@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -314,17 +315,40 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_config=None, lifespan="on")
 
 
-def worker(settings: Settings, *, burst: bool) -> None:
+def worker(settings: Settings, *, burst: bool) -> int:
     from service import heap
-    from workers.settings import run_worker
+    from workers.settings import MetricsUnavailable, run_worker
 
     if not burst:  # a burst run ends soon; nothing to gain
         heap.settle(settings)
-    run_worker(settings, burst=burst)
+    try:
+        run_worker(settings, burst=burst)
+    except MetricsUnavailable as error:
+        print(f"intake worker: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
-def dev(settings: Settings, host: str, port: int) -> None:
-    """Everything on one machine: migrate, seed, Redis, SMTP capture, web server and a worker."""
+def load_samples(settings: Settings) -> int:
+    """The demo's sample submissions, on a system that holds none yet; how many were sent."""
+    from service.db import Database
+    from service.demo import load_demo_submissions
+    from service.queue import ArqQueue
+
+    async def run() -> int:
+        db, queue = Database(settings.resolved_database_url), ArqQueue(settings)
+        try:
+            return len(await load_demo_submissions(db, queue, settings))
+        finally:
+            await queue.close()
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> None:
+    """Everything on one machine: migrate, seed, Redis, SMTP capture, web server and a worker;
+    on a system without submissions, the demo's samples too (unless `samples` is False)."""
     from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
     from service.embedded.redis import EmbeddedRedis
     from service.embedded.smtp import MailCapture
@@ -349,7 +373,13 @@ def dev(settings: Settings, host: str, port: int) -> None:
             "INTAKE_SMTP_SECURITY": "none",
             "INTAKE_BASE_URL": os.environ.get("INTAKE_BASE_URL", base_url),
             "INTAKE_ENVIRONMENT": "development",
+            # A port of its own, so that two systems on one machine do not both want 9101.
+            "INTAKE_WORKER_METRICS_PORT": os.environ.get(
+                "INTAKE_WORKER_METRICS_PORT", str(_free_port())
+            ),
         }
+        if samples and (sent := load_samples(settings.model_copy(update={"redis_url": redis.url}))):
+            print(f"Intake: {sent} sample submissions sent; the worker routes them.", flush=True)
         intake = [sys.executable, "-m", "service.cli"]
         children: list[subprocess.Popen[bytes]] = []
         try:
@@ -368,6 +398,7 @@ Intake is running.
   Dev mailbox:   {base_url}/dev/mail
   Redis:         {redis.url}
   SMTP capture:  127.0.0.1:{capture.port}
+  Job metrics:   {_worker_metrics(child_env["INTAKE_WORKER_METRICS_PORT"])}
 Demo logins (password {DEMO_PASSWORD}):
   secretariat:   {SECRETARIAT_EMAIL}
   reviewers:     {reviewer_email("BKHCN")}, {reviewer_email("UBND-HA-NOI")}, ...
@@ -383,6 +414,19 @@ Press Ctrl-C to stop.
             print("\nIntake: stopping.", flush=True)
         finally:
             _stop_children(children)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _worker_metrics(port: str) -> str:
+    return (
+        "off (INTAKE_WORKER_METRICS_PORT=0)" if port == "0" else f"http://127.0.0.1:{port}/metrics"
+    )
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -423,6 +467,11 @@ def _parser() -> argparse.ArgumentParser:
     dev_command = with_data_dir(commands.add_parser("dev", help="run the whole system locally"))
     dev_command.add_argument("--host", default="127.0.0.1")
     dev_command.add_argument("--port", type=int, default=8000)
+    dev_command.add_argument(
+        "--no-samples",
+        action="store_true",
+        help="start without the sample submissions a system with none gets",
+    )
     serve_command = with_data_dir(commands.add_parser("serve", help="run the web server"))
     serve_command.add_argument("--host", default="127.0.0.1")
     serve_command.add_argument("--port", type=int, default=8000)
@@ -511,11 +560,11 @@ def main(argv: list[str] | None = None) -> int:
         case "mail":
             return mail(settings, args)
         case "dev":
-            dev(settings, args.host, args.port)
+            dev(settings, args.host, args.port, samples=not args.no_samples)
         case "serve":
             serve(settings, args.host, args.port)
         case "worker":
-            worker(settings, burst=args.burst)
+            return worker(settings, burst=args.burst)
         case "migrate":
             migrate(settings)
         case "seed":

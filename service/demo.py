@@ -1,22 +1,36 @@
-"""Demo data: the shipped directory, one secretariat user and one reviewer per agency."""
+"""Demo data: the shipped directory, one secretariat user and one reviewer per agency, and
+sample submissions for a local system that holds none yet."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import fields
+from pathlib import Path
+
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
 from service.accounts.models import Role
+from service.db import Database
 from service.directory import repository as directory
 from service.directory import service as directory_service
 from service.directory.loader import read_directory
 from service.directory.models import SECRETARIAT_CODE
+from service.outbox import service as outbox
+from service.outbox.service import JobQueue
+from service.proposals.models import Proposal
+from service.proposals.service import submit_proposal
+from service.proposals.validation import SubmissionInput
 from service.routing import repository as routing_repository
 from service.routing import service as routing
 from service.routing.loader import read_rules
+from service.settings import Settings
 
 DEMO_PASSWORD = "intake-demo"  # noqa: S105 - printed at start; demo data only
 DEMO_DOMAIN = "intake.localhost"
 SECRETARIAT_EMAIL = f"secretariat@{DEMO_DOMAIN}"
+DEMO_SUBMISSIONS = Path(__file__).with_name("demo_submissions.json")
 
 
 def reviewer_email(agency_code: str) -> str:
@@ -53,3 +67,34 @@ async def load_demo(session: AsyncSession, actor: str = "cli") -> None:
             password_hash=password_hash,
             agency=agency,
         )
+
+
+def read_demo_submissions(path: Path = DEMO_SUBMISSIONS) -> list[SubmissionInput]:
+    """The sample submissions, as a submitter would type them into the form."""
+    known = {field.name for field in fields(SubmissionInput)}
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    samples = []
+    for number, row in enumerate(rows, start=1):
+        unknown = sorted(set(row) - known)
+        if unknown:
+            raise ValueError(f"{path.name}: submission {number}: unknown field {unknown[0]!r}")
+        samples.append(SubmissionInput(**row))
+    return samples
+
+
+async def load_demo_submissions(
+    db: Database, jobs: JobQueue | None, settings: Settings
+) -> list[Proposal]:
+    """Submit the samples when the system holds no submission yet; otherwise nothing.
+
+    Each goes through the same path as the form (checks, receipt mailed, routing queued), all
+    in one transaction: either every sample is stored or none, so a run stopped halfway loads
+    them whole the next time.
+    """
+    async with outbox.unit_of_work(db, jobs) as session:
+        if (await session.exec(select(Proposal.id).limit(1))).first() is not None:
+            return []
+        return [
+            await submit_proposal(session, sample, settings, settings.default_language)
+            for sample in read_demo_submissions()
+        ]

@@ -33,6 +33,24 @@ _REDIS_RETRY_SECONDS = 1.0
 _STARTUP_RETRY_SECONDS = 2.0
 
 
+class MetricsUnavailable(RuntimeError):
+    """The worker's metrics cannot listen where the settings say: a setting to change, not an
+    outage to wait out (an OSError would read as Redis gone, and the worker would retry for
+    good)."""
+
+
+def _metrics_server(settings: Settings) -> Any:
+    address, port = settings.worker_metrics_address, settings.worker_metrics_port
+    try:
+        server, _ = start_http_server(port, addr=address)
+    except OSError as error:
+        raise MetricsUnavailable(
+            f"the worker's metrics cannot listen on {address}:{port} ({error.strerror}); "
+            "set INTAKE_WORKER_METRICS_PORT to a free port, or to 0 for none"
+        ) from error
+    return server
+
+
 def redis_lost(error: BaseException) -> bool:
     """Whether an error from arq means the connection to Redis went away.
 
@@ -132,9 +150,7 @@ def create_worker(settings: Settings, *, burst: bool = False) -> Worker:
         if not burst and settings.worker_metrics_port:
             # One scrape target per worker process (its own registry: job counts, durations and
             # failures); a burst run ends too soon to be scraped.
-            server, _ = start_http_server(
-                settings.worker_metrics_port, addr=settings.worker_metrics_address
-            )
+            server = _metrics_server(settings)
             stack.callback(server.server_close)
             stack.callback(server.shutdown)
         await sweep_outbox(ctx)

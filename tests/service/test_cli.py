@@ -6,11 +6,12 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,7 @@ from service.accounts import service as accounts
 from service.accounts.models import Role, User
 from service.cli import main
 from service.db import Database
+from service.demo import read_demo_submissions
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.graphql_client import operation
@@ -85,16 +87,31 @@ def _graphql(base: str, name: str, variables: dict[str, object]) -> dict[str, ob
     return data
 
 
+def _statuses(data_dir: Path) -> list[str]:
+    """Every submission's status, in the order they came, read from the SQLite file itself."""
+    with closing(sqlite3.connect(data_dir / "intake.db")) as db:
+        return [status for (status,) in db.execute("SELECT status FROM proposals ORDER BY id")]
+
+
+def _mails_about(data_dir: Path, code: str) -> int:
+    return sum(code in mail.read_text() for mail in (data_dir / "mail").glob("*.eml"))
+
+
 def test_dev_runs_everything_stops_on_ctrl_c_or_kill_and_keeps_data(tmp_path: Path) -> None:
     data_dir, port, log = tmp_path / "data", _free_port(), tmp_path / "dev.log"
     base = f"http://127.0.0.1:{port}"
+    samples = len(read_demo_submissions())
     with _intake_dev(data_dir, port, log) as dev:
         _wait_until(
             lambda: httpx.get(f"{base}/readyz", timeout=2).status_code == 200, 90, "readiness"
         )
+        # The samples, sent before the worker started, are routed at once, not at a later sweep.
+        _wait_until(lambda: "SUBMITTED" not in _statuses(data_dir), 20, "the samples to be routed")
+        assert len(_statuses(data_dir)) == samples
         submitted = _graphql(base, "SubmitProposal", {"input": graphql_input()})
         code = submitted["submitProposal"]["trackingCode"]  # type: ignore[index]
-        _wait_until(lambda: len(list((data_dir / "mail").glob("*.eml"))) == 2, 30, "two emails")
+        # The submitter's receipt and the reviewer's notice.
+        _wait_until(lambda: _mails_about(data_dir, code) == 2, 30, "two emails")
         assert httpx.get(f"{base}/dev/mail", timeout=5).status_code == 200
         members = _group_members(dev.pid)
         assert len(members) >= 4  # intake dev, the web server, the worker, redis-server
@@ -104,6 +121,7 @@ def test_dev_runs_everything_stops_on_ctrl_c_or_kill_and_keeps_data(tmp_path: Pa
         _wait_until(lambda: not _group_members(dev.pid), 10, "every process to stop")
 
     printed = log.read_text()
+    assert f"Intake: {samples} sample submissions sent; the worker routes them." in printed
     assert f"Web:           {base}/" in printed
     assert "secretariat:   secretariat@intake.localhost" in printed
     assert "password intake-demo" in printed
@@ -114,6 +132,7 @@ def test_dev_runs_everything_stops_on_ctrl_c_or_kill_and_keeps_data(tmp_path: Pa
         )
         tracked = _graphql(base, "TrackProposal", {"trackingCode": code})
         assert tracked["trackProposal"]["status"] == "ROUTED"  # type: ignore[index]
+        assert len(_statuses(data_dir)) == samples + 1  # no second set of samples
         assert len(_group_members(dev.pid)) >= 4
         # `kill`, to intake dev alone (as a supervisor stops it): the others stop with it.
         dev.send_signal(signal.SIGTERM)

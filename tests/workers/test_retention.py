@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 from sqlmodel import select
@@ -88,3 +92,31 @@ async def test_the_worker_runs_retention_hourly_and_serves_its_own_metrics(
     assert response.status_code == 200
     assert "# TYPE intake_jobs_total counter" in response.text
     assert "# TYPE intake_job_duration_seconds histogram" in response.text
+
+
+def test_a_taken_metrics_port_stops_the_worker_with_the_setting_to_change(
+    settings: Settings,
+) -> None:
+    """Not read as Redis gone (an OSError), which would have the worker retry for good."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")} | {
+            "INTAKE_ENVIRONMENT": "test",
+            "INTAKE_DATA_DIR": str(settings.data_dir),
+            "INTAKE_DATABASE_URL": settings.resolved_database_url,
+            "INTAKE_REDIS_URL": settings.redis_url,
+            "INTAKE_WORKER_METRICS_PORT": str(port),
+        }
+        intake = Path(sys.executable).parent / "intake"
+        finished = subprocess.run(
+            [intake, "worker"], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+    assert finished.returncode == 1
+    assert (
+        f"intake worker: the worker's metrics cannot listen on 127.0.0.1:{port}"
+        " (Address already in use); set INTAKE_WORKER_METRICS_PORT to a free port, or to 0"
+        " for none" in finished.stderr
+    )
+    assert "Redis unreachable" not in finished.stderr

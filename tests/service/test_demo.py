@@ -1,0 +1,101 @@
+"""The demo's sample submissions: submitted as the form would, once, and routed where the
+demo means to show (a ministry by topic, a province's committee, an old province name, English,
+the secretariat's triage)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, func, select
+
+from service.db import Database
+from service.demo import DEMO_SUBMISSIONS, load_demo_submissions, read_demo_submissions
+from service.outbox.models import OutboxMessage
+from service.proposals.models import Proposal, ProposalStatus
+from service.proposals.service import ROUTE_JOB
+from service.routing.service import route_proposal
+from service.runtime import Runtime
+from service.settings import Settings
+from tests.factories import submitted_and_routed
+
+# Where each sample goes, by the start of its title: what a careful official would choose.
+EXPECTED = {
+    "Giao quyền tự chủ kinh phí": "BKHCN",
+    "Ưu đãi thuế thu nhập doanh nghiệp": "BTC",
+    "Chậm bàn giao đất trong Khu công nghệ cao Đà Nẵng": "UBND-DA-NANG",
+    "Hồ sơ cấp giấy phép xây dựng trung tâm dữ liệu": "UBND-HO-CHI-MINH",
+    "Thủ tục đánh giá tác động xử lý dữ liệu cá nhân": "BCA",
+    "Đưa lập trình và kỹ năng số": "BGDDT",
+    "Work permits for foreign AI researchers": "BNV",
+    "Cấp phép khám bệnh, chữa bệnh từ xa": "BYT",
+    "A national semiconductor design talent programme": "BKHCN",
+    # Bắc Giang, merged into Bắc Ninh in July 2025, named in the text only.
+    "Hồ sơ thành lập doanh nghiệp khoa học và công nghệ ở Bắc Giang": "UBND-BAC-NINH",
+}
+TRIAGED = "Góp ý chung về cách tổ chức thực hiện"
+
+
+async def _count(db: Database) -> int:
+    async with db.session() as session:
+        return (await session.exec(select(func.count()).select_from(Proposal))).one()
+
+
+async def test_the_samples_are_submitted_once_with_their_route_jobs(
+    runtime: Runtime, settings: Settings
+) -> None:
+    db = runtime.db
+    stored = await load_demo_submissions(db, None, settings)
+    samples = read_demo_submissions()
+    assert [p.title for p in stored] == [s.title for s in samples]
+    assert {p.status for p in stored} == {ProposalStatus.SUBMITTED}
+    assert {p.language for p in stored} == {"vi", "en"}
+    async with db.session() as session:
+        jobs = (
+            await session.exec(select(OutboxMessage).where(col(OutboxMessage.job) == ROUTE_JOB))
+        ).all()
+    assert sorted(int(str(job.payload["proposal_id"])) for job in jobs) == sorted(
+        p.id for p in stored if p.id is not None
+    )
+    # Again, or on a system that holds submissions already: nothing.
+    assert await load_demo_submissions(db, None, settings) == []
+    assert await _count(db) == len(samples)
+
+
+async def test_a_system_with_submissions_gets_no_samples(
+    runtime: Runtime, settings: Settings
+) -> None:
+    db = runtime.db
+    await submitted_and_routed(db, settings)
+    assert await load_demo_submissions(db, None, settings) == []
+    assert await _count(db) == 1
+
+
+async def test_the_samples_reach_the_agencies_they_are_written_for(
+    runtime: Runtime, settings: Settings
+) -> None:
+    db = runtime.db
+    routed: dict[str, tuple[ProposalStatus, str]] = {}
+    for proposal in await load_demo_submissions(db, None, settings):
+        assert proposal.id is not None
+        async with db.transaction() as session:
+            done = await route_proposal(session, proposal.id, settings)
+        assert done is not None
+        routed[proposal.title] = (done.proposal.status, done.agency.code)
+    assert set(routed) == {s.title for s in read_demo_submissions()}
+    for title, (status, agency) in routed.items():
+        if title == TRIAGED:
+            assert (status, agency) == (ProposalStatus.TRIAGE, "THUONGTRUC")
+            continue
+        [expected] = [code for start, code in EXPECTED.items() if title.startswith(start)]
+        assert (title, status, agency) == (title, ProposalStatus.ROUTED, expected)
+
+
+def test_a_samples_file_with_an_unknown_field_is_refused_by_number(tmp_path: Path) -> None:
+    rows = json.loads(DEMO_SUBMISSIONS.read_text(encoding="utf-8"))
+    rows[1]["submitter"] = "x"
+    wrong = tmp_path / "samples.json"
+    wrong.write_text(json.dumps(rows), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"samples.json: submission 2: unknown field 'submitter'"):
+        read_demo_submissions(wrong)
