@@ -123,6 +123,14 @@ async def test_the_secretariat_searches_without_javascript(
         ' Bộ Khoa học và Công nghệ <span class="count">(1)</span>'
     ) in html
     assert 'href="/secretariat/search.csv?q=chuyen+doi+so"' in html
+    # Each hit's facts, one separator between each two, with a space on either side.
+    metas = [
+        re.sub(r"<[^>]+>|\s+", " ", m) for m in re.findall(r'<p class="meta">(.*?)</p>', html, re.S)
+    ]
+    assert len(metas) == 2
+    for meta in metas:
+        assert meta.count(" · ") == 6, meta  # status, kind, category, agency, sent, due by
+        assert re.search(r"\S·|·\S", meta) is None, meta
     assert '<script src="/static/intake.js" defer></script>' in html
 
     narrowed = await client.get(
