@@ -4,9 +4,11 @@ the secretariat's triage)."""
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import col, func, select
 
@@ -14,10 +16,11 @@ from service.db import Database
 from service.demo import DEMO_SUBMISSIONS, load_demo_submissions, read_demo_submissions
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalStatus
-from service.proposals.service import ROUTE_JOB
+from service.proposals.service import ROUTE_JOB, track
 from service.routing.service import route_proposal
 from service.runtime import Runtime
 from service.settings import Settings
+from service.workflow.repository import responses_for
 from tests.factories import submitted_and_routed
 
 # Where each sample goes, by the start of its title: what a careful official would choose.
@@ -48,19 +51,53 @@ async def test_the_samples_are_submitted_once_with_their_route_jobs(
     db = runtime.db
     stored = await load_demo_submissions(db, None, settings)
     samples = read_demo_submissions()
-    assert [p.title for p in stored] == [s.title for s in samples]
-    assert {p.status for p in stored} == {ProposalStatus.SUBMITTED}
+    assert [p.title for p in stored] == [s.submission.title for s in samples]
     assert {p.language for p in stored} == {"vi", "en"}
     async with db.session() as session:
         jobs = (
             await session.exec(select(OutboxMessage).where(col(OutboxMessage.job) == ROUTE_JOB))
         ).all()
+        statuses = {p.title: (await session.get(Proposal, p.id)) for p in stored}
     assert sorted(int(str(job.payload["proposal_id"])) for job in jobs) == sorted(
         p.id for p in stored if p.id is not None
     )
+    answered = {s.submission.title for s in samples if s.answer}
+    assert len(answered) == 2
+    for title, proposal in statuses.items():
+        assert proposal is not None
+        expected = ProposalStatus.RESPONDED if title in answered else ProposalStatus.SUBMITTED
+        assert (title, proposal.status) == (title, expected)
     # Again, or on a system that holds submissions already: nothing.
     assert await load_demo_submissions(db, None, settings) == []
     assert await _count(db) == len(samples)
+
+
+async def test_the_answered_samples_show_a_whole_journey_to_anyone(
+    runtime: Runtime, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    stored = await load_demo_submissions(runtime.db, None, settings)
+    answers = {s.submission.title: s.answer for s in read_demo_submissions() if s.answer}
+    for proposal in stored:
+        if proposal.title not in answers:
+            continue
+        assert proposal.id is not None
+        async with runtime.db.session() as session:
+            tracked = await track(session, proposal.tracking_code)
+            responses = await responses_for(session, [proposal.id])
+        assert [event.status for event, _ in tracked.events] == [
+            ProposalStatus.SUBMITTED,
+            ProposalStatus.ROUTED,
+            ProposalStatus.ACKNOWLEDGED,
+            ProposalStatus.RESPONDED,
+        ]
+        assert tracked.agency is not None
+        assert tracked.agency.code == _expected(proposal.title)
+        assert [(r.text, r.published, r.agency_id) for r in responses] == [
+            (answers[proposal.title], True, tracked.agency.id)
+        ]
+        page = await client.get(f"/track/{proposal.tracking_code}")
+        assert page.status_code == 200
+        assert html.escape(answers[proposal.title], quote=False) in page.text
 
 
 async def test_a_system_with_submissions_gets_no_samples(
@@ -72,24 +109,31 @@ async def test_a_system_with_submissions_gets_no_samples(
     assert await _count(db) == 1
 
 
+def _expected(title: str) -> str:
+    [code] = [code for start, code in EXPECTED.items() if title.startswith(start)]
+    return code
+
+
 async def test_the_samples_reach_the_agencies_they_are_written_for(
     runtime: Runtime, settings: Settings
 ) -> None:
     db = runtime.db
     routed: dict[str, tuple[ProposalStatus, str]] = {}
+    answered = {s.submission.title for s in read_demo_submissions() if s.answer}
     for proposal in await load_demo_submissions(db, None, settings):
+        if proposal.title in answered:
+            continue  # routed already, above
         assert proposal.id is not None
         async with db.transaction() as session:
             done = await route_proposal(session, proposal.id, settings)
         assert done is not None
         routed[proposal.title] = (done.proposal.status, done.agency.code)
-    assert set(routed) == {s.title for s in read_demo_submissions()}
+    assert set(routed) | answered == {s.submission.title for s in read_demo_submissions()}
     for title, (status, agency) in routed.items():
         if title == TRIAGED:
             assert (status, agency) == (ProposalStatus.TRIAGE, "THUONGTRUC")
             continue
-        [expected] = [code for start, code in EXPECTED.items() if title.startswith(start)]
-        assert (title, status, agency) == (title, ProposalStatus.ROUTED, expected)
+        assert (title, status, agency) == (title, ProposalStatus.ROUTED, _expected(title))
 
 
 def test_a_samples_file_with_an_unknown_field_is_refused_by_number(tmp_path: Path) -> None:
