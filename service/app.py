@@ -21,6 +21,7 @@ from service.ratelimit import RateLimitMiddleware
 from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
 from service.settings import Settings
+from web.not_found import not_found
 from web.routes import STATIC_DIR, web_routes
 from web.security import SecurityHeadersMiddleware
 from web.unavailable import UNAVAILABLE, database_unavailable
@@ -93,7 +94,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=middleware,
-        exception_handlers=dict.fromkeys(UNAVAILABLE, database_unavailable),
+        exception_handlers={
+            **dict.fromkeys(UNAVAILABLE, database_unavailable),
+            404: not_found,
+        },
     )
     app.state.settings = settings
     return app

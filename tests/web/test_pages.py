@@ -162,3 +162,25 @@ async def test_development_mailbox_exists_only_in_development(
     assert page.status_code == 200
     assert "Chưa có thư nào." in page.text
     assert missing.status_code == 404
+
+
+async def test_an_address_that_leads_nowhere_gets_a_page_with_the_ways_back(
+    client: httpx.AsyncClient,
+) -> None:
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path in ("/no/such/page", "/admin", "/lang/fr"):
+        page = await client.get(path, headers=browser)
+        assert page.status_code == 404, path
+        assert page.headers["content-type"].startswith("text/html")
+        assert '<html lang="vi">' in page.text
+        assert "<h1>Không tìm thấy trang</h1>" in page.text
+        for link in ('href="/track"', 'href="/submit"', 'href="/"'):
+            assert link in page.text
+    client.cookies.set("intake_lang", "en")
+    english = await client.get("/no/such/page", headers=browser)
+    assert "<h1>Page not found</h1>" in english.text
+    # Programs, which do not ask for HTML, keep the short plain answer.
+    for accept in ("application/json", "*/*"):
+        plain = await client.get("/no/such/page", headers={"accept": accept})
+        assert (plain.status_code, plain.text) == (404, "Not Found")
+        assert plain.headers["content-type"].startswith("text/plain")
