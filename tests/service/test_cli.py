@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,16 +21,10 @@ from service.accounts.models import Role, User
 from service.cli import main
 from service.db import Database
 from service.demo import read_demo_submissions
+from service.embedded.ports import free_tcp_port
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.graphql_client import operation
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -98,7 +91,7 @@ def _mails_about(data_dir: Path, code: str) -> int:
 
 
 def test_dev_runs_everything_stops_on_ctrl_c_or_kill_and_keeps_data(tmp_path: Path) -> None:
-    data_dir, port, log = tmp_path / "data", _free_port(), tmp_path / "dev.log"
+    data_dir, port, log = tmp_path / "data", free_tcp_port(), tmp_path / "dev.log"
     base = f"http://127.0.0.1:{port}"
     samples = len(read_demo_submissions())
     with _intake_dev(data_dir, port, log) as dev:

@@ -17,6 +17,7 @@ from service.attachments.service import IncomingFile, uploads_dir
 from service.audit import service as audit
 from service.audit.models import AuditAction, AuditEntry
 from service.db import utcnow
+from service.embedded.ports import free_tcp_port
 from service.outbox import service as outbox
 from service.proposals import repository as proposals
 from service.proposals import service as proposal_service
@@ -65,17 +66,10 @@ async def test_retention_erases_expired_data_deletes_its_files_and_old_audit_ent
         ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 async def test_the_worker_runs_retention_hourly_and_serves_its_own_metrics(
     settings: Settings,
 ) -> None:
-    port = _free_port()
+    port = free_tcp_port()
     worker = create_worker(settings.model_copy(update={"worker_metrics_port": port}))
     crons = {job.name: job for job in worker.cron_jobs}
     assert set(crons) == {"outbox.sweep", "notification.schedule", "privacy.retention"}
