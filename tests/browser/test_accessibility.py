@@ -202,7 +202,10 @@ PAGES: list[tuple[str, str, str, Callable[[Page], None] | None]] = [
     ("admin-rule-new", "secretariat", "/admin/rules/new", None),
     ("admin-holidays", "secretariat", "/admin/holidays", None),
     ("admin-audit", "secretariat", "/admin/audit", None),
+    ("not-found", "anyone", "/no/such/page", None),
 ]
+# Pages that answer with another status than 200.
+_STATUS = {"/no/such/page": 404}
 
 
 def _open(site: Site, context: BrowserContext, path: str, width: int = 1100) -> Page:
@@ -210,7 +213,7 @@ def _open(site: Site, context: BrowserContext, path: str, width: int = 1100) -> 
     page.set_viewport_size({"width": width, "height": 900})
     response = page.goto(site.url + site.links.get(path, path))
     assert response is not None
-    assert response.status == 200, path
+    assert response.status == _STATUS.get(path, 200), path
     return page
 
 
