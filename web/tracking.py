@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,7 +21,7 @@ from service.outbox.service import unit_of_work
 from service.privacy import service as privacy
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
-from service.proposals.models import Proposal
+from service.proposals.models import AWAITING_AGENCY, Proposal, ProposalStatus
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.rules import Action, allowed_actions
@@ -40,6 +41,25 @@ async def _viewer(request: Request, code: str, key: str) -> tuple[Actor, bool]:
         except ProposalNotFound:
             pass
     return await resolve_actor(request, runtime), False
+
+
+def _answer_line(proposal: Proposal, record: workflow.Record) -> tuple[str, datetime | None]:
+    """What the tracking page says about the answer's date, by where the submission stands.
+
+    "due" while the agency's clock runs, "paused" while it waits for the submitter (NEEDS_INFO),
+    "unset" before an agency is assigned, "answered" once answered (the first answer's date), and
+    "" when the submission finished without an answer (withdrawn, rejected, merged).
+    """
+    if proposal.status in AWAITING_AGENCY:
+        if proposal.deadline is None:
+            return "unset", None
+        paused = proposal.status is ProposalStatus.NEEDS_INFO
+        return ("paused" if paused else "due"), proposal.deadline
+    if proposal.status in (ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE):
+        return "unset", None
+    if record.responses:
+        return "answered", min(response.created_at for response in record.responses)
+    return "", None
 
 
 async def _page(
@@ -72,6 +92,7 @@ async def _page(
         "is_new": request.query_params.get("new") == "1",
         "key": key if is_submitter else "",
         "record": record,
+        "answer_line": _answer_line(tracked.proposal, record),
         "response_agencies": agencies,
         "may_answer": Action.ANSWER_INFO in actions,
         "may_withdraw": Action.WITHDRAW in actions,

@@ -11,6 +11,7 @@ import pytest
 from search.factory import create_backend
 from search.reindex import reindex
 from service.db import Database, utcnow
+from service.i18n import format_day
 from service.proposals import repository as proposals_repository
 from service.proposals.models import ProposalStatus
 from service.routing import repository as routing_repository
@@ -47,6 +48,12 @@ async def _routed(db: Database, settings: Settings, **fields: object) -> tuple[i
     proposal = await submitted_and_routed(db, settings, **fields)
     assert proposal.id is not None
     return proposal.id, private_link(settings, proposal)
+
+
+def _answer_line(page: str) -> str:
+    """The tracking page's line on the answer's date, tags removed ("" when it has none)."""
+    found = re.search(r'<dt>([^<]*)</dt><dd id="(?:deadline|answered)">(.*?)</dd>', page)
+    return f"{found[1]}: {re.sub(r'<[^>]+>', '', found[2])}" if found else ""
 
 
 async def test_inbox_sends_anonymous_visitors_to_sign_in(client: httpx.AsyncClient) -> None:
@@ -89,6 +96,9 @@ async def test_reviewer_answers_from_a_template_then_the_submitter_rates(
     client: httpx.AsyncClient, settings: Settings, db: Database
 ) -> None:
     proposal_id, link = await _routed(db, settings, consent_to_publish=True)
+    assert re.fullmatch(
+        r"Hạn trả lời: \d+ tháng \d+, \d{4}", _answer_line((await client.get(link)).text)
+    )
     template_id = await save_template(db, "Cảm ơn", "Cảm ơn anh/chị đã gửi đề xuất.")
     await sign_in_reviewer(client)
     page = await client.get(f"/inbox/{proposal_id}", params={"template": str(template_id)})
@@ -100,6 +110,8 @@ async def test_reviewer_answers_from_a_template_then_the_submitter_rates(
     client.cookies.clear()
     tracking = await client.get(link)
     assert "Cảm ơn anh/chị đã gửi đề xuất." in tracking.text
+    # Answered: the page gives the answer's day, no longer a deadline to wait for.
+    assert _answer_line(tracking.text) == f"Đã trả lời ngày: {format_day(utcnow(), 'vi')}"
     assert re.search(
         r'<a href="/attachments/\d+\?code=\w+&amp;key=[\w-]+" download>', tracking.text
     )
@@ -159,6 +171,9 @@ async def test_information_request_answered_and_withdrawal_through_the_private_l
     client.cookies.clear()
     tracking = await client.get(link)
     assert '<blockquote class="question">Hồ sơ nộp ngày nào?</blockquote>' in tracking.text
+    assert re.fullmatch(
+        r"Hạn trả lời: \d+ tháng \d+, \d{4} Tạm dừng tính hạn", _answer_line(tracking.text)
+    )
     code, key = link.split("/")[2].split("?")[0], link.split("key=")[1]
     wrong_key = await client.post(
         f"/track/{code}/answer",
@@ -177,6 +192,7 @@ async def test_information_request_answered_and_withdrawal_through_the_private_l
     )
     assert withdrawn.status_code == 303
     assert await _status(settings, proposal_id) is ProposalStatus.WITHDRAWN
+    assert _answer_line((await client.get(link)).text) == ""
 
 
 async def test_secretariat_assigns_from_the_triage_queue_with_suggestions(
