@@ -7,6 +7,7 @@ import logging
 import time
 from contextlib import AsyncExitStack
 from typing import Any, cast
+from wsgiref.simple_server import WSGIServer
 
 from arq import cron
 from arq.typing import WorkerCoroutine
@@ -39,7 +40,7 @@ class MetricsUnavailable(RuntimeError):
     good)."""
 
 
-def _metrics_server(settings: Settings) -> Any:
+def _metrics_server(settings: Settings) -> WSGIServer:
     address, port = settings.worker_metrics_address, settings.worker_metrics_port
     try:
         server, _ = start_http_server(port, addr=address)

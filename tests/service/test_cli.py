@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -25,6 +24,7 @@ from service.embedded.ports import free_tcp_port
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.graphql_client import operation
+from tests.processes import INTAKE, intake_environment
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -54,11 +54,10 @@ def _wait_until(check: object, timeout: float, what: str) -> None:
 
 @contextmanager
 def _intake_dev(data_dir: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    intake = Path(sys.executable).parent / "intake"
+    env = intake_environment()
     with log.open("ab") as output:
         process = subprocess.Popen(
-            [intake, "dev", "--port", str(port), "--data-dir", str(data_dir)],
+            [INTAKE, "dev", "--port", str(port), "--data-dir", str(data_dir)],
             stdout=output,
             stderr=subprocess.STDOUT,
             env=env,

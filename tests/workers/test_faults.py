@@ -14,10 +14,8 @@ the submitter is told to try again. Every other outage here leaves submissions a
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -45,6 +43,7 @@ from service.settings import Settings
 from tests.factories import form_data
 from tests.fixtures.postgres import PostgresCluster
 from tests.fixtures.smtp import SmtpSink
+from tests.processes import INTAKE, intake_environment
 from tests.web_client import csrf_token
 from workers.settings import redis_lost
 
@@ -108,21 +107,8 @@ class System:
     worker_settings: dict[str, str]
 
     def worker_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-        return (
-            env
-            | _WORKER_SETTINGS
-            | self.worker_settings
-            | {
-                "INTAKE_ENVIRONMENT": "test",
-                "INTAKE_DATA_DIR": str(self.settings.data_dir),
-                "INTAKE_DATABASE_URL": self.settings.resolved_database_url,
-                "INTAKE_REDIS_URL": self.settings.redis_url,
-                "INTAKE_SMTP_HOST": "127.0.0.1",
-                "INTAKE_SMTP_PORT": str(self.smtp.port),
-                "INTAKE_WORKER_METRICS_PORT": "0",  # no fixed port for a test's worker
-            }
-        )
+        mail = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port)}
+        return intake_environment(self.settings, **mail) | _WORKER_SETTINGS | self.worker_settings
 
 
 @asynccontextmanager
@@ -156,10 +142,9 @@ async def _system(
 @asynccontextmanager
 async def _worker(system: System) -> AsyncIterator[asyncio.subprocess.Process]:
     """A real `intake worker` process, stopped (or found dead) when the block ends."""
-    intake = Path(sys.executable).parent / "intake"
     with system.log.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
-            intake, "worker", env=system.worker_env(), stdout=log, stderr=log
+            INTAKE, "worker", env=system.worker_env(), stdout=log, stderr=log
         )
         try:
             yield process

@@ -8,10 +8,8 @@ running: the worker is stopped at a real point by a real signal.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
-import sys
 import threading
 from email import policy
 from email.message import EmailMessage
@@ -31,6 +29,7 @@ from service.proposals.models import Proposal, ProposalKind, ProposalStatus, Sub
 from service.runtime import Runtime
 from service.settings import Settings
 from tests.fixtures.worker import run_worker
+from tests.processes import INTAKE, intake_environment
 
 
 class HoldingSmtp:
@@ -102,19 +101,15 @@ async def test_a_worker_killed_while_sending_leads_to_exactly_one_delivery(
 ) -> None:
     with HoldingSmtp() as smtp:
         notification_id, outbox_id = await _queue_receipt(runtime)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-        env |= {
-            "INTAKE_ENVIRONMENT": "test",
-            "INTAKE_DATA_DIR": str(tmp_path / "killed-worker"),
-            "INTAKE_DATABASE_URL": settings.resolved_database_url,
-            "INTAKE_REDIS_URL": settings.redis_url,
-            "INTAKE_SMTP_HOST": "127.0.0.1",
-            "INTAKE_SMTP_PORT": str(smtp.port),
-        }
-        intake = Path(sys.executable).parent / "intake"
+        env = intake_environment(
+            settings,
+            DATA_DIR=str(tmp_path / "killed-worker"),
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=str(smtp.port),
+        )
         with (tmp_path / "worker.log").open("wb") as log:
             worker = await asyncio.create_subprocess_exec(
-                intake, "worker", env=env, stdout=log, stderr=log
+                INTAKE, "worker", env=env, stdout=log, stderr=log
             )
             try:
                 held = await asyncio.to_thread(smtp.holding.wait, 30)

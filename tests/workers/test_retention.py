@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 from sqlmodel import select
@@ -25,6 +22,7 @@ from service.proposals.models import ProposalStatus
 from service.runtime import open_runtime
 from service.settings import Settings
 from tests.factories import SECRETARIAT, submission
+from tests.processes import INTAKE, intake_environment
 from workers import privacy
 from workers.settings import create_worker
 
@@ -96,16 +94,9 @@ def test_a_taken_metrics_port_stops_the_worker_with_the_setting_to_change(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")} | {
-            "INTAKE_ENVIRONMENT": "test",
-            "INTAKE_DATA_DIR": str(settings.data_dir),
-            "INTAKE_DATABASE_URL": settings.resolved_database_url,
-            "INTAKE_REDIS_URL": settings.redis_url,
-            "INTAKE_WORKER_METRICS_PORT": str(port),
-        }
-        intake = Path(sys.executable).parent / "intake"
+        env = intake_environment(settings, WORKER_METRICS_PORT=str(port))
         finished = subprocess.run(
-            [intake, "worker"], env=env, capture_output=True, text=True, timeout=60, check=False
+            [INTAKE, "worker"], env=env, capture_output=True, text=True, timeout=60, check=False
         )
     assert finished.returncode == 1
     assert (
