@@ -38,7 +38,7 @@ class BodySizeLimitMiddleware:
         headers = Headers(scope=scope)
         limit = body_limit(self.settings, headers.get("content-type", ""))
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             await _too_large(scope, send, limit)
             return
         received = 0

@@ -27,6 +27,7 @@ from prometheus_client import (
 )
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
@@ -87,10 +88,29 @@ _seen_operations: set[str] = set()
 def route_label(scope: Scope) -> str:
     """The matched route's template (/inbox/{proposal_id}), never the raw path."""
     route = scope.get("route")
+    if route is None:
+        # A middleware answered before the router ran (the rate limiter's 429, the concurrency
+        # limit's 503): the route the request was sent to, matched the way the router would.
+        route = _route_for(scope)
     path = getattr(route, "path", None)
     if isinstance(path, str) and path:
         return path
     return UNMATCHED_ROUTE
+
+
+def _route_for(scope: Scope) -> BaseRoute | None:
+    app = scope.get("app")
+    router = getattr(app, "router", None)
+    partial = None
+    for route in getattr(router, "routes", ()):
+        if not isinstance(route, BaseRoute):
+            continue
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return route
+        if match is Match.PARTIAL and partial is None:
+            partial = route  # e.g. a method the route refuses with 405, as the router counts it
+    return partial
 
 
 class MetricsMiddleware:

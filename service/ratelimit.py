@@ -1,8 +1,12 @@
-"""Rate limits backed by Redis, shared by every web process: per IP, or per API token."""
+"""Rate limits backed by Redis, shared by every web process: per IP, or per API token.
+
+The form's submissions and sign-ins count per IP address whatever headers come with them. The
+API counts per token only for a token it accepts: a request with a bearer value is counted
+once its token has been read (service/api/view.py), so a made-up value is no new budget and
+counts against its IP address like any anonymous call."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.accounts.actor import Actor, ActorKind
 from service.i18n import translations
 from service.queue import ArqQueue
 from service.settings import Settings
@@ -38,17 +43,27 @@ def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
         return submission_limit(settings)
     if path == "/login":
         return Limit("login", settings.rate_logins_per_15_minutes, 900)
-    if path == "/graphql":
-        return Limit("api", settings.rate_api_per_minute, 60)
+    if path == "/graphql" and not has_bearer(scope):
+        return api_limit(settings)
     return None
 
 
-def identity(scope: Scope, settings: Settings) -> str:
+def api_limit(settings: Settings) -> Limit:
+    return Limit("api", settings.rate_api_per_minute, 60)
+
+
+def has_bearer(scope: Scope) -> bool:
+    """Whether the request carries an `Authorization: Bearer` value, accepted or not."""
+    scheme, _, secret = Headers(scope=scope).get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(secret.strip())
+
+
+def identity(scope: Scope, settings: Settings, actor: Actor | None = None) -> str:
+    """Whose budget a request spends: an API token's, when the actor is one the API accepted,
+    else the client's IP address (the first X-Forwarded-For entry behind a trusted proxy)."""
+    if actor is not None and actor.kind is ActorKind.TOKEN and actor.token_id is not None:
+        return f"token:{actor.token_id}"
     headers = Headers(scope=scope)
-    authorization = headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        # Per token, by a digest: the secret itself never reaches Redis.
-        return "token:" + hashlib.sha256(authorization[7:].strip().encode()).hexdigest()[:32]
     forwarded = headers.get("x-forwarded-for", "") if settings.trust_forwarded_for else ""
     client = scope.get("client")
     address = forwarded.split(",")[0].strip() or (client[0] if client else "unknown")
@@ -99,13 +114,18 @@ def _cookie(header: str, name: str) -> str | None:
     return None
 
 
-async def _too_many(scope: Scope, send: Send, retry_after: int) -> None:
+def too_many_message(scope: Scope, retry_after: int) -> str:
+    """The 429's message, in English when the caller's cookie or Accept-Language asks for it."""
     cookies = Headers(scope=scope).get("cookie", "")
     english = (
         "intake_lang=en" in cookies or "en" in Headers(scope=scope).get("accept-language", "")[:2]
     )
     _ = translations("en" if english else "vi").gettext
-    message = _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after}
+    return _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after}
+
+
+async def _too_many(scope: Scope, send: Send, retry_after: int) -> None:
+    message = too_many_message(scope, retry_after)
     body = json.dumps({"errors": [{"message": message}]}, ensure_ascii=False).encode()
     await send(
         {

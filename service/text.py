@@ -20,3 +20,20 @@ def normalize(value: str) -> str:
 def has_control_characters(value: str, *, multiline: bool) -> bool:
     """Any character of Unicode's Cc or Cs categories; newlines and tabs allowed if multiline."""
     return (_CONTROL_BUT_LINES if multiline else _CONTROL).search(value) is not None
+
+
+# Primary keys are INTEGER columns: 32-bit signed on PostgreSQL, which refuses to compare a
+# larger number with them. A larger id names nothing.
+MAX_ID = 2**31 - 1
+
+
+def whole_number(text: str, largest: int = MAX_ID) -> int | None:
+    """`text` as a whole number from 0 to `largest` written in ASCII digits, else None.
+
+    str.isdigit() alone also takes "²" (which int() refuses: a 500) and "١" (which int() reads
+    as 1), and any length of digits: every number read from an address, a form or an id goes
+    through here."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(largest)):
+        return None
+    value = int(text)
+    return value if value <= largest else None

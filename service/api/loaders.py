@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -134,6 +135,16 @@ class Loaders:
     async def close(self) -> None:
         if self.shared is not None:
             await self.shared.close()
+
+    async def refresh(self) -> None:
+        """Forget what was read: after a write commits, the next batch reads the new state in a
+        new session, not the snapshot of a session opened before it (the caller's token is
+        read through the shared session, before any mutation runs)."""
+        await self.close()
+        for each in dataclasses.fields(self):
+            loader = getattr(self, each.name)
+            if isinstance(loader, DataLoader):
+                loader.clear_all()
 
 
 def create_loaders(db: Database, *, shared: bool = False) -> Loaders:

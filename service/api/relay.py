@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
+from service.text import whole_number
+
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
 class Node:
@@ -33,6 +35,11 @@ class PageInfo:
         )
 
 
+# The largest offset a cursor may carry: a walk of 100,000 full pages, far beyond any table Intake
+# keeps, and far below what the databases and search backends break on.
+MAX_OFFSET = 10_000_000
+
+
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode())
 
@@ -43,8 +50,9 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
         decoded = base64.urlsafe_b64decode(global_id.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    type_name, _, pk = decoded.partition(":")
-    return (type_name, int(pk)) if type_name and pk.isdigit() else None
+    type_name, _, raw_pk = decoded.partition(":")
+    pk = whole_number(raw_pk)
+    return (type_name, pk) if type_name and pk is not None else None
 
 
 def offset_cursor(offset: int) -> str:
@@ -59,8 +67,9 @@ def offset_from_cursor(cursor: str | None) -> int | None:
         decoded = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    prefix, _, value = decoded.partition(":")
-    return int(value) + 1 if prefix == "offset" and value.isdigit() else None
+    prefix, _, raw_offset = decoded.partition(":")
+    offset = whole_number(raw_offset, MAX_OFFSET) if prefix == "offset" else None
+    return offset + 1 if offset is not None else None
 
 
 def selected_fields(selections: Sequence[Selection], *path: str) -> set[str]:

@@ -22,6 +22,7 @@ from service.api.proposals.subscriptions import ProposalSubscription
 from service.api.protection import GraphQLLimits, IntakeSchema, protection_extensions
 from service.api.routing.mutations import RoutingMutation
 from service.api.routing.queries import RoutingQuery
+from service.api.scalars import SCALARS
 from service.api.search.queries import SearchQuery
 from service.api.statistics.queries import StatisticsQuery
 from service.api.workflow.mutations import WorkflowMutation
@@ -80,6 +81,7 @@ def _build_schema(limits: GraphQLLimits) -> IntakeSchema:
             auto_camel_case=True,
             relay_max_results=limits.max_page_size,
             disable_field_suggestions=not limits.introspection,
+            scalar_map=SCALARS,
         ),
         extensions=[GraphQLMetrics, *protection_extensions(limits)],
     )

@@ -33,14 +33,15 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from service.accounts.actor import Actor
 from service.api.auth import actor_for_authorization, resolve_actor
 from service.api.context import Context
 from service.api.loaders import Loaders, create_loaders
 from service.api.protection import INTERNAL_SERVER_ERROR, TIMEOUT
 from service.api.schema import build_schema
-from service.audit import service as audit
-from service.audit.models import AuditAction
 from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, parse_language
+from service.ratelimit import api_limit, has_bearer, identity, seconds_to_wait, too_many_message
+from service.runtime import Runtime
 from service.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -119,7 +120,7 @@ def _error_body(message: str) -> bytes:
 async def _read_body(request: Request, limit: int) -> bytes:
     too_large = ProtocolError(413, f"The request body is larger than {limit} bytes.")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise too_large
     body = bytearray()
     async for chunk in request.stream():
@@ -304,11 +305,14 @@ class IntakeGraphQL(GraphQL[Context, None]):
             # Closed by __call__ whatever happens after: the caller's token is read through
             # the operation's one read session, which then stays open for its loaders.
             request.state.loaders = loaders
+        actor = await resolve_actor(request, runtime, loaders.session)
+        if isinstance(request, Request) and request.method == "POST" and has_bearer(request.scope):
+            await _check_api_limit(request, runtime, actor)
         return Context(
             request=request,
             runtime=runtime,
             language=parse_language(request_language(request)) or DEFAULT_LANGUAGE,
-            actor=await resolve_actor(request, runtime, loaders.session),
+            actor=actor,
             loaders=loaders,
         )
 
@@ -380,7 +384,7 @@ class IntakeGraphQL(GraphQL[Context, None]):
             return _request_error(error.as_http_error_reason(method))
         except CannotGetOperationTypeError as error:
             return _request_error(error.as_http_error_reason())
-        await _record_contacts_viewed(context)
+        await context.record_contacts_viewed()
         return result
 
     async def process_result(
@@ -421,12 +425,15 @@ class IntakeGraphQL(GraphQL[Context, None]):
         return response
 
 
-async def _record_contacts_viewed(context: Context) -> None:
-    if not context.contacts_viewed:
-        return
-    async with context.runtime.db.transaction() as session:
-        audit.record(session, context.actor, AuditAction.API_VIEW_CONTACT, context.contacts_viewed)
-    context.contacts_viewed.clear()
+async def _check_api_limit(request: Request, runtime: Runtime, actor: Actor) -> None:
+    """The API's limit for a request with a bearer value, counted now that its token is read:
+    per token when the token is accepted, else per IP address (service/ratelimit.py)."""
+    limit = api_limit(runtime.settings)
+    caller = identity(request.scope, runtime.settings, actor)
+    retry_after = await seconds_to_wait(runtime.queue, limit, caller)
+    if retry_after is not None:
+        message = too_many_message(request.scope, retry_after)
+        raise ProtocolError(429, message, {"Retry-After": str(retry_after)})
 
 
 def graphql_app(settings: Settings) -> IntakeGraphQL:

@@ -34,7 +34,7 @@ from service.directory.models import (
 from service.directory.names import PlaceMatcher, PlaceName, place_key
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
-from service.text import has_control_characters
+from service.text import has_control_characters, whole_number
 
 __all__ = [
     "SECRETARIAT_CODE",
@@ -453,11 +453,12 @@ def parse_days(text: str, field: str, language: Language) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    days = whole_number(text)
+    if days is None:
         _ = translations(language).gettext
         message = _("Write a whole number of business days, or leave it empty.")
         raise ValidationFailed([FieldError(field, "invalid", message)])
-    return int(text)
+    return days
 
 
 async def update_agency(

@@ -161,3 +161,18 @@ CLOCK_RUNNING = frozenset({ProposalStatus.ROUTED, ProposalStatus.ACKNOWLEDGED})
 def is_overdue(status: ProposalStatus | str, deadline: datetime | None, now: datetime) -> bool:
     """Past its deadline while the agency's clock runs: the one rule every page and API uses."""
     return status in CLOCK_RUNNING and deadline is not None and deadline < now
+
+
+def shown_note(actor: str, note: str, *, official: bool, submitter: bool) -> str:
+    """The note of a timeline step as its viewer may read it: the one rule the pages and the API
+    share.
+
+    Officials who handle or handled the submission read every note. The submitter, through the
+    private link, reads the people's notes (the agency's question, their own answer and reasons,
+    the reasons for a decision) but not the routing engine's reasons, which name other
+    submissions. Anyone else who has the tracking code reads the steps without their notes:
+    those hold what the submitter wrote and what officials told each other.
+    """
+    if official or (submitter and actor != "system"):
+        return note
+    return ""

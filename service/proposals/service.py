@@ -240,6 +240,16 @@ async def list_for(
     return list(rows), await repository.count_visible(session, actor.scope, where, now)
 
 
+async def handles_or_handled(session: AsyncSession, actor: Actor, proposal_id: int) -> bool:
+    """The secretariat, or an official of an agency the submission is or was assigned to: who
+    reads its internal notes, the routing reasons and who took each step."""
+    if actor.is_secretariat:
+        return True
+    if not actor.is_agency_official:
+        return False
+    return actor.agency_id in await repository.assigned_agency_ids(session, proposal_id)
+
+
 async def visible_event(
     session: AsyncSession, actor: Actor, event_id: int
 ) -> tuple[Proposal, ProposalEvent] | None:

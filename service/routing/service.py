@@ -39,7 +39,7 @@ from service.routing.errors import RoutingOutdated, RuleNotFound
 from service.routing.loader import Known, RuleRecord, check_rule
 from service.routing.models import RoutingDecision, RoutingMethod, RoutingRule, RuleChange
 from service.settings import Settings
-from service.text import normalize
+from service.text import normalize, whole_number
 
 INDEX_JOB = "search.index"
 MAX_POSITION = 10_000
@@ -340,8 +340,12 @@ async def record_routing(
         proposal.duplicate_of_id = plan.duplicate.id
 
     proposal.status, proposal.agency_id, proposal.updated_at = status, agency.id, now
-    due = await deadlines(session, proposal, agency, settings, now)
-    proposal.acknowledge_deadline, proposal.deadline = due.acknowledge, due.respond
+    if status is ProposalStatus.TRIAGE:
+        # The answer's clock starts when an agency is assigned, as the tracking page says.
+        proposal.acknowledge_deadline = proposal.deadline = None
+    else:
+        due = await deadlines(session, proposal, agency, settings, now)
+        proposal.acknowledge_deadline, proposal.deadline = due.acknowledge, due.respond
     event = ProposalEvent(
         proposal_id=proposal.id,
         from_status=ProposalStatus.SUBMITTED,
@@ -562,8 +566,9 @@ async def save_rule(
     record, problems = check_rule(values, await known_directory(session), default_position, _)
     position = default_position
     if position_text:
-        if position_text.isdigit() and 1 <= int(position_text) <= MAX_POSITION:
-            position = int(position_text)
+        typed = whole_number(position_text, MAX_POSITION)
+        if typed is not None and typed >= 1:
+            position = typed
         else:
             message = _("Choose a position from 1 to %(max)s.") % {"max": MAX_POSITION}
             problems.append(("position", message))

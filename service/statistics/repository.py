@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.directory.models import Agency, AgencyKind
 from service.proposals.models import (
     AssignmentRole,
     Proposal,
@@ -89,12 +90,15 @@ async def ratings(
 
 def _passed_on(agency_id: int | None, start: datetime, end: datetime) -> Any:
     """Lead assignments of the period's submissions that ended with another agency (or none)
-    leading now: transferred away or declined back to the secretariat."""
+    leading now: transferred away or declined back to the secretariat. The secretariat's own
+    triage is not passing on: assigning out of its queue is its work."""
     statement = (
         select(col(ProposalAgency.proposal_id), col(ProposalAgency.agency_id))
         .join(Proposal, col(Proposal.id) == col(ProposalAgency.proposal_id))
+        .join(Agency, col(Agency.id) == col(ProposalAgency.agency_id))
         .where(*_received_in(None, start, end))
         .where(ProposalAgency.role == AssignmentRole.LEAD, col(ProposalAgency.active).is_(False))
+        .where(Agency.kind != AgencyKind.SECRETARIAT)
         .where(
             or_(col(Proposal.agency_id).is_(None), Proposal.agency_id != ProposalAgency.agency_id)
         )

@@ -86,7 +86,11 @@ def may_take(actor: Actor, action: Action, proposal: Proposal) -> bool:
 def allowed_actions(actor: Actor, proposal: Proposal) -> tuple[Action, ...]:
     """The actions this actor may take on this submission in its current state."""
     parties = frozenset(party for party in Party if is_party(actor, party, proposal))
-    return _allowed(proposal.status, parties)
+    allowed = _allowed(proposal.status, parties)
+    if proposal.deadline_extended and Action.EXTEND_DEADLINE in allowed:
+        # The one extension is used: offering it again would only earn `already_extended`.
+        return tuple(action for action in allowed if action is not Action.EXTEND_DEADLINE)
+    return allowed
 
 
 @functools.cache

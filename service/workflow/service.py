@@ -22,7 +22,7 @@ from service.directory import service as directory_service
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
 from service.holidays.service import holiday_dates
-from service.i18n import Language, format_number, translations
+from service.i18n import DEFAULT_LANGUAGE, Language, format_number, translations
 from service.notifications import catalog as mail
 from service.notifications import service as notifications
 from service.notifications.catalog import MailKind
@@ -43,7 +43,7 @@ from service.routing.service import INDEX_JOB
 from service.settings import Settings
 from service.text import has_control_characters, normalize
 from service.workflow import repository
-from service.workflow.errors import InvalidTransition, NotPermitted
+from service.workflow.errors import ADD_NOTE, SAVE_TEMPLATE, InvalidTransition, NotPermitted
 from service.workflow.models import NoteKind, ProposalNote, Rating, Response, ResponseTemplate
 from service.workflow.rules import RULES, Action, allowed_actions, may_take
 
@@ -58,14 +58,17 @@ class Step:
     event: ProposalEvent
 
 
-async def _load(session: AsyncSession, actor: Actor, proposal_id: int, action: Action) -> Proposal:
+async def _load(
+    session: AsyncSession, actor: Actor, proposal_id: int, action: Action, language: Language
+) -> Proposal:
     proposal = await proposals.get_visible(session, actor.scope, proposal_id, for_update=True)
     if proposal is None:
         raise ProposalNotFound(str(proposal_id))
     if not may_take(actor, action, proposal):
-        raise NotPermitted(action)
+        raise NotPermitted(action, language)
     if proposal.status not in RULES[action].sources:
-        raise InvalidTransition(action, proposal.status, allowed_actions(actor, proposal))
+        allowed = allowed_actions(actor, proposal)
+        raise InvalidTransition(action, proposal.status, allowed, language)
     return proposal
 
 
@@ -188,15 +191,17 @@ async def _notify_submitter(
     await _announce(session, step, kind, notifications.submitter_of(step.proposal), **context)
 
 
-async def acknowledge(session: AsyncSession, actor: Actor, proposal_id: int) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.ACKNOWLEDGE)
+async def acknowledge(
+    session: AsyncSession, actor: Actor, proposal_id: int, language: Language = DEFAULT_LANGUAGE
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.ACKNOWLEDGE, language)
     return await _record(session, proposal, actor, Action.ACKNOWLEDGE, ProposalStatus.ACKNOWLEDGED)
 
 
 async def request_information(
     session: AsyncSession, actor: Actor, proposal_id: int, question: str, language: Language
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.REQUEST_INFO)
+    proposal = await _load(session, actor, proposal_id, Action.REQUEST_INFO, language)
     question = _text("question", question, language)
     proposal.paused_at = utcnow()  # the deadline waits for the submitter
     step = await _record(
@@ -217,7 +222,7 @@ async def respond(
     settings: Settings | None = None,
     files: Sequence[IncomingFile] = (),
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.RESPOND)
+    proposal = await _load(session, actor, proposal_id, Action.RESPOND, language)
     text = _text("text", text, language)
     checked = attachments.check_files(list(files), settings, language) if settings else []
     assert proposal.id is not None
@@ -249,7 +254,7 @@ async def decline(
     session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
 ) -> Step:
     """The agency is not competent: back to the secretariat's triage, with the reason."""
-    proposal = await _load(session, actor, proposal_id, Action.DECLINE)
+    proposal = await _load(session, actor, proposal_id, Action.DECLINE, language)
     reason = _text("reason", reason, language)
     declining = proposal.agency_id
     secretariat = await directory_service.secretariat(session)
@@ -261,6 +266,8 @@ async def decline(
     if declined_by is not None:
         await routing.record_decline(session, proposal, declined_by, reason, actor.label)
     proposal.agency_id = secretariat.id
+    # Back in triage no agency's clock runs: the next assignment sets new deadlines.
+    proposal.acknowledge_deadline = proposal.deadline = proposal.paused_at = None
     step = await _record(
         session, proposal, actor, Action.DECLINE, ProposalStatus.TRIAGE, reason, declining
     )
@@ -279,7 +286,8 @@ async def assign(
     cooperating: Sequence[str] = (),
     note: str = "",
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.ASSIGN)
+    proposal = await _load(session, actor, proposal_id, Action.ASSIGN, language)
+    note = _text("note", note, language, required=False)
     return await _route(
         session, actor, proposal, Action.ASSIGN, agency_code, settings, language, cooperating, note
     )
@@ -295,7 +303,7 @@ async def transfer(
     *,
     reason: str,
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.TRANSFER)
+    proposal = await _load(session, actor, proposal_id, Action.TRANSFER, language)
     reason = _text("reason", reason, language)
     previous = proposal.agency_id
     step = await _route(
@@ -316,6 +324,7 @@ async def _route(
     cooperating: Sequence[str],
     note: str,
 ) -> Step:
+    """Hand the submission to an agency; `note` is already checked by `_text`."""
     agency = await _agency(session, agency_code, "agencyCode", language)
     partners = [
         await _agency(session, code, "cooperatingAgencyCodes", language) for code in cooperating
@@ -330,9 +339,7 @@ async def _route(
     for partner in partners:
         if partner.id != agency.id:
             await _hand_to(session, proposal, partner, settings, AssignmentRole.COOPERATING)
-    step = await _record(
-        session, proposal, actor, action, ProposalStatus.ROUTED, normalize(note), agency.id
-    )
+    step = await _record(session, proposal, actor, action, ProposalStatus.ROUTED, note, agency.id)
     assert agency.id is not None
     await _notify_agency(session, step, agency.id)
     for partner in partners:
@@ -345,7 +352,7 @@ async def _route(
 async def reject(
     session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.REJECT)
+    proposal = await _load(session, actor, proposal_id, Action.REJECT, language)
     reason = _text("reason", reason, language)
     proposal.published = False
     step = await _record(session, proposal, actor, Action.REJECT, ProposalStatus.REJECTED, reason)
@@ -357,7 +364,7 @@ async def merge(
     session: AsyncSession, actor: Actor, proposal_id: int, into_id: int, language: Language
 ) -> Step:
     """Fold a duplicate into a lead submission, which its submitter then follows."""
-    proposal = await _load(session, actor, proposal_id, Action.MERGE)
+    proposal = await _load(session, actor, proposal_id, Action.MERGE, language)
     lead = await proposals.get_visible(session, actor.scope, into_id)
     if lead is None or lead.id == proposal.id or lead.status is ProposalStatus.MERGED:
         _ = translations(language).gettext
@@ -374,19 +381,26 @@ async def merge(
 async def reopen(
     session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.REOPEN)
+    proposal = await _load(session, actor, proposal_id, Action.REOPEN, language)
     reason = _text("reason", reason, language)
     secretariat = await directory_service.secretariat(session)
     with_agency = proposal.agency_id is not None and proposal.agency_id != secretariat.id
     target = ProposalStatus.ROUTED if with_agency else ProposalStatus.TRIAGE
+    # Rejecting took it off the public pages; the submitter's consent to publish still holds.
+    proposal.published = proposal.consent_to_publish
     return await _record(session, proposal, actor, Action.REOPEN, target, reason)
 
 
-async def close(session: AsyncSession, actor: Actor, proposal_id: int, note: str) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.CLOSE)
-    step = await _record(
-        session, proposal, actor, Action.CLOSE, ProposalStatus.CLOSED, normalize(note)
-    )
+async def close(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    note: str,
+    language: Language = DEFAULT_LANGUAGE,
+) -> Step:
+    proposal = await _load(session, actor, proposal_id, Action.CLOSE, language)
+    note = _text("note", note, language, required=False)
+    step = await _record(session, proposal, actor, Action.CLOSE, ProposalStatus.CLOSED, note)
     await _notify_submitter(session, step, mail.CLOSED, note=step.event.note)
     return step
 
@@ -394,7 +408,7 @@ async def close(session: AsyncSession, actor: Actor, proposal_id: int, note: str
 async def withdraw(
     session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.WITHDRAW)
+    proposal = await _load(session, actor, proposal_id, Action.WITHDRAW, language)
     reason = _text("reason", reason, language, required=False)
     return await _record(
         session, proposal, actor, Action.WITHDRAW, ProposalStatus.WITHDRAWN, reason
@@ -421,7 +435,7 @@ async def extend_deadline(
     language: Language,
 ) -> Step:
     """The lead agency's one extension of the response deadline, with a reason."""
-    proposal = await _load(session, actor, proposal_id, Action.EXTEND_DEADLINE)
+    proposal = await _load(session, actor, proposal_id, Action.EXTEND_DEADLINE, language)
     _ = translations(language).gettext
     if proposal.deadline_extended:
         message = _("The deadline of this submission has already been extended once.")
@@ -447,7 +461,7 @@ async def answer_information(
     settings: Settings | None = None,
 ) -> Step:
     """The submitter's answer returns the submission to where it was before the question."""
-    proposal = await _load(session, actor, proposal_id, Action.ANSWER_INFO)
+    proposal = await _load(session, actor, proposal_id, Action.ANSWER_INFO, language)
     answer = _text("answer", answer, language)
     assert proposal.id is not None
     history = await proposals.events(session, proposal.id)
@@ -469,7 +483,7 @@ async def rate(
     comment: str,
     language: Language,
 ) -> Step:
-    proposal = await _load(session, actor, proposal_id, Action.RATE)
+    proposal = await _load(session, actor, proposal_id, Action.RATE, language)
     if not 1 <= score <= 5:
         _ = translations(language).gettext
         message = _("Choose a score from 1 to 5.")
@@ -494,7 +508,7 @@ async def add_note(
         raise ProposalNotFound(str(proposal_id))
     handling = {a.agency_id for a in await proposals.active_assignments(session, proposal.id)}
     if not _may_note(actor, handling):
-        raise NotPermitted("ADD_NOTE")
+        raise NotPermitted(ADD_NOTE, language)
     kind = NoteKind.NOTE
     if actor.is_agency_official and actor.agency_id != proposal.agency_id:
         kind = NoteKind.CONTRIBUTION
@@ -527,7 +541,7 @@ async def save_response_template(
 ) -> ResponseTemplate:
     """Create or change one of the caller's agency's templates; names are unique per agency."""
     if not actor.is_agency_official or actor.agency_id is None:
-        raise NotPermitted("SAVE_TEMPLATE")
+        raise NotPermitted(SAVE_TEMPLATE, language)
     _ = translations(language).gettext
     name = _text("name", name, language)
     if len(name) > 100:

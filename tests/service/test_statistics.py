@@ -111,6 +111,47 @@ async def test_an_agency_answers_for_what_it_leads_and_counts_what_it_passed_on(
     assert (overall.received, overall.resolved, overall.passed_on) == (2, 1, 2)
 
 
+async def test_triage_sets_no_deadline_and_assigning_out_of_it_is_not_passing_on(
+    settings: Settings,
+) -> None:
+    """The answer's clock starts when an agency is assigned; the secretariat's triage is its
+    work, not a submission it passed on."""
+    db = Database(settings.resolved_database_url)
+    try:
+        waiting = await submitted_and_routed(
+            db,
+            settings,
+            category="OTHER",
+            title="Góp ý chung",
+            description="Tôi có vài ý kiến chung, mong được xem xét.",
+        )
+        assert waiting.id is not None
+        assert waiting.status is ProposalStatus.TRIAGE
+        assert (waiting.deadline, waiting.acknowledge_deadline) == (None, None)
+        async with db.transaction() as session:
+            step = await workflow.assign(
+                session, official(None, Role.SECRETARIAT), waiting.id, "BCT", settings, "vi"
+            )
+            assert step.proposal.deadline is not None
+            assert step.proposal.acknowledge_deadline is not None
+        bct = await agency_id(db, "BCT")
+        assigned, _, _, _ = await _every_way(db)
+        assert assigned.passed_on == 0  # the secretariat's assignment out of triage
+        async with db.transaction() as session:
+            back = await workflow.decline(
+                session, official(bct), waiting.id, "Không thuộc thẩm quyền.", "vi"
+            )
+            assert back.proposal.status is ProposalStatus.TRIAGE
+            assert (back.proposal.deadline, back.proposal.acknowledge_deadline) == (None, None)
+        overall, by_agency, one_by_one, everyone = await _every_way(db)
+    finally:
+        await db.dispose()
+    assert by_agency == one_by_one
+    assert overall == everyone
+    assert by_agency[bct].passed_on == 1  # BCT declined it
+    assert overall.passed_on == 1
+
+
 async def test_the_figures_count_more_submissions_than_a_statement_takes_parameters(
     settings: Settings,
 ) -> None:

@@ -50,7 +50,7 @@ class DirectoryMutation:
             _ = translations(context.language).gettext
             return NotPermittedError(message=_("Only the secretariat may change agencies."))
         try:
-            async with context.runtime.db.transaction() as session:
+            async with context.write() as session:
                 agency = await service.update_agency(
                     session,
                     context.actor.label,

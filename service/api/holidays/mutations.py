@@ -35,7 +35,7 @@ class HolidayMutation:
         if not context.actor.is_secretariat:
             return _not_permitted(info)
         try:
-            async with context.runtime.db.transaction() as session:
+            async with context.write() as session:
                 holiday = await service.save_holiday(
                     session, context.actor.label, input.date, input.name, context.language
                 )
@@ -49,7 +49,7 @@ class HolidayMutation:
         if not context.actor.is_secretariat:
             return _not_permitted(info)
         try:
-            async with context.runtime.db.transaction() as session:
+            async with context.write() as session:
                 await service.delete_holiday(session, context.actor.label, input.date)
         except HolidayNotFound:
             _ = translations(context.language).gettext

@@ -14,7 +14,6 @@ from service.api.proposals.types import Language
 from service.api.workflow.types import NotPermittedError
 from service.i18n import translations
 from service.notifications import service as notifications
-from service.outbox.service import unit_of_work
 
 strawberry.enum(NotificationMode)
 
@@ -70,11 +69,11 @@ class NotificationMutation:
     async def set_notification_preferences(
         self, info: Info, mode: NotificationMode, language: Language
     ) -> NotificationPreferencesResult:
-        actor, runtime = info.context.actor, info.context.runtime
+        actor = info.context.actor
         if actor.kind is not ActorKind.USER or actor.user_id is None:
             _ = translations(info.context.language).gettext
             return NotPermittedError(message=_("Sign in as an official to set preferences."))
-        async with unit_of_work(runtime.db, runtime.queue) as session:
+        async with info.context.write() as session:
             user = await notifications.set_preferences(
                 session, actor.user_id, mode=mode, language=language.value
             )

@@ -20,7 +20,6 @@ from service.audit.errors import AuditNotPermitted
 from service.audit.models import AuditAction, AuditFilter
 from service.audit.models import AuditEntry as AuditRow
 from service.i18n import translations
-from service.outbox.service import unit_of_work
 from service.privacy import service as privacy
 from service.privacy.errors import ErasureNotPermitted
 from service.proposals import service as proposals
@@ -201,7 +200,7 @@ def _not_found(info: Info) -> NotFoundError:
 
 async def _erase(info: Info, actor: Actor, proposal_id: int, reason: str) -> PersonalDataErased:
     runtime = info.context.runtime
-    async with unit_of_work(runtime.db, runtime.queue) as session:
+    async with info.context.write() as session:
         erasure = await privacy.erase(session, actor, proposal_id, reason=reason)
     privacy.delete_files(runtime.settings, erasure.storage_keys)
     erased_at = erasure.proposal.personal_data_erased_at
@@ -223,7 +222,7 @@ class PrivacyMutation:
     ) -> ExportPersonalDataResult:
         runtime = info.context.runtime
         try:
-            async with unit_of_work(runtime.db, runtime.queue) as session:
+            async with info.context.write() as session:
                 row, actor = await proposals.submitter_actor(
                     session, runtime.settings, input.tracking_code, input.access_key
                 )

@@ -15,7 +15,6 @@ from service.api.proposals.types import (
 from service.api.uploads import read_uploads
 from service.errors import ValidationFailed
 from service.i18n import translations
-from service.outbox.service import unit_of_work
 from service.proposals import service
 from service.proposals.validation import SubmissionInput
 from service.ratelimit import identity, seconds_to_wait, submission_limit
@@ -29,7 +28,7 @@ class ProposalMutation:
     async def submit_proposal(self, info: Info, input: SubmitProposalInput) -> SubmitProposalResult:
         runtime = info.context.runtime
         # The form's per-IP budget: the API must not be a way around it.
-        caller = identity(info.context.request.scope, runtime.settings)
+        caller = identity(info.context.request.scope, runtime.settings, info.context.actor)
         wait = await seconds_to_wait(runtime.queue, submission_limit(runtime.settings), caller)
         if wait is not None:
             _ = translations(info.context.language).gettext
@@ -54,7 +53,7 @@ class ProposalMutation:
         )
         files = await read_uploads(input.attachments)
         try:
-            async with unit_of_work(runtime.db, runtime.queue) as session:
+            async with info.context.write() as session:
                 proposal = await service.submit_proposal(
                     session, data, runtime.settings, info.context.language, files
                 )

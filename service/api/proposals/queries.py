@@ -135,7 +135,9 @@ class ProposalQuery:
 
     @strawberry.field(
         description="A submission by tracking code. With the access key from the submitter's "
-        "link, the submitter's own view; otherwise the status and timeline. Null when no "
+        "link, the submitter's own view; otherwise what the tracking page shows: its title, "
+        "status, agency and timeline, with the description and legal references only where "
+        "you may read the submission itself (published, or handled by you). Null when no "
         "such code exists."
     )
     async def track_proposal(
@@ -149,7 +151,14 @@ class ProposalQuery:
                         session, runtime.settings, tracking_code, access_key
                     )
                     return Proposal.of(row, viewer)
-                tracked = await service.track(session, tracking_code)
+                row = (await service.track(session, tracking_code)).proposal
+                assert row.id is not None
+                readable = await service.get_for(session, info.context.actor, row.id)
             except ProposalNotFound:
                 return None
-        return Proposal.of(tracked.proposal, info.context.actor)
+        proposal = Proposal.of(row, info.context.actor)
+        if readable is None:
+            # A tracking code is not a reading right: an unpublished text stays with those
+            # who handle it and its submitter, as on the tracking page.
+            proposal.description = proposal.legal_references = ""
+        return proposal

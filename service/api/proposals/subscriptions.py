@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from service.accounts.actor import ActorKind
 from service.api.context import Info
 from service.api.proposals.types import Proposal, ProposalEvent
 from service.api.relay import from_global_id
@@ -48,24 +49,43 @@ class ProposalSubscription:
     async def proposal_events(
         self, info: Info, filter: ProposalEventFilterInput | None = None
     ) -> AsyncGenerator[ProposalEventNotice, None]:
-        runtime, actor = info.context.runtime, info.context.actor
         wanted_ids = {
             decoded[1]
             for decoded in map(from_global_id, (filter.proposal_ids if filter else None) or [])
             if decoded and decoded[0] == "Proposal"
         }
         wanted_statuses = set(filter.statuses or ()) if filter else set()
-        async for message in _messages(redis_url(runtime.settings)):
-            if wanted_ids and message["proposal_id"] not in wanted_ids:
-                continue
-            async with runtime.db.session() as session:
-                found = await service.visible_event(session, actor, message["event_id"])
+        try:
+            async for notice in _notices(info, wanted_ids, wanted_statuses):
+                yield notice
+                # Resumed once the notice was resolved and sent: an official's read of the
+                # submitter's contact in it is recorded, as for a query, and the next notice
+                # reads afresh (a subscription's loaders would otherwise keep what the first
+                # event found, such as a submission's assignments before it was routed).
+                await info.context.record_contacts_viewed()
+                await info.context.loaders.refresh()
+        finally:
+            await info.context.record_contacts_viewed()
+
+
+async def _notices(
+    info: Info, wanted_ids: set[int], wanted_statuses: set[ProposalStatus]
+) -> AsyncGenerator[ProposalEventNotice, None]:
+    runtime, actor = info.context.runtime, info.context.actor
+    async for message in _messages(redis_url(runtime.settings)):
+        if wanted_ids and message["proposal_id"] not in wanted_ids:
+            continue
+        async with runtime.db.session() as session:
+            found = await service.visible_event(session, actor, message["event_id"])
             if found is None:
                 continue
             proposal, event = found
-            if wanted_statuses and event.status not in wanted_statuses:
-                continue
-            yield ProposalEventNotice(
-                proposal=Proposal.of(proposal, actor),
-                event=ProposalEvent.of(event, actor.is_official),
-            )
+            assert proposal.id is not None
+            official = await service.handles_or_handled(session, actor, proposal.id)
+        if wanted_statuses and event.status not in wanted_statuses:
+            continue
+        own = actor.kind is ActorKind.SUBMITTER and actor.proposal_id == proposal.id
+        yield ProposalEventNotice(
+            proposal=Proposal.of(proposal, actor),
+            event=ProposalEvent.of(event, official=official, submitter=own),
+        )

@@ -26,6 +26,7 @@ from service.proposals.models import (
     ProposalStatus,
     SubmitterType,
     is_overdue,
+    shown_note,
 )
 from service.proposals.models import Proposal as ProposalRow
 from service.proposals.models import ProposalEvent as EventRow
@@ -69,28 +70,34 @@ def _handles(viewer: Actor, assignments: list[AssignmentRow], *, now: bool) -> b
 @strawberry.type(description="One step of a submission's timeline.")
 class ProposalEvent:
     row: strawberry.Private[EventRow | TimelineEvent]
-    official_view: strawberry.Private[bool]
     status: ProposalStatus
     from_status: ProposalStatus | None
     action: str = strawberry.field(
         description="The workflow action, empty for submission and routing."
     )
     at: datetime
-    note: str = strawberry.field(description="Reason, question or answer given with the step.")
-    actor: str | None = strawberry.field(description="Who took the step; shown to officials only.")
+    note: str = strawberry.field(
+        description="Reason, question or answer given with the step: every note for officials "
+        "who handle or handled the submission, all but the routing engine's for its submitter, "
+        "empty for everyone else."
+    )
+    actor: str | None = strawberry.field(
+        description="Who took the step; shown to officials who handle or handled it only."
+    )
 
     @classmethod
-    def of(cls, row: EventRow | TimelineEvent, official_view: bool) -> ProposalEvent:
+    def of(cls, row: EventRow | TimelineEvent, *, official: bool, submitter: bool) -> ProposalEvent:
+        """The step as its viewer may read it: `official` when the viewer handles or handled
+        the submission, `submitter` when it is the viewer's own."""
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
         return cls(
             row=row,
-            official_view=official_view,
             status=row.status,
             from_status=row.from_status,
             action=row.action,
             at=row.at,
-            note=row.note,
-            actor=row.actor if official_view else None,
+            note=shown_note(row.actor, row.note, official=official, submitter=submitter),
+            actor=row.actor if official else None,
         )
 
     @strawberry.field
@@ -329,10 +336,13 @@ class Proposal(Node):
         merged = self.row.merged_into_id
         return to_global_id("Proposal", merged) if merged is not None else None
 
-    @strawberry.field(description="A near-duplicate's earlier submission, found at routing.")
-    def duplicate_of_id(self) -> strawberry.ID | None:
+    @strawberry.field(
+        description="A near-duplicate's earlier submission, found at routing; officials who "
+        "handle or handled it only."
+    )
+    async def duplicate_of_id(self, info: Info) -> strawberry.ID | None:
         duplicate = self.row.duplicate_of_id
-        if duplicate is None or not self.viewer.is_official:
+        if duplicate is None or not self._handled(await self._assignments(info)):
             return None
         return to_global_id("Proposal", duplicate)
 
@@ -390,7 +400,8 @@ class Proposal(Node):
         self, assignments: list[AssignmentRow], rows: list[TimelineEvent]
     ) -> list[ProposalEvent]:
         official = self._handled(assignments)
-        return [ProposalEvent.of(row, official) for row in rows]
+        own = _is_own_submission(self.viewer, self.row)
+        return [ProposalEvent.of(row, official=official, submitter=own) for row in rows]
 
     def _handled(self, assignments: list[AssignmentRow]) -> bool:
         """_handles, now or earlier, worked out once per submission (its assignments are one

@@ -26,9 +26,9 @@ from service.api.workflow.types import NotFoundError, NotPermittedError, Workflo
 from service.directory import repository as directory
 from service.errors import ValidationFailed
 from service.i18n import translations
-from service.outbox.service import unit_of_work
 from service.routing import service as routing
 from service.routing.errors import RuleNotFound
+from service.text import whole_number
 from service.workflow import service as workflow
 
 
@@ -46,9 +46,10 @@ def _rule_id(value: strawberry.ID | None) -> int | None:
     if value is None:
         return None
     text = str(value)
-    if not text.isdigit():
+    rule_id = whole_number(text)
+    if rule_id is None:
         raise RuleNotFound(text)
-    return int(text)
+    return rule_id
 
 
 @strawberry.type
@@ -74,7 +75,7 @@ class RoutingMutation:
             "position": "" if input.position is None else str(input.position),
         }
         try:
-            async with unit_of_work(context.runtime.db, context.runtime.queue) as session:
+            async with context.write() as session:
                 rule = await routing.save_rule(
                     session, context.actor.label, values, context.language, _rule_id(input.id)
                 )
@@ -94,7 +95,7 @@ class RoutingMutation:
         try:
             rule_id = _rule_id(input.id)
             assert rule_id is not None
-            async with unit_of_work(context.runtime.db, context.runtime.queue) as session:
+            async with context.write() as session:
                 await routing.delete_rule(session, context.actor.label, rule_id)
         except RuleNotFound:
             return _no_rule(info)
@@ -110,7 +111,7 @@ class RoutingMutation:
         if not context.actor.is_secretariat:
             return _not_permitted(info)
         try:
-            async with unit_of_work(context.runtime.db, context.runtime.queue) as session:
+            async with context.write() as session:
                 agency = await routing.update_agency_competences(
                     session,
                     context.actor.label,

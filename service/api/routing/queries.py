@@ -7,6 +7,7 @@ import strawberry
 from service.api.context import Info
 from service.api.routing.types import RoutingRule, RoutingRuleChange
 from service.routing import repository
+from service.text import whole_number
 
 
 @strawberry.type
@@ -24,7 +25,7 @@ class RoutingQuery:
     ) -> list[RoutingRuleChange]:
         if not info.context.actor.is_secretariat:
             return []
-        key = int(rule_id) if rule_id is not None and str(rule_id).isdigit() else None
+        key = whole_number(str(rule_id)) if rule_id is not None else None
         if rule_id is not None and key is None:
             return []
         async with info.context.runtime.db.session() as session:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.accounts.actor import Actor
+from service.accounts.actor import Actor, ActorKind
 from service.api.context import Info
 from service.api.errors import ValidationErrors
 from service.api.proposals.types import Proposal, ProposalEvent
@@ -36,7 +36,6 @@ from service.api.workflow.types import (
 )
 from service.errors import ValidationFailed
 from service.i18n import translations
-from service.outbox.service import unit_of_work
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
 from service.workflow import service as workflow
@@ -58,12 +57,15 @@ def _not_found(info: Info) -> NotFoundError:
     return NotFoundError(message=_("No submission found."))
 
 
-async def _step(info: Info, global_id: str, call: StepCall) -> WorkflowResult:
-    """Run one step as the caller, in one transaction, and report its outcome."""
-    runtime, actor = info.context.runtime, info.context.actor
+async def _step(
+    info: Info, global_id: str, call: StepCall, *, actor: Actor | None = None
+) -> WorkflowResult:
+    """Run one step as the caller (or the given actor), in one transaction, and report its
+    outcome."""
+    actor = actor or info.context.actor
     try:
         pk = _pk(global_id)
-        async with unit_of_work(runtime.db, runtime.queue) as session:
+        async with info.context.write() as session:
             step = await call(session, actor, pk)
     except ProposalNotFound:
         return _not_found(info)
@@ -77,7 +79,10 @@ async def _step(info: Info, global_id: str, call: StepCall) -> WorkflowResult:
         return ValidationErrors.from_domain(failure.errors)
     return WorkflowSuccess(
         proposal=Proposal.of(step.proposal, actor),
-        event=ProposalEvent.of(step.event, actor.is_official),
+        # Whoever took a step handles the submission, or sent it.
+        event=ProposalEvent.of(
+            step.event, official=actor.is_official, submitter=actor.kind is ActorKind.SUBMITTER
+        ),
     )
 
 
@@ -96,8 +101,9 @@ async def _submitter_step(
     except ProposalNotFound:
         return _not_found(info)
     assert proposal.id is not None
-    info.context.actor = submitter
-    return await _step(info, _global(proposal.id), call)
+    # The step is the submitter's; the request's caller stays who it is, for the rest of the
+    # operation and for the audit of what it read.
+    return await _step(info, _global(proposal.id), call, actor=submitter)
 
 
 def _global(pk: int) -> str:
@@ -108,7 +114,10 @@ def _global(pk: int) -> str:
 class WorkflowMutation:
     @strawberry.mutation(description="Lead agency: confirm the submission is being handled.")
     async def acknowledge(self, info: Info, input: ProposalIdInput) -> WorkflowResult:
-        return await _step(info, input.id, workflow.acknowledge)
+        language = info.context.language
+        return await _step(
+            info, input.id, lambda s, a, pk: workflow.acknowledge(s, a, pk, language)
+        )
 
     @strawberry.mutation(description="Lead agency: ask the submitter for more information.")
     async def request_information(
@@ -207,7 +216,10 @@ class WorkflowMutation:
 
     @strawberry.mutation(description="Secretariat: close an answered submission.")
     async def close(self, info: Info, input: CloseInput) -> WorkflowResult:
-        return await _step(info, input.id, lambda s, a, pk: workflow.close(s, a, pk, input.note))
+        language = info.context.language
+        return await _step(
+            info, input.id, lambda s, a, pk: workflow.close(s, a, pk, input.note, language)
+        )
 
     @strawberry.mutation(description="Submitter: withdraw the submission.")
     async def withdraw(self, info: Info, input: WithdrawInput) -> WorkflowResult:
@@ -247,10 +259,10 @@ class WorkflowMutation:
         description="Officials handling it: an internal note, or a co-handling contribution."
     )
     async def add_note(self, info: Info, input: AddNoteInput) -> NoteResult:
-        runtime, actor = info.context.runtime, info.context.actor
+        actor = info.context.actor
         try:
             pk = _pk(input.id)
-            async with unit_of_work(runtime.db, runtime.queue) as session:
+            async with info.context.write() as session:
                 await workflow.add_note(session, actor, pk, input.text, info.context.language)
                 proposal = await proposals.get_for(session, actor, pk)
         except ProposalNotFound:

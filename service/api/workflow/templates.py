@@ -13,7 +13,6 @@ from service.api.relay import from_global_id, to_global_id
 from service.api.workflow.types import NotFoundError, NotPermittedError
 from service.errors import ValidationFailed
 from service.i18n import translations
-from service.outbox.service import unit_of_work
 from service.proposals.errors import ProposalNotFound
 from service.workflow import service as workflow
 from service.workflow.errors import NotPermitted
@@ -91,12 +90,11 @@ class TemplateMutation:
     async def save_response_template(
         self, info: Info, input: SaveResponseTemplateInput
     ) -> SaveTemplateResult:
-        runtime = info.context.runtime
         template_id = _pk(input.id)
         if input.id is not None and template_id is None:
             return _not_found(info)
         try:
-            async with unit_of_work(runtime.db, runtime.queue) as session:
+            async with info.context.write() as session:
                 row = await workflow.save_response_template(
                     session,
                     info.context.actor,
@@ -115,9 +113,9 @@ class TemplateMutation:
 
     @strawberry.mutation(description="Agency officials: delete one of your agency's templates.")
     async def delete_response_template(self, info: Info, id: strawberry.ID) -> DeleteTemplateResult:
-        runtime, pk = info.context.runtime, _pk(id)
+        pk = _pk(id)
         if pk is None:
             return _not_found(info)
-        async with unit_of_work(runtime.db, runtime.queue) as session:
+        async with info.context.write() as session:
             deleted = await workflow.delete_response_template(session, info.context.actor, pk)
         return ResponseTemplateDeleted(id=id) if deleted else _not_found(info)

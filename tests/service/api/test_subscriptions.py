@@ -7,11 +7,13 @@ import time
 from typing import Any, cast
 
 from redis import Redis
+from sqlmodel import select
 from starlette.testclient import TestClient
 from starlette.testclient import WebSocketTestSession as Socket
 
 from service.accounts.models import Role
 from service.app import create_app
+from service.audit.models import AuditAction, AuditEntry
 from service.db import Database
 from service.proposals.events import CHANNEL
 from service.settings import Settings
@@ -104,3 +106,55 @@ def test_each_agency_hears_only_about_its_own_submissions(settings: Settings) ->
             # BCA's first events are about its own submission: BKHCN's never reached it.
             heard_by_them = _until_routed(theirs)
             assert {n["proposal"]["trackingCode"] for n in heard_by_them} == {their_code}
+
+
+def _audited_contact_reads(settings: Settings) -> list[tuple[str, list[int]]]:
+    async def read() -> list[tuple[str, list[int]]]:
+        db = Database(settings.resolved_database_url)
+        try:
+            async with db.session() as session:
+                rows = (await session.exec(select(AuditEntry))).all()
+            return [
+                (row.actor, row.proposal_ids)
+                for row in rows
+                if row.action == AuditAction.API_VIEW_CONTACT
+            ]
+        finally:
+            await db.dispose()
+
+    return asyncio.run(read())
+
+
+def test_an_officials_read_of_the_contact_in_a_live_event_is_audited(
+    settings: Settings,
+) -> None:
+    """As for a query: "Reading `submitter` as an official is recorded in the audit log"."""
+    bkhcn, _ = _tokens(settings)
+    contact = """subscription { proposalEvents {
+      proposal { trackingCode submitter { email } } event { status }
+    } }"""
+    with (
+        TestClient(create_app(settings)) as http,
+        http.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket,
+    ):
+        socket.send_json(
+            {"type": "connection_init", "payload": {"authorization": bkhcn["authorization"]}}
+        )
+        assert socket.receive_json() == {"type": "connection_ack"}
+        socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": contact}})
+        _wait_for_subscribers(settings, 1)
+        submit = operation("SubmitProposal")
+        sent = http.post(
+            "/graphql",
+            json={"query": submit, "variables": {"input": graphql_input(email="an@example.com")}},
+        )
+        assert sent.json()["data"]["submitProposal"]["__typename"] == "SubmitProposalSuccess"
+        asyncio.run(run_worker(settings))
+        routed = _until_routed(socket)[-1]
+        assert routed["proposal"]["submitter"] == {"email": "an@example.com"}
+        deadline = time.monotonic() + 10
+        while not (reads := _audited_contact_reads(settings)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    [(actor, proposal_ids)] = reads
+    assert actor.startswith("token:")
+    assert len(proposal_ids) == 1

@@ -182,7 +182,8 @@ async def test_steps_out_of_order_are_typed_errors(
     assert closed["close"] == {
         "__typename": "InvalidTransitionError",
         "code": "invalid_transition",
-        "message": "cannot close a submission that is ROUTED; allowed now: transfer, reject, merge",
+        "message": "Chưa thể đóng nội dung này. Trạng thái hiện tại là “Đã chuyển đến cơ quan"
+        " chủ trì”. Bạn có thể: chuyển cơ quan, từ chối, hợp nhất.",
         "currentStatus": "ROUTED",
         "allowedActions": ["TRANSFER", "REJECT", "MERGE"],
     }

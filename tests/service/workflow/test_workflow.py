@@ -101,8 +101,12 @@ async def test_invalid_transition_names_the_state_and_what_is_allowed(settings: 
         Action.EXTEND_DEADLINE,
     )
     assert str(failure.value) == (
-        "cannot acknowledge a submission that is ACKNOWLEDGED; "
-        "allowed now: request_info, respond, decline, extend_deadline"
+        "Chưa thể tiếp nhận nội dung này. Trạng thái hiện tại là “Cơ quan đã tiếp nhận”."
+        " Bạn có thể: yêu cầu bổ sung thông tin, trả lời, từ chối xử lý, gia hạn."
+    )
+    assert failure.value.message("en") == (
+        "This submission cannot be acknowledged now. Its status is “Acknowledged by the agency”."
+        " Open to you now: request information, respond, decline, extend the deadline."
     )
 
 
