@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,8 +15,11 @@ from service.api.auth import resolve_actor
 from service.directory import service as directory
 from service.i18n import translations
 from service.runtime import Runtime
+from service.text import whole_number
 from web.csrf import checked_form
 from web.rendering import page_language, render
+
+_NAME_MAX = 100
 
 
 async def _administrator(request: Request) -> tuple[Runtime, Actor] | Response:
@@ -33,6 +38,8 @@ async def _page(
     actor: Actor,
     *,
     issued: accounts.IssuedToken | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
     error: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -42,6 +49,7 @@ async def _page(
     roles = [Role.REVIEWER, Role.AGENCY_ADMIN]
     if actor.is_secretariat:
         roles += [Role.SECRETARIAT, Role.ADMIN]
+    _ = translations(page_language(request)).gettext
     response = render(
         request,
         "admin/tokens.html",
@@ -52,12 +60,31 @@ async def _page(
             "own_agency": actor.agency_code,
             "secretariat": actor.is_secretariat,
             "issued": issued,
+            # A rejected form keeps what was typed; a fresh one proposes the admin's own agency.
+            "values": values or {"name": "", "role": "", "agency": actor.agency_code or ""},
+            "errors": errors or {},
+            "labels": {"name": _("Name"), "role": _("Role"), "agency": _("Agency")},
             "error": error,
         },
         status_code=status_code,
     )
     response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
     return response
+
+
+def _token_errors(values: dict[str, str], _: Callable[[str], str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = _("Give the token a name.")
+    elif len(values["name"]) > _NAME_MAX:
+        errors["name"] = _("Use at most %(max)s characters.") % {"max": _NAME_MAX}
+    if values["role"] not in Role.__members__:
+        errors["role"] = _("Choose a role.")
+    elif not values["agency"] and Role(values["role"]) is Role.REVIEWER:
+        errors["agency"] = _("Choose the agency of the reviewer.")
+    elif not values["agency"] and Role(values["role"]) is Role.AGENCY_ADMIN:
+        errors["agency"] = _("Choose the agency of the agency administrator.")
+    return errors
 
 
 async def tokens_page(request: Request) -> Response:
@@ -74,23 +101,32 @@ async def create_token(request: Request) -> Response:
     runtime, actor = allowed
     form = await checked_form(request)
     _ = translations(page_language(request)).gettext
-    name = str(form.get("name") or "").strip()
-    role_value = str(form.get("role") or "")
-    agency = str(form.get("agency") or "") or None
-    if not name or len(name) > 100 or role_value not in Role.__members__:
-        return await _page(
-            request, runtime, actor, error=_("Give the token a name and a role."), status_code=422
-        )
+    values = {
+        "name": str(form.get("name") or "").strip(),
+        "role": str(form.get("role") or ""),
+        "agency": str(form.get("agency") or ""),
+    }
+    errors = _token_errors(values, _)
+    if errors:
+        return await _page(request, runtime, actor, values=values, errors=errors, status_code=422)
     try:
         async with runtime.db.transaction() as session:
             issued = await accounts.issue_token(
-                session, actor, name=name, role=Role(role_value), agency_code=agency
+                session,
+                actor,
+                name=values["name"],
+                role=Role(values["role"]),
+                agency_code=values["agency"] or None,
             )
-    except (TokenNotPermitted, UnknownAgency):
+    except UnknownAgency:
+        errors = {"agency": _("Choose an agency from the directory.")}
+        return await _page(request, runtime, actor, values=values, errors=errors, status_code=422)
+    except TokenNotPermitted:
         return await _page(
             request,
             runtime,
             actor,
+            values=values,
             error=_("You may not issue this token."),
             status_code=403,
         )
@@ -103,8 +139,8 @@ async def revoke_token(request: Request) -> Response:
         return allowed
     runtime, actor = allowed
     await checked_form(request)
-    raw = request.path_params["token_id"]
-    if raw.isdigit():
+    token_id = whole_number(request.path_params["token_id"])
+    if token_id is not None:
         async with runtime.db.transaction() as session:
-            await accounts.revoke_token_as(session, actor, int(raw))
+            await accounts.revoke_token_as(session, actor, token_id)
     return RedirectResponse("/admin/tokens", status_code=303)

@@ -17,6 +17,7 @@ from service.directory.models import Agency, AgencyKind
 from service.errors import FieldError, ValidationFailed
 from service.routing import service as routing
 from service.runtime import Runtime
+from web import labels
 from web.common import field_errors, gettext_for, secretariat
 from web.csrf import checked_form
 from web.history import History
@@ -57,7 +58,13 @@ async def agencies_page(request: Request) -> Response:
     return render(
         request,
         "admin/agencies.html",
-        {"agencies": rows, "query": query, "kind": kind, "kinds": list(AgencyKind)},
+        {
+            "agencies": rows,
+            "query": query,
+            "kind": kind,
+            "kinds": list(AgencyKind),
+            "agency_kind_labels": labels.agency_kind_labels(gettext_for(request)),
+        },
     )
 
 

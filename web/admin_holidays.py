@@ -14,6 +14,7 @@ from service.errors import FieldError, ValidationFailed
 from service.holidays import service as holidays
 from service.holidays.errors import HolidayNotFound
 from service.runtime import Runtime
+from service.text import whole_number
 from web.common import field_errors, gettext_for, secretariat
 from web.csrf import checked_form
 from web.history import History
@@ -22,8 +23,9 @@ from web.rendering import page_language, render
 
 def _year(request: Request) -> int:
     raw = request.query_params.get("year", "")
-    if raw.isdigit() and holidays.MIN_YEAR <= int(raw) <= holidays.MAX_YEAR:
-        return int(raw)
+    year = whole_number(raw, holidays.MAX_YEAR)
+    if year is not None and year >= holidays.MIN_YEAR:
+        return year
     return utcnow().year
 
 

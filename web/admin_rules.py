@@ -16,6 +16,7 @@ from service.routing import service as routing
 from service.routing.errors import RuleNotFound
 from service.routing.models import RoutingRule
 from service.runtime import Runtime
+from service.text import whole_number
 from web.common import field_errors, gettext_for, secretariat
 from web.csrf import checked_form
 from web.history import History
@@ -62,10 +63,10 @@ def _values_of(rule: RoutingRule) -> dict[str, str]:
 
 
 def _rule_id(request: Request) -> int:
-    raw = request.path_params["rule_id"]
-    if not raw.isdigit():
+    rule_id = whole_number(request.path_params["rule_id"])
+    if rule_id is None:
         raise HTTPException(404)
-    return int(raw)
+    return rule_id
 
 
 async def rules_page(request: Request) -> Response:

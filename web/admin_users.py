@@ -15,6 +15,7 @@ from service.accounts.models import Role, User
 from service.directory import service as directory
 from service.errors import ValidationFailed
 from service.runtime import Runtime
+from service.text import whole_number
 from web.common import field_errors, gettext_for, official
 from web.csrf import checked_form
 from web.history import History
@@ -129,10 +130,10 @@ async def create_user(request: Request) -> Response:
 
 
 def _user_id(request: Request) -> int:
-    raw = request.path_params["user_id"]
-    if not raw.isdigit():
+    user_id = whole_number(request.path_params["user_id"])
+    if user_id is None:
         raise HTTPException(404)
-    return int(raw)
+    return user_id
 
 
 async def _user_page(

@@ -16,6 +16,7 @@ from service.audit.models import AuditAction
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
 from service.runtime import Runtime
+from service.text import whole_number
 
 
 async def _actor(request: Request, runtime: Runtime) -> Actor:
@@ -32,12 +33,12 @@ async def _actor(request: Request, runtime: Runtime) -> Actor:
 
 async def download(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
-    raw_id = request.path_params["attachment_id"]
-    if not raw_id.isdigit():
+    attachment_id = whole_number(request.path_params["attachment_id"])
+    if attachment_id is None:
         raise HTTPException(404)
     actor = await _actor(request, runtime)
     async with runtime.db.transaction() as session:
-        attachment = await attachments.readable(session, actor, int(raw_id))
+        attachment = await attachments.readable(session, actor, attachment_id)
         if attachment is None:
             raise HTTPException(404)
         if actor.is_official and attachment.uploaded_by == "submitter":

@@ -14,6 +14,7 @@ from service.audit.models import AuditAction, AuditEntry, AuditFilter
 from service.calendar import ZONE
 from service.proposals import repository as proposal_rows
 from service.proposals import service as proposals
+from service.text import whole_number
 from web.common import gettext_for, secretariat
 from web.rendering import render
 
@@ -52,7 +53,7 @@ async def audit_page(request: Request) -> Response:
         start = datetime.combine(day, time(0), tzinfo=ZONE)
         bounds[name] = start + timedelta(days=1) if next_day else start
     raw_page = params.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) <= 10_000 else 1
+    page = whole_number(raw_page, 10_000) or 1
     rows: list[AuditEntry] = []
     total = 0
     codes: dict[int, str] = {}

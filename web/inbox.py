@@ -4,6 +4,7 @@ with its timeline, answers, notes and the workflow steps the official may take."
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from search import service as search_service
 from search.base import SearchError
+from service.accounts import service as accounts
 from service.accounts.actor import Actor
 from service.attachments.service import IncomingFile
 from service.audit import service as audit
@@ -42,6 +44,7 @@ from service.proposals.models import (
 )
 from service.runtime import Runtime
 from service.settings import Settings
+from service.text import whole_number
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.rules import allowed_actions
@@ -51,6 +54,7 @@ from web.csrf import checked_form
 from web.history import History
 from web.rendering import page_language, render
 from web.search import official_scope
+from web.tracking import timeline_rows
 
 PAGE_SIZE = 50
 _OPEN_FOR_SECRETARIAT = AWAITING_AGENCY | {ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE}
@@ -92,7 +96,7 @@ class InboxQuery:
             kind=str(params.get("kind", "")),
             category=str(params.get("category", "")),
             overdue=params.get("overdue") == "yes",
-            page=max(1, int(page)) if page.isdigit() else 1,
+            page=max(1, whole_number(page, 10_000) or 1),
         )
 
     def filter_for(self, actor: Actor) -> ProposalFilter:
@@ -159,7 +163,7 @@ async def acknowledge_many(request: Request) -> Response:
         return allowed
     runtime, actor = allowed
     form = await checked_form(request)
-    ids = [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.isdigit()]
+    ids = [n for v in form.getlist("ids") if isinstance(v, str) and (n := whole_number(v))]
     done = skipped = 0
     async with unit_of_work(runtime.db, runtime.queue) as session:
         for proposal_id in ids:
@@ -178,7 +182,7 @@ async def _detail(
     proposal_id: int,
     *,
     errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
     problem: str = "",
     failed_step: str = "",
     status_code: int = 200,
@@ -194,6 +198,7 @@ async def _detail(
         if record.handling and proposal.personal_data_erased_at is None:
             audit.record(session, actor, AuditAction.VIEW_CONTACT, [proposal_id])
         templates = await workflow.response_templates(session, actor)
+        actor_names = await accounts.actor_names(session, [e.actor for e, _ in tracked.events])
         agencies = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
         now = utcnow()
@@ -209,17 +214,25 @@ async def _detail(
     except SearchError:
         similar = []  # the page works without them while the search backend is away
     values = dict(values or {})
-    chosen = request.query_params.get("template", "")
+    # After a refused answer the template chosen before stays chosen (the form carries it).
+    chosen = str(values.get("template") or request.query_params.get("template", ""))
     template = next((t for t in templates if str(t.id) == chosen), None)
     if template is not None and "text" not in values:
         values["text"] = template.body
     by_id = {a.id: a for a in agencies}
+    gettext = gettext_for(request)
     return render(
         request,
         "inbox/detail.html",
         {
+            # A failed step renders at its POST-only address: the language switch comes back here.
+            "language_return": f"/inbox/{proposal.id}",
             "p": proposal,
             "tracked": tracked,
+            "timeline_rows": timeline_rows(
+                tracked.events, gettext, official=record.handling, submitter=False
+            ),
+            "actor_names": actor_names,
             "similar": similar,
             "record": record,
             "category": categories.get(proposal.category_code),
@@ -234,6 +247,7 @@ async def _detail(
             "may_note": record.may_note,
             "is_secretariat": actor.is_secretariat,
             "errors": errors or {},
+            "error_labels": _error_labels(gettext).get(failed_step, {}),
             "values": values,
             "problem": problem,
             "failed_step": failed_step,
@@ -244,10 +258,10 @@ async def _detail(
 
 
 def _proposal_id(request: Request) -> int:
-    raw = request.path_params["proposal_id"]
-    if not raw.isdigit():
+    proposal_id = whole_number(request.path_params["proposal_id"])
+    if proposal_id is None:
         raise HTTPException(404)
-    return int(raw)
+    return proposal_id
 
 
 async def detail(request: Request) -> Response:
@@ -257,7 +271,7 @@ async def detail(request: Request) -> Response:
     return await _detail(request, *allowed, _proposal_id(request))
 
 
-_FIELDS = ("text", "question", "reason", "note", "agencyCode", "intoCode", "publish")
+_FIELDS = ("text", "question", "reason", "note", "agencyCode", "intoCode", "publish", "template")
 # The services name fields as the GraphQL inputs do; the forms name some of them differently.
 _FORM_NAMES = {"intoId": "intoCode", "cooperatingAgencyCodes": "cooperating"}
 _STEP_FORM_NAMES = {"note": {"text": "note"}}
@@ -272,7 +286,8 @@ async def step(request: Request) -> Response:
     proposal_id = _proposal_id(request)
     form = await checked_form(request)
     step_name = request.path_params["step"]
-    values = {name: str(form.get(name) or "") for name in _FIELDS}
+    values: dict[str, Any] = {name: str(form.get(name) or "") for name in _FIELDS}
+    values["cooperating"] = [str(v) for v in form.getlist("cooperating") if v]
     language = page_language(request)
     files = await uploaded_files(form, "attachments", runtime.settings.attachment_max_bytes)
     _ = gettext_for(request)
@@ -322,7 +337,7 @@ async def _take(
     settings = runtime.settings
     match step_name:
         case "acknowledge":
-            await workflow.acknowledge(session, actor, proposal_id)
+            await workflow.acknowledge(session, actor, proposal_id, language)
         case "respond":
             await workflow.respond(
                 session,
@@ -371,9 +386,29 @@ async def _take(
         case "reopen":
             await workflow.reopen(session, actor, proposal_id, text["reason"], language)
         case "close":
-            await workflow.close(session, actor, proposal_id, text["note"])
+            await workflow.close(session, actor, proposal_id, text["note"], language)
         case _:
             raise HTTPException(404)
+
+
+def _error_labels(_: Callable[[str], str]) -> dict[str, dict[str, str]]:
+    """The fields of each step's form, as the error summary names them (by step)."""
+    return {
+        "respond": {"text": _("Answer to the submitter"), "attachments": _("Files")},
+        "request-information": {"question": _("Question to the submitter")},
+        "decline": {"reason": _("Reason for declining")},
+        "assign": {
+            "agencyCode": _("Lead agency"),
+            "cooperating": _("Cooperating agencies"),
+            "note": _("Note"),
+        },
+        "transfer": {"agencyCode": _("Lead agency"), "reason": _("Reason for the transfer")},
+        "reject": {"reason": _("Reason for rejecting")},
+        "merge": {"intoCode": _("Tracking code of the submission to keep")},
+        "reopen": {"reason": _("Reason for reopening")},
+        "note": {"note": _("New note (officials only)")},
+        "erase": {"erasureReason": _("How did the submitter ask for erasure?")},
+    }
 
 
 async def _merge(

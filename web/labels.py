@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from service.accounts.models import Role
+from service.directory.models import AgencyKind
 from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType
 
 Gettext = Callable[[str], str]
@@ -15,6 +16,14 @@ def kind_labels(_: Gettext) -> dict[str, str]:
         ProposalKind.PROPOSAL: _("Proposal"),
         ProposalKind.RECOMMENDATION: _("Recommendation"),
         ProposalKind.OBSTACLE: _("Obstacle report"),
+    }
+
+
+def agency_kind_labels(_: Gettext) -> dict[str, str]:
+    return {
+        AgencyKind.MINISTRY: _("Ministry or central agency"),
+        AgencyKind.PROVINCE: _("Province or city"),
+        AgencyKind.SECRETARIAT: _("Secretariat"),
     }
 
 
@@ -71,7 +80,6 @@ def field_labels(_: Gettext) -> dict[str, str]:
         "organisation": _("Organisation"),
         "attachments": _("Evidence files"),
         "website": _("Leave this field empty"),
-        "formStarted": _("Time taken to fill the form"),
     }
 
 

@@ -16,6 +16,7 @@ from service.directory import service as directory
 from service.proposals import service as proposals
 from service.proposals.models import ProposalFilter, ProposalKind, ProposalOrder
 from service.statistics import service as statistics
+from service.text import whole_number
 from web.common import gettext_for, runtime_of
 from web.rendering import render
 
@@ -34,7 +35,7 @@ async def landing(request: Request) -> Response:
 
 
 def _page_number(raw: str) -> int:
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 6 else 1
+    return max(1, whole_number(raw, 99_999) or 1)
 
 
 async def published(request: Request) -> Response:

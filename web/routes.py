@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import unquote, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
 
 from service.api.search.tokens import issue_tenant_token
 from service.directory import service as directory
@@ -43,7 +43,14 @@ from web.common import gettext_for, uploaded_files
 from web.csrf import checked_form
 from web.rendering import page_language, render
 from web.search import search_export, search_page, similar
-from web.spam import HONEYPOT_FIELD, STARTED_FIELD, form_started, spam_errors
+from web.spam import (
+    HONEYPOT_FIELD,
+    STARTED_FIELD,
+    carried_stamp,
+    form_started,
+    spam_errors,
+    too_soon_error,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 _FORM_FIELDS = (
@@ -77,7 +84,13 @@ def _runtime(request: Request) -> Runtime:
 
 
 async def _form_page(
-    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    started: str = "",
+    form_error: str = "",
+    status_code: int = 200,
 ) -> Response:
     async with _runtime(request).db.session() as session:
         categories = await directory.categories(session)
@@ -99,7 +112,8 @@ async def _form_page(
             "accept": ",".join(_ACCEPT.get(t, "") for t in settings.attachment_types),
             "honeypot_field": HONEYPOT_FIELD,
             "started_field": STARTED_FIELD,
-            "form_started": form_started(settings),
+            "form_started": started or form_started(settings),
+            "form_error": form_error,
         },
         status_code=status_code,
     )
@@ -134,9 +148,14 @@ async def submit(request: Request) -> Response:
     form = await checked_form(request)
     values, data = _submission(form)
     files = await uploaded_files(form, "attachments", runtime.settings.attachment_max_bytes)
-    suspicious = spam_errors(form, runtime.settings, gettext_for(request))
-    if suspicious:
-        return await _form_page(request, values, suspicious, status_code=422)
+    _ = gettext_for(request)
+    started = carried_stamp(form, runtime.settings)
+    suspicious = spam_errors(form, _)
+    too_soon = too_soon_error(form, runtime.settings, _)
+    if suspicious or too_soon:
+        return await _form_page(
+            request, values, suspicious, started=started, form_error=too_soon, status_code=422
+        )
     try:
         async with unit_of_work(runtime.db, runtime.queue) as session:
             proposal = await proposals.submit_proposal(
@@ -148,7 +167,7 @@ async def submit(request: Request) -> Response:
             # Each file's problem (attachments.0, attachments.1 ...) shows at the one file input.
             field = error.field.split(".", 1)[0]
             errors[field] = f"{errors[field]} {error.message}" if field in errors else error.message
-        return await _form_page(request, values, errors, status_code=422)
+        return await _form_page(request, values, errors, started=started, status_code=422)
     # The confirmation is the submitter's private page: the key lets them act without an email.
     key = access_key(runtime.settings, proposal)
     return RedirectResponse(f"/track/{proposal.tracking_code}?new=1&key={key}", status_code=303)
@@ -166,14 +185,40 @@ async def track_lookup(request: Request) -> Response:
     return RedirectResponse(f"/track/{normalized}", status_code=303)
 
 
+def _same_site_target(target: str) -> bool:
+    """A path on this site: no scheme, no host, nothing a browser reads as `//host`."""
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return False
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False  # browsers drop tabs and newlines and read backslashes as slashes
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def _answers_get(request: Request, path: str) -> bool:
+    """Whether a GET of `path` reaches a page, not 405: a page rendered for a failed form
+    (e.g. /track/{code}/answer) has a URL that only accepts POST. Unknown paths count as
+    pages: they answer with the not-found page, in the new language."""
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
+    partial = False
+    for route in request.app.router.routes:
+        match, _child = route.matches(scope)
+        if match is Match.FULL:
+            return True
+        partial = partial or match is Match.PARTIAL
+    return not partial
+
+
 async def switch_language(request: Request) -> Response:
     language = parse_language(request.path_params["language"])
     if language is None:
         raise HTTPException(404)
+    # `next` is the page's path and query string as sent (percent-escapes kept, e.g. a search
+    # for "a&b" or Vietnamese text); RedirectResponse escapes only what is left unsafe.
     target = request.query_params.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
+    if not _same_site_target(target) or not _answers_get(request, unquote(urlsplit(target).path)):
         target = "/"
-    response = RedirectResponse(quote(target, safe="/?=&"), status_code=303)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=_LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
     )

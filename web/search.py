@@ -27,6 +27,7 @@ from service.calendar import ZONE
 from service.directory import service as directory
 from service.i18n import translations
 from service.runtime import Runtime
+from service.text import whole_number
 from web.labels import kind_labels, status_labels, submitter_type_labels
 from web.rendering import page_language, render
 
@@ -95,7 +96,7 @@ def parse_form(params: QueryParams, max_query_length: int, gettext: Any) -> Sear
     sort = params.get("sort", "relevance")
     form.sort = next((s for s in SORTS if s == sort), "relevance")
     page = params.get("page", "1")
-    form.page = int(page) if page.isdigit() and 0 < int(page) <= 10_000 else 1
+    form.page = whole_number(page, 10_000) or 1
     form.overdue = (
         params.get("overdue", "") if _yes_no(params.get("overdue", "")) is not None else ""
     )

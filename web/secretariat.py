@@ -27,6 +27,7 @@ from service.routing import reasons
 from service.routing import repository as routing
 from service.routing.engine import SUGGESTIONS
 from service.routing.models import RoutingDecision
+from service.text import whole_number
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from web.common import field_errors, gettext_for, secretariat
@@ -145,6 +146,11 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
         agency_list = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
         provinces = {p.code: p for p in await directory.provinces(session)}
+        codes = {p.id: p.tracking_code for p in rows if p.id is not None}
+        for proposal_id in (errors or {}).keys() - codes.keys():
+            # Refused because it has left the queue: the message still names it by its code.
+            gone = await proposals.get_for(session, actor, proposal_id)
+            codes[proposal_id] = gone.tracking_code if gone is not None else str(proposal_id)
     agencies = {a.id: a for a in agency_list if a.id is not None and a.is_active}
     _ = gettext_for(request)
     names = History(page_language(request), agency_list, categories.values()).names
@@ -174,6 +180,7 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
         request,
         "secretariat/triage.html",
         {
+            "language_return": "/secretariat/triage",
             "items": items,
             "total": total,
             "agency_options": AgencyOptions(
@@ -181,6 +188,7 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
             ),
             "reason_names": names,
             "errors": errors or {},
+            "error_codes": {i: codes[i] for i in errors or {}},
             "assigned": request.query_params.get("assigned", ""),
         },
         status_code=422 if errors else 200,
@@ -192,24 +200,24 @@ async def assign(request: Request) -> Response:
     if isinstance(allowed, Response):
         return allowed
     runtime, actor = allowed
-    raw = request.path_params["proposal_id"]
-    if not raw.isdigit():
+    proposal_id = whole_number(request.path_params["proposal_id"])
+    if proposal_id is None:
         raise HTTPException(404)
     form = await checked_form(request)
     code = str(form.get("agencyCode") or "")
     try:
         async with unit_of_work(runtime.db, runtime.queue) as session:
             step = await workflow.assign(
-                session, actor, int(raw), code, runtime.settings, page_language(request)
+                session, actor, proposal_id, code, runtime.settings, page_language(request)
             )
     except ProposalNotFound as missing:
         raise HTTPException(404) from missing
     except ValidationFailed as failure:
         message = next(iter(field_errors(failure).values()))
-        return await triage(request, errors={int(raw): message})
+        return await triage(request, errors={proposal_id: message})
     except (InvalidTransition, NotPermitted):
         message = gettext_for(request)("This submission has already left the triage queue.")
-        return await triage(request, errors={int(raw): message})
+        return await triage(request, errors={proposal_id: message})
     return RedirectResponse(
         f"/secretariat/triage?assigned={step.proposal.tracking_code}", status_code=303
     )

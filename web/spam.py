@@ -22,7 +22,7 @@ def _signer(settings: Settings) -> TimestampSigner:
 
 
 def form_started(settings: Settings, now: float | None = None) -> str:
-    """The value of the hidden field stamped on every rendering of the form."""
+    """The value of the hidden field stamped when the form is first opened."""
     return _signer(settings).sign(f"{time.time() if now is None else now:.3f}").decode()
 
 
@@ -34,17 +34,30 @@ def _seconds_since(settings: Settings, stamp: str) -> float | None:
     return time.time() - started
 
 
-def spam_errors(form: FormData, settings: Settings, _: Callable[[str], str]) -> dict[str, str]:
-    """Errors keyed by field when the post looks automated; empty when it looks human."""
-    errors: dict[str, str] = {}
+def carried_stamp(form: FormData, settings: Settings) -> str:
+    """The stamp for the form shown again after a refusal: the one it was sent with when our
+    signature checks out, so that correcting a mistake does not restart the clock; else a new one.
+    Only this server can sign, so passing the posted stamp back gains a sender nothing."""
+    stamp = str(form.get(STARTED_FIELD) or "")
+    return stamp if _seconds_since(settings, stamp) is not None else form_started(settings)
+
+
+def spam_errors(form: FormData, _: Callable[[str], str]) -> dict[str, str]:
+    """Errors keyed by field when a field shows the post is automated; empty when none does."""
     if str(form.get(HONEYPOT_FIELD) or "").strip():
-        errors[HONEYPOT_FIELD] = _("This field must stay empty. Clear it and send again.")
+        return {HONEYPOT_FIELD: _("This field must stay empty. Clear it and send again.")}
+    return {}
+
+
+def too_soon_error(form: FormData, settings: Settings, _: Callable[[str], str]) -> str:
+    """A message about the whole form when it was sent faster than people fill it; else ""."""
     minimum = settings.spam_min_fill_seconds
-    if minimum > 0:
-        elapsed = _seconds_since(settings, str(form.get(STARTED_FIELD) or ""))
-        if elapsed is None or elapsed < minimum:
-            errors[STARTED_FIELD] = _(
-                "The form was sent too soon after it was opened, as automated senders do. "
-                "Check what you wrote and send it again."
-            )
-    return errors
+    if minimum <= 0:
+        return ""
+    elapsed = _seconds_since(settings, str(form.get(STARTED_FIELD) or ""))
+    if elapsed is not None and elapsed >= minimum:
+        return ""
+    return _(
+        "The form was sent too soon after it was opened, as automated senders do. "
+        "Check what you wrote and send it again."
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,23 +13,94 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from service.accounts import service as accounts
 from service.accounts.actor import Actor
 from service.api.auth import resolve_actor
 from service.directory import repository as directory_repository
 from service.directory import service as directory
+from service.directory.models import Agency
 from service.errors import ValidationFailed
 from service.i18n import Language
 from service.outbox.service import unit_of_work
 from service.privacy import service as privacy
 from service.proposals import service as proposals
 from service.proposals.errors import ProposalNotFound
-from service.proposals.models import AWAITING_AGENCY, Proposal, ProposalStatus
+from service.proposals.models import (
+    AWAITING_AGENCY,
+    Proposal,
+    ProposalEvent,
+    ProposalStatus,
+    shown_note,
+)
+from service.text import whole_number
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.rules import Action, allowed_actions
 from web.common import field_errors, gettext_for, runtime_of
 from web.csrf import checked_form
+from web.history import History
 from web.rendering import page_language, render
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One step of the timeline as its viewer reads it: what happened, and its note cut to them."""
+
+    event: ProposalEvent
+    agency: Agency | None
+    happened: str  # what was done, in the page's language
+    note: str  # the note this viewer may read (shown_note), "" for none
+    shows_status: bool  # the status the step led to is worth naming
+
+
+def _happened(event: ProposalEvent, _: Callable[[str], str]) -> str:
+    """What a step did, named by its action (submission and routing have none)."""
+    if not event.action:
+        if event.from_status is None:
+            return _("Submitted")
+        if event.status is ProposalStatus.TRIAGE:
+            return _("Sent to the secretariat's triage")
+        return _("Routed automatically")
+    labels = {
+        Action.ACKNOWLEDGE.value: _("The agency acknowledged receipt"),
+        Action.REQUEST_INFO.value: _("The agency asked for more information"),
+        Action.ANSWER_INFO.value: _("The submitter answered the question"),
+        Action.RESPOND.value: _("The agency answered"),
+        Action.DECLINE.value: _("The agency declined: not theirs to handle"),
+        Action.ASSIGN.value: _("Assigned by the secretariat"),
+        Action.TRANSFER.value: _("Transferred to another agency"),
+        Action.REJECT.value: _("Rejected"),
+        Action.MERGE.value: _("Merged with another submission"),
+        Action.REOPEN.value: _("Reopened"),
+        Action.CLOSE.value: _("Closed"),
+        Action.WITHDRAW.value: _("The submitter withdrew it"),
+        Action.RATE.value: _("The submitter rated the answer"),
+        Action.EXTEND_DEADLINE.value: _("Deadline extended"),
+        privacy.ERASE_ACTION: _("Personal data erased"),
+    }
+    return labels.get(event.action, event.action)
+
+
+def timeline_rows(
+    events: Sequence[tuple[ProposalEvent, Agency | None]],
+    gettext: Callable[[str], str],
+    *,
+    official: bool,
+    submitter: bool,
+) -> list[TimelineRow]:
+    """The timeline for one viewer: officials handling the submission (now or earlier), its
+    submitter through the private link, or anyone else; notes as shown_note allows them."""
+    return [
+        TimelineRow(
+            event=event,
+            agency=agency,
+            happened=_happened(event, gettext),
+            note=shown_note(event.actor, event.note, official=official, submitter=submitter),
+            # The submission itself is its status; an erasure leaves the status as it was.
+            shows_status=event.from_status is not None and event.action != privacy.ERASE_ACTION,
+        )
+        for event, agency in events
+    ]
 
 
 async def _viewer(request: Request, code: str, key: str) -> tuple[Actor, bool]:
@@ -85,12 +158,31 @@ async def _page(
         categories = {c.code: c for c in await directory.categories(session)}
         agency_ids = sorted({r.agency_id for r in record.responses})
         agencies = {a.id: a for a in await directory_repository.get_agencies(session, agency_ids)}
+        official_names: dict[str, Any] = {}
+        if record.handling:  # what the inbox's timeline shows them: who acted, and why routed
+            history = History(
+                page_language(request), await directory.agencies(session), categories.values()
+            )
+            official_names = {
+                "actor_names": await accounts.actor_names(
+                    session, [event.actor for event, _ in tracked.events]
+                ),
+                "reason_names": history.names,
+            }
     actions = allowed_actions(actor, tracked.proposal) if is_submitter else ()
+    _ = gettext_for(request)
     context: dict[str, Any] = {
         "tracked": tracked,
+        "timeline_rows": timeline_rows(
+            tracked.events, _, official=record.handling, submitter=is_submitter
+        ),
+        "official": record.handling,
         "category": categories.get(tracked.proposal.category_code),
         "is_new": request.query_params.get("new") == "1",
         "key": key if is_submitter else "",
+        # A refused answer, rating or withdrawal renders at its POST-only address: the language
+        # switch comes back to the page itself (with the private link's key).
+        "language_return": f"/track/{code}" + (f"?key={key}" if is_submitter else ""),
         "record": record,
         "answer_line": _answer_line(tracked.proposal, record),
         "response_agencies": agencies,
@@ -100,15 +192,29 @@ async def _page(
         "erased": tracked.proposal.personal_data_erased_at is not None,
         "question": _open_question(tracked),
         "errors": errors or {},
+        "error_labels": _error_labels(_),
         "values": values or {},
         "problem": problem,
         "done": request.query_params.get("done", ""),
+        **official_names,
     }
     response = render(request, "track.html", context, status_code=status_code)
-    if is_submitter:
+    if is_submitter or record.handling:
+        # The submitter's and the handling officials' view carries notes: never cached.
         response.headers["Cache-Control"] = "private, no-store"
+    if is_submitter:
         response.headers["Referrer-Policy"] = "no-referrer"  # the key is in the address
     return response
+
+
+def _error_labels(_: Callable[[str], str]) -> dict[str, str]:
+    """The fields of the submitter's forms, as the error summary names them."""
+    return {
+        "answer": _("Your answer"),
+        "reason": _("Reason for withdrawing"),
+        "score": _("Rating"),
+        "comment": _("Comment"),
+    }
 
 
 def _open_question(tracked: proposals.TrackedProposal) -> str:
@@ -168,7 +274,7 @@ async def _take(
             await workflow.withdraw(session, actor, proposal.id, reason, language)
         case Action.RATE:
             raw = str(form.get("score") or "")
-            score = int(raw) if raw.isdigit() else 0
+            score = whole_number(raw, 5) or 0
             comment = str(form.get("comment") or "")
             await workflow.rate(session, actor, proposal.id, score, comment, language)
 

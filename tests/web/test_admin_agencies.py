@@ -133,3 +133,22 @@ async def test_bad_agency_input_names_the_field_keeps_the_input_and_stores_nothi
     assert (agency.emails, agency.acknowledge_days) == (before.emails, before.acknowledge_days)
     assert (agency.name_en, agency.keywords_vi) == (before.name_en, before.keywords_vi)
     assert categories == categories_before
+
+
+async def test_agency_kinds_show_as_words_in_both_languages(client: httpx.AsyncClient) -> None:
+    await sign_in_secretariat(client)
+    vietnamese = await client.get("/admin/agencies", params={"kind": "PROVINCE"})
+    assert '<option value="MINISTRY">Bộ, cơ quan trung ương</option>' in vietnamese.text
+    assert '<option value="PROVINCE" selected>Tỉnh, thành phố</option>' in vietnamese.text
+    assert '<option value="SECRETARIAT">Ban thư ký thường trực</option>' in vietnamese.text
+    assert "<td>Tỉnh, thành phố</td>" in vietnamese.text
+    await client.get("/lang/en")
+    english = await client.get("/admin/agencies")
+    assert '<option value="MINISTRY">Ministry or central agency</option>' in english.text
+    assert '<option value="PROVINCE">Province or city</option>' in english.text
+    assert '<option value="SECRETARIAT">Secretariat</option>' in english.text
+    assert "<td>Ministry or central agency</td>" in english.text
+    assert "<td>Secretariat</td>" in english.text
+    for page in (vietnamese, english):
+        for code in ("MINISTRY", "PROVINCE", "SECRETARIAT"):
+            assert f">{code}<" not in page.text

@@ -100,3 +100,64 @@ async def test_an_agency_admin_manages_only_its_own_agency(
 async def test_reviewers_may_not_manage_tokens(client: httpx.AsyncClient) -> None:
     await _sign_in(client, "reviewer.bkhcn@intake.localhost")
     assert (await client.get("/admin/tokens")).status_code == 403
+
+
+async def test_a_reviewer_token_without_agency_names_the_agency_field_and_keeps_the_input(
+    client: httpx.AsyncClient,
+) -> None:
+    await _sign_in(client, "secretariat@intake.localhost")
+    refused = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "Cổng thử nghiệm", "role": "REVIEWER", "agency": ""},
+        page="/admin/tokens",
+    )
+    assert refused.status_code == 422
+    assert '<a href="#agency">Cơ quan: Hãy chọn cơ quan của cán bộ xử lý.</a>' in refused.text
+    assert "Bạn không được cấp mã truy cập này." not in refused.text
+    assert (
+        '<select id="agency" name="agency" aria-describedby="agency-error" aria-invalid="true">'
+        in refused.text
+    )
+    assert (
+        '<input id="name" name="name" type="text" maxlength="100" required'
+        ' value="Cổng thử nghiệm">' in refused.text
+    )
+    assert '<option value="REVIEWER" selected>Cán bộ xử lý</option>' in refused.text
+    assert "itk_" not in refused.text
+
+
+async def test_a_rejected_token_form_keeps_the_chosen_agency_and_role(
+    client: httpx.AsyncClient,
+) -> None:
+    await _sign_in(client, "secretariat@intake.localhost")
+    await client.get("/lang/en")
+    refused = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "", "role": "AGENCY_ADMIN", "agency": "UBND-HUE"},
+        page="/admin/tokens",
+    )
+    assert refused.status_code == 422
+    assert '<a href="#name">Name: Give the token a name.</a>' in refused.text
+    assert '<option value="AGENCY_ADMIN" selected>' in refused.text
+    assert '<option value="UBND-HUE" selected>' in refused.text
+    no_agency = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "Portal", "role": "AGENCY_ADMIN", "agency": ""},
+        page="/admin/tokens",
+    )
+    assert (
+        '<a href="#agency">Agency: Choose the agency of the agency administrator.</a>'
+        in no_agency.text
+    )
+    unknown = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "Portal", "role": "REVIEWER", "agency": "NOPE"},
+        page="/admin/tokens",
+    )
+    assert unknown.status_code == 422
+    assert '<a href="#agency">Agency: Choose an agency from the directory.</a>' in unknown.text
+    assert 'value="Portal"' in unknown.text

@@ -31,6 +31,17 @@ from tests.web.helpers import (
 
 S = ProposalStatus
 REQUIRED = "Trường này là bắt buộc."
+# How the error summary names each step's field (the form's label).
+SUMMARY_LABELS = {
+    ("decline", "reason"): "Lý do từ chối xử lý",
+    ("note", "note"): "Ghi chú mới (chỉ cán bộ xem được)",
+    ("merge", "intoCode"): "Mã tra cứu của nội dung được giữ lại",
+    ("transfer", "reason"): "Lý do chuyển",
+    ("transfer", "agencyCode"): "Cơ quan chủ trì",
+    ("reject", "reason"): "Lý do không tiếp nhận",
+    ("reopen", "reason"): "Lý do mở lại",
+    ("assign", "agencyCode"): "Cơ quan chủ trì",
+}
 NOT_YOURS = "Bạn không có quyền thực hiện bước này với nội dung này."
 
 
@@ -137,7 +148,8 @@ async def _step(
 def _refused(response: httpx.Response, step: str, field: str, message: str) -> None:
     """The page came back with the error in the summary and at the field, the typing kept."""
     assert response.status_code == 422
-    assert f'<a href="#{step}-{field}">{message}</a>' in response.text
+    label = SUMMARY_LABELS[(step, field)]
+    assert f'<a href="#{step}-{field}">{label}: {message}</a>' in response.text
     assert f'<p class="field-error" id="{step}-{field}-error">' in response.text
     assert f'id="{step}-{field}" name="{field}"' in response.text
     assert f'aria-describedby="{step}-{field}-error" aria-invalid="true"' in response.text
@@ -459,7 +471,11 @@ async def test_secretariat_transfers_to_anotheragency_id(
     detail = await client.get(f"/inbox/{proposal_id}")
     assert "<dt>Cơ quan chủ trì xử lý</dt><dd>Bộ Công Thương</dd>" in detail.text
     last = _timeline(detail.text).split("<li>")[-1]
-    assert '<span class="event-status">Đã chuyển đến cơ quan chủ trì</span>: Bộ Công Thương' in last
+    assert (
+        '<span class="event-action">Đã chuyển cho cơ quan khác</span>'
+        ' · <span class="event-agency">Bộ Công Thương</span>'
+        ' · <span class="event-status">Trạng thái: Đã chuyển đến cơ quan chủ trì</span>'
+    ) in last
     assert f'<p class="event-note">{reason}</p>' in last
 
     client.cookies.clear()
@@ -512,7 +528,7 @@ async def test_reject_reopen_and_close_as_the_workflow_allows(
     assert '<div class="notice" role="status" id="done">Đã thực hiện.</div>' in page.text
     assert _status_shown(page.text) == "Bị từ chối"
     last = _timeline(page.text).split("<li>")[-1]
-    assert '<span class="event-status">Bị từ chối</span>' in last
+    assert '<span class="event-status">Trạng thái: Bị từ chối</span>' in last
     assert f'<p class="event-note">{reason}</p>' in last
     client.cookies.clear()
     assert _status_shown((await client.get(link)).text) == "Bị từ chối"
@@ -532,7 +548,7 @@ async def test_reject_reopen_and_close_as_the_workflow_allows(
     assert (reopened.status, reopened.agency_id) == (S.ROUTED, routed.agency_id)
     page = await client.get(f"/inbox/{proposal_id}")
     last = _timeline(page.text).split("<li>")[-1]
-    assert '<span class="event-status">Đã chuyển đến cơ quan chủ trì</span>' in last
+    assert '<span class="event-status">Trạng thái: Đã chuyển đến cơ quan chủ trì</span>' in last
     assert f'<p class="event-note">{why}</p>' in last
 
     client.cookies.clear()
@@ -553,7 +569,8 @@ async def test_reject_reopen_and_close_as_the_workflow_allows(
     assert (await _mail(db, proposal_id))[-1] == ("minh@example.com", "closed")
     page = await client.get(f"/inbox/{proposal_id}")
     assert _status_shown(page.text) == "Đã kết thúc"
-    assert '<span class="event-status">Đã kết thúc</span>' in _timeline(page.text).split("<li>")[-1]
+    last = _timeline(page.text).split("<li>")[-1]
+    assert '<span class="event-status">Trạng thái: Đã kết thúc</span>' in last
     assert f'action="/inbox/{proposal_id}/reopen"' in page.text
     assert f'action="/inbox/{proposal_id}/close"' not in page.text
     _not_now(await _step(client, proposal_id, "close", {"note": ""}), "Đã kết thúc")
@@ -708,8 +725,8 @@ async def test_a_too_long_answer_is_refused_with_the_limit_written_in_the_page_l
     before = await _snapshot(db, proposal_id)
     too_long = "Trả lời " + "rất dài " * 2500
     for language, message in (
-        ("vi", "Hãy dùng tối đa 20.000 ký tự."),
-        ("en", "Use at most 20,000 characters."),
+        ("vi", "Nội dung trả lời người gửi: Hãy dùng tối đa 20.000 ký tự."),
+        ("en", "Answer to the submitter: Use at most 20,000 characters."),
     ):
         await client.get(f"/lang/{language}")
         refused = await _step(client, proposal_id, "respond", {"text": too_long})

@@ -77,6 +77,17 @@ async def _corpus(client: httpx.AsyncClient, settings: Settings) -> list[str]:
     return codes
 
 
+async def _proposal_id(settings: Settings, code: str) -> int:
+    db = Database(settings.resolved_database_url)
+    try:
+        async with db.session() as session:
+            proposal_id = (await proposals.track(session, code)).proposal.id
+    finally:
+        await db.dispose()
+    assert proposal_id is not None
+    return proposal_id
+
+
 async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
     response = await post_form(
         client, "/login", {"email": email, "password": DEMO_PASSWORD}, page="/login"
@@ -107,7 +118,10 @@ async def test_the_secretariat_searches_without_javascript(
     html = page.text
     assert '<h2 id="results-heading">Số kết quả: 2</h2>' in html
     assert html.count('<li class="hit">') == 2
-    assert f'<a href="/track/{codes[0]}">Chuyển đổi số cho hợp tác xã</a>' in html
+    # Officials search: a hit opens the case in the inbox, not the public tracking page.
+    first_id = await _proposal_id(settings, codes[0])
+    assert f'<a href="/inbox/{first_id}">Chuyển đổi số cho hợp tác xã</a>' in html
+    assert f'href="/track/{codes[0]}"' not in html
     assert (
         '<p class="snippet">Hỗ trợ &lt;script&gt;alert(1)&lt;/script&gt; <mark>chuyển</mark>'
         " <mark>đổi</mark> <mark>số</mark> ở nông thôn.</p>"

@@ -77,11 +77,16 @@ async def test_a_form_sent_sooner_than_the_minimum_is_refused(settings: Settings
         data = {**form_data(), "csrf_token": token, "formStarted": stamp[1]}
         refused = await client.post("/submit", data=data)
         assert refused.status_code == 422
+        # A message about the whole form, not a link to the hidden input that carries the stamp.
         assert (
-            '<a href="#formStarted">Time taken to fill the form: The form was sent too soon after'
-            " it was opened, as automated senders do. Check what you wrote and send it again.</a>"
+            '<p id="form-error">The form was sent too soon after it was opened, as automated'
+            " senders do. Check what you wrote and send it again.</p>"
         ) in refused.text
+        assert 'href="#formStarted"' not in refused.text
+        assert "<title>Error: Send a submission · Intake</title>" in refused.text
         assert 'value="duc@example.com"' in refused.text
+        # The stamp shown again is the one the form was opened with: the clock keeps running.
+        assert f'name="formStarted" value="{stamp[1]}"' in refused.text
         assert await _proposal_count(settings) == 0
 
 
@@ -94,8 +99,34 @@ async def test_a_missing_or_forged_start_stamp_counts_as_too_soon(settings: Sett
                 "/submit", data={**form_data(), "csrf_token": token, **extra}
             )
             assert response.status_code == 422
-            assert '<a href="#formStarted">' in response.text
+            assert '<p id="form-error">Biểu mẫu được gửi quá sớm' in response.text
+            # A forged stamp is never passed back: the page carries a fresh one of ours.
+            shown = _STAMP.search(response.text)
+            assert shown is not None
+            assert shown[1] != extra.get("formStarted")
+            assert time.time() - float(shown[1].split(".", 2)[0]) < 60
         assert await _proposal_count(settings) == 0
+
+
+async def test_correcting_a_mistake_and_resending_at_once_keeps_the_original_start(
+    settings: Settings,
+) -> None:
+    async with serving(settings, spam_min_fill_seconds=3) as client:
+        token = await csrf_token(client)
+        opened_earlier = form_started(settings, now=time.time() - 60)
+        mistaken = await client.post(
+            "/submit",
+            data={**form_data(title=""), "csrf_token": token, "formStarted": opened_earlier},
+        )
+        assert mistaken.status_code == 422
+        stamp = _STAMP.search(mistaken.text)
+        assert stamp is not None
+        assert stamp[1] == opened_earlier
+        corrected = await client.post(
+            "/submit", data={**form_data(), "csrf_token": token, "formStarted": stamp[1]}
+        )
+        assert corrected.status_code == 303
+        assert await _proposal_count(settings) == 1
 
 
 async def test_a_form_filled_for_longer_than_the_minimum_is_accepted(settings: Settings) -> None:

@@ -123,7 +123,7 @@ async def test_reviewer_answers_from_a_template_then_the_submitter_rates(
         data={"key": key, "score": "9", "csrf_token": csrf_of(tracking.text)},
     )
     assert bad.status_code == 422
-    assert '<a href="#score">Hãy chọn điểm từ 1 đến 5.</a>' in bad.text
+    assert '<a href="#score">Đánh giá: Hãy chọn điểm từ 1 đến 5.</a>' in bad.text
     rated = await client.post(
         f"/track/{code}/rate",
         data={"key": key, "score": "4", "comment": "Rõ ràng", "csrf_token": csrf_of(tracking.text)},
@@ -162,7 +162,10 @@ async def test_information_request_answered_and_withdrawal_through_the_private_l
         data={"question": " ", "csrf_token": csrf_of(page.text)},
     )
     assert empty.status_code == 422
-    assert '<a href="#request-information-question">Trường này là bắt buộc.</a>' in empty.text
+    assert (
+        '<a href="#request-information-question">Câu hỏi gửi người gửi: Trường này là bắt buộc.</a>'
+        in empty.text
+    )
     asked = await client.post(
         f"/inbox/{proposal_id}/request-information",
         data={"question": "Hồ sơ nộp ngày nào?", "csrf_token": csrf_of(page.text)},
