@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from search.factory import create_backend
+from search.factory import backend_name, create_backend
 from service.db import Database
 from service.migrate import alembic_config
 from service.queue import ArqQueue
@@ -30,8 +30,31 @@ class Check:
     fix: str = ""
 
 
+_URL_EXAMPLES = (
+    "postgresql+asyncpg://user:password@host:5432/name, or leave it empty for SQLite in the "
+    "data directory"
+)
+
+
+def _database_url_fix(url: str) -> str:
+    """What to do about a database URL that does not even make an engine, by its scheme."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    dialect, _, driver = scheme.partition("+")
+    if dialect in ("postgresql", "postgres") and driver != "asyncpg":
+        return f"use postgresql+asyncpg:// in INTAKE_DATABASE_URL, not {scheme}://"
+    if dialect == "sqlite" and driver != "aiosqlite":
+        return f"use sqlite+aiosqlite:/// in INTAKE_DATABASE_URL, not {scheme}://"
+    return f"set INTAKE_DATABASE_URL to a database URL such as {_URL_EXAMPLES}"
+
+
 async def _database(settings: Settings) -> list[Check]:
-    db = Database(settings.resolved_database_url)
+    url = settings.resolved_database_url
+    try:
+        db = Database(url)
+    except Exception as error:
+        return [
+            Check("database", False, f"{type(error).__name__}: {error}", _database_url_fix(url))
+        ]
     try:
         try:
             await db.ping()
@@ -69,7 +92,11 @@ async def _replica(settings: Settings) -> Check:
         "point INTAKE_DATABASE_REPLICA_URL at a running streaming replica of the primary, or "
         "leave it empty to read everything from the primary"
     )
-    engine = create_async_engine(url)
+    try:
+        engine = create_async_engine(url)
+    except Exception as error:
+        fix = "use postgresql+asyncpg:// in INTAKE_DATABASE_REPLICA_URL, or leave it empty"
+        return Check("database replica", False, f"{type(error).__name__}: {error}", fix)
     try:
         async with engine.connect() as connection:
             row = (
@@ -124,7 +151,10 @@ async def _redis(settings: Settings) -> Check:
 
 
 async def _search(settings: Settings) -> Check:
-    backend = create_backend(settings)
+    try:
+        backend = create_backend(settings)
+    except Exception as error:
+        return Check("search", False, f"{type(error).__name__}: {error}", _search_fix(settings))
     try:
         await backend.setup()
         return Check("search", True, type(backend).__name__)
@@ -137,6 +167,24 @@ async def _search(settings: Settings) -> Check:
         )
     finally:
         await backend.close()
+
+
+def _search_fix(settings: Settings) -> str:
+    """What to do when the settings cannot even make the search backend they choose."""
+    name = backend_name(settings)
+    if name == "meilisearch" and not settings.meili_url:
+        return (
+            "set INTAKE_MEILI_URL to the Meilisearch server, or choose another "
+            "INTAKE_SEARCH_BACKEND (auto, embedded, postgres)"
+        )
+    if name == "postgres" and settings.is_sqlite:
+        return (
+            "PostgreSQL search needs a PostgreSQL INTAKE_DATABASE_URL: on SQLite set "
+            "INTAKE_SEARCH_BACKEND=embedded (or auto)"
+        )
+    if name == "postgres":
+        return "PostgreSQL search uses INTAKE_DATABASE_URL: fix it as the database check says"
+    return "check INTAKE_SEARCH_BACKEND / INTAKE_MEILI_URL and INTAKE_DATABASE_URL"
 
 
 async def _smtp(settings: Settings) -> Check:

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.attachments.kinds import KINDS
 from service.sentinel import SENTINEL_SCHEME, parse_sentinel_url
 
 Language = Literal["vi", "en"]
@@ -126,6 +127,29 @@ class Settings(BaseSettings):
     # The worker serves its own /metrics on this port (0: not at all).
     worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
     worker_metrics_address: str = "127.0.0.1"
+
+    @model_validator(mode="after")
+    def _attachment_types_are_known(self) -> Settings:
+        # Written by code or by extension, in any case: "JPG" is JPEG. Unknown ones are refused,
+        # or the form would advertise a kind that the content check never accepts. A model
+        # validator, so that the message is the whole sentence and names the variable itself.
+        value = self.attachment_types
+        aliases = {code: code for code in KINDS} | {
+            kind.extension.removeprefix("."): code for code, kind in KINDS.items()
+        }
+        known = ", ".join(KINDS)
+        unknown = [t for t in value if t.strip().lower() not in aliases]
+        if unknown:
+            listed = ", ".join(f'"{t}"' for t in unknown)
+            plural = "s" if len(unknown) > 1 else ""
+            raise ValueError(
+                f"INTAKE_ATTACHMENT_TYPES: unknown file type{plural} {listed}; "
+                f"the known types are {known} (jpg means jpeg)"
+            )
+        if not value:
+            raise ValueError(f"INTAKE_ATTACHMENT_TYPES: list at least one of {known}")
+        self.attachment_types = list(dict.fromkeys(aliases[t.strip().lower()] for t in value))
+        return self
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

@@ -9,6 +9,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from service.directory.loader import DirectoryError, InvalidDirectory
 from service.routing.engine import PEOPLES_COMMITTEE, SUBMISSION_PROVINCE
 
@@ -100,9 +102,29 @@ def parse_rules(content: bytes, known: Known, name: str = "rules.csv") -> list[R
                 records.append(record)
     except csv.Error as error:
         errors.append(DirectoryError(name, reader.line_num, None, f"not valid CSV: {error}"))
+    if not errors and not records:
+        # Loading nothing would delete every rule in force: refused like any other bad file.
+        errors.append(
+            DirectoryError(name, 2, None, "no rules: the file has its header and no rule below it")
+        )
     if errors:
         raise InvalidRules(errors)
     return records
+
+
+async def load_rules_if_empty(
+    session: AsyncSession, path: Path = RULES_FILE, actor: str = "cli"
+) -> bool:
+    """The file's rules made the rule table of a fresh deployment, one whose table holds no rule
+    and never did; False, the table and file untouched, once rules exist or have existed (the
+    secretariat's edits, deletions included, are never overwritten by a re-deploy)."""
+    # Imported here: the routing service imports this module for check_rule.
+    from service.routing import repository as routing
+    from service.routing.service import known_directory, load_rules
+
+    if await routing.list_rules(session) or await routing.rule_changes(session):
+        return False
+    return await load_rules(session, read_rules(await known_directory(session), path), actor)
 
 
 def _identity(message: str) -> str:

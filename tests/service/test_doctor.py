@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from service.doctor import report, run_checks
 from service.migrate import upgrade
 from service.settings import Settings
 from tests.fixtures.smtp import SmtpSink
+from tests.processes import INTAKE, intake_environment
 
 
 async def test_everything_answers(settings: Settings, mailbox: SmtpSink) -> None:
@@ -49,3 +54,103 @@ async def test_each_failure_says_what_to_do(tmp_path: Path) -> None:
     assert checks["data directory"].fix.startswith("create it and give the process")
     assert checks["search"].ok is False  # its index lives in the data directory
     assert text.splitlines()[-1] == "5 check(s) failed."
+
+
+_URL_FIX = (
+    "set INTAKE_DATABASE_URL to a database URL such as "
+    "postgresql+asyncpg://user:password@host:5432/name, or leave it empty for SQLite in the data "
+    "directory"
+)
+_DATABASE_SEARCH_FIX = (
+    "PostgreSQL search uses INTAKE_DATABASE_URL: fix it as the database check says"
+)
+
+
+@pytest.mark.parametrize(
+    ("variables", "failures"),
+    [
+        (
+            {"DATABASE_URL": "nonsense"},
+            {
+                "database": (
+                    "ArgumentError: Could not parse SQLAlchemy URL from given URL string",
+                    _URL_FIX,
+                ),
+                "search": (
+                    "ArgumentError: Could not parse SQLAlchemy URL from given URL string",
+                    _DATABASE_SEARCH_FIX,
+                ),
+            },
+        ),
+        (
+            {"DATABASE_URL": "postgresql://u@h/db"},
+            {
+                "database": (
+                    "ModuleNotFoundError: No module named 'psycopg'",
+                    "use postgresql+asyncpg:// in INTAKE_DATABASE_URL, not postgresql://",
+                ),
+                "search": ("ModuleNotFoundError: No module named 'psycopg'", _DATABASE_SEARCH_FIX),
+            },
+        ),
+        (
+            {"SEARCH_BACKEND": "postgres"},
+            {
+                "search": (
+                    "ValueError: INTAKE_SEARCH_BACKEND=postgres needs a PostgreSQL "
+                    "INTAKE_DATABASE_URL",
+                    "PostgreSQL search needs a PostgreSQL INTAKE_DATABASE_URL: on SQLite set "
+                    "INTAKE_SEARCH_BACKEND=embedded (or auto)",
+                ),
+            },
+        ),
+        (
+            {"SEARCH_BACKEND": "meilisearch"},
+            {
+                "search": (
+                    "ValueError: INTAKE_SEARCH_BACKEND=meilisearch needs INTAKE_MEILI_URL",
+                    "set INTAKE_MEILI_URL to the Meilisearch server, or choose another "
+                    "INTAKE_SEARCH_BACKEND (auto, embedded, postgres)",
+                ),
+            },
+        ),
+    ],
+)
+async def test_settings_that_make_no_engine_or_backend_get_a_report(
+    variables: dict[str, str],
+    failures: dict[str, tuple[str, str]],
+    tmp_path: Path,
+    sqlite_template: Path,
+    redis_url: str,
+    mailbox: SmtpSink,
+) -> None:
+    database = tmp_path / "intake.db"
+    shutil.copyfile(sqlite_template, database)
+    working = {
+        "ENVIRONMENT": "test",
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "REDIS_URL": redis_url,
+        "SMTP_HOST": mailbox.host,
+        "SMTP_PORT": str(mailbox.port),
+        "LOG_LEVEL": "WARNING",
+    }
+    env = intake_environment(None, **(working | variables))
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [str(INTAKE), "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (1, "")
+    lines = done.stdout.splitlines()
+    for name, (detail, fix) in failures.items():
+        at = lines.index(f"FAIL {name}: {detail}")
+        assert lines[at + 1] == f"     fix: {fix}"
+    names = [line.split(":")[0] for line in lines if line[:4] in ("ok  ", "FAIL")]
+    expected = ["data directory", "database", "migrations", "redis", "search", "smtp"]
+    if "database" in failures:
+        expected.remove("migrations")  # nothing to ask a database that was never reached
+    assert names == [f"{'FAIL' if n in failures else 'ok  '} {n}" for n in expected]
+    assert lines[-1] == f"{len(failures)} check(s) failed."

@@ -27,3 +27,38 @@ def test_a_read_replica_needs_a_postgresql_primary() -> None:
         database_replica_url="postgresql+asyncpg://replica/intake",
     )
     assert chosen.database_replica_url == "postgresql+asyncpg://replica/intake"
+
+
+def test_attachment_types_are_read_in_any_case_and_jpg_is_jpeg(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INTAKE_ATTACHMENT_TYPES", '["pdf", "jpg", "PNG", " Jpeg", "pdf"]')
+    assert Settings().attachment_types == ["pdf", "jpeg", "png"]
+
+
+@pytest.mark.parametrize(
+    ("types", "message"),
+    [
+        (
+            '["pdf", "gif"]',
+            'INTAKE_ATTACHMENT_TYPES: unknown file type "gif"; the known types are pdf, png, jpeg, '
+            "docx, xlsx, odt, ods (jpg means jpeg)",
+        ),
+        (
+            '["EXE", "pdf", "doc"]',
+            'INTAKE_ATTACHMENT_TYPES: unknown file types "EXE", "doc"; the known types are pdf, '
+            "png, jpeg, docx, xlsx, odt, ods (jpg means jpeg)",
+        ),
+        (
+            "[]",
+            "INTAKE_ATTACHMENT_TYPES: list at least one of pdf, png, jpeg, docx, xlsx, odt, ods",
+        ),
+    ],
+)
+def test_unknown_attachment_types_are_refused_with_the_known_ones(
+    types: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTAKE_ATTACHMENT_TYPES", types)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert [e["msg"] for e in refused.value.errors()] == [f"Value error, {message}"]
