@@ -1,19 +1,26 @@
-"""`intake dev|serve|worker|migrate|seed|directory|reindex|token|user|doctor|mail|export-schema`."""
+"""`intake` and its commands: dev, serve, worker, migrate, seed, directory, rules, reindex,
+token, user, doctor, mail, export-schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.embedded.ports import free_tcp_port
@@ -23,16 +30,66 @@ from service.settings import Settings
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from service.errors import ValidationFailed
+
 T = TypeVar("T")
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "graphql" / "schema.graphql"
+
+
+class CommandFailed(Exception):
+    """An expected failure of a command: `main` prints `intake <command>: <message>`, exits 1."""
+
+
+class InvalidSettings(Exception):
+    """The INTAKE_* variables do not make valid settings; one line for each problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, object] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
-    return Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise InvalidSettings(
+            [_settings_problem(e["loc"], e["msg"], e["type"]) for e in error.errors()]
+        ) from None
+    except SettingsError as error:
+        raise InvalidSettings([_unparsable_setting(error)]) from None
+
+
+def _variable(field: str) -> str:
+    """The environment variable a settings field is read from."""
+    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def _settings_problem(loc: tuple[int | str, ...], message: str, kind: str) -> str:
+    if kind == "value_error":  # a validator's own sentence, which names its variables
+        message = message.removeprefix("Value error, ")
+    if not loc:
+        return message
+    return f"{_variable(str(loc[0]))}: {message}"
+
+
+def _unparsable_setting(error: SettingsError) -> str:
+    """pydantic-settings names the field only in its message: 'error parsing value for field
+    "attachment_types" from source ...'; lists and other complex values are read as JSON."""
+    found = re.search(r'field "(\w+)"', str(error))
+    if found is None:
+        return str(error)
+    field = found[1]
+    problem = f"{_variable(field)}: not a valid value"
+    if error.__cause__ is not None:
+        problem += f" ({error.__cause__})"
+    default = Settings.model_fields[field].default if field in Settings.model_fields else None
+    if isinstance(default, list):
+        problem += f"; a list is written as JSON, like {json.dumps(default[:2])}"
+    return problem
 
 
 def migrate(settings: Settings) -> None:
@@ -74,23 +131,31 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T
 def token(settings: Settings, args: argparse.Namespace) -> int:
     """`intake token create|list|revoke`: agency portals' API tokens."""
     from service.accounts import service as accounts
-    from service.accounts.errors import UnknownAgency
+    from service.accounts.actor import Actor
+    from service.accounts.errors import InvalidAgency, UnknownAgency
     from service.accounts.models import Role
+    from service.errors import ValidationFailed
 
     if args.action == "create":
         try:
+            # The checks of the admin token page: the same service function, as the command line.
             issued = _with_session(
                 settings,
-                lambda session: accounts.create_token(
+                lambda session: accounts.issue_token(
                     session,
+                    Actor.command_line(),
                     name=args.name,
                     role=Role(args.role),
                     agency_code=args.agency,
-                    created_by="cli",
                 ),
             )
+        except ValidationFailed as failure:
+            return _field_errors("token create", failure)
+        except InvalidAgency as error:
+            print(f"intake token create: agency: {error}", file=sys.stderr)
+            return 1
         except UnknownAgency as error:
-            print(f"intake token create: unknown agency: {error}", file=sys.stderr)
+            print(f"intake token create: agency: unknown agency {error}", file=sys.stderr)
             return 1
         print(
             f"Token {issued.token.id} ({issued.token.name}, {issued.token.role.value}"
@@ -161,16 +226,19 @@ def load_directory(settings: Settings, path: Path | None) -> int:
     return 0
 
 
-def load_rules(settings: Settings, path: Path | None) -> int:
+def load_rules(settings: Settings, path: Path | None, *, if_empty: bool = False) -> int:
     """Check the routing rules file against the directory in force and make it the rule
-    table; 1 on bad data, and the rules in force stay."""
-    from service.routing.loader import RULES_FILE, InvalidRules, read_rules
+    table; 1 on bad data, and the rules in force stay. With if_empty, only into a rule table
+    that holds no rule and never did (a fresh deployment)."""
+    from service.routing.loader import RULES_FILE, InvalidRules, load_rules_if_empty, read_rules
     from service.routing.service import known_directory
     from service.routing.service import load_rules as load
 
     source = path or RULES_FILE
 
     async def run(session: AsyncSession) -> bool:
+        if if_empty:
+            return await load_rules_if_empty(session, source, actor="cli")
         records = read_rules(await known_directory(session), source)
         return await load(session, records, actor="cli")
 
@@ -186,7 +254,12 @@ def load_rules(settings: Settings, path: Path | None) -> int:
         for error in invalid.errors:
             print(f"  {error}", file=sys.stderr)
         return 1
-    print(f"Routing rules loaded from {source}." if changed else "The rules are already these.")
+    if changed:
+        print(f"Routing rules loaded from {source}.")
+    elif if_empty:
+        print("The rule table holds rules or has held them; nothing was loaded.")
+    else:
+        print("The rules are already these.")
     return 0
 
 
@@ -214,30 +287,35 @@ def reindex(settings: Settings, *, verify: bool, batch_size: int) -> str:
 
 def user(settings: Settings, args: argparse.Namespace) -> int:
     """`intake user create`: an official's account; the password is generated and shown once."""
-    import secrets
-
     from service.accounts import service as accounts
-    from service.accounts.errors import AccountExists, UnknownAgency
-    from service.accounts.models import Role
+    from service.accounts.actor import Actor
+    from service.errors import ValidationFailed
 
-    password = secrets.token_urlsafe(12)
     try:
-        created = _with_session(
+        # The checks of the admin users page, and its history row, recorded as the command line.
+        created, password = _with_session(
             settings,
-            lambda session: accounts.create_user(
+            lambda session: accounts.create_official(
                 session,
+                Actor.command_line(),
                 email=args.email,
                 name=args.name,
-                role=Role(args.role),
-                agency_code=args.agency,
-                password=password,
+                role=args.role,
+                agency_code=args.agency or "",
+                password="",  # generated
+                language="en",
             ),
         )
-    except (AccountExists, UnknownAgency) as error:
-        print(f"intake user create: {error.code}: {error}", file=sys.stderr)
-        return 1
+    except ValidationFailed as failure:
+        return _field_errors("user create", failure)
     print(f"User {created.email} ({created.role.value}) created. Password, shown once: {password}")
     return 0
+
+
+def _field_errors(command: str, failure: ValidationFailed) -> int:
+    for error in failure.errors:
+        print(f"intake {command}: {error.field}: {error.message}", file=sys.stderr)
+    return 1
 
 
 def doctor(settings: Settings) -> int:
@@ -294,7 +372,10 @@ def mail(settings: Settings, args: argparse.Namespace) -> int:
 def export_schema(output: Path) -> None:
     from service.api.schema import schema
 
-    output.write_text(schema.as_str() + "\n", encoding="utf-8")
+    try:
+        output.write_text(schema.as_str() + "\n", encoding="utf-8")
+    except OSError as error:
+        raise CommandFailed(f"cannot write {output}: {error.strerror}") from None
 
 
 def serve(
@@ -346,9 +427,10 @@ def load_samples(settings: Settings) -> int:
     return asyncio.run(run())
 
 
-def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> None:
+def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> int:
     """Everything on one machine: migrate, seed, Redis, SMTP capture, web server and a worker;
-    on a system without submissions, the demo's samples too (unless `samples` is False)."""
+    on a system without submissions, the demo's samples too (unless `samples` is False).
+    0 when stopped by Ctrl-C or SIGTERM, 1 when one of its processes stopped on its own."""
     from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
     from service.embedded.redis import EmbeddedRedis
     from service.embedded.smtp import MailCapture
@@ -382,6 +464,7 @@ def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> No
             print(f"Intake: {sent} sample submissions sent; the worker routes them.", flush=True)
         intake = [sys.executable, "-m", "service.cli"]
         children: list[subprocess.Popen[bytes]] = []
+        names = ("the web server", "the worker")
         try:
             children.append(
                 subprocess.Popen(
@@ -409,11 +492,106 @@ Press Ctrl-C to stop.
             )
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
-            print("Intake: a process stopped; shutting down the others.", file=sys.stderr)
+            stopped = next(
+                f"{name} (exit status {child.returncode})"
+                for name, child in zip(names, children, strict=True)
+                if child.returncode is not None
+            )
+            print(f"Intake: {stopped} stopped; shutting down the others.", file=sys.stderr)
+            return 1  # `make run` and supervisors must see that it did not end as asked
         except KeyboardInterrupt:
             print("\nIntake: stopping.", flush=True)
+            return 0
         finally:
             _stop_children(children)
+
+
+def _data_dir_origin(args: argparse.Namespace) -> str:
+    return "--data-dir" if getattr(args, "data_dir", None) else "INTAKE_DATA_DIR"
+
+
+def _writable_data_dir(settings: Settings, origin: str) -> None:
+    """Create the data directory if need be and make sure files can be written in it."""
+    directory = settings.data_dir
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".intake-"):
+            pass
+    except OSError as error:
+        raise CommandFailed(
+            f"the data directory {directory} is not a writable directory ({origin}): "
+            f"{error.strerror}"
+        ) from None
+
+
+def _require_migrated(settings: Settings, origin: str) -> None:
+    """Refuse, in one sentence, a database that is missing or behind the code's migrations;
+    the revision is read as `intake doctor` reads it."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import make_url
+
+    from service.migrate import alembic_config
+
+    not_migrated = "the database is not migrated; run `intake migrate` first"
+    url = settings.resolved_database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        database = Path(str(parsed.database))
+        if not database.is_file():
+            # Opening a missing file would create an empty database (or fail, folder missing).
+            blocked = _existing_ancestor(database.parent)
+            if not blocked.is_dir():
+                where = (
+                    f"the data directory {settings.data_dir} is not a writable directory ({origin})"
+                    if not settings.database_url
+                    else f"the database's folder {database.parent} is not a directory "
+                    "(INTAKE_DATABASE_URL)"
+                )
+                raise CommandFailed(f"{where}: {blocked} is a file")
+            raise CommandFailed(not_migrated)
+    try:
+        current = asyncio.run(_database_revision(url))
+    except Exception as error:  # any driver's failure to connect: said in one line
+        cause = getattr(error, "orig", None) or error
+        raise CommandFailed(
+            f"cannot open the database (INTAKE_DATABASE_URL): {type(cause).__name__}: {cause}"
+        ) from None
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if current is None:
+        raise CommandFailed(not_migrated)
+    if current != head:
+        raise CommandFailed(
+            f"the database is at migration {current}, the code at {head}; "
+            "run `intake migrate` first"
+        )
+
+
+def _existing_ancestor(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+async def _database_revision(url: str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.engine import Connection
+
+    from service.db import Database
+
+    def revision(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    # Alembic says "Context impl SQLiteImpl." at INFO: noise before a command's own output.
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    db = Database(url)
+    try:
+        async with db.engine.connect() as connection:
+            return await connection.run_sync(revision)
+    finally:
+        await db.dispose()
+        alembic_log.setLevel(level)
 
 
 def _worker_metrics(port: str) -> str:
@@ -454,7 +632,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def with_data_dir(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        command.add_argument("--data-dir", help="overrides INTAKE_DATA_DIR")
+        # SUPPRESS: an action's own --data-dir, absent, must not undo its command's.
+        command.add_argument(
+            "--data-dir", help="overrides INTAKE_DATA_DIR", default=argparse.SUPPRESS
+        )
         return command
 
     dev_command = with_data_dir(commands.add_parser("dev", help="run the whole system locally"))
@@ -474,14 +655,16 @@ def _parser() -> argparse.ArgumentParser:
     with_data_dir(commands.add_parser("seed", help="load the directory and demo users"))
     token_command = with_data_dir(commands.add_parser("token", help="agency portals' API tokens"))
     token_commands = token_command.add_subparsers(dest="action", required=True)
-    create = token_commands.add_parser("create", help="issue a token; it is shown once")
+    create = with_data_dir(
+        token_commands.add_parser("create", help="issue a token; it is shown once")
+    )
     create.add_argument("--name", required=True)
     create.add_argument(
         "--role", required=True, choices=["REVIEWER", "AGENCY_ADMIN", "SECRETARIAT", "ADMIN"]
     )
     create.add_argument("--agency", help="agency code, required for REVIEWER and AGENCY_ADMIN")
-    token_commands.add_parser("list", help="every token, without its secret")
-    revoke = token_commands.add_parser("revoke", help="stop a token from working")
+    with_data_dir(token_commands.add_parser("list", help="every token, without its secret"))
+    revoke = with_data_dir(token_commands.add_parser("revoke", help="stop a token from working"))
     revoke.add_argument("id", type=int)
     directory_command = commands.add_parser("directory", help="the national agency directory")
     directory_commands = directory_command.add_subparsers(dest="directory_command", required=True)
@@ -501,6 +684,11 @@ def _parser() -> argparse.ArgumentParser:
     rules_load.add_argument(
         "--path", type=Path, help="a rules CSV file (default: the shipped rules.csv)"
     )
+    rules_load.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="load only into a rule table that holds no rule and never did (a fresh deployment)",
+    )
     reindex_command = with_data_dir(
         commands.add_parser("reindex", help="rebuild the search index from the database")
     )
@@ -515,7 +703,9 @@ def _parser() -> argparse.ArgumentParser:
     with_data_dir(commands.add_parser("doctor", help="check every dependency and explain"))
     user_command = with_data_dir(commands.add_parser("user", help="officials' accounts"))
     user_commands = user_command.add_subparsers(dest="action", required=True)
-    create_user = user_commands.add_parser("create", help="create an official; prints a password")
+    create_user = with_data_dir(
+        user_commands.add_parser("create", help="create an official; prints a password")
+    )
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--name", required=True)
     create_user.add_argument(
@@ -524,24 +714,63 @@ def _parser() -> argparse.ArgumentParser:
     create_user.add_argument("--agency", help="agency code, required for REVIEWER and AGENCY_ADMIN")
     mail_command = with_data_dir(commands.add_parser("mail", help="email templates and failures"))
     mail_commands = mail_command.add_subparsers(dest="action", required=True)
-    preview = mail_commands.add_parser("preview", help="render a template with sample data")
+    preview = with_data_dir(
+        mail_commands.add_parser("preview", help="render a template with sample data")
+    )
     preview.add_argument("template")
     preview.add_argument("--lang", choices=["vi", "en"], default="vi")
-    failures = mail_commands.add_parser("failures", help="mail that failed for good, newest first")
+    failures = with_data_dir(
+        mail_commands.add_parser("failures", help="mail that failed for good, newest first")
+    )
     failures.add_argument("--limit", type=int, default=50)
-    retry = mail_commands.add_parser("retry", help="queue a failed notification again")
+    retry = with_data_dir(
+        mail_commands.add_parser("retry", help="queue a failed notification again")
+    )
     retry.add_argument("id", type=int)
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser
 
 
+# Commands that read or write the database's tables, and so need it migrated first.
+_NEEDS_MIGRATED = frozenset({"seed", "token", "user", "directory", "rules", "reindex", "mail"})
+# Commands that write in the data directory themselves, creating it if need be.
+_WRITES_DATA_DIR = frozenset({"migrate", "dev", "reindex"})
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    """The command as typed: "token create", "directory load", "doctor"."""
+    action = getattr(args, "action", None) or getattr(args, "directory_command", None)
+    action = action or getattr(args, "rules_command", None)
+    return f"{args.command} {action}" if action else str(args.command)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; bad settings exit 2 (as bad options do), other expected failures 1,
+    each said in a line on stderr without a traceback."""
     args = _parser().parse_args(argv)
+    name = _command_name(args)
+    try:
+        return _run(args)
+    except InvalidSettings as invalid:
+        for problem in invalid.problems:
+            print(f"intake {name}: {problem}", file=sys.stderr)
+        return 2
+    except CommandFailed as failure:
+        print(f"intake {name}: {failure}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "export-schema":
         export_schema(args.output)
         return 0
     settings = _settings(args)
+    origin = _data_dir_origin(args)
+    if args.command in _NEEDS_MIGRATED and getattr(args, "action", None) != "preview":
+        _require_migrated(settings, origin)
+    if args.command in _WRITES_DATA_DIR:
+        _writable_data_dir(settings, origin)
     configure_logging(settings)
     match args.command:
         case "token":
@@ -553,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
         case "mail":
             return mail(settings, args)
         case "dev":
-            dev(settings, args.host, args.port, samples=not args.no_samples)
+            return dev(settings, args.host, args.port, samples=not args.no_samples)
         case "serve":
             serve(settings, args.host, args.port)
         case "worker":
@@ -565,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
         case "directory":
             return load_directory(settings, args.path)
         case "rules":
-            return load_rules(settings, args.path)
+            return load_rules(settings, args.path, if_empty=args.if_empty)
         case "reindex":
             print(reindex(settings, verify=args.verify, batch_size=args.batch_size), flush=True)
     return 0

@@ -29,6 +29,8 @@ class Actor:
     proposal_id: int | None = None  # a submitter acts on this one submission only
     email: str = ""
     agency_code: str = ""
+    # How histories record a SYSTEM actor that is more specific than "system" ("cli").
+    recorded_as: str = ""
 
     @classmethod
     def anonymous(cls) -> Actor:
@@ -37,6 +39,11 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls(ActorKind.SYSTEM)
+
+    @classmethod
+    def command_line(cls) -> Actor:
+        """An operator at the `intake` command line: may manage everything, recorded as "cli"."""
+        return cls(ActorKind.SYSTEM, role=Role.ADMIN, recorded_as="cli")
 
     @classmethod
     def submitter(cls, proposal_id: int) -> Actor:
@@ -65,7 +72,7 @@ class Actor:
             case ActorKind.SUBMITTER:
                 return "submitter"
             case ActorKind.SYSTEM:
-                return "system"
+                return self.recorded_as or "system"
             case _:
                 return "anonymous"
 

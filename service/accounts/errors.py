@@ -27,6 +27,13 @@ class UnknownAgency(AccountError):
     code = "unknown_agency"
 
 
+class InvalidAgency(UnknownAgency):
+    """An agency that may not be chosen: deactivated, missing for an agency role, or given to a
+    role that belongs to no agency. An UnknownAgency, so that callers refuse it alike."""
+
+    code = "invalid_agency"
+
+
 class TokenNotPermitted(AccountError):
     code = "not_permitted"
 

@@ -18,6 +18,7 @@ from service.accounts.actor import Actor, ActorKind
 from service.accounts.errors import (
     AccountExists,
     AccountLocked,
+    InvalidAgency,
     InvalidCredentials,
     NotPermitted,
     TokenNotPermitted,
@@ -39,6 +40,7 @@ TOKEN_PREFIX = "itk_"  # noqa: S105 - marks Intake tokens in logs and scanners
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+MAX_TOKEN_NAME_LENGTH = 100  # as the admin token page (web/admin.py) checks before calling
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,15 +132,34 @@ async def _agency_code(session: AsyncSession, agency_id: int | None) -> str:
 
 
 async def create_token(
-    session: AsyncSession, *, name: str, role: Role, agency_code: str | None, created_by: str
+    session: AsyncSession,
+    *,
+    name: str,
+    role: Role,
+    agency_code: str | None,
+    created_by: str,
+    language: Language = "en",
 ) -> IssuedToken:
+    """Raises ValidationFailed for the name, UnknownAgency for an agency not in the directory,
+    and InvalidAgency for one deactivated, missing for an agency role or given to another."""
+    _ = translations(language).gettext
+    name = normalize(name).strip()
+    if not name:
+        raise ValidationFailed([FieldError("name", "required", _("This field is required."))])
+    if len(name) > MAX_TOKEN_NAME_LENGTH:
+        message = _("Use at most %(max)s characters.") % {"max": MAX_TOKEN_NAME_LENGTH}
+        raise ValidationFailed([FieldError("name", "invalid", message)])
     agency = None
     if agency_code is not None:
         agency = await directory.get_agency_by_code(session, agency_code)
         if agency is None:
             raise UnknownAgency(agency_code)
+        if not agency.is_active:
+            raise InvalidAgency(f"{agency_code} is deactivated")
+        if role not in (Role.REVIEWER, Role.AGENCY_ADMIN):
+            raise InvalidAgency(f"{role.value} tokens belong to no agency: give none")
     if role in (Role.REVIEWER, Role.AGENCY_ADMIN) and agency is None:
-        raise UnknownAgency("an agency role needs --agency")
+        raise InvalidAgency(f"{role.value} tokens need an agency")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,

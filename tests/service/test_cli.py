@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from uvicorn.config import STARTUP_FAILURE
 
 from service.accounts import service as accounts
 from service.accounts.models import Role, User
@@ -132,6 +134,23 @@ def test_dev_runs_everything_stops_on_ctrl_c_or_kill_and_keeps_data(tmp_path: Pa
         _wait_until(lambda: not _group_members(dev.pid), 10, "every process to stop")
 
 
+def test_dev_exits_1_when_a_process_dies_on_its_own(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "dev.log"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", free_tcp_port()))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with _intake_dev(data_dir, port, log) as dev:
+            assert dev.wait(timeout=120) == 1
+            _wait_until(lambda: not _group_members(dev.pid), 10, "every process to stop")
+
+    printed = log.read_text()
+    assert (
+        f"Intake: the web server (exit status {STARTUP_FAILURE}) stopped; shutting down the others."
+        in printed
+    )
+
+
 def test_token_create_list_revoke(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--data-dir", str(settings.data_dir)]
     os.environ["INTAKE_DATABASE_URL"] = settings.resolved_database_url
@@ -170,7 +189,9 @@ def test_user_create_prints_a_password_that_signs_in(
         again = ["user", *args, "create", "--email", "lan@example.com", "--name", "x",
                  "--role", "SECRETARIAT"]  # fmt: skip
         assert main(again) == 1
-        assert "account_exists" in capsys.readouterr().err
+        assert capsys.readouterr().err == (
+            "intake user create: email: An account with this email exists already.\n"
+        )
     finally:
         del os.environ["INTAKE_DATABASE_URL"]
     password = printed.rsplit(" ", 1)[1].strip()
