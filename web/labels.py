@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 
 from service.accounts.models import Role
 from service.directory.models import AgencyKind
-from service.proposals.models import ProposalKind, ProposalStatus, SubmitterType
+from service.proposals.labels import status_labels as status_labels  # the service's too
+from service.proposals.models import ProposalKind, SubmitterType
 
 Gettext = Callable[[str], str]
 
@@ -46,21 +47,6 @@ def submitter_type_labels(_: Gettext) -> dict[str, str]:
         SubmitterType.LOCALITY: _("Locality"),
         SubmitterType.ORGANISATION: _("Organisation"),
         SubmitterType.OVERSEAS_EXPERT: _("Overseas expert"),
-    }
-
-
-def status_labels(_: Gettext) -> dict[str, str]:
-    return {
-        ProposalStatus.SUBMITTED: _("Submitted"),
-        ProposalStatus.TRIAGE: _("Awaiting triage by the secretariat"),
-        ProposalStatus.ROUTED: _("Sent to the agency responsible"),
-        ProposalStatus.ACKNOWLEDGED: _("Acknowledged by the agency"),
-        ProposalStatus.NEEDS_INFO: _("More information requested"),
-        ProposalStatus.RESPONDED: _("Answered"),
-        ProposalStatus.CLOSED: _("Closed"),
-        ProposalStatus.REJECTED: _("Rejected"),
-        ProposalStatus.MERGED: _("Merged with another submission"),
-        ProposalStatus.WITHDRAWN: _("Withdrawn"),
     }
 
 

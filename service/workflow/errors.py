@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from service.errors import DomainError
 from service.i18n import DEFAULT_LANGUAGE, Language, translations
+from service.proposals.labels import status_labels
 from service.proposals.models import ProposalStatus
 from service.workflow.rules import Action
 
@@ -86,22 +87,6 @@ def _action_names(_: Gettext) -> dict[str, str]:
     }
 
 
-def _statuses(_: Gettext) -> dict[ProposalStatus, str]:
-    # The same names as the pages' (web/labels.py), so they share their translations.
-    return {
-        ProposalStatus.SUBMITTED: _("Submitted"),
-        ProposalStatus.TRIAGE: _("Awaiting triage by the secretariat"),
-        ProposalStatus.ROUTED: _("Sent to the agency responsible"),
-        ProposalStatus.ACKNOWLEDGED: _("Acknowledged by the agency"),
-        ProposalStatus.NEEDS_INFO: _("More information requested"),
-        ProposalStatus.RESPONDED: _("Answered"),
-        ProposalStatus.CLOSED: _("Closed"),
-        ProposalStatus.REJECTED: _("Rejected"),
-        ProposalStatus.MERGED: _("Merged with another submission"),
-        ProposalStatus.WITHDRAWN: _("Withdrawn"),
-    }
-
-
 class NotPermitted(WorkflowError):
     code = "not_permitted"
 
@@ -135,7 +120,7 @@ class InvalidTransition(WorkflowError):
         """Why the step is refused now and what is open instead, as sentences in `language`."""
         _ = translations(language).gettext
         refused = _not_now(_).get(self.action) or _("This step is not possible now.")
-        status = _("Its status is “%(status)s”.") % {"status": _statuses(_)[self.current]}
+        status = _("Its status is “%(status)s”.") % {"status": status_labels(_)[self.current]}
         if self.allowed:
             names = _action_names(_)
             steps = _("Open to you now: %(steps)s.") % {
