@@ -8,18 +8,19 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+
+from service.calendar import ZONE
 
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
 DEFAULT_LANGUAGE: Language = "vi"
 LANGUAGE_COOKIE = "intake_lang"
 LOCALES_DIR = Path(__file__).parent / "locales"
-_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+_ZONE = ZONE  # the pages show times in the calendar's zone
 
 
 class CatalogTranslations(gettext.NullTranslations):

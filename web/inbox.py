@@ -195,7 +195,7 @@ async def _detail(
             raise HTTPException(404)
         tracked = await proposals.track(session, proposal.tracking_code)
         record = await workflow.record(session, actor, proposal)
-        if record.handling and proposal.personal_data_erased_at is None:
+        if record.sees_contact and proposal.personal_data_erased_at is None:
             audit.record(session, actor, AuditAction.VIEW_CONTACT, [proposal_id])
         templates = await workflow.response_templates(session, actor)
         actor_names = await accounts.actor_names(session, [e.actor for e, _ in tracked.events])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -11,8 +11,10 @@ from starlette.responses import Response
 
 from search.base import SearchFilters, SearchScope
 from service.accounts.actor import Actor
+from service.calendar import ZONE
 from service.db import utcnow
 from service.directory import service as directory
+from service.directory.models import AgencyKind
 from service.proposals import service as proposals
 from service.proposals.models import ProposalFilter, ProposalKind, ProposalOrder
 from service.statistics import service as statistics
@@ -116,8 +118,9 @@ class Period:
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
-        start = datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC)
-        end = datetime(self.end.year, self.end.month, self.end.day, tzinfo=UTC)
+        # Days as Vietnam counts them, like the search and the API's stats.
+        start = datetime(self.start.year, self.start.month, self.start.day, tzinfo=ZONE)
+        end = datetime(self.end.year, self.end.month, self.end.day, tzinfo=ZONE)
         return start, end + timedelta(days=1)
 
 
@@ -142,11 +145,16 @@ def period_of(params: Any, today: date) -> tuple[Period, str]:
 
 async def dashboard(request: Request) -> Response:
     runtime = runtime_of(request)
-    period, problem = period_of(request.query_params, utcnow().date())
+    period, problem = period_of(request.query_params, utcnow().astimezone(ZONE).date())
     start, end = period.bounds
     chosen = request.query_params.get("agency", "")
     async with runtime.db.replica_session() as session:
-        agencies = [a for a in await directory.agencies(session) if a.is_active]
+        # The secretariat's triage queue answers nothing itself: it is not an agency's row.
+        agencies = [
+            a
+            for a in await directory.agencies(session)
+            if a.is_active and a.kind is not AgencyKind.SECRETARIAT
+        ]
         overall, by_agency = await statistics.figures_by_agency(session, start, end)
     nothing = statistics.Figures(0, 0, 0, 0, None, None, 0)
     per_agency = [

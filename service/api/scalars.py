@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from graphql import StringValueNode, ValueNode, print_ast
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.types.scalar import ScalarDefinition
 
-# The zone the pages show times in (service/i18n.py formats with the same one).
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+from service.calendar import ZONE
 
 DATETIME_DESCRIPTION = (
     "Date with time (ISO 8601). An input without a time zone, or a date alone, is read in "

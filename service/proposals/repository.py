@@ -40,6 +40,12 @@ async def get(
     )
 
 
+async def merged_into(session: AsyncSession, proposal_id: int) -> Sequence[Proposal]:
+    """The submissions merged into this one, which follow it."""
+    statement = select(Proposal).where(Proposal.merged_into_id == proposal_id)
+    return (await session.exec(statement)).all()
+
+
 def visible_to(scope: Scope) -> ColumnElement[bool]:
     """The condition that limits submissions to what a scope may read."""
     return or_(*_visible_parts(scope))

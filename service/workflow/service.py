@@ -31,6 +31,7 @@ from service.proposals import events
 from service.proposals import repository as proposals
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import (
+    AWAITING_AGENCY,
     AssignmentRole,
     Proposal,
     ProposalAgency,
@@ -169,12 +170,13 @@ async def _announce(
 async def _notify_agency(
     session: AsyncSession,
     step: Step,
-    agency_id: int,
+    to_agency: int,
     kind: MailKind = mail.ASSIGNMENT,
     **context: Any,
 ) -> None:
-    users = await accounts.agency_reviewers(session, agency_id)
-    context.setdefault("agency_id", agency_id)
+    """Mail the agency's reviewers; the mail names `agency_id` (by default theirs) as it was."""
+    users = await accounts.agency_reviewers(session, to_agency)
+    context.setdefault("agency_id", to_agency)
     await _announce(session, step, kind, notifications.recipients_of(users), **context)
 
 
@@ -345,7 +347,10 @@ async def _route(
     for partner in partners:
         assert partner.id is not None
         if partner.id != agency.id:
-            await _notify_agency(session, step, partner.id)
+            # Told whose case it is, and that they are asked to cooperate on it.
+            await _notify_agency(
+                session, step, partner.id, agency_id=agency.id, cooperating_agency_id=partner.id
+            )
     return step
 
 
@@ -360,17 +365,28 @@ async def reject(
     return step
 
 
+# A duplicate follows its lead's status and answer: not one that ended without an answer.
+_NO_LEAD = frozenset({ProposalStatus.MERGED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN})
+
+
 async def merge(
     session: AsyncSession, actor: Actor, proposal_id: int, into_id: int, language: Language
 ) -> Step:
     """Fold a duplicate into a lead submission, which its submitter then follows."""
     proposal = await _load(session, actor, proposal_id, Action.MERGE, language)
     lead = await proposals.get_visible(session, actor.scope, into_id)
-    if lead is None or lead.id == proposal.id or lead.status is ProposalStatus.MERGED:
+    if lead is None or lead.id == proposal.id or lead.status in _NO_LEAD:
         _ = translations(language).gettext
-        message = _("Choose another submission that is not itself merged.")
+        message = _(
+            "Choose another submission that is still handled or answered: not merged, "
+            "rejected or withdrawn."
+        )
         raise ValidationFailed([FieldError("intoId", "invalid", message)])
     proposal.merged_into_id = lead.id
+    assert proposal.id is not None
+    # Those merged into this one follow the new lead too: no chain of merged submissions.
+    for follower in await proposals.merged_into(session, proposal.id):
+        follower.merged_into_id = lead.id
     step = await _record(
         session, proposal, actor, Action.MERGE, ProposalStatus.MERGED, lead.tracking_code
     )
@@ -388,6 +404,14 @@ async def reopen(
     target = ProposalStatus.ROUTED if with_agency else ProposalStatus.TRIAGE
     # Rejecting took it off the public pages; the submitter's consent to publish still holds.
     proposal.published = proposal.consent_to_publish
+    if with_agency:
+        # The agency's clock stopped when the submission was rejected or answered: it resumes
+        # with the days it had left, as after a question, instead of counting that time.
+        assert proposal.id is not None
+        history = await proposals.events(session, proposal.id)
+        stopped = [e.at for e in history if e.from_status in AWAITING_AGENCY]
+        proposal.paused_at = stopped[-1] if stopped else None
+        _resume_clock(proposal, await holiday_dates(session))
     return await _record(session, proposal, actor, Action.REOPEN, target, reason)
 
 
@@ -465,7 +489,8 @@ async def answer_information(
     answer = _text("answer", answer, language)
     assert proposal.id is not None
     history = await proposals.events(session, proposal.id)
-    asked = [e for e in history if e.status is ProposalStatus.NEEDS_INFO]
+    # The question's own step: a later step in NEEDS_INFO (an extension) goes from it to itself.
+    asked = [e for e in history if e.action == Action.REQUEST_INFO.value]
     before = asked[-1].from_status if asked else None
     target = before if before is not None else ProposalStatus.ACKNOWLEDGED
     _resume_clock(proposal, await holiday_dates(session))
@@ -490,7 +515,13 @@ async def rate(
         raise ValidationFailed([FieldError("score", "out_of_range", message)])
     comment = _text("comment", comment, language, required=False)
     assert proposal.id is not None
-    repository.add(session, Rating(proposal_id=proposal.id, score=score, comment=comment))
+    earlier = await repository.get_rating(session, proposal.id)
+    if earlier is None:
+        repository.add(session, Rating(proposal_id=proposal.id, score=score, comment=comment))
+    else:
+        # Reopened and answered again: the submitter rates the new answer, which replaces the
+        # rating of the old one (one rating per submission; the timeline keeps both steps).
+        earlier.score, earlier.comment, earlier.created_at = score, comment, utcnow()
     return await _record(session, proposal, actor, Action.RATE, ProposalStatus.CLOSED)
 
 
@@ -581,6 +612,9 @@ class Record:
 
     handling: bool  # the secretariat, or an agency assigned to it now or earlier
     may_note: bool  # the secretariat, or an agency assigned to it now
+    # The submitter's contact: for those handling it now (an agency it was transferred away
+    # from keeps the case's history, not the submitter's address).
+    sees_contact: bool
     responses: list[Response]
     notes: list[ProposalNote]
     rating: Rating | None
@@ -592,7 +626,9 @@ async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Rec
     """Answers, notes, rating and files of a submission the actor may already read.
 
     Notes are for officials handling it; unpublished answers, the rating and the submitter's
-    files for them and the submitter; published answers (and their files) for everyone.
+    files for them and the submitter; published answers (and their files) of a published
+    submission for everyone: an answer marked published stays private while the submitter
+    has not consented to publication.
     """
     assert proposal.id is not None
     assigned = await proposals.assigned_agency_ids(session, proposal.id)
@@ -600,13 +636,15 @@ async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Rec
     own = actor.kind is ActorKind.SUBMITTER and actor.proposal_id == proposal.id
     involved = handling or own
     answers = await repository.responses_for(session, [proposal.id])
-    shown = [r for r in answers if involved or r.published]
+    shown = [r for r in answers if involved or (r.published and proposal.published)]
     shown_ids = {r.id for r in shown}
     files = await attachments_repository.for_proposals(session, [proposal.id])
     active = await proposals.active_assignments(session, proposal.id)
+    handling_now = _may_note(actor, {a.agency_id for a in active})
     return Record(
         handling=handling,
-        may_note=_may_note(actor, {a.agency_id for a in active}),
+        may_note=handling_now,
+        sees_contact=handling_now,
         responses=shown,
         notes=list(await repository.notes_for(session, [proposal.id])) if handling else [],
         rating=await repository.get_rating(session, proposal.id) if involved else None,

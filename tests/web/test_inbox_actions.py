@@ -397,7 +397,12 @@ async def test_secretariat_merges_duplicates_into_one_lead(
     empty = await _step(client, first_id, "merge", {"intoCode": ""})
     _refused(empty, "merge", "intoCode", "Không có nội dung nào có mã tra cứu này.")
     itself = await _step(client, first_id, "merge", {"intoCode": first_code})
-    _refused(itself, "merge", "intoCode", "Hãy chọn một nội dung khác chưa bị gộp.")
+    _refused(
+        itself,
+        "merge",
+        "intoCode",
+        "Hãy chọn một nội dung khác đang được xử lý hoặc đã được trả lời: không phải nội dung đã gộp, bị từ chối hoặc đã rút.",
+    )
     assert await _snapshot(db, first_id) == before
 
     for duplicate in (first_id, second_id):
@@ -415,7 +420,12 @@ async def test_secretariat_merges_duplicates_into_one_lead(
 
     # Merging into a merged submission, or a merged one again, is refused on the page.
     into_merged = await _step(client, lead_id, "merge", {"intoCode": first_code})
-    _refused(into_merged, "merge", "intoCode", "Hãy chọn một nội dung khác chưa bị gộp.")
+    _refused(
+        into_merged,
+        "merge",
+        "intoCode",
+        "Hãy chọn một nội dung khác đang được xử lý hoặc đã được trả lời: không phải nội dung đã gộp, bị từ chối hoặc đã rút.",
+    )
     _not_now(
         await _step(client, first_id, "merge", {"intoCode": lead_code}), "Đã gộp với nội dung khác"
     )

@@ -264,3 +264,31 @@ async def test_a_transferred_submission_counts_for_the_agency_that_answers_it(
     assert table["BCA"][-1] == "0"
     assert '<th scope="col" class="num">Đã chuyển đi</th>' in page.text
     assert _headline(page.text)["Đã chuyển đi"] == "1"
+
+
+async def test_a_day_is_vietnams_day_and_the_triage_queue_is_no_agency_row(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    """Sent at 01:30 in Hanoi on 10 March (18:30 UTC on the 9th): it counts on the 10th, as the
+    search and the API count it. One waiting in triage counts overall, in no agency's row."""
+    routed = await submitted_and_routed(db, settings)
+    waiting = await submitted_and_routed(
+        db,
+        settings,
+        category="OTHER",
+        title="Góp ý chung",
+        description="Tôi có vài ý kiến chung, mong được xem xét.",
+        email="khac@example.com",
+    )
+    assert routed.id is not None
+    assert waiting.id is not None
+    async with db.transaction() as session:
+        for pid in (routed.id, waiting.id):
+            row = await proposals_repository.get(session, pid)
+            assert row is not None
+            row.created_at = datetime(2026, 3, 9, 18, 30, tzinfo=UTC)
+    tenth = await client.get("/statistics", params={"from": "2026-03-10", "to": "2026-03-10"})
+    assert _headline(tenth.text)[VI_LABELS[0]] == "2"
+    assert _table(tenth.text) == {"BKHCN": ["1", "0", "0,0%", "—", "—", "—", "0"]}
+    ninth = await client.get("/statistics", params={"from": "2026-03-09", "to": "2026-03-09"})
+    assert _headline(ninth.text)[VI_LABELS[0]] == "0"

@@ -427,7 +427,8 @@ class Proposal(Node):
         self, assignments: list[AssignmentRow], rows: list[ResponseRow]
     ) -> list[Response]:
         involved = self._involved(assignments)
-        return [Response.of(r) for r in rows if involved or r.published]
+        public = self.row.published  # the submitter's consent covers the answers too
+        return [Response.of(r) for r in rows if involved or (public and r.published)]
 
     @strawberry.field(description="Internal notes and contributions; officials handling it only.")
     async def notes(self, info: Info) -> list[Note]:
@@ -472,10 +473,12 @@ class Proposal(Node):
     ) -> list[Attachment]:
         involved = self._involved(assignments)
         responses = {r.id: r for r in answers}
+        public = self.row.published
         return [
             Attachment.of(a)
             for a in rows
-            if involved or (a.response_id is not None and responses[a.response_id].published)
+            if involved
+            or (public and a.response_id is not None and responses[a.response_id].published)
         ]
 
     @strawberry.field(description="The workflow actions you may take now.")
