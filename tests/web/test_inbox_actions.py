@@ -44,6 +44,11 @@ SUMMARY_LABELS = {
 }
 NOT_YOURS = "Bạn không có quyền thực hiện bước này với nội dung này."
 
+NO_LEAD = (
+    "Hãy chọn một nội dung khác đang được xử lý hoặc đã được trả lời: không phải nội dung đã gộp,"
+    " bị từ chối hoặc đã rút."
+)
+
 
 def _not_now(response: httpx.Response, status: str) -> None:
     """A step the workflow does not allow in this status: said on the page, with the status."""
@@ -401,7 +406,7 @@ async def test_secretariat_merges_duplicates_into_one_lead(
         itself,
         "merge",
         "intoCode",
-        "Hãy chọn một nội dung khác đang được xử lý hoặc đã được trả lời: không phải nội dung đã gộp, bị từ chối hoặc đã rút.",
+        NO_LEAD,
     )
     assert await _snapshot(db, first_id) == before
 
@@ -424,7 +429,7 @@ async def test_secretariat_merges_duplicates_into_one_lead(
         into_merged,
         "merge",
         "intoCode",
-        "Hãy chọn một nội dung khác đang được xử lý hoặc đã được trả lời: không phải nội dung đã gộp, bị từ chối hoặc đã rút.",
+        NO_LEAD,
     )
     _not_now(
         await _step(client, first_id, "merge", {"intoCode": lead_code}), "Đã gộp với nội dung khác"
