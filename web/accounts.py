@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from service.accounts import service as accounts
 from service.accounts.errors import AccountLocked
 from service.accounts.models import User
-from service.api.auth import SESSION_USER_KEY
+from service.api.auth import SESSION_GENERATION_KEY, SESSION_USER_KEY
 from service.i18n import format_when, translations
 from service.runtime import Runtime
 from web.csrf import checked_form
@@ -44,6 +44,7 @@ async def login(request: Request) -> Response:
     if isinstance(outcome, User):
         request.session.clear()
         request.session[SESSION_USER_KEY] = outcome.id
+        request.session[SESSION_GENERATION_KEY] = outcome.session_generation
         request.session[SESSION_EMAIL_KEY] = outcome.email
         request.session["role"] = outcome.role.value
         return RedirectResponse(target, status_code=303)
@@ -61,5 +62,10 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    user_id = request.session.get(SESSION_USER_KEY)
+    if isinstance(user_id, int):
+        # Signed out everywhere: a copy of this cookie (or another device's) no longer works.
+        async with request.app.state.runtime.db.transaction() as session:
+            await accounts.end_sessions(session, user_id)
     request.session.clear()
     return RedirectResponse("/", status_code=303)

@@ -43,6 +43,10 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Every session cookie carries the generation it was signed in under; signing out moves it
+    # on, so that no copy of an earlier cookie opens the account again (the cookie is signed,
+    # not stored: nothing else on the server could revoke it).
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ApiToken(SQLModel, table=True):

@@ -112,9 +112,15 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def actor_for_user(session: AsyncSession, user_id: int) -> Actor | None:
+async def actor_for_user(
+    session: AsyncSession, user_id: int, generation: int | None = None
+) -> Actor | None:
+    """The signed-in official; None for an account gone, deactivated, or (given the session's
+    generation) signed out since that session began."""
     user = await repository.get_user(session, user_id)
     if user is None or not user.is_active:
+        return None
+    if generation is not None and generation != user.session_generation:
         return None
     return Actor(
         ActorKind.USER,
@@ -124,6 +130,13 @@ async def actor_for_user(session: AsyncSession, user_id: int) -> Actor | None:
         email=user.email,
         agency_code=await _agency_code(session, user.agency_id),
     )
+
+
+async def end_sessions(session: AsyncSession, user_id: int) -> None:
+    """Sign the account out everywhere: every session cookie issued so far stops working."""
+    user = await repository.get_user(session, user_id)
+    if user is not None:
+        user.session_generation += 1
 
 
 async def _agency_code(session: AsyncSession, agency_id: int | None) -> str:

@@ -10,6 +10,7 @@ from service.api.loaders import Reads
 from service.runtime import Runtime
 
 SESSION_USER_KEY = "user_id"
+SESSION_GENERATION_KEY = "generation"
 
 
 async def actor_for_authorization(
@@ -41,7 +42,8 @@ async def resolve_actor(
         return by_token
     user_id = connection.session.get(SESSION_USER_KEY) if "session" in connection.scope else None
     if isinstance(user_id, int):
+        generation = connection.session.get(SESSION_GENERATION_KEY, 0)
         async with (reads or runtime.db.session)() as session:
-            actor = await accounts.actor_for_user(session, user_id)
+            actor = await accounts.actor_for_user(session, user_id, generation)
         return actor or Actor.anonymous()
     return Actor.anonymous()

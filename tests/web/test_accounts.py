@@ -6,6 +6,7 @@ import httpx
 
 from service.demo import DEMO_PASSWORD
 from tests.graphql_client import execute
+from tests.web.helpers import sign_in_secretariat
 from tests.web_client import csrf_token, post_form
 
 
@@ -108,3 +109,23 @@ async def test_every_form_refuses_a_missing_or_wrong_csrf_token(client: httpx.As
         assert missing.status_code == 403, path
         wrong = await client.post(path, data={"csrf_token": token + "x"})
         assert wrong.status_code == 403, path
+
+
+async def test_signing_out_ends_the_session_for_any_copy_of_its_cookie(
+    client: httpx.AsyncClient,
+) -> None:
+    """The session cookie is signed, not stored: a copy taken before signing out (another
+    device, a shared computer's browser) must not open the inbox afterwards."""
+    await sign_in_secretariat(client)
+    copied = client.cookies["intake_session"]
+    assert (await client.get("/inbox")).status_code == 200
+    signed_out = await post_form(client, "/logout", {}, page="/inbox")
+    assert signed_out.status_code == 303
+    client.cookies.clear()
+    client.cookies.set("intake_session", copied)
+    again = await client.get("/inbox")
+    assert (again.status_code, again.headers["location"]) == (303, "/login?next=/inbox")
+    # Signing in again gives a session that works.
+    client.cookies.clear()
+    await sign_in_secretariat(client)
+    assert (await client.get("/inbox")).status_code == 200
