@@ -32,11 +32,18 @@ class JsonFormatter(logging.Formatter):
 
 
 # Secrets and personal data never reach a log line, whoever wrote it: email addresses (an SMTP
-# reply may quote one), the private link's key and tokens in addresses (uvicorn's access log
-# prints the query string), and bearer tokens.
+# reply may quote one; an address's query string spells "@" as %40) and phone numbers (a
+# search for one), the private link's key and tokens in addresses, also percent-encoded inside
+# another address's query (the language switch's `next`: uvicorn's access log prints the query
+# string), unsubscribe links (their token spells the address in base64), and bearer tokens.
 _REDACTIONS = (
-    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "[email]"),
-    (re.compile(r"([?&](?:key|token|access_key|accessKey)=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "[email]"),
+    (re.compile(r"(?<![\w%])(?:\+84|%2B84|0)\d{9}(?!\d)"), "[phone]"),
+    (
+        re.compile(r"(?i)((?:[?&]|%3F|%26)(?:key|token|access_key|accesskey)(?:=|%3D))[^&\s\"'%]+"),
+        r"\1[redacted]",
+    ),
+    (re.compile(r"(/unsubscribe/)[^\s?\"'/]+"), r"\1[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
 )
 

@@ -13,6 +13,10 @@ PAGE_POLICY = (
 # It is a developer tool, off in production, so it gets only the framing and plugin rules.
 GRAPHQL_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
 HSTS = "max-age=31536000; includeSubDomains"
+# Officials' pages carry submitters' contact details and internal notes: never stored by a
+# browser or a proxy (the private tracking page and exports set the same themselves).
+_PRIVATE_PREFIXES = ("/inbox", "/secretariat", "/admin", "/dev/")
+PRIVATE_CACHING = "private, no-store"
 
 
 class SecurityHeadersMiddleware:
@@ -25,6 +29,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         policy = GRAPHQL_POLICY if scope["path"].startswith("/graphql") else PAGE_POLICY
+        private = scope["path"].startswith(_PRIVATE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -33,6 +38,8 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
+                if private:
+                    headers.setdefault("Cache-Control", PRIVATE_CACHING)
                 if self.production:
                     headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)

@@ -29,7 +29,7 @@ from service.privacy.errors import ErasureNotPermitted
 from service.proposals import events
 from service.proposals import repository as proposals
 from service.proposals.errors import ProposalNotFound
-from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
+from service.proposals.models import Proposal, ProposalEvent, ProposalStatus, shown_note
 from service.routing.service import INDEX_JOB
 from service.settings import Settings
 from service.workflow import repository as workflow
@@ -117,7 +117,8 @@ async def export(
                 "status": e.status.value,
                 "action": e.action,
                 "agency": codes.get(e.agency_id) if e.agency_id else None,
-                "note": e.note,
+                # What the tracking page shows them: not the routing engine's reasons.
+                "note": shown_note(e.actor, e.note, official=False, submitter=True),
             }
             for e in timeline
         ],

@@ -131,3 +131,26 @@ def test_redaction_masks_addresses_keys_and_bearer_tokens() -> None:
     )
     assert redact("authorization: Bearer itk_abc.DEF-123") == "authorization: Bearer [redacted]"
     assert redact("proposal.route 0f3a done") == "proposal.route 0f3a done"
+
+
+def test_redaction_masks_what_addresses_carry_percent_encoded() -> None:
+    """The language switch carries the page's address in its query; a search carries what was
+    typed; an unsubscribe link's token spells its address in base64."""
+    switch = "GET /lang/en?next=/track/5BAR9SAZN6%3Fnew%3D1%26key%3D7BUxbV4p0kHHSwZ17R-3G HTTP/1.1"
+    assert redact(switch) == (
+        "GET /lang/en?next=/track/5BAR9SAZN6%3Fnew%3D1%26key%3D[redacted] HTTP/1.1"
+    )
+    assert redact("GET /lang/vi?next=/track/X%3Fkey%3Dabc-DEF_1") == (
+        "GET /lang/vi?next=/track/X%3Fkey%3D[redacted]"
+    )
+    assert redact("GET /secretariat/search?q=victim%40example.com+0912345678 HTTP/1.1") == (
+        "GET /secretariat/search?q=[email]+[phone] HTTP/1.1"
+    )
+    assert redact("phone +84912345678, or %2B84912345678") == "phone [phone], or [phone]"
+    assert redact("GET /unsubscribe/InZpY3RpbUBleGFtcGxlLmNvbSI.UhHoHdVUoy_q HTTP/1.1") == (
+        "GET /unsubscribe/[redacted] HTTP/1.1"
+    )
+    # Tracking codes, ids and timestamps stay readable.
+    assert redact("/track/ABCDEFGH23 proposal 1234567890 at 2026-12-03") == (
+        "/track/ABCDEFGH23 proposal 1234567890 at 2026-12-03"
+    )

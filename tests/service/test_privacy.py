@@ -283,3 +283,25 @@ async def test_a_message_in_flight_during_erasure_is_never_retried_to_the_erased
     async with db.transaction() as session:
         retry = await delivery.claim(session, receipt.id or 0, settings, later)
     assert retry == delivery.Settled(NotificationState.SKIPPED)
+
+
+async def test_the_export_leaves_out_the_routing_engines_reasons(settings: Settings) -> None:
+    """As the tracking page does for its submitter: those reasons name other submissions."""
+    db = Database(settings.resolved_database_url)
+    try:
+        proposal = await submitted_and_routed(db, settings)
+        assert proposal.id is not None
+        async with db.session() as session:
+            events = await proposals.events(session, proposal.id)
+        assert events[-1].actor == "system"
+        assert events[-1].note  # the engine's reasons
+        async with db.transaction() as session:
+            data = await privacy.export(
+                session, settings, Actor.submitter(proposal.id), proposal.id
+            )
+    finally:
+        await db.dispose()
+    assert [(e["status"], e["note"]) for e in data["timeline"]] == [
+        ("SUBMITTED", ""),
+        ("ROUTED", ""),
+    ]

@@ -6,6 +6,7 @@ import httpx
 
 from service.app import create_app
 from service.settings import Settings
+from tests.web.helpers import sign_in_secretariat
 from web.security import GRAPHQL_POLICY, HSTS, PAGE_POLICY
 
 
@@ -49,3 +50,15 @@ async def test_no_page_template_holds_inline_scripts_or_styles() -> None:
         assert "<style" not in text, template
         assert "<script>" not in text, template
         assert " onclick=" not in text, template
+
+
+async def test_officials_pages_are_never_stored_and_public_ones_may_be(
+    client: httpx.AsyncClient,
+) -> None:
+    """A case page holds the submitter's contact details: no browser or proxy keeps it."""
+    await sign_in_secretariat(client)
+    for path in ("/inbox", "/secretariat/triage", "/admin/audit", "/admin/users"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers["cache-control"], path
+    assert "cache-control" not in (await client.get("/statistics")).headers
