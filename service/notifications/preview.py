@@ -84,6 +84,7 @@ def sample_message(template: str, language: Language, settings: Settings) -> Ema
             unsubscribe_url(settings, recipient) if kind.audience is Audience.SUBMITTER else ""
         ),
         "from_agency_name": sample["other_agency"],
+        "cooperating_agency_name": "",
         "into_code": "3WQ7TNB5KD",
         "into_url": f"{base_url}/track/3WQ7TNB5KD",
         "level": "agency",

@@ -150,6 +150,7 @@ async def mail_context(
         "base_url": base_url,
         "note": "",
         "unsubscribe_url": "",
+        "cooperating_agency_name": "",
         **notification.context,
     }
     if kind.audience is Audience.SUBMITTER:
@@ -157,7 +158,7 @@ async def mail_context(
     if proposal is not None:
         context |= await _proposal_context(session, proposal, settings, language)
     # Agencies named when the event happened, not where the submission is when the mail goes.
-    for key in ("agency", "from_agency"):
+    for key in ("agency", "from_agency", "cooperating_agency"):
         named_id = notification.context.get(f"{key}_id")
         if isinstance(named_id, int):
             agency = await directory.get_agency(session, named_id)

@@ -371,22 +371,31 @@ async def record_routing(
         )
     outbox.add_job(session, INDEX_JOB, {"proposal_id": proposal.id})
 
+    # Each mail names the agencies as they are now, not as they are when it is sent: the lead,
+    # and for a cooperating agency's reviewers, that they are asked to cooperate.
+    mailings: list[tuple[list[User], dict[str, Any]]] = []
     if status is ProposalStatus.TRIAGE:
-        recipients, kind = await accounts.secretariat_staff(session), mail.TRIAGE
+        kind = mail.TRIAGE
+        mailings.append((await accounts.secretariat_staff(session), {}))
     else:
-        recipients, kind = await accounts.agency_reviewers(session, agency.id), mail.ASSIGNMENT
+        kind = mail.ASSIGNMENT
+        lead = {"agency_id": agency.id}
+        mailings.append((await accounts.agency_reviewers(session, agency.id), lead))
         for partner in plan.partners:
             assert partner.id is not None
-            recipients += await accounts.agency_reviewers(session, partner.id)
+            partners = await accounts.agency_reviewers(session, partner.id)
+            mailings.append((partners, lead | {"cooperating_agency_id": partner.id}))
     await session.flush()
     events.announce(session, event)
-    await notifications.queue(
-        session,
-        event_key=f"proposal-event:{event.id}:{kind.template}",
-        recipients=notifications.recipients_of(recipients),
-        template=kind.template,
-        proposal_id=proposal.id,
-    )
+    for users, context in mailings:
+        await notifications.queue(
+            session,
+            event_key=f"proposal-event:{event.id}:{kind.template}",
+            recipients=notifications.recipients_of(users),
+            template=kind.template,
+            proposal_id=proposal.id,
+            context=context,
+        )
     return Routed(proposal, agency, status, record)
 
 

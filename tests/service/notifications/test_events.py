@@ -17,6 +17,7 @@ from service.notifications.models import Notification
 from service.outbox import service as outbox
 from service.proposals.access import access_key
 from service.proposals.service import submit_proposal
+from service.routing.service import route_proposal
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
@@ -216,3 +217,49 @@ async def test_officials_who_prefer_the_digest_get_no_separate_assignment_mail(
     async with runtime.db.session() as session:
         rows = (await session.exec(select(Notification))).all()
     assert [(n.recipient, n.template) for n in rows] == [(proposal.submitter_email, "receipt")]
+
+
+async def test_assignment_mail_names_the_agencies_as_they_were_and_asks_partners_to_cooperate(
+    runtime: Runtime, settings: Settings, mailbox: SmtpSink
+) -> None:
+    """Mail waits in the outbox (a cap, an outage) while the submission moves on: it still
+    names the agency it was assigned to; a cooperating agency is told whose case it is."""
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        routed = await submit_proposal(session, submission(), settings, "vi")
+    assert routed.id is not None
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        await route_proposal(session, routed.id, settings)  # BKHCN's mail queued, not sent
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        await workflow.transfer(
+            session, SECRETARIAT, routed.id, "BCA", settings, "vi", reason="Thuộc Bộ Công an."
+        )
+    general_text = submission(
+        category="OTHER",
+        title="Góp ý chung",
+        description="Tôi có vài ý kiến chung, mong được xem xét.",
+        email="khac@example.com",
+    )
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        general = await submit_proposal(session, general_text, settings, "vi")
+    assert general.id is not None
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        await route_proposal(session, general.id, settings)  # to triage
+    async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
+        await workflow.assign(
+            session, SECRETARIAT, general.id, "BCT", settings, "vi", cooperating=["BKHCN"]
+        )
+    await run_worker(settings)
+    to_bkhcn = {
+        str(m.message["Subject"]): m.message
+        for m in mailbox.messages
+        if list(m.recipients) == ["reviewer.bkhcn@intake.localhost"]
+    }
+    code, other = routed.tracking_code, general.tracking_code
+    assert set(to_bkhcn) == {
+        f"Nội dung mới {other} giao cho Bộ Công Thương",
+        f"Nội dung mới {code} giao cho Bộ Khoa học và Công nghệ",
+    }
+    asked = _body(to_bkhcn[f"Nội dung mới {other} giao cho Bộ Công Thương"])
+    assert "Bộ Khoa học và Công nghệ được đề nghị phối hợp xử lý." in asked
+    first = _body(to_bkhcn[f"Nội dung mới {code} giao cho Bộ Khoa học và Công nghệ"])
+    assert "phối hợp" not in first
