@@ -72,7 +72,8 @@ def site_settings(
 
 async def _build(settings: Settings) -> dict[str, str]:
     """A submission with a question to answer, one with a published answer to rate, one no rule
-    routes (for triage), one fresh in the reviewer's inbox, and an answer template."""
+    routes (for triage), one fresh in the reviewer's inbox, one for a People's Committee, and
+    an answer template."""
     db = Database(settings.resolved_database_url)
     try:
         reviewer = Actor(
@@ -91,6 +92,17 @@ async def _build(settings: Settings) -> dict[str, str]:
             description="Tôi có vài ý kiến chung, mong được xem xét.",
         )
         fresh = await submitted_and_routed(db, settings, title="Sàn giao dịch công nghệ quốc gia")
+        # For an agency whose name the chart's axis cuts short.
+        await submitted_and_routed(
+            db,
+            settings,
+            kind="OBSTACLE",
+            category="DIGITAL_GOVERNMENT",
+            province="HO-CHI-MINH",
+            title="Bộ phận một cửa ở phường không nhận hồ sơ trực tuyến",
+            description="Cán bộ yêu cầu nộp bản giấy dù hồ sơ đã nộp trên cổng của thành phố.",
+            email="hcm@example.com",
+        )
         await save_template(db, "Cảm ơn", "Cảm ơn anh/chị đã gửi đề xuất.")
         assert asked.id is not None
         assert answered.id is not None
