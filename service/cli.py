@@ -527,10 +527,9 @@ def _writable_data_dir(settings: Settings, origin: str) -> None:
 def _require_migrated(settings: Settings, origin: str) -> None:
     """Refuse, in one sentence, a database that is missing or behind the code's migrations;
     the revision is read as `intake doctor` reads it."""
-    from alembic.script import ScriptDirectory
     from sqlalchemy.engine import make_url
 
-    from service.migrate import alembic_config
+    from service.migrate import head_revision
 
     not_migrated = "the database is not migrated; run `intake migrate` first"
     url = settings.resolved_database_url
@@ -556,7 +555,7 @@ def _require_migrated(settings: Settings, origin: str) -> None:
         raise CommandFailed(
             f"cannot open the database (INTAKE_DATABASE_URL): {type(cause).__name__}: {cause}"
         ) from None
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    head = head_revision(url)
     if current is None:
         raise CommandFailed(not_migrated)
     if current != head:
@@ -573,13 +572,8 @@ def _existing_ancestor(path: Path) -> Path:
 
 
 async def _database_revision(url: str) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-    from sqlalchemy.engine import Connection
-
     from service.db import Database
-
-    def revision(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+    from service.migrate import current_revision
 
     # Alembic says "Context impl SQLiteImpl." at INFO: noise before a command's own output.
     alembic_log = logging.getLogger("alembic.runtime.migration")
@@ -588,7 +582,7 @@ async def _database_revision(url: str) -> str | None:
     db = Database(url)
     try:
         async with db.engine.connect() as connection:
-            return await connection.run_sync(revision)
+            return await connection.run_sync(current_revision)
     finally:
         await db.dispose()
         alembic_log.setLevel(level)

@@ -9,15 +9,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosmtplib
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from search.factory import backend_name, create_backend
 from service.db import Database
-from service.migrate import alembic_config
+from service.migrate import current_revision, head_revision
 from service.queue import ArqQueue
 from service.settings import Settings
 
@@ -68,10 +65,8 @@ async def _database(settings: Settings) -> list[Check]:
                 )
             ]
         async with db.engine.connect() as connection:
-            current = await connection.run_sync(_current_revision)
-        head = ScriptDirectory.from_config(
-            alembic_config(settings.resolved_database_url)
-        ).get_current_head()
+            current = await connection.run_sync(current_revision)
+        head = head_revision(settings.resolved_database_url)
         migrated = Check(
             "migrations",
             current == head,
@@ -119,10 +114,6 @@ async def _replica(settings: Settings) -> Check:
     # The time since the last replayed transaction: also grows while the primary is idle.
     since = "" if lag is None else f", last transaction replayed {float(lag):.0f} s ago"
     return Check("database replica", True, f"streaming replica, replayed up to {replayed}{since}")
-
-
-def _current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
 
 
 def _redacted(url: str) -> str:
