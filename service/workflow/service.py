@@ -29,6 +29,7 @@ from service.notifications.catalog import MailKind
 from service.outbox import service as outbox
 from service.proposals import events
 from service.proposals import repository as proposals
+from service.proposals import service as proposal_service
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import (
     AWAITING_AGENCY,
@@ -631,8 +632,7 @@ async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Rec
     has not consented to publication.
     """
     assert proposal.id is not None
-    assigned = await proposals.assigned_agency_ids(session, proposal.id)
-    handling = actor.is_secretariat or (actor.is_agency_official and actor.agency_id in assigned)
+    handling = await proposal_service.handles_or_handled(session, actor, proposal.id)
     own = actor.kind is ActorKind.SUBMITTER and actor.proposal_id == proposal.id
     involved = handling or own
     answers = await repository.responses_for(session, [proposal.id])
