@@ -8,9 +8,10 @@ from service.accounts.actor import Actor, ActorKind
 from service.accounts.models import Role
 from service.db import Database
 from service.directory.repository import get_agency_by_code
+from service.proposals.access import access_key
 from service.proposals.models import Proposal
 from service.proposals.repository import get as get_proposal
-from service.proposals.service import submit_proposal
+from service.proposals.service import submit_proposal, submitter_actor
 from service.proposals.validation import SubmissionInput
 from service.routing.service import route_proposal
 from service.settings import Settings
@@ -93,3 +94,14 @@ async def submitted_and_routed(db: Database, settings: Settings, **fields: Any) 
         routed = await get_proposal(session, proposal.id)
     assert routed is not None
     return routed
+
+
+async def submitter_of(db: Database, settings: Settings, proposal_id: int) -> Actor:
+    """The submitter as their private link makes them: the key checked like the page checks it."""
+    async with db.session() as session:
+        proposal = await get_proposal(session, proposal_id)
+        assert proposal is not None
+        _, actor = await submitter_actor(
+            session, settings, proposal.tracking_code, access_key(settings, proposal)
+        )
+    return actor

@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from service.accounts.actor import Actor
 from service.db import Database
 from service.errors import ValidationFailed
 from service.notifications.models import Notification
 from service.proposals import repository as proposals
 from service.proposals import service as proposal_service
-from service.proposals.access import access_key
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import ProposalFilter, ProposalOrder, ProposalStatus
 from service.settings import Settings
@@ -19,7 +17,7 @@ from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
 from service.workflow.models import NoteKind, Rating, Response
 from service.workflow.rules import Action
-from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed
+from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed, submitter_of
 
 S = ProposalStatus
 
@@ -30,23 +28,13 @@ async def _timeline(db: Database, proposal_id: int) -> list[tuple[str, S | None,
     return [(e.action, e.from_status, e.status, e.actor) for e in events]
 
 
-async def _submitter(db: Database, settings: Settings, proposal_id: int) -> Actor:
-    async with db.session() as session:
-        proposal = await proposals.get(session, proposal_id)
-        assert proposal is not None
-        _, actor = await proposal_service.submitter_actor(
-            session, settings, proposal.tracking_code, access_key(settings, proposal)
-        )
-    return actor
-
-
 async def test_the_whole_life_of_a_submission(settings: Settings) -> None:
     db = Database(settings.resolved_database_url)
     proposal = await submitted_and_routed(db, settings)
     assert proposal.id is not None
     pid = proposal.id
     reviewer = official(await agency_id(db, "BKHCN"), user_id=7)
-    submitter = await _submitter(db, settings, pid)
+    submitter = await submitter_of(db, settings, pid)
 
     async with db.transaction() as session:
         await workflow.acknowledge(session, reviewer, pid)
@@ -238,7 +226,7 @@ async def test_submitter_withdraws_with_the_key_and_nobody_else_can(settings: Se
     with pytest.raises(NotPermitted):
         async with db.transaction() as session:
             await workflow.withdraw(session, SECRETARIAT, proposal.id, "", "vi")
-    submitter = await _submitter(db, settings, proposal.id)
+    submitter = await submitter_of(db, settings, proposal.id)
     with pytest.raises(InvalidTransition):  # nothing to rate before an answer
         async with db.transaction() as session:
             await workflow.rate(session, submitter, proposal.id, 5, "", "en")
@@ -258,7 +246,7 @@ async def test_a_rating_is_one_to_five(settings: Settings) -> None:
         await workflow.respond(
             session, reviewer, proposal.id, "Trả lời.", publish=False, language="vi"
         )
-    submitter = await _submitter(db, settings, proposal.id)
+    submitter = await submitter_of(db, settings, proposal.id)
     with pytest.raises(ValidationFailed) as bad_score:
         async with db.transaction() as session:
             await workflow.rate(session, submitter, proposal.id, 6, "", "en")

@@ -4,6 +4,7 @@ answers and the contact of a submission that moved."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -12,31 +13,21 @@ from service.accounts.actor import Actor
 from service.db import Database, utcnow
 from service.errors import ValidationFailed
 from service.proposals import repository as proposals
-from service.proposals import service as proposal_service
-from service.proposals.access import access_key
 from service.proposals.models import ProposalStatus
 from service.settings import Settings
 from service.workflow import repository
 from service.workflow import service as workflow
 from service.workflow.rules import Action
-from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed
+from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed, submitter_of
 
 S = ProposalStatus
 
 
 @pytest.fixture
-async def db(settings: Settings) -> Database:
-    return Database(settings.resolved_database_url)
-
-
-async def _submitter(db: Database, settings: Settings, proposal_id: int) -> Actor:
-    async with db.session() as session:
-        proposal = await proposals.get(session, proposal_id)
-        assert proposal is not None
-        _, actor = await proposal_service.submitter_actor(
-            session, settings, proposal.tracking_code, access_key(settings, proposal)
-        )
-    return actor
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.resolved_database_url)
+    yield database
+    await database.dispose()
 
 
 async def test_an_answer_after_an_extension_returns_to_where_the_question_was_asked(
@@ -51,7 +42,7 @@ async def test_an_answer_after_an_extension_returns_to_where_the_question_was_as
         await workflow.request_information(session, reviewer, pid, "Số hồ sơ?", "vi")
     async with db.transaction() as session:
         await workflow.extend_deadline(session, reviewer, pid, 5, "Chờ hồ sơ.", settings, "vi")
-    submitter = await _submitter(db, settings, pid)
+    submitter = await submitter_of(db, settings, pid)
     async with db.transaction() as session:
         step = await workflow.answer_information(session, submitter, pid, "Số 12/2026.", "vi")
     assert (step.event.from_status, step.event.status) == (S.NEEDS_INFO, S.ACKNOWLEDGED)
@@ -65,7 +56,7 @@ async def test_a_reopened_and_answered_again_submission_is_rated_again(
     assert proposal.id is not None
     pid = proposal.id
     reviewer = official(await agency_id(db, "BKHCN"))
-    submitter = await _submitter(db, settings, pid)
+    submitter = await submitter_of(db, settings, pid)
     async with db.transaction() as session:
         await workflow.respond(session, reviewer, pid, "Trả lời.", publish=True, language="vi")
     async with db.transaction() as session:
@@ -153,7 +144,7 @@ async def test_an_answer_is_public_only_with_the_submitters_consent(
         row = await proposals.get(session, private.id)
         assert row is not None
         public = await workflow.record(session, Actor.anonymous(), row)
-        own = await workflow.record(session, await _submitter(db, settings, private.id), row)
+        own = await workflow.record(session, await submitter_of(db, settings, private.id), row)
     assert public.responses == []
     assert [r.text for r in own.responses] == ["Trả lời."]
 
