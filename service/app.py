@@ -23,6 +23,7 @@ from service.runtime import open_runtime
 from service.settings import Settings
 from web.not_found import not_found
 from web.routes import STATIC_DIR, web_routes
+from web.language_links import LanguageLinkMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.unavailable import UNAVAILABLE, database_unavailable
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(RequestIdMiddleware),
         Middleware(RateLimitMiddleware, settings=settings),
         Middleware(SecurityHeadersMiddleware, production=settings.environment == "production"),
+        Middleware(LanguageLinkMiddleware),
         Middleware(BodySizeLimitMiddleware, settings=settings),
     ]
     app = Starlette(

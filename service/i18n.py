@@ -19,8 +19,15 @@ Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
 DEFAULT_LANGUAGE: Language = "vi"
 LANGUAGE_COOKIE = "intake_lang"
+LANGUAGE_PARAMETER = "lang"  # a link's language: web/language_links.py remembers it
 LOCALES_DIR = Path(__file__).parent / "locales"
 _ZONE = ZONE  # the pages show times in the calendar's zone
+
+
+def in_language(url: str, language: Language) -> str:
+    """`url` with the parameter that opens its page in `language` (links in email)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{LANGUAGE_PARAMETER}={language}"
 
 
 class CatalogTranslations(gettext.NullTranslations):

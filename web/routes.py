@@ -15,7 +15,7 @@ from service.api.search.tokens import issue_tenant_token
 from service.directory import service as directory
 from service.embedded.smtp import list_messages, read_message
 from service.errors import ValidationFailed
-from service.i18n import LANGUAGE_COOKIE, parse_language
+from service.i18n import parse_language
 from service.notifications import service as notifications
 from service.outbox.service import unit_of_work
 from service.proposals import service as proposals
@@ -41,6 +41,7 @@ from web.attachments import download
 from web.audit import audit_page
 from web.common import gettext_for, uploaded_files
 from web.csrf import checked_form
+from web.language_links import remember_language
 from web.rendering import page_language, render
 from web.search import search_export, search_page, similar
 from web.spam import (
@@ -75,7 +76,6 @@ _ACCEPT = {
     "odt": ".odt",
     "ods": ".ods",
 }
-_LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 def _runtime(request: Request) -> Runtime:
@@ -219,9 +219,7 @@ async def switch_language(request: Request) -> Response:
     if not _same_site_target(target) or not _answers_get(request, unquote(urlsplit(target).path)):
         target = "/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        LANGUAGE_COOKIE, language, max_age=_LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
-    )
+    remember_language(response, language)
     return response
 
 

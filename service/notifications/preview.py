@@ -8,11 +8,16 @@ from typing import Any
 
 from service.calendar import add_business_days
 from service.db import utcnow
-from service.i18n import Language
+from service.i18n import Language, in_language
 from service.notifications.catalog import DIGEST, KINDS, Audience
 from service.notifications.models import Notification
 from service.notifications.rendering import render_mail
-from service.notifications.service import build_message, digest_section, unsubscribe_url
+from service.notifications.service import (
+    build_message,
+    digest_section,
+    proposal_links,
+    unsubscribe_url,
+)
 from service.proposals.models import Proposal, ProposalKind, ProposalStatus, SubmitterType
 from service.settings import Settings
 
@@ -70,31 +75,32 @@ def sample_message(template: str, language: Language, settings: Settings) -> Ema
         proposal_id=None if kind is DIGEST else proposal.id,
     )
     base_url = settings.base_url.rstrip("/")
-    track_url = f"{base_url}/track/{proposal.tracking_code}"
-    item = {"proposal": proposal, "track_url": track_url}
+    links = proposal_links(base_url, proposal, "sample-private-key", language)
+    item = {"proposal": proposal, **links}
     context: dict[str, Any] = {
         "base_url": base_url,
         "proposal": proposal,
         "agency_name": sample["agency"],
         "category_name": sample["category"],
-        "track_url": track_url,
-        "secret_url": f"{track_url}?key=sample-private-key",
+        **links,
         "note": sample["note"],
         "unsubscribe_url": (
-            unsubscribe_url(settings, recipient) if kind.audience is Audience.SUBMITTER else ""
+            in_language(unsubscribe_url(settings, recipient), language)
+            if kind.audience is Audience.SUBMITTER
+            else ""
         ),
         "from_agency_name": sample["other_agency"],
         "cooperating_agency_name": "",
         "into_code": "3WQ7TNB5KD",
-        "into_url": f"{base_url}/track/3WQ7TNB5KD",
+        "into_url": in_language(f"{base_url}/track/3WQ7TNB5KD", language),
         "level": "agency",
         "published": True,
         "cutoff": now - timedelta(hours=1),
         "sections": [
-            digest_section("overdue", [item], 1, base_url),
-            digest_section("due_soon", [item], 1, base_url),
+            digest_section("overdue", [item], 1, base_url, language),
+            digest_section("due_soon", [item], 1, base_url, language),
             # A long section, to show what a digest does with the items it does not list.
-            digest_section("assigned", [item], 12, base_url),
+            digest_section("assigned", [item], 12, base_url, language),
         ],
     }
     mail = render_mail(template, language, context)

@@ -19,7 +19,7 @@ from service.accounts import repository as accounts
 from service.accounts.models import NotificationMode, User
 from service.db import utcnow
 from service.directory import repository as directory
-from service.i18n import Language, parse_language
+from service.i18n import Language, in_language, parse_language
 from service.notifications import repository
 from service.notifications.catalog import DIGEST, KINDS, Audience, MailKind
 from service.notifications.models import MailOptOut, Notification, NotificationState
@@ -154,7 +154,9 @@ async def mail_context(
         **notification.context,
     }
     if kind.audience is Audience.SUBMITTER:
-        context["unsubscribe_url"] = unsubscribe_url(settings, notification.recipient)
+        context["unsubscribe_url"] = in_language(
+            unsubscribe_url(settings, notification.recipient), language
+        )
     if proposal is not None:
         context |= await _proposal_context(session, proposal, settings, language)
     # Agencies named when the event happened, not where the submission is when the mail goes.
@@ -165,7 +167,7 @@ async def mail_context(
             context[f"{key}_name"] = agency.name(language) if agency else ""
     into_code = notification.context.get("into_code")
     if isinstance(into_code, str):
-        context["into_url"] = f"{base_url}/track/{into_code}"
+        context["into_url"] = in_language(f"{base_url}/track/{into_code}", language)
     if kind is DIGEST:
         context["cutoff"] = datetime.fromisoformat(str(notification.context["cutoff"]))
         totals = notification.context.get("totals", {})
@@ -176,16 +178,16 @@ async def mail_context(
             items = [await _proposal_context(session, p, settings, language) for p in found]
             if items:
                 total = max(int(totals.get(section, 0)), len(items))
-                sections.append(digest_section(section, items, total, base_url))
+                sections.append(digest_section(section, items, total, base_url, language))
         context["sections"] = sections
     return context
 
 
 def digest_section(
-    key: str, items: list[dict[str, Any]], total: int, base_url: str
+    key: str, items: list[dict[str, Any]], total: int, base_url: str, language: Language
 ) -> dict[str, Any]:
     """A digest section as its template reads it: the items listed, and the rest counted."""
-    more_url = base_url + DIGEST_MORE[key]
+    more_url = in_language(base_url + DIGEST_MORE[key], language)
     return {
         "key": key,
         "items": items,
@@ -201,13 +203,24 @@ async def _proposal_context(
     base_url = settings.base_url.rstrip("/")
     agency = await directory.get_agency(session, proposal.agency_id) if proposal.agency_id else None
     category = await directory.get_category(session, proposal.category_code)
-    track_url = f"{base_url}/track/{proposal.tracking_code}"
     return {
         "proposal": proposal,
         "agency_name": agency.name(language) if agency else "",
         "category_name": category.name(language) if category else proposal.category_code,
-        "track_url": track_url,
-        "secret_url": f"{track_url}?key={access_key(settings, proposal)}",
+        **proposal_links(base_url, proposal, access_key(settings, proposal), language),
+    }
+
+
+def proposal_links(
+    base_url: str, proposal: Proposal, key: str, language: Language
+) -> dict[str, str]:
+    """The links a message gives to a submission, each opening its page in the mail's language:
+    the public tracking page, the submitter's private link, and the officials' case page."""
+    track_url = f"{base_url}/track/{proposal.tracking_code}"
+    return {
+        "track_url": in_language(track_url, language),
+        "secret_url": in_language(f"{track_url}?key={key}", language),
+        "inbox_url": in_language(f"{base_url}/inbox/{proposal.id}", language),
     }
 
 

@@ -107,7 +107,7 @@ def test_the_digest_preview_shows_a_section_longer_than_it_lists() -> None:
     settings = Settings(base_url="http://intake.test")
     lines = _body(sample_message("digest", "en", settings)).splitlines()
     assert "Newly assigned (12)" in lines
-    assert "… and 11 more: http://intake.test/inbox" in lines
+    assert "… and 11 more: http://intake.test/inbox?lang=en" in lines
     assert "Overdue (1)" in lines
 
 

@@ -370,8 +370,8 @@ async def test_a_digest_lists_the_most_pressing_of_a_section_and_counts_the_rest
     assert [line.split(":")[0] for line in listed] == [
         f"- {code}" for code in await _codes(runtime, [ids[0], ids[2]])
     ]
-    assert "… và 2 hồ sơ khác: http://intake.test/inbox?overdue=yes" in lines
-    assert '<a href="http://intake.test/inbox?overdue=yes">… và 2 hồ sơ khác</a>' in (
+    assert "… và 2 hồ sơ khác: http://intake.test/inbox?overdue=yes&lang=vi" in lines
+    assert '<a href="http://intake.test/inbox?overdue=yes&amp;lang=vi">… và 2 hồ sơ khác</a>' in (
         html.get_content()
     )
 
