@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.attachments.models import Attachment
 from service.notifications.models import Notification
-from service.proposals.models import Proposal, ProposalStatus
+from service.proposals.models import Proposal, ProposalEvent, ProposalStatus
 
 
 async def get_for_update(session: AsyncSession, proposal_id: int) -> Proposal | None:
@@ -30,6 +30,31 @@ async def mail_to(
     statement = (
         select(Notification)
         .where(Notification.proposal_id == proposal_id, Notification.recipient == recipient)
+        .order_by(col(Notification.id))
+        .with_for_update()
+    )
+    return (await session.exec(statement)).all()
+
+
+async def submitter_notes(session: AsyncSession, proposal_id: int) -> Sequence[ProposalEvent]:
+    """The submitter's own steps that carry text: answers to questions, a withdrawal's reason."""
+    statement = (
+        select(ProposalEvent)
+        .where(
+            ProposalEvent.proposal_id == proposal_id,
+            ProposalEvent.actor == "submitter",
+            ProposalEvent.note != "",
+        )
+        .order_by(col(ProposalEvent.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def mail_about(session: AsyncSession, proposal_id: int) -> Sequence[Notification]:
+    """Every message about the submission, to anyone."""
+    statement = (
+        select(Notification)
+        .where(Notification.proposal_id == proposal_id)
         .order_by(col(Notification.id))
         .with_for_update()
     )

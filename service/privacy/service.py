@@ -2,8 +2,10 @@
 
 Erasure keeps the submission as an anonymised record: its text, timeline, the agency's answer,
 the rating and the statistics stay; name, email, phone and organisation are replaced, the
-submitter's evidence files are deleted, mail not yet sent to them is stopped, and the timeline
-records that the data was erased (without the data).
+submitter's evidence files are deleted, the submitter's own notes (answers to questions, a
+withdrawal's reason: they are where a phone number or an address gets written) are replaced
+here and in the mail that quoted them to officials, mail not yet sent to them is stopped, and
+the timeline records that the data was erased (without the data).
 """
 
 from __future__ import annotations
@@ -175,6 +177,7 @@ async def erase(
                 notification.state = NotificationState.SKIPPED
                 notification.last_error = "the recipient's personal data was erased"
             notification.recipient = ERASED_RECIPIENT
+    await _erase_submitter_notes(session, proposal.id)
     keys = []
     for attachment in await repository.submitter_files(session, proposal.id):
         keys.append(attachment.storage_key)
@@ -198,6 +201,18 @@ async def erase(
     outbox.add_job(session, INDEX_JOB, {"proposal_id": proposal.id})
     audit.record(session, actor, AuditAction.ERASE_PERSONAL_DATA, [proposal.id], detail=reason)
     return Erasure(proposal, storage_keys=keys)
+
+
+async def _erase_submitter_notes(session: AsyncSession, proposal_id: int) -> None:
+    notes = set()
+    for event in await repository.submitter_notes(session, proposal_id):
+        notes.add(event.note)
+        event.note = ERASED
+    if not notes:
+        return
+    for notification in await repository.mail_about(session, proposal_id):
+        if notification.context.get("note") in notes:
+            notification.context = {**notification.context, "note": ERASED}
 
 
 def delete_files(settings: Settings, storage_keys: list[str]) -> int:

@@ -26,7 +26,14 @@ from service.request_id import use_request_id
 from service.settings import Settings
 from service.workflow import service as workflow
 from service.workflow.models import Response
-from tests.factories import SECRETARIAT, agency_id, official, submission, submitted_and_routed
+from tests.factories import (
+    SECRETARIAT,
+    agency_id,
+    official,
+    submission,
+    submitted_and_routed,
+    submitter_of,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -305,3 +312,43 @@ async def test_the_export_leaves_out_the_routing_engines_reasons(settings: Setti
         ("SUBMITTED", ""),
         ("ROUTED", ""),
     ]
+
+
+async def test_erasure_replaces_the_submitters_own_notes_and_the_mail_that_quoted_them(
+    settings: Settings,
+) -> None:
+    db = Database(settings.resolved_database_url)
+    proposal = await submitted_and_routed(db, settings)
+    assert proposal.id is not None
+    pid = proposal.id
+    reviewer = official(await agency_id(db, "BKHCN"), user_id=7)
+    submitter = await submitter_of(db, settings, pid)
+    async with db.transaction() as session:
+        await workflow.request_information(session, reviewer, pid, "Số điện thoại?", "vi")
+    async with db.transaction() as session:
+        await workflow.answer_information(session, submitter, pid, "Gọi 0912 345 678.", "vi")
+    async with db.transaction() as session:
+        await workflow.withdraw(session, submitter, pid, "Ông Nguyễn Văn An đã rút.", "vi")
+    async with db.transaction() as session:
+        await privacy.erase(session, SECRETARIAT, pid)
+    async with db.session() as session:
+        timeline = await proposals.events(session, pid)
+        mail = (
+            await session.exec(
+                select(Notification)
+                .where(Notification.proposal_id == pid)
+                .order_by(col(Notification.id))
+            )
+        ).all()
+    assert [(e.action, e.actor, e.note) for e in timeline if e.actor != "system"] == [
+        ("", "submitter", ""),
+        ("REQUEST_INFO", reviewer.label, "Số điện thoại?"),
+        ("ANSWER_INFO", "submitter", "[erased]"),
+        ("WITHDRAW", "submitter", "[erased]"),
+        ("ERASE_PERSONAL_DATA", SECRETARIAT.label, ""),
+    ]
+    # The reviewer was told of the answer; the message keeps the step, not the number.
+    notes = {n.template: n.context.get("note") for n in mail}
+    assert notes["answer_received"] == "[erased]"
+    assert notes["information_requested"] == "Số điện thoại?"
+    assert "0912" not in repr([n.context for n in mail])
