@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
+
 # Unicode's Cc (C0 controls, DEL, C1 controls) and Cs (surrogates), as one character class: a
 # loop over unicodedata.category took 10 ms for a 19,000-character description, this 0.5 ms.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -37,3 +39,22 @@ def whole_number(text: str, largest: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if value <= largest else None
+
+
+def official_address(value: str) -> str | None:
+    """An agency's or an official's email address, normalised, or None if it is not one.
+
+    RFC 6761 reserves .localhost for local use, and the demo directory and accounts live there,
+    so it is accepted; other special-use names (.test, .invalid, .local) are not.
+    """
+    value = value.strip()
+    domain = value.rpartition("@")[2].lower()
+    local_use = domain == "localhost" or domain.endswith(".localhost")
+    probe = value[: len(value) - len(domain)] + "example.com" if local_use else value
+    try:
+        checked = validate_email(probe, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    if local_use:
+        return checked.normalized[: -len("example.com")] + domain
+    return checked.normalized

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import repository
@@ -31,7 +30,7 @@ from service.directory import repository as directory
 from service.directory.models import Agency
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
-from service.text import has_control_characters, normalize
+from service.text import has_control_characters, normalize, official_address
 
 _hasher = PasswordHasher()
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -461,12 +460,12 @@ async def create_official(
     _ = translations(language).gettext
     problems: list[FieldError] = []
     email = normalize(email).strip().lower()
-    try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
+    address = official_address(email)
+    if address is None:
         message = _("Enter a valid email address, like name@example.com.")
         problems.append(FieldError("email", "invalid", message))
     else:
+        email = address.lower()
         if await repository.get_by_email(session, email) is not None:
             message = _("An account with this email exists already.")
             problems.append(FieldError("email", "taken", message))

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from search.text import normalize
@@ -34,7 +33,7 @@ from service.directory.models import (
 from service.directory.names import PlaceMatcher, PlaceName, place_key
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
-from service.text import has_control_characters, whole_number
+from service.text import has_control_characters, official_address, whole_number
 
 __all__ = [
     "SECRETARIAT_CODE",
@@ -497,9 +496,10 @@ async def update_agency(
         text = value.strip()
         if not text:
             continue
-        try:
-            clean_emails.append(validate_email(text, check_deliverability=False).normalized)
-        except EmailNotValidError:
+        address = official_address(text)
+        if address is not None:
+            clean_emails.append(address)
+        else:
             message = _('"%(value)s" is not a valid email address.') % {"value": text}
             problems.append(FieldError("emails", "invalid", message))
             break
