@@ -13,7 +13,7 @@ from service.errors import FieldError
 from service.i18n import Language, format_number, translations
 from service.proposals.models import ProposalKind, SubmitterType
 from service.settings import Settings
-from service.text import has_control_characters, normalize
+from service.text import has_control_characters, is_blank, normalize
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9 .()\-]+$")
@@ -67,7 +67,7 @@ class _Checker:
     def text(self, name: str, value: str, *, required: bool, limit: int, multiline: bool) -> str:
         _ = translations(self.language).gettext
         value = normalize(value)
-        if not value:
+        if is_blank(value):
             if required:
                 self.fail(name, "required", _("This field is required."))
             return ""

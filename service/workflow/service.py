@@ -43,7 +43,7 @@ from service.routing import service as routing
 from service.routing.deadlines import deadlines
 from service.routing.service import INDEX_JOB
 from service.settings import Settings
-from service.text import has_control_characters, normalize
+from service.text import has_control_characters, is_blank, normalize
 from service.workflow import repository
 from service.workflow.errors import ADD_NOTE, SAVE_TEMPLATE, InvalidTransition, NotPermitted
 from service.workflow.models import NoteKind, ProposalNote, Rating, Response, ResponseTemplate
@@ -74,17 +74,53 @@ async def _load(
     return proposal
 
 
+class _Checks:
+    """A step's input problems, gathered so that one refusal names every field that is wrong."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+        self.gettext = translations(language).gettext
+        self.problems: list[FieldError] = []
+
+    def fail(self, name: str, code: str, message: str) -> None:
+        self.problems.append(FieldError(name, code, message))
+
+    def text(self, name: str, value: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+        _ = self.gettext
+        value = normalize(value)
+        if is_blank(value):
+            if required:
+                self.fail(name, "required", _("This field is required."))
+            return ""
+        if has_control_characters(value, multiline=True):
+            self.fail(name, "control_characters", _("Remove control characters from this field."))
+        elif len(value) > limit:
+            most = format_number(limit, self.language)
+            self.fail(name, "too_long", _("Use at most %(max)s characters.") % {"max": most})
+        return value
+
+    async def agency(self, session: AsyncSession, code: str, name: str) -> Agency | None:
+        agency = await directory.get_agency_by_code(session, code.strip().upper())
+        if agency is None:
+            _ = self.gettext
+            if name == "agencyCode":
+                message = _("Choose an agency from the directory.")
+            else:
+                message = _('"%(code)s" is not an agency of the directory.') % {
+                    "code": code.strip()
+                }
+            self.fail(name, "unknown", message)
+        return agency
+
+    def done(self) -> None:
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+
 def _text(name: str, value: str, language: Language, *, required: bool = True) -> str:
-    _ = translations(language).gettext
-    value = normalize(value)
-    if required and not value:
-        raise ValidationFailed([FieldError(name, "required", _("This field is required."))])
-    if has_control_characters(value, multiline=True):
-        message = _("Remove control characters from this field.")
-        raise ValidationFailed([FieldError(name, "control_characters", message)])
-    if len(value) > MAX_TEXT:
-        message = _("Use at most %(max)s characters.") % {"max": format_number(MAX_TEXT, language)}
-        raise ValidationFailed([FieldError(name, "too_long", message)])
+    checks = _Checks(language)
+    value = checks.text(name, value, required=required)
+    checks.done()
     return value
 
 
@@ -140,15 +176,6 @@ async def _hand_to(
         )
     else:
         existing.role, existing.active, existing.assigned_at = role, True, utcnow()
-
-
-async def _agency(session: AsyncSession, code: str, field: str, language: Language) -> Agency:
-    agency = await directory.get_agency_by_code(session, code.strip().upper())
-    if agency is None:
-        _ = translations(language).gettext
-        message = _("Choose an agency from the directory.")
-        raise ValidationFailed([FieldError(field, "unknown", message)])
-    return agency
 
 
 async def _announce(
@@ -290,9 +317,10 @@ async def assign(
     note: str = "",
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.ASSIGN, language)
-    note = _text("note", note, language, required=False)
+    checks = _Checks(language)
+    note = checks.text("note", note, required=False)
     return await _route(
-        session, actor, proposal, Action.ASSIGN, agency_code, settings, language, cooperating, note
+        session, actor, proposal, Action.ASSIGN, agency_code, settings, checks, cooperating, note
     )
 
 
@@ -307,10 +335,11 @@ async def transfer(
     reason: str,
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.TRANSFER, language)
-    reason = _text("reason", reason, language)
+    checks = _Checks(language)
+    reason = checks.text("reason", reason)
     previous = proposal.agency_id
     step = await _route(
-        session, actor, proposal, Action.TRANSFER, agency_code, settings, language, (), reason
+        session, actor, proposal, Action.TRANSFER, agency_code, settings, checks, (), reason
     )
     await _notify_secretariat(session, step, mail.TRANSFERRED, note=reason, from_agency_id=previous)
     return step
@@ -323,20 +352,27 @@ async def _route(
     action: Action,
     agency_code: str,
     settings: Settings,
-    language: Language,
+    checks: _Checks,
     cooperating: Sequence[str],
     note: str,
 ) -> Step:
-    """Hand the submission to an agency; `note` is already checked by `_text`."""
-    agency = await _agency(session, agency_code, "agencyCode", language)
+    """Hand the submission to an agency; `checks` holds the note's (or reason's) problems."""
+    agency = await checks.agency(session, agency_code, "agencyCode")
     partners = [
-        await _agency(session, code, "cooperatingAgencyCodes", language) for code in cooperating
+        partner
+        for code in cooperating
+        if (partner := await checks.agency(session, code, "cooperatingAgencyCodes")) is not None
     ]
     # In triage the secretariat only holds it: it may take it on itself.
-    if agency.id == proposal.agency_id and proposal.status is not ProposalStatus.TRIAGE:
-        _ = translations(language).gettext
-        message = _("The submission is already with this agency.")
-        raise ValidationFailed([FieldError("agencyCode", "unchanged", message)])
+    if (
+        agency is not None
+        and agency.id == proposal.agency_id
+        and proposal.status is not ProposalStatus.TRIAGE
+    ):
+        message = checks.gettext("The submission is already with this agency.")
+        checks.fail("agencyCode", "unchanged", message)
+    checks.done()
+    assert agency is not None
     await _hand_to(session, proposal, agency, settings)
     await routing.record_secretariat_routing(session, proposal, agency, actor.label, note)
     for partner in partners:
@@ -461,16 +497,18 @@ async def extend_deadline(
 ) -> Step:
     """The lead agency's one extension of the response deadline, with a reason."""
     proposal = await _load(session, actor, proposal_id, Action.EXTEND_DEADLINE, language)
-    _ = translations(language).gettext
+    checks = _Checks(language)
+    _ = checks.gettext
     if proposal.deadline_extended:
         message = _("The deadline of this submission has already been extended once.")
-        raise ValidationFailed([FieldError("days", "already_extended", message)])
-    if not 1 <= days <= settings.max_extension_business_days:
+        checks.fail("days", "already_extended", message)
+    elif not 1 <= days <= settings.max_extension_business_days:
         message = _("Choose from 1 to %(max)s business days.") % {
             "max": settings.max_extension_business_days
         }
-        raise ValidationFailed([FieldError("days", "out_of_range", message)])
-    reason = _text("reason", reason, language)
+        checks.fail("days", "out_of_range", message)
+    reason = checks.text("reason", reason)
+    checks.done()
     base = proposal.deadline or utcnow()
     proposal.deadline = add_business_days(base, days, await holiday_dates(session))
     proposal.deadline_extended = True
@@ -510,11 +548,11 @@ async def rate(
     language: Language,
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.RATE, language)
+    checks = _Checks(language)
     if not 1 <= score <= 5:
-        _ = translations(language).gettext
-        message = _("Choose a score from 1 to 5.")
-        raise ValidationFailed([FieldError("score", "out_of_range", message)])
-    comment = _text("comment", comment, language, required=False)
+        checks.fail("score", "out_of_range", checks.gettext("Choose a score from 1 to 5."))
+    comment = checks.text("comment", comment, required=False)
+    checks.done()
     assert proposal.id is not None
     earlier = await repository.get_rating(session, proposal.id)
     if earlier is None:
@@ -574,12 +612,11 @@ async def save_response_template(
     """Create or change one of the caller's agency's templates; names are unique per agency."""
     if not actor.is_agency_official or actor.agency_id is None:
         raise NotPermitted(SAVE_TEMPLATE, language)
-    _ = translations(language).gettext
-    name = _text("name", name, language)
-    if len(name) > 100:
-        message = _("Use at most %(max)s characters.") % {"max": "100"}
-        raise ValidationFailed([FieldError("name", "too_long", message)])
-    body = _text("body", body, language)
+    checks = _Checks(language)
+    _ = checks.gettext
+    name = checks.text("name", name, limit=100)
+    body = checks.text("body", body)
+    checks.done()
     existing = {t.name: t for t in await repository.templates(session, actor.agency_id)}
     template = None
     if template_id is not None:

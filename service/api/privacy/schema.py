@@ -264,6 +264,11 @@ class PrivacyMutation:
     ) -> ErasePersonalDataResult:
         _ = translations(info.context.language).gettext
         actor = info.context.actor
+        refused = NotPermittedError(
+            message=_("Only the secretariat erases personal data on request.")
+        )
+        if not actor.is_secretariat:
+            return refused  # before the input is read, as every workflow mutation answers
         decoded = from_global_id(input.id)
         if decoded is None or decoded[0] != "Proposal":
             return _not_found(info)
@@ -283,6 +288,4 @@ class PrivacyMutation:
         except ProposalNotFound:
             return _not_found(info)
         except ErasureNotPermitted:
-            return NotPermittedError(
-                message=_("Only the secretariat erases personal data on request.")
-            )
+            return refused

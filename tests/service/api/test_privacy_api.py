@@ -121,6 +121,12 @@ async def test_the_secretariat_erases_on_request_and_reads_the_audit_log(
         "code": "not_permitted",
         "message": "Chỉ Thường trực mới xoá dữ liệu cá nhân theo yêu cầu.",
     }
+    # Refused before the input is read: no reason, or an id of nothing, says the same.
+    for refused_input in ({"id": pid, "reason": " "}, {"id": "UHJvcG9zYWw6OTk5OQ==", "reason": ""}):
+        again = await execute(
+            client, "ErasePersonalDataOnRequest", {"input": refused_input}, headers=portal
+        )
+        assert again == refused
     no_reason = await execute(
         client,
         "ErasePersonalDataOnRequest",
