@@ -21,9 +21,9 @@ from service.ratelimit import RateLimitMiddleware
 from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
 from service.settings import Settings
+from web.language_links import LanguageLinkMiddleware
 from web.not_found import not_found
 from web.routes import STATIC_DIR, web_routes
-from web.language_links import LanguageLinkMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.unavailable import UNAVAILABLE, database_unavailable
 
