@@ -216,7 +216,8 @@ async def assign(request: Request) -> Response:
         message = next(iter(field_errors(failure).values()))
         return await triage(request, errors={proposal_id: message})
     except (InvalidTransition, NotPermitted):
-        message = gettext_for(request)("This submission has already left the triage queue.")
+        _ = gettext_for(request)
+        message = _("This submission has already left the triage queue.")
         return await triage(request, errors={proposal_id: message})
     return RedirectResponse(
         f"/secretariat/triage?assigned={step.proposal.tracking_code}", status_code=303

@@ -101,6 +101,8 @@ class _Checks:
 
     async def agency(self, session: AsyncSession, code: str, name: str) -> Agency | None:
         agency = await directory.get_agency_by_code(session, code.strip().upper())
+        if agency is not None and not agency.is_active:
+            agency = None  # no longer in the directory: nothing new is handed to it
         if agency is None:
             _ = self.gettext
             if name == "agencyCode":

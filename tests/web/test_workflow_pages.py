@@ -225,6 +225,13 @@ async def test_secretariat_assigns_from_the_triage_queue_with_suggestions(
     )
     assert assigned.status_code == 303
     assert await _status(settings, proposal_id) is ProposalStatus.ROUTED
+    # The same form sent again (a second tab, the back button) is refused in the page's language.
+    again = await client.post(
+        f"/secretariat/triage/{proposal_id}/assign",
+        data={"agencyCode": "BTC", "csrf_token": csrf_of(queue.text)},
+    )
+    assert again.status_code == 422
+    assert "Nội dung này đã rời hàng chờ phân loại." in again.text
 
 
 async def test_reviewer_may_not_open_the_triage_queue(client: httpx.AsyncClient) -> None:

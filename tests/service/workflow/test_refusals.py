@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from service.db import Database
+from service.directory.models import Agency
 from service.errors import ValidationFailed
 from service.proposals import repository as proposals
+from service.proposals.models import ProposalStatus
 from service.proposals.validation import check_submission
 from service.settings import Settings
 from service.workflow import service as workflow
@@ -155,3 +157,35 @@ def test_a_submission_of_invisible_characters_is_refused_field_by_field(
         ("title", "required"),
         ("description", "control_characters"),
     ]
+
+
+async def test_nothing_is_handed_to_an_agency_no_longer_in_the_directory(
+    db: Database, settings: Settings
+) -> None:
+    proposal = await submitted_and_routed(db, settings)
+    assert proposal.id is not None
+    async with db.transaction() as session:
+        defence = await session.get(Agency, await agency_id(db, "BQP"))
+        assert defence is not None
+        defence.is_active = False
+    with pytest.raises(ValidationFailed) as transfer:
+        async with db.transaction() as session:
+            await workflow.transfer(
+                session, SECRETARIAT, proposal.id, "BQP", settings, "en", reason="Quốc phòng."
+            )
+    async with db.transaction() as session:
+        reviewer = official(await agency_id(db, "BKHCN"))
+        await workflow.decline(session, reviewer, proposal.id, "Không thuộc thẩm quyền.", "vi")
+    with pytest.raises(ValidationFailed) as cooperating:
+        async with db.transaction() as session:
+            await workflow.assign(
+                session, SECRETARIAT, proposal.id, "BTC", settings, "en", cooperating=["bqp"]
+            )
+    async with db.session() as session:
+        kept = await proposals.get(session, proposal.id)
+    assert _problems(transfer) == [
+        ("agencyCode", "unknown", "Choose an agency from the directory."),
+    ]
+    assert [e.field for e in cooperating.value.errors] == ["cooperatingAgencyCodes"]
+    assert kept is not None
+    assert kept.status is ProposalStatus.TRIAGE
