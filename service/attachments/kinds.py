@@ -27,6 +27,7 @@ ODT = FileKind("odt", "application/vnd.oasis.opendocument.text", ".odt")
 ODS = FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", ".ods")
 KINDS = {kind.code: kind for kind in (PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS)}
 _OPEN_DOCUMENT = {ODT.content_type.encode(): ODT, ODS.content_type.encode(): ODS}
+_MIMETYPE_MOST = 100  # bytes; OpenDocument's content types are under 50
 
 
 def detect(data: bytes) -> FileKind | None:
@@ -51,7 +52,13 @@ def _office(data: bytes) -> FileKind | None:
             if "xl/workbook.xml" in names:
                 return XLSX
             if "mimetype" in names:
-                return _OPEN_DOCUMENT.get(archive.read("mimetype").strip())
+                # Read only as much as a content type takes: the entry's declared size can lie,
+                # and a small upload can inflate to gigabytes (a zip bomb).
+                with archive.open("mimetype") as entry:
+                    head = entry.read(_MIMETYPE_MOST + 1)
+                if len(head) > _MIMETYPE_MOST:
+                    return None
+                return _OPEN_DOCUMENT.get(head.strip())
     except (zipfile.BadZipFile, KeyError, OSError):
         return None
     return None
