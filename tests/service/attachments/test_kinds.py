@@ -32,11 +32,11 @@ def test_office_documents_are_told_apart_by_their_content() -> None:
 def test_an_inflating_mimetype_entry_is_refused_without_being_inflated() -> None:
     # 200 MB of the content type followed by zeros, deflated to a few hundred kilobytes.
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("mimetype", "w") as entry:  # written a megabyte at a time
-            entry.write(b"application/vnd.oasis.opendocument.text")
-            for _ in range(200):
-                entry.write(bytes(1024 * 1024))
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
+    with archive, archive.open("mimetype", "w") as entry:  # written a megabyte at a time
+        entry.write(b"application/vnd.oasis.opendocument.text")
+        for _ in range(200):
+            entry.write(bytes(1024 * 1024))
     bomb = buffer.getvalue()
     assert len(bomb) < 1024 * 1024
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
