@@ -471,11 +471,31 @@ async def close(
 async def withdraw(
     session: AsyncSession, actor: Actor, proposal_id: int, reason: str, language: Language
 ) -> Step:
+    """The submitter takes their submission back: it leaves the public pages, and what was
+    merged into it goes back to the secretariat's triage, since nobody will answer it here."""
     proposal = await _load(session, actor, proposal_id, Action.WITHDRAW, language)
     reason = _text("reason", reason, language, required=False)
-    return await _record(
+    proposal.published = False
+    step = await _record(
         session, proposal, actor, Action.WITHDRAW, ProposalStatus.WITHDRAWN, reason
     )
+    assert proposal.id is not None
+    followers = await proposals.merged_into(session, proposal.id)
+    if followers:
+        secretariat = await directory_service.secretariat(session)
+        for follower in followers:
+            follower.merged_into_id = None
+            follower.agency_id = secretariat.id
+            follower.acknowledge_deadline = follower.deadline = follower.paused_at = None
+            await _record(
+                session,
+                follower,
+                Actor.system(),
+                Action.REOPEN,
+                ProposalStatus.TRIAGE,
+                proposal.tracking_code,  # the lead it left, as a merge's note names the lead
+            )
+    return step
 
 
 def _resume_clock(proposal: Proposal, holidays: frozenset[date]) -> None:

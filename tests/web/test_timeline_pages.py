@@ -311,10 +311,11 @@ async def test_officials_mail_opens_the_case_and_the_submitter_keeps_the_private
     mails = await _mails(db, settings, proposal.id)
     mails |= {f"{k} (triaged)": v for k, v in (await _mails(db, settings, triaged.id)).items()}
     assert {"receipt", "assignment", "declined", "triage (triaged)"} <= mails.keys()
+    # Each link opens its page in the mail's language (web/language_links.py).
     for template in ("assignment", "declined"):
-        assert f'href="{base}/inbox/{proposal.id}"' in mails[template], template
-        assert f"{base}/inbox/{proposal.id}\n" in mails[template], template
+        assert f'href="{base}/inbox/{proposal.id}?lang=vi"' in mails[template], template
+        assert f"{base}/inbox/{proposal.id}?lang=vi\n" in mails[template], template
         assert "/track/" not in mails[template], template
-    assert f'href="{base}/inbox/{triaged.id}"' in mails["triage (triaged)"]
+    assert f'href="{base}/inbox/{triaged.id}?lang=vi"' in mails["triage (triaged)"]
     assert "/track/" not in mails["triage (triaged)"]
-    assert f"{base}{private_link(settings, proposal)}" in mails["receipt"]
+    assert f"{base}{private_link(settings, proposal)}&lang=vi" in mails["receipt"]

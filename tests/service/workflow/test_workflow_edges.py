@@ -167,3 +167,39 @@ async def test_an_agency_it_was_transferred_away_from_keeps_the_case_not_the_con
         theirs_now = await workflow.record(session, now, row)
     assert (theirs_before.handling, theirs_before.sees_contact) == (True, False)
     assert (theirs_now.handling, theirs_now.sees_contact) == (True, True)
+
+
+async def test_a_withdrawn_lead_leaves_the_public_pages_and_sends_its_followers_to_triage(
+    db: Database, settings: Settings
+) -> None:
+    lead = await submitted_and_routed(
+        db, settings, email="lead@example.com", consent_to_publish=True
+    )
+    follower = await submitted_and_routed(db, settings, email="follower@example.com")
+    assert lead.id is not None
+    assert follower.id is not None
+    assert lead.published
+    async with db.transaction() as session:
+        await workflow.merge(session, SECRETARIAT, follower.id, lead.id, "vi")
+    submitter = await submitter_of(db, settings, lead.id)
+    async with db.transaction() as session:
+        await workflow.withdraw(session, submitter, lead.id, "Tôi gửi nhầm.", "vi")
+    async with db.session() as session:
+        withdrawn = await proposals.get(session, lead.id)
+        released = await proposals.get(session, follower.id)
+        timeline = await proposals.events(session, follower.id)
+    assert withdrawn is not None
+    assert (withdrawn.status, withdrawn.published) == (S.WITHDRAWN, False)
+    assert released is not None
+    assert (released.status, released.merged_into_id, released.deadline) == (S.TRIAGE, None, None)
+    last = timeline[-1]
+    assert (last.action, last.actor, last.from_status, last.note) == (
+        Action.REOPEN.value,
+        "system",
+        S.MERGED,
+        lead.tracking_code,
+    )
+    # The secretariat handles it again from triage.
+    async with db.transaction() as session:
+        step = await workflow.assign(session, SECRETARIAT, follower.id, "BTC", settings, "vi")
+    assert step.proposal.status is S.ROUTED
