@@ -16,6 +16,7 @@ from service.api.uploads import read_uploads
 from service.errors import ValidationFailed
 from service.i18n import translations
 from service.proposals import service
+from service.proposals.access import access_key
 from service.proposals.validation import SubmissionInput
 from service.ratelimit import identity, seconds_to_wait, submission_limit
 
@@ -62,4 +63,5 @@ class ProposalMutation:
         return SubmitProposalSuccess(
             proposal=Proposal.of(proposal, info.context.actor),
             tracking_code=proposal.tracking_code,
+            access_key=access_key(runtime.settings, proposal),
         )

@@ -534,6 +534,13 @@ class SubmitProposalInput:
 class SubmitProposalSuccess:
     proposal: Proposal
     tracking_code: str
+    access_key: str = strawberry.field(
+        description=(
+            "The submitter's private key, given only here and in the receipt email's private "
+            "link: with the tracking code it lets them withdraw, answer questions, rate the "
+            "answer, and export or erase their data. Keep it secret."
+        )
+    )
 
 
 SubmitProposalResult = Annotated[

@@ -6,6 +6,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from service.db import Database
+from service.proposals.access import access_key
+from service.proposals.repository import get_by_tracking_code as get_proposal_by_code
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.fixtures.worker import run_worker
@@ -25,6 +28,29 @@ async def test_submit_returns_tracking_code_and_public_view(client: httpx.AsyncC
     assert proposal["kind"] == "PROPOSAL"
     assert proposal["agency"] is None
     assert [e["status"] for e in proposal["events"]] == ["SUBMITTED"]
+
+
+async def test_a_submitter_by_phone_alone_gets_the_key_that_their_steps_need(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    data = await execute(
+        client, "SubmitProposal", {"input": graphql_input(email=None, phone="0912 345 678")}
+    )
+    result = data["submitProposal"]
+    assert result["__typename"] == "SubmitProposalSuccess"
+    db = Database(settings.resolved_database_url)
+    async with db.session() as session:
+        stored = await get_proposal_by_code(session, result["trackingCode"])
+    await db.dispose()
+    assert stored is not None
+    assert stored.submitter_email == ""
+    assert result["accessKey"] == access_key(settings, stored)
+    withdrawn = await execute(
+        client,
+        "Withdraw",
+        {"input": {"trackingCode": result["trackingCode"], "accessKey": result["accessKey"]}},
+    )
+    assert withdrawn["withdraw"]["proposal"]["status"] == "WITHDRAWN"
 
 
 async def test_validation_errors_name_fields_in_the_callers_language(
