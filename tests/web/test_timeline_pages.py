@@ -319,3 +319,23 @@ async def test_officials_mail_opens_the_case_and_the_submitter_keeps_the_private
     assert f'href="{base}/inbox/{triaged.id}?lang=vi"' in mails["triage (triaged)"]
     assert "/track/" not in mails["triage (triaged)"]
     assert f"{base}{private_link(settings, proposal)}&lang=vi" in mails["receipt"]
+
+
+async def test_an_official_never_involved_reads_no_names_and_no_routing_reasons(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    proposal = await submitted_and_routed(db, settings, consent_to_publish=True)
+    assert proposal.id is not None
+    async with db.transaction() as session:
+        await workflow.acknowledge(session, official(proposal.agency_id), proposal.id)
+    await sign_in_reviewer(client, "BKHCN")
+    handling = _timeline((await client.get(f"/inbox/{proposal.id}")).text)
+    client.cookies.clear()
+    await sign_in_reviewer(client, "BTC")
+    page = await client.get(f"/inbox/{proposal.id}")
+    assert page.status_code == 200  # published: every official may read it
+    outsider = _timeline(page.text)
+    assert 'class="muted"' in handling  # who took each step, for those handling it
+    assert 'class="event-note"' in handling  # the routing engine's reasons
+    assert 'class="muted"' not in outsider
+    assert 'class="event-note"' not in outsider
