@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -221,4 +222,22 @@ def utc(moment: datetime) -> datetime:
     """Aware UTC; naive datetimes (as SQLite hands them back) count as UTC, not local time."""
     if moment.utcoffset() is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # A filter bound within hours of datetime's range (0001-01-01 in Vietnam's time is still
+        # year 0 in UTC): nothing lies beyond the first or last moment UTC can say.
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+# A query shaped like a tracking code (service.proposals.service: TRACKING_CODE_LENGTH letters
+# of TRACKING_ALPHABET, not imported: that module imports this one), in any case, with dashes
+# or surrounding spaces, is looked up exactly by every backend before the words are searched.
+# Only that shape: for Meilisearch the lookup is a request of its own.
+TRACKING_CODE = re.compile(r"[2-9A-HJKMNP-Z]{10}")
+
+
+def tracking_code_query(query: str) -> str | None:
+    """The tracking code a query could be (upper case, without dashes), or None."""
+    code = query.strip().upper().replace("-", "")
+    return code if TRACKING_CODE.fullmatch(code) else None

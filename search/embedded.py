@@ -28,6 +28,7 @@ from search.base import (
     document_agencies,
     facet_names,
     fingerprint,
+    tracking_code_query,
     utc,
 )
 from search.columns import Changes, ColumnRow, DocumentColumns
@@ -81,6 +82,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_newest ON documents (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS documents_published_newest
     ON documents (published, created_at DESC, id DESC);
+-- A query that is a tracking code is looked up here first (see _code_matches).
+CREATE INDEX IF NOT EXISTS documents_tracking_code ON documents (tracking_code);
 -- Covers everything counting and filtering read, so that a match is looked up in a narrow index
 -- instead of a row that carries its title and description (about twice as fast).
 CREATE INDEX IF NOT EXISTS documents_facets ON documents (
@@ -170,6 +173,7 @@ class EmbeddedSearch:
         check_page(limit, offset, sort)
         request = _Request(
             terms=query_terms(query),
+            code=tracking_code_query(query) if match == "all" else None,
             match=match,
             count_limit=count_limit_for(self._count_limit, candidates),
             scope=scope,
@@ -477,6 +481,7 @@ class _Request:
     limit: int
     offset: int
     now: datetime
+    code: str | None = None  # the tracking code the query could be
 
 
 def _search(
@@ -488,6 +493,15 @@ def _search(
     ranked = bool(terms) and request.sort == "relevance"
     with _transaction(connection):
         _refresh(connection, columns)
+        coded = _code_matches(connection, columns, request)
+        if coded:
+            page = [(document_id, 1.0) for document_id in coded]
+            rows = _rows_by_id(connection, page[request.offset : request.offset + request.limit])
+            return SearchResult(
+                hits=[_hit(row, []) for row in rows],
+                total=len(coded),
+                facets=columns.facet_counts(coded, request.facets),
+            )
         # The matches, newest first, as the full-text index lists them; the in-memory copy keeps
         # those in the scope and the filters, and stops after one more than the count limit.
         matches = (
@@ -515,6 +529,24 @@ def _search(
     return SearchResult(
         hits=[_hit(row, terms) for row in rows], total=len(counted), facets=facets, exact=exact
     )
+
+
+def _code_matches(
+    connection: sqlite3.Connection, columns: DocumentColumns, request: _Request
+) -> list[int]:
+    """The documents whose tracking code the query is, that the caller may see and the filters
+    keep: when there are any, they are the whole result (a code is not looked for in the text)."""
+    if request.code is None:
+        return []
+    found = sorted(
+        _first_column(
+            connection.execute("SELECT id FROM documents WHERE tracking_code = ?", [request.code])
+        ),
+        reverse=True,
+    )
+    if not found:
+        return []
+    return columns.select(found, request.scope, request.filters, request.now, len(found))
 
 
 def _first_column(cursor: sqlite3.Cursor) -> Iterator[int]:

@@ -42,6 +42,7 @@ from search.base import (
     document_agencies,
     facet_names,
     fingerprint,
+    tracking_code_query,
     utc,
 )
 from search.text import highlight, is_prefix, is_unspaced, normalize, query_terms, words
@@ -66,6 +67,8 @@ SETTINGS: dict[str, Any] = {
         "published",
         "created_ts",
         "deadline_ts",
+        # A query that is a tracking code is looked up first, as a filter (exact, no typos).
+        "tracking_code",
     ],
     "sortableAttributes": ["created_ts", "deadline_ts", "id"],
     # All words must match (matchingStrategy "all"), so `words` ranks nothing and an explicit
@@ -180,17 +183,27 @@ class MeiliSearch:
         # (maxTotalHits is index-wide, set high so that totals stay exact) and ranks by itself.
         terms = query_terms(query)
         names = facet_names(facets)
-        body = search_body(
-            terms,
-            scope,
-            filters or SearchFilters(),
-            sort,
-            names,
-            limit,
-            offset,
-            datetime.now(UTC),
-            match=match,
-        )
+        chosen = filters or SearchFilters()
+        now = datetime.now(UTC)
+        code = tracking_code_query(query) if match == "all" else None
+        if code is not None:
+            # The submission with that code, when the caller may see it and the filters keep it,
+            # is the whole result; otherwise the words are searched as usual.
+            body = search_body([], scope, chosen, "newest", names, limit, offset, now, code=code)
+            coded = await self._search(body, [], limit, offset, names)
+            if coded.total:
+                return coded
+        body = search_body(terms, scope, chosen, sort, names, limit, offset, now, match=match)
+        return await self._search(body, terms, limit, offset, names)
+
+    async def _search(
+        self,
+        body: dict[str, Any],
+        terms: list[str],
+        limit: int,
+        offset: int,
+        facets: tuple[str, ...],
+    ) -> SearchResult:
         response = await self._request("POST", f"/indexes/{self.index_name}/search", json=body)
         skip = offset - (body["page"] - 1) * body["hitsPerPage"]
         hits = response["hits"][skip : skip + limit]
@@ -198,7 +211,7 @@ class MeiliSearch:
         return SearchResult(
             hits=[_hit(hit, terms) for hit in hits],
             total=int(response["totalHits"]),
-            facets={name: dict(distribution.get(name) or {}) for name in names},
+            facets={name: dict(distribution.get(name) or {}) for name in facets},
         )
 
     async def rebuild(
@@ -341,9 +354,11 @@ def search_body(
     now: datetime,
     *,
     match: WordMatch = "all",
+    code: str | None = None,
 ) -> dict[str, Any]:
     """The documented search request: page mode, whose totalHits is exact. With `match`
-    "any", Meilisearch drops the most frequent words until something matches."""
+    "any", Meilisearch drops the most frequent words until something matches; with `code`,
+    only the documents with that tracking code match."""
     if limit == 0:
         page, per_page = 1, 0  # the count and facets only
     elif offset % limit == 0:
@@ -373,6 +388,8 @@ def search_body(
         "showRankingScore": True,
     }
     expression = filter_expression(scope, filters, now)
+    if code is not None:
+        expression = " AND ".join(filter(None, [f"tracking_code = {_quote(code)}", expression]))
     if expression:
         body["filter"] = expression
     if facets:

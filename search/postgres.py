@@ -51,6 +51,7 @@ from search.base import (
     document_agencies,
     facet_names,
     fingerprint,
+    tracking_code_query,
     utc,
 )
 from search.columns import Changes, ColumnRow, DocumentColumns
@@ -137,6 +138,8 @@ _SETUP = [
     "CREATE INDEX IF NOT EXISTS search_documents_published_newest"
     " ON search_documents (published, created_at DESC, id DESC)",
     "CREATE INDEX IF NOT EXISTS search_documents_deadline ON search_documents (deadline)",
+    # A query that is a tracking code is looked up here first (see _code_matches).
+    "CREATE INDEX IF NOT EXISTS search_documents_tracking_code ON search_documents (tracking_code)",
     # The change version (see search.columns): raised by every write, stamped on what it wrote.
     "ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS search_documents_version ON search_documents (version)",
@@ -336,8 +339,13 @@ class PostgresSearch:
         where = " AND ".join(conditions) or "true"
         ranked = bool(terms) and sort == "relevance"
         columns = self._columns
+        code = tracking_code_query(query) if match == "all" else None
         async with self._connect() as connection:
             await _refresh(connection, columns)
+            if code is not None:
+                coded = await _code_matches(connection, columns, code, scope, chosen, now)
+                if coded:
+                    return await _code_result(connection, columns, coded, names, limit, offset)
             wanted = count_limit + 1
             if terms:
                 counted = await _visible_matches(
@@ -473,6 +481,47 @@ def _conditions(
         conditions.append("d.published = :published")
         parameters["published"] = filters.published
     return conditions, parameters
+
+
+async def _code_matches(
+    connection: AsyncConnection,
+    columns: DocumentColumns,
+    code: str,
+    scope: SearchScope,
+    filters: SearchFilters,
+    now: datetime,
+) -> list[int]:
+    """The documents whose tracking code the query is, that the caller may see and the filters
+    keep: when there are any, they are the whole result (a code is not looked for in the text)."""
+    found = await connection.execute(
+        text("SELECT id FROM search_documents WHERE tracking_code = :code ORDER BY id DESC"),
+        {"code": code},
+    )
+    ids = list(found.scalars())
+    return columns.select(ids, scope, filters, now, len(ids)) if ids else []
+
+
+async def _code_result(
+    connection: AsyncConnection,
+    columns: DocumentColumns,
+    coded: list[int],
+    facets: tuple[str, ...],
+    limit: int,
+    offset: int,
+) -> SearchResult:
+    page = coded[offset : offset + limit]
+    rows = {}
+    if page:
+        found = await connection.execute(
+            text(f"SELECT {_HIT_COLUMNS} FROM search_documents AS d WHERE d.id = ANY(:ids)"),  # noqa: S608
+            {"ids": page},
+        )
+        rows = {row.id: row for row in found}
+    return SearchResult(
+        hits=[_hit(rows[i], 1.0, []) for i in page if i in rows],
+        total=len(coded),
+        facets=columns.facet_counts(coded, facets),
+    )
 
 
 async def _visible_matches(

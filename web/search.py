@@ -15,7 +15,13 @@ from babel.numbers import format_decimal
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 
 from search import service as search
 from search.base import SORTS, SearchFilters, SearchHit, SearchResult, SearchScope, SearchSort
@@ -36,6 +42,10 @@ FRAGMENT_HEADER = "x-intake-fragment"
 # Facets shown on the page, in order, with the query parameter each one's checkboxes use.
 FACETS = ("status", "kind", "category", "agency", "province", "submitter_type")
 _CHOICE_PARAMETERS = {name: name for name in FACETS}
+# The sending dates the form accepts: wider than any submission, and far from the ends of
+# Python's dates (9999-12-31 has no next day to end the filter at).
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -108,10 +118,16 @@ def parse_form(params: QueryParams, max_query_length: int, gettext: Any) -> Sear
         if not raw:
             continue
         day = _date(raw)
+        setattr(form, f"date_{name}", raw)
         if day is None:
             form.errors[name] = gettext("Enter a date like 2026-03-31.")
             continue
-        setattr(form, f"date_{name}", raw)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            form.errors[name] = gettext("Enter a date between %(earliest)s and %(latest)s.") % {
+                "earliest": EARLIEST_DAY.isoformat(),
+                "latest": LATEST_DAY.isoformat(),
+            }
+            continue
         start = datetime.combine(day, time(0), tzinfo=ZONE)
         created[name] = start + timedelta(days=1) if end_of_day else start
     chosen = {name: frozenset(values) for name, values in form.choices.items()}
@@ -176,18 +192,27 @@ async def search_page(request: Request) -> Response:
     gettext = translations(page_language(request)).gettext
     form = parse_form(request.query_params, runtime.settings.max_search_query_length, gettext)
     page_size = min(PAGE_SIZE, runtime.settings.search_max_page_size)
-    result = await search.search(
-        runtime.search,
-        form.query,
-        scope,
-        runtime.settings,
-        filters=form.filters,
-        sort=form.sort,
-        first=page_size,
-        offset=(form.page - 1) * page_size,
-        facets=FACETS,
-    )
+
+    async def results_page() -> SearchResult:
+        return await search.search(
+            runtime.search,
+            form.query,
+            scope,
+            runtime.settings,
+            filters=form.filters,
+            sort=form.sort,
+            first=page_size,
+            offset=(form.page - 1) * page_size,
+            facets=FACETS,
+        )
+
+    result = await results_page()
     last_page = max(1, -(-result.total // page_size))
+    if not result.hits and form.page > last_page:
+        # A page past the end (an old link, an edited address) shows the last page.
+        form.page = last_page
+        if result.total:
+            result = await results_page()
     language = page_language(request)
     names = await _names(request)
     context = {
@@ -207,7 +232,14 @@ async def search_page(request: Request) -> Response:
         "first_number": (form.page - 1) * page_size + 1,
     }
     fragment = request.headers.get(FRAGMENT_HEADER) == "results"
-    response = render(request, "search_results_region.html" if fragment else "search.html", context)
+    # A field error makes the page 422; the results region fetched by web/static/intake.js stays
+    # 200, since the script swaps in only successful responses and the region shows the error.
+    response = render(
+        request,
+        "search_results_region.html" if fragment else "search.html",
+        context,
+        status_code=422 if form.errors and not fragment else 200,
+    )
     response.headers["vary"] = "X-Intake-Fragment, Cookie"
     return response
 
@@ -267,6 +299,11 @@ def _total_text(result: SearchResult, language: str, gettext: Any) -> str:
     return str(gettext("Results found: %(count)s")) % {"count": count}
 
 
+def _local(moment: datetime | None) -> str:
+    # In Vietnam's time with its offset, as the pages show times and the date filters count days.
+    return moment.astimezone(ZONE).isoformat() if moment else ""
+
+
 def _export_row(hit: SearchHit) -> dict[str, str]:
     return {
         "tracking_code": hit.tracking_code,
@@ -276,8 +313,8 @@ def _export_row(hit: SearchHit) -> dict[str, str]:
         "category": hit.category,
         "agency": hit.agency or "",
         "province": hit.province or "",
-        "created": hit.created_at.isoformat() if hit.created_at else "",
-        "deadline": hit.deadline.isoformat() if hit.deadline else "",
+        "created": _local(hit.created_at),
+        "deadline": _local(hit.deadline),
     }
 
 
@@ -328,12 +365,16 @@ async def search_export(request: Request) -> Response:
     kind = request.path_params["format"]
     if kind not in ("csv", "json"):
         raise HTTPException(404)
-    # Recorded before the first byte streams: an export cut short was still an export.
-    async with runtime.db.transaction() as session:
-        audit.record(session, actor, AuditAction.EXPORT_SEARCH, [], detail=_export_detail(request))
     language = page_language(request)
     gettext = translations(language).gettext
     form = parse_form(request.query_params, runtime.settings.max_search_query_length, gettext)
+    if form.errors:
+        # Without the filter the file would hold more than was asked for: refused, not widened.
+        lines = [f"{name}: {message}" for name, message in form.errors.items()]
+        return PlainTextResponse("\n".join(lines) + "\n", status_code=422)
+    # Recorded before the first byte streams: an export cut short was still an export.
+    async with runtime.db.transaction() as session:
+        audit.record(session, actor, AuditAction.EXPORT_SEARCH, [], detail=_export_detail(request))
     hits = search.every_hit(
         runtime.search, form.query, scope, runtime.settings, filters=form.filters
     )

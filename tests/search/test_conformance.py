@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -568,3 +569,95 @@ async def test_hostile_queries_are_plain_words(
 ) -> None:
     assert await ids(corpus, query) == expected
     assert await corpus.get_ids() == set(NEWEST_FIRST)
+
+
+# A query that is a tracking code finds that document, whatever its words.
+
+
+async def _coded(backend: SearchBackend) -> SearchBackend:
+    await backend.index(
+        [
+            *CORPUS,
+            replace(document(9, "Cấp nước sạch", "Nước sinh hoạt."), tracking_code="TERNMT2XHD"),
+            replace(
+                document(10, "Đường nông thôn", published=False, agency="BKHCN"),
+                tracking_code="HJKMNPQRST",
+            ),
+            document(11, "Department of roads", "The DEPARTMENT answered."),
+        ]
+    )
+    return backend
+
+
+@pytest.mark.parametrize("query", ["TERNMT2XHD", "ternmt2xhd", "  TernMT2xhd \n", "TERN-MT2X-HD"])
+async def test_a_query_that_is_a_tracking_code_finds_that_document(
+    backend: SearchBackend, query: str
+) -> None:
+    await _coded(backend)
+
+    for sort in ("relevance", "newest", "deadline"):
+        result = await backend.search(query, EVERYTHING, sort=sort, facets=["status", "published"])  # type: ignore[arg-type]
+        assert [(hit.id, hit.tracking_code, hit.title) for hit in result.hits] == [
+            (9, "TERNMT2XHD", "Cấp nước sạch")
+        ]
+        assert result.total == 1
+        assert result.exact is True
+        assert result.facets == {"status": {"SUBMITTED": 1}, "published": {"true": 1}}
+        assert result.hits[0].snippet == "Nước sinh hoạt."
+    assert await ids(backend, query, PUBLIC) == [9]
+    counted = await backend.search(query, EVERYTHING, limit=0)
+    assert (counted.hits, counted.total) == ([], 1)
+    assert (await backend.search(query, EVERYTHING, offset=1)).hits == []
+
+
+async def test_a_tracking_code_stays_within_the_scope_and_the_filters(
+    backend: SearchBackend,
+) -> None:
+    await _coded(backend)
+
+    assert await ids(backend, "hjkmnpqrst") == [10]
+    assert await ids(backend, "hjkmnpqrst", SearchScope.agency("BKHCN")) == [10]
+    assert await ids(backend, "hjkmnpqrst", PUBLIC) == []
+    assert await ids(backend, "hjkmnpqrst", SearchScope.agency("BCA")) == []
+    assert await ids(backend, "TERNMT2XHD", filters=SearchFilters(published=False)) == []
+    assert (
+        await ids(backend, "TERNMT2XHD", filters=SearchFilters(kinds=frozenset({"OBSTACLE"}))) == []
+    )
+    # A code's prefix is a word like any other, and the code is not in any text.
+    assert await ids(backend, "TERNMT") == []
+    assert await ids(backend, "cap nuoc TERNMT2XHD") == []
+
+
+async def test_a_code_shaped_word_that_is_no_code_is_searched_as_a_word(
+    backend: SearchBackend,
+) -> None:
+    await _coded(backend)
+
+    assert await ids(backend, "department") == [11]
+    assert await ids(backend, "DEPARTMENT", sort="relevance") == [11]
+    # Similar titles compare words, never codes.
+    similar = await backend.search("TERNMT2XHD", EVERYTHING, match="any")
+    assert similar.hits == []
+
+
+# Date bounds at the ends of what a datetime can say filter nothing out.
+
+
+async def test_date_bounds_at_the_ends_of_the_calendar(corpus: SearchBackend) -> None:
+    vietnam = timezone(timedelta(hours=7))
+    west = timezone(timedelta(hours=-7))
+    widest = SearchFilters(
+        created_from=datetime(1, 1, 1, tzinfo=vietnam),  # still year 0 in UTC
+        created_to=datetime.max.replace(tzinfo=west),  # already year 10000 in UTC
+    )
+
+    assert await ids(corpus, "", filters=widest) == NEWEST_FIRST
+    assert await ids(corpus, "chuyen", filters=widest) == [8, 4, 1]
+    assert (
+        await ids(corpus, "", filters=SearchFilters(created_to=datetime(1, 1, 1, tzinfo=vietnam)))
+        == []
+    )
+    assert (
+        await ids(corpus, "", filters=SearchFilters(created_from=datetime.max.replace(tzinfo=west)))
+        == []
+    )

@@ -197,6 +197,7 @@ async def test_setup_creates_the_index_and_applies_its_settings(
             "published",
             "created_ts",
             "deadline_ts",
+            "tracking_code",
         ],
         "sortableAttributes": ["created_ts", "deadline_ts", "id"],
         "rankingRules": [
@@ -678,4 +679,55 @@ async def test_a_last_word_of_one_letter_is_sent_as_a_whole_word(
     assert [request.body["q"] for request in recorder.requests] == [
         "chuyen doi s ",
         "chuyen doi so",
+    ]
+
+
+async def test_a_tracking_code_is_looked_up_by_filter_first(
+    fake: tuple[FakeMeilisearch, str], meili: MeiliSearch
+) -> None:
+    recorder, _ = fake
+    recorder.search_response = SEARCH_RESPONSE
+
+    result = await meili.search(
+        "  tern-mt2x-hd ",
+        SearchScope.agency("NHNN"),
+        filters=SearchFilters(published=False),
+        facets=["status"],
+    )
+
+    # One request: the code found, within the scope and the filters, is the whole result.
+    assert recorder.calls() == [("POST", "/indexes/proposals/search")]
+    body = recorder.requests[0].body
+    assert (body["q"], body["page"], body["hitsPerPage"], body["sort"], body["facets"]) == (
+        "",
+        1,
+        20,
+        ["created_ts:desc", "id:desc"],
+        ["status"],
+    )
+    assert body["filter"] == (
+        'tracking_code = "TERNMT2XHD" AND (published = true OR agencies IN ["NHNN"])'
+        " AND published = false"
+    )
+    assert [hit.id for hit in result.hits] == [7]
+    assert result.hits[0].score == 0.0
+    assert result.hits[0].snippet == "The sandbox licence took six months."
+    assert (result.total, result.facets) == (1, {"status": {"NEEDS_INFO": 1}})
+
+
+async def test_a_code_that_finds_nothing_is_searched_as_words(
+    fake: tuple[FakeMeilisearch, str], meili: MeiliSearch
+) -> None:
+    recorder, _ = fake
+    recorder.search_response = {**SEARCH_RESPONSE, "hits": [], "totalHits": 0}
+
+    await meili.search("Department", SearchScope.secretariat())
+    await meili.search("sandbox", SearchScope.secretariat())
+    await meili.search("TERNMT2XHD", SearchScope.secretariat(), match="any")
+
+    assert [(r.body["q"], r.body.get("filter")) for r in recorder.requests] == [
+        ("", 'tracking_code = "DEPARTMENT"'),
+        ("department", None),
+        ("sandbox", None),  # not shaped like a code: no lookup
+        ("ternmt2xhd", None),  # similar titles compare words only
     ]

@@ -12,10 +12,13 @@ import jwt
 import pytest
 from starlette.applications import Starlette
 
+from search.base import utc
 from service.accounts.models import Role
 from service.app import create_app
+from service.calendar import ZONE
 from service.db import Database
 from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
+from service.i18n import LANGUAGE_COOKIE
 from service.proposals import service as proposals
 from service.settings import Settings
 from tests.factories import graphql_input
@@ -156,9 +159,14 @@ async def test_the_secretariat_searches_without_javascript(
         "/secretariat/search",
         params={"q": "", "status": "LOST", "sort": "sideways", "page": "x", "from": "31/12"},
     )
-    assert unknown.status_code == 200
+    assert unknown.status_code == 422
     assert '<h2 id="results-heading">Số kết quả: 0</h2>' in unknown.text
-    assert "Nhập ngày theo dạng 2026-03-31." in unknown.text
+    assert '<p class="field-error" id="from-error">Nhập ngày theo dạng 2026-03-31.</p>' in (
+        unknown.text
+    )
+    assert '<input id="from" name="from" type="date" value="31/12" aria-invalid="true"' in (
+        unknown.text
+    )
 
     fragment = await client.get(
         "/secretariat/search", params={"q": "quy"}, headers={"x-intake-fragment": "results"}
@@ -222,7 +230,10 @@ async def test_exports_stream_every_match_in_csv_and_json(
 
 
 def _iso(value: str) -> str:
-    return datetime.fromisoformat(value).isoformat()
+    """The API's time as the exports write it: in Vietnam's time, with its offset."""
+    local = datetime.fromisoformat(value).astimezone(ZONE).isoformat()
+    assert local.endswith("+07:00")
+    return local
 
 
 async def _token(settings: Settings, role: Role, agency: str | None) -> dict[str, str]:
@@ -374,3 +385,140 @@ async def test_the_detail_page_shows_officials_similar_submissions_within_their_
     await _sign_in(client, reviewer_email("BKHCN"))
     page = (await client.get(f"/inbox/{cooperative}")).text
     assert page.count(f'href="/inbox/{unpublished_security}"') == 0
+
+
+async def test_exports_give_times_in_vietnam_time(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+    await _sign_in(client, SECRETARIAT_EMAIL)
+    db = Database(settings.resolved_database_url)
+    try:
+        async with db.session() as session:
+            tracked = (await proposals.track(session, codes[2])).proposal
+    finally:
+        await db.dispose()
+    assert tracked.deadline is not None
+    created = utc(tracked.created_at).astimezone(ZONE)
+    deadline = utc(tracked.deadline).astimezone(ZONE)
+
+    exported = await client.get("/secretariat/search.csv", params={"q": codes[2]})
+    as_json = await client.get("/secretariat/search.json", params={"q": codes[2]})
+
+    row = exported.content.decode("utf-8-sig").split("\r\n")[1].split(",")
+    assert row[-2:] == [created.isoformat(), deadline.isoformat()]
+    assert row[-2].endswith("+07:00")
+    assert row[-1].endswith("+07:00")
+    [record] = json.loads(as_json.content)
+    assert (record["createdAt"], record["deadline"]) == (created.isoformat(), deadline.isoformat())
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("to", "9999-12-31"), ("from", "0001-01-01"), ("to", "1899-12-31")]
+)
+async def test_dates_outside_the_calendar_are_named_under_their_field(
+    client: httpx.AsyncClient, settings: Settings, name: str, value: str
+) -> None:
+    await _corpus(client, settings)
+    await _sign_in(client, SECRETARIAT_EMAIL)
+
+    page = await client.get("/secretariat/search", params={"q": "chuyen doi so", name: value})
+
+    assert page.status_code == 422
+    assert (
+        f'<p class="field-error" id="{name}-error">'
+        "Nhập ngày trong khoảng từ 1900-01-01 đến 2999-12-31.</p>"
+    ) in page.text
+    assert (
+        f'<input id="{name}" name="{name}" type="date" value="{value}" aria-invalid="true"'
+    ) in page.text
+    assert '<input id="q" name="q" type="search" value="chuyen doi so"' in page.text
+    # The region the page's script swaps in while typing shows the same error.
+    region = await client.get(
+        "/secretariat/search", params={name: value}, headers={"x-intake-fragment": "results"}
+    )
+    assert region.status_code == 200
+    assert f'<p class="field-error" id="{name}-error">Nhập ngày trong khoảng' in region.text
+    for kind in ("csv", "json"):
+        export = await client.get(f"/secretariat/search.{kind}", params={name: value})
+        assert export.status_code == 422
+        assert export.headers["content-type"] == "text/plain; charset=utf-8"
+        assert export.text == f"{name}: Nhập ngày trong khoảng từ 1900-01-01 đến 2999-12-31.\n"
+    client.cookies.set(LANGUAGE_COOKIE, "en")
+    english = await client.get("/secretariat/search", params={name: value})
+    assert "Enter a date between 1900-01-01 and 2999-12-31." in english.text
+
+
+async def test_the_widest_dates_the_form_takes_filter_nothing_out(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+    await _sign_in(client, SECRETARIAT_EMAIL)
+    widest = {"from": "1900-01-01", "to": "2999-12-31"}
+
+    page = await client.get("/secretariat/search", params=widest)
+    exported = await client.get("/secretariat/search.csv", params=widest)
+
+    assert page.status_code == 200
+    assert '<h2 id="results-heading">Số kết quả: 3</h2>' in page.text
+    assert [line.split(",")[0] for line in exported.text.split("\r\n")[1:-1]] == codes[::-1]
+
+
+async def test_a_tracking_code_finds_its_submission(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(client, settings)
+    await _sign_in(client, SECRETARIAT_EMAIL)
+
+    for query in (codes[1], f"  {codes[1].lower()} "):
+        page = await client.get("/secretariat/search", params={"q": query})
+        assert '<h2 id="results-heading">Số kết quả: 1</h2>' in page.text
+        assert page.text.count('<li class="hit">') == 1
+        assert f'<span class="code">{codes[1]}</span>' in page.text
+    exported = await client.get("/secretariat/search.csv", params={"q": codes[1].lower()})
+    assert [line.split(",")[0] for line in exported.text.split("\r\n")[1:-1]] == [codes[1]]
+
+    # BKHCN may not see BCA's unpublished submission, by its code or otherwise.
+    await _sign_in(client, reviewer_email("BKHCN"))
+    hidden = await client.get("/secretariat/search", params={"q": codes[1]})
+    assert '<h2 id="results-heading">Số kết quả: 0</h2>' in hidden.text
+    own = await client.get("/secretariat/search", params={"q": codes[2].lower()})
+    assert f'<span class="code">{codes[2]}</span>' in own.text
+
+
+@pytest.fixture
+async def small_pages(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app: Starlette = create_app(settings.model_copy(update={"search_max_page_size": 2}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as http:
+            yield http
+
+
+async def test_a_page_past_the_last_shows_the_last_page(
+    small_pages: httpx.AsyncClient, settings: Settings
+) -> None:
+    codes = await _corpus(small_pages, settings)
+    await _sign_in(small_pages, SECRETARIAT_EMAIL)
+
+    past = await small_pages.get("/secretariat/search", params={"sort": "newest", "page": "9999"})
+
+    assert past.status_code == 200
+    html = past.text
+    assert '<h2 id="results-heading">Số kết quả: 3</h2>' in html
+    assert '<ol class="hits" start="3">' in html
+    assert html.count('<li class="hit">') == 1
+    assert f'<span class="code">{codes[0]}</span>' in html  # the oldest, alone on page 2
+    assert "Không có kết quả phù hợp" not in html
+    assert '<a href="/secretariat/search?sort=newest&amp;page=1" rel="prev">Trang trước</a>' in html
+    assert "<span>Trang 2</span>" in html
+    assert 'rel="next"' not in html
+    second = await small_pages.get("/secretariat/search", params={"sort": "newest", "page": "2"})
+    assert re.findall(r'<li class="hit">.*?</li>', second.text, re.S) == re.findall(
+        r'<li class="hit">.*?</li>', html, re.S
+    )
+
+    nothing = await small_pages.get("/secretariat/search", params={"q": "khong co gi", "page": "5"})
+    assert '<h2 id="results-heading">Số kết quả: 0</h2>' in nothing.text
+    assert 'class="pagination"' not in nothing.text
+    assert '<ol class="hits"' not in nothing.text
