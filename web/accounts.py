@@ -30,7 +30,12 @@ async def login_form(request: Request) -> Response:
     return render(
         request,
         "login.html",
-        {"email": "", "error": "", "next": _safe_next(request.query_params.get("next", "/"))},
+        {
+            "email": "",
+            "error": "",
+            "next": _safe_next(request.query_params.get("next", "/")),
+            "ended": request.query_params.get("ended") == "1",
+        },
     )
 
 

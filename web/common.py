@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -36,8 +36,21 @@ def field_errors(failure: ValidationFailed) -> dict[str, str]:
 
 
 def _sign_in(request: Request) -> Response:
-    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-    return RedirectResponse(f"/login?next={target}", status_code=303)
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    # A form sent after the session ended: its address only takes posts, so signing in returns
+    # to the page the form was on (the browser sends it as Referer: same-origin policy), and
+    # the sign-in page says the form was not sent.
+    return RedirectResponse(f"/login?next={quote(_form_page(request))}&ended=1", status_code=303)
+
+
+def _form_page(request: Request) -> str:
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    parent = request.url.path.rstrip("/").rpartition("/")[0]
+    return parent or "/"
 
 
 async def official(request: Request) -> tuple[Runtime, Actor] | Response:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import httpx
 
+from service.db import Database
 from service.demo import DEMO_PASSWORD
+from service.settings import Settings
+from tests.factories import submitted_and_routed
 from tests.graphql_client import execute
-from tests.web.helpers import sign_in_secretariat
+from tests.web.helpers import csrf_of, sign_in_reviewer, sign_in_secretariat
 from tests.web_client import csrf_token, post_form
 
 
@@ -129,3 +132,38 @@ async def test_signing_out_ends_the_session_for_any_copy_of_its_cookie(
     client.cookies.clear()
     await sign_in_secretariat(client)
     assert (await client.get("/inbox")).status_code == 200
+
+
+async def test_a_form_sent_after_the_session_ended_signs_in_back_to_its_page(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    db = Database(settings.resolved_database_url)
+    proposal = await submitted_and_routed(db, settings)
+    await db.dispose()
+    await sign_in_reviewer(client)
+    page = await client.get(f"/inbox/{proposal.id}")
+    token = csrf_of(page.text)
+    assert (await post_form(client, "/logout", {}, page="/inbox")).status_code == 303
+
+    sent = await client.post(
+        f"/inbox/{proposal.id}/respond",
+        data={"csrf_token": token, "text": "Bộ sẽ trả lời sau."},
+        headers={"referer": f"http://intake.test/inbox/{proposal.id}?tab=answer"},
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"/login?next=/inbox/{proposal.id}%3Ftab%3Danswer&ended=1"
+    login = await client.get(sent.headers["location"])
+    assert "Phiên đăng nhập đã hết nên biểu mẫu chưa được gửi." in login.text
+    assert f'name="next" value="/inbox/{proposal.id}?tab=answer"' in login.text
+    # Without a Referer of this site, the page the form's address belongs to.
+    bare = await client.post(f"/inbox/{proposal.id}/respond", data={"csrf_token": token})
+    assert bare.headers["location"] == f"/login?next=/inbox/{proposal.id}&ended=1"
+    elsewhere = await client.post(
+        f"/inbox/{proposal.id}/respond",
+        data={"csrf_token": token},
+        headers={"referer": "http://elsewhere.example/phish"},
+    )
+    assert elsewhere.headers["location"] == bare.headers["location"]
+    # A page asked for after the session ended returns to itself, with no notice.
+    asked = await client.get(f"/inbox/{proposal.id}")
+    assert asked.headers["location"] == f"/login?next=/inbox/{proposal.id}"
