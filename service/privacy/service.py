@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +31,7 @@ from service.privacy import repository
 from service.privacy.errors import ErasureNotPermitted
 from service.proposals import events
 from service.proposals import repository as proposals
+from service.proposals.access import access_key
 from service.proposals.errors import ProposalNotFound
 from service.proposals.models import Proposal, ProposalEvent, ProposalStatus, shown_note
 from service.routing.service import INDEX_JOB
@@ -76,6 +78,9 @@ async def export(
     if proposal is None:
         raise ProposalNotFound(str(proposal_id))
     timeline = await proposals.events(session, proposal_id)
+    # The files' addresses carry the private link's code and key, as the tracking page's do:
+    # the export is the submitter's, whoever downloads it for them.
+    private = urlencode({"code": proposal.tracking_code, "key": access_key(settings, proposal)})
     answers = await workflow.responses_for(session, [proposal_id])
     rating = await workflow.get_rating(session, proposal_id)
     files = await repository.submitter_files(session, proposal_id)
@@ -139,7 +144,7 @@ async def export(
                 "contentType": f.content_type,
                 "size": f.size,
                 "sha256": f.sha256,
-                "url": f"{settings.base_url.rstrip('/')}/attachments/{f.id}",
+                "url": f"{settings.base_url.rstrip('/')}/attachments/{f.id}?{private}",
             }
             for f in files
         ],

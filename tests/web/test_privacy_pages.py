@@ -218,3 +218,22 @@ async def test_an_official_downloading_a_submitters_file_is_audited(
             f"attachment {file.id}",
         )
     ]
+
+
+async def test_the_files_in_a_submitters_export_download_with_no_session(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    async with db.transaction() as session:
+        proposal = await submit_proposal(
+            session, submission(), settings, "vi", files=[IncomingFile("giay-phep.pdf", PDF)]
+        )
+    link = private_link(settings, proposal)
+    page = await client.get(link)
+    exported = await client.post(
+        f"/track/{proposal.tracking_code}/personal-data",
+        data={"csrf_token": csrf_of(page.text), "key": link.split("key=", 1)[1]},
+    )
+    [file] = json.loads(exported.content)["files"]
+    client.cookies.clear()  # opened later, from the saved file
+    downloaded = await client.get(file["url"])
+    assert (downloaded.status_code, downloaded.content) == (200, PDF)
