@@ -21,6 +21,7 @@ from service.ratelimit import RateLimitMiddleware
 from service.request_id import RequestIdMiddleware
 from service.runtime import open_runtime
 from service.settings import Settings
+from web.csrf import FormExpired, form_expired
 from web.language_links import LanguageLinkMiddleware
 from web.not_found import not_found
 from web.routes import STATIC_DIR, web_routes
@@ -87,8 +88,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             https_only=settings.environment == "production",
         ),
         Middleware(RequestIdMiddleware),
-        Middleware(RateLimitMiddleware, settings=settings),
+        # Outside the rate limit, so that its 429 page carries the security headers too.
         Middleware(SecurityHeadersMiddleware, production=settings.environment == "production"),
+        Middleware(RateLimitMiddleware, settings=settings),
         Middleware(LanguageLinkMiddleware),
         Middleware(BodySizeLimitMiddleware, settings=settings),
     ]
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             **dict.fromkeys(UNAVAILABLE, database_unavailable),
             404: not_found,
+            FormExpired: form_expired,
         },
     )
     app.state.settings = settings

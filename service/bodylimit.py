@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.i18n import translations
+from service.i18n import format_size
 from service.settings import Settings
+from web.rendering import page_language, render
 
 # /graphql applies its own limits (service/api/view.py), answered in GraphQL's error shape.
 _OWN_LIMITS = ("/graphql",)
@@ -39,7 +44,7 @@ class BodySizeLimitMiddleware:
         limit = body_limit(self.settings, headers.get("content-type", ""))
         declared = headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > limit:
-            await _too_large(scope, send, limit)
+            await _too_large(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -64,7 +69,7 @@ class BodySizeLimitMiddleware:
         except _TooLarge:
             if started:
                 raise
-            await _too_large(scope, send, limit)
+            await _too_large(scope, receive, send, limit)
 
 
 def request_language(scope: Scope) -> str:
@@ -76,11 +81,44 @@ def request_language(scope: Scope) -> str:
     return "en" if english else "vi"
 
 
-async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    _ = translations(request_language(scope)).gettext
-    size = f"{limit / 1_048_576:.1f} MB" if limit >= 1_048_576 else f"{limit // 1024} KB"
-    body = _("The request is larger than %(size)s, the most this page accepts.") % {"size": size}
-    await send_text(send, 413, body, [(b"connection", b"close")])
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    # The body was not read, so the form cannot come back filled in: the page says so.
+    request = Request(scope, receive)
+    size = format_size(limit, page_language(request))
+    await send_page(
+        request, send, "errors/too_large.html", {"size": size}, 413, [(b"connection", b"close")]
+    )
+
+
+def back_link(request: Request) -> str:
+    """Where "Back to the form" leads: the page the form was on (its Referer, same site only);
+    without one, a form page such as /submit itself, or the page a step's form posts from
+    (/track/{code} for /track/{code}/answer)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    path = referer.path
+    if referer.netloc == request.url.netloc and path.startswith("/") and not _odd(path):
+        return path + (f"?{referer.query}" if referer.query else "")
+    own = request.url.path.rstrip("/")
+    return (own.rpartition("/")[0] or own) or "/"
+
+
+def _odd(path: str) -> bool:
+    """A path a browser could read as another host."""
+    return path.startswith("//") or "\\" in path
+
+
+async def send_page(
+    request: Request,
+    send: Send,
+    template: str,
+    context: dict[str, Any],
+    status: int,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """A whole error page in the visitor's language, from middleware that answers early."""
+    response = render(request, template, {"back": back_link(request), **context}, status)
+    response.raw_headers.extend(headers or [])
+    await response(request.scope, request.receive, send)
 
 
 async def send_text(

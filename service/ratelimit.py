@@ -3,19 +3,27 @@
 The form's submissions and sign-ins count per IP address whatever headers come with them. The
 API counts per token only for a token it accepts: a request with a bearer value is counted
 once its token has been read (service/api/view.py), so a made-up value is no new budget and
-counts against its IP address like any anonymous call."""
+counts against its IP address like any anonymous call.
+
+The form spends its hourly budget only on submissions it accepts: a post refused for a field
+error (or an expired form, a body too large, a failure of ours) is given back, so a visitor who
+mistyped is not locked out. Refused posts count against their own budget, REFUSED_FACTOR times
+larger, so a bot posting garbage is still stopped."""
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.actor import Actor, ActorKind
+from service.bodylimit import send_page
 from service.i18n import translations
 from service.queue import ArqQueue
 from service.settings import Settings
@@ -33,6 +41,13 @@ class Limit:
 def submission_limit(settings: Settings) -> Limit:
     """Shared by the form and the API's submitProposal: one budget per IP (or token)."""
     return Limit("submit", settings.rate_submissions_per_hour, 3600)
+
+
+REFUSED_FACTOR = 5
+
+
+def refused_submission_limit(settings: Settings) -> Limit:
+    return Limit("submit-refused", settings.rate_submissions_per_hour * REFUSED_FACTOR, 3600)
 
 
 def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
@@ -70,20 +85,68 @@ def identity(scope: Scope, settings: Settings, actor: Actor | None = None) -> st
     return f"ip:{address}"
 
 
+def _key(limit: Limit, caller: str, suffix: str = "") -> str:
+    window = int(time.time()) // limit.window_seconds
+    return f"intake:rate:{limit.name}{suffix}:{caller}:{window}"
+
+
+def _window_left(limit: Limit) -> int:
+    return limit.window_seconds - int(time.time()) % limit.window_seconds
+
+
 async def seconds_to_wait(queue: ArqQueue, limit: Limit, caller: str) -> int | None:
     """Counts one hit; the seconds until the window ends when past the limit, else None."""
     if limit.hits <= 0:
         return None
-    window = int(time.time()) // limit.window_seconds
-    key = f"intake:rate:{limit.name}:{caller}:{window}"
     try:
-        hits = await queue.count_hit(key, limit.window_seconds)
+        hits = await queue.count_hit(_key(limit, caller), limit.window_seconds)
     except Exception:
         logger.warning("rate limit %s not checked: Redis did not answer", limit.name)
         return None
     if hits <= limit.hits:
         return None
-    return limit.window_seconds - int(time.time()) % limit.window_seconds
+    return _window_left(limit)
+
+
+class _FormBudget:
+    """The form's two budgets, from counters that Redis only ever increments.
+
+    Every post adds one to the shared submission counter (which the API's submitProposal also
+    spends), to a counter of form posts and to a tally; a refused post adds one more to the
+    tally. Refused posts so far are tally - form posts, and accepted submissions are the
+    shared counter less the refused ones: a refund without a decrement."""
+
+    def __init__(self, queue: ArqQueue, settings: Settings, caller: str) -> None:
+        self.queue = queue
+        self.accepted = submission_limit(settings)
+        self.refused = refused_submission_limit(settings)
+        self.caller = caller
+
+    async def _hit(self, suffix: str) -> int:
+        return await self.queue.count_hit(
+            _key(self.accepted, self.caller, suffix), self.accepted.window_seconds
+        )
+
+    async def check(self) -> int | None:
+        """Counts this post; the seconds to wait when a budget is spent, else None."""
+        try:
+            spent = await self._hit("")
+            posts = await self._hit(":posts")
+            tally = await self._hit(":tally")
+        except Exception:
+            logger.warning("rate limit submit not checked: Redis did not answer")
+            return None
+        refused = tally - posts
+        if spent - 1 - refused >= self.accepted.hits or refused >= self.refused.hits:
+            return _window_left(self.accepted)
+        return None
+
+    async def refund(self) -> None:
+        """Gives the post back to the submission budget; it now counts as refused."""
+        try:
+            await self._hit(":tally")
+        except Exception:
+            logger.warning("rate limit submit not refunded: Redis did not answer")
 
 
 class RateLimitMiddleware:
@@ -99,11 +162,38 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         queue: ArqQueue = scope["app"].state.runtime.queue
-        retry_after = await seconds_to_wait(queue, limit, identity(scope, self.settings))
+        caller = identity(scope, self.settings)
+        if limit.name == "submit" and scope.get("path") == "/submit":
+            await self._submission(scope, receive, send, _FormBudget(queue, self.settings, caller))
+            return
+        retry_after = await seconds_to_wait(queue, limit, caller)
         if retry_after is None:
             await self.app(scope, receive, send)
             return
-        await _too_many(scope, send, retry_after)
+        await _too_many(scope, receive, send, retry_after)
+
+    async def _submission(
+        self, scope: Scope, receive: Receive, send: Send, budget: _FormBudget
+    ) -> None:
+        retry_after = await budget.check()
+        if retry_after is not None:
+            await budget.refund()  # a refused post: the refused budget is spent, not the other
+            await _too_many(scope, receive, send, retry_after)
+            return
+        status = 500
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        finally:
+            # Accepted means redirected to the tracking page; any 4xx or 5xx saved nothing.
+            if status >= 400:
+                await budget.refund()
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -124,7 +214,13 @@ def too_many_message(scope: Scope, retry_after: int) -> str:
     return _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after}
 
 
-async def _too_many(scope: Scope, send: Send, retry_after: int) -> None:
+async def _too_many(scope: Scope, receive: Receive, send: Send, retry_after: int) -> None:
+    headers = [(b"retry-after", str(retry_after).encode())]
+    if scope.get("path", "") != "/graphql":  # people get a page; the API keeps its JSON
+        minutes = math.ceil(retry_after / 60)
+        request = Request(scope, receive)
+        await send_page(request, send, "errors/too_many.html", {"minutes": minutes}, 429, headers)
+        return
     message = too_many_message(scope, retry_after)
     body = json.dumps({"errors": [{"message": message}]}, ensure_ascii=False).encode()
     await send(
@@ -133,7 +229,7 @@ async def _too_many(scope: Scope, send: Send, retry_after: int) -> None:
             "status": 429,
             "headers": [
                 (b"content-type", b"application/json; charset=utf-8"),
-                (b"retry-after", str(retry_after).encode()),
+                *headers,
                 (b"content-length", str(len(body)).encode()),
             ],
         }

@@ -8,9 +8,21 @@ import secrets
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 
 FIELD = "csrf_token"
 _SESSION_KEY = "csrf"
+
+
+class FormExpired(HTTPException):
+    """A form whose token does not match the session's: the session expired or has no cookie.
+
+    It carries the posted text fields (never files), so a page may show its form again
+    filled in."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(403, "The form has expired. Go back, reload the page and try again.")
+        self.values = values
 
 
 def csrf_token(request: Request) -> str:
@@ -31,6 +43,18 @@ async def checked_form(request: Request) -> FormData:
         and isinstance(expected, str)
         and hmac.compare_digest(sent.encode(errors="replace"), expected.encode())
     ):
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != FIELD}
         await form.close()  # uploads spooled to temporary files
-        raise HTTPException(403, "The form has expired. Go back, reload the page and try again.")
+        raise FormExpired(values)
     return form
+
+
+async def form_expired(request: Request, error: Exception) -> Response:
+    """The 403 of an expired form, as a page in the visitor's language."""
+    # Imported here: both modules import this one (web.rendering for csrf_token).
+    from service.bodylimit import back_link
+    from web.rendering import render
+
+    return render(
+        request, "errors/form_expired.html", {"back": back_link(request)}, status_code=403
+    )
