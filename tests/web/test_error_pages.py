@@ -62,6 +62,7 @@ async def test_past_the_submission_limit_the_form_answers_with_a_page_saying_how
         assert refused.status_code == 429
         assert refused.headers["content-type"] == "text/html; charset=utf-8"
         wait = int(refused.headers["retry-after"])
+        assert "content-security-policy" in refused.headers  # as on every page
         assert 0 < wait <= 3600
         minutes = -(-wait // 60)
         assert heading(refused.text) == "Quá nhiều lần gửi"
