@@ -6,18 +6,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from graphql import GraphQLError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
 from search.base import SearchScope
-from service.accounts.actor import Actor
-from service.api.loaders import Loaders
+from service.accounts.actor import Actor, ActorKind
+from service.api.auth import actor_for_authorization, resolve_actor
+from service.api.loaders import Loaders, Reads
 from service.audit import service as audit
 from service.audit.models import AuditAction
 from service.i18n import Language
 from service.outbox.service import unit_of_work
 from service.runtime import Runtime
+
+CREDENTIAL_ENDED = "CREDENTIAL_ENDED"
+CREDENTIAL_ENDED_MESSAGE = (
+    "Your credential is no longer valid (the token was revoked, the session signed out, or the "
+    "account deactivated): the subscription has ended. Connect again with a valid one."
+)
 
 
 @dataclass(slots=True)
@@ -49,6 +57,29 @@ class Context:
         async with self.runtime.db.transaction() as session:
             audit.record(session, self.actor, AuditAction.API_VIEW_CONTACT, self.contacts_viewed)
         self.contacts_viewed.clear()
+
+    async def current_caller(self, reads: Reads | None = None) -> Actor:
+        """Who the connection's credential names now: the token of a WebSocket's connection_init
+        payload (browsers cannot set headers on a WebSocket), else the request's header or
+        session cookie, read afresh (a token revoked or a session signed out since is anonymous).
+        """
+        params = self.connection_params or {}
+        authorization = params.get("authorization") or params.get("Authorization")
+        if isinstance(authorization, str):
+            by_token = await actor_for_authorization(authorization, self.runtime, reads)
+            if by_token is not None:
+                return by_token
+        return await resolve_actor(self.request, self.runtime, reads)
+
+    async def check_caller(self, reads: Reads | None = None) -> None:
+        """For a long-lived operation (a subscription): the caller's rights as they are now.
+        Raises a GraphQLError (code CREDENTIAL_ENDED) once the credential the connection began
+        with no longer names anyone; the actor is then left as it was, so every later check
+        on this connection fails too."""
+        current = await self.current_caller(reads)
+        if current.kind is ActorKind.ANONYMOUS and self.actor.kind is not ActorKind.ANONYMOUS:
+            raise GraphQLError(CREDENTIAL_ENDED_MESSAGE, extensions={"code": CREDENTIAL_ENDED})
+        self.actor = current  # a changed role or agency applies from now on
 
     @property
     def search_scope(self) -> SearchScope:

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, get_operation_ast, parse
+from graphql import OperationType as GraphQLOperationType
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -28,13 +29,17 @@ from strawberry.http.ides import GraphQL_IDE
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from service.accounts.actor import Actor
-from service.api.auth import actor_for_authorization, resolve_actor
+from service.api.auth import resolve_actor
 from service.api.context import Context
 from service.api.loaders import Loaders, create_loaders
 from service.api.protection import INTERNAL_SERVER_ERROR, TIMEOUT
@@ -51,6 +56,9 @@ _ALLOWED_OPERATIONS = {
     "GET": frozenset({OperationType.QUERY}),
     "POST": frozenset({OperationType.QUERY, OperationType.MUTATION}),
 }
+WEBSOCKET_SUBSCRIPTIONS_ONLY = (
+    "Only subscriptions run over the WebSocket: send queries and mutations with POST to /graphql."
+)
 
 
 class ProtocolError(HTTPException):
@@ -248,7 +256,34 @@ def _error_status(response_data: GraphQLHTTPResponse) -> int:
     return 504 if TIMEOUT in codes else 400
 
 
+class SubscriptionsOnlyWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws for subscriptions alone. Queries and mutations belong to POST, where
+    the per-token rate limit and the operation timeout apply; over the WebSocket neither would."""
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        max_tokens = self.context.runtime.settings.graphql_max_tokens
+        if _names_a_query_or_mutation(operation.query, operation.operation_name, max_tokens):
+            await operation.send_initial_errors([GraphQLError(WEBSOCKET_SUBSCRIPTIONS_ONLY)])
+            return
+        await super().run_operation(operation)
+
+
+def _names_a_query_or_mutation(query: object, operation_name: str | None, max_tokens: int) -> bool:
+    """Whether the document's chosen operation is a query or a mutation. A document that does not
+    parse or choose one is left to Strawberry, which answers it as over POST."""
+    if not isinstance(query, str):
+        return False
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    chosen = get_operation_ast(document, operation_name)
+    return chosen is not None and chosen.operation is not GraphQLOperationType.SUBSCRIPTION
+
+
 class IntakeGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SubscriptionsOnlyWSHandler
+
     def __init__(
         self,
         schema: BaseSchema,
@@ -318,12 +353,10 @@ class IntakeGraphQL(GraphQL[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
         # Browsers cannot set headers on a WebSocket: a token may come in connection_init.
+        # Subscriptions check the caller again before each event (Context.check_caller).
         params = context.connection_params or {}
-        authorization = params.get("authorization") or params.get("Authorization")
-        if isinstance(authorization, str):
-            actor = await actor_for_authorization(authorization, context.runtime)
-            if actor is not None:
-                context.actor = actor
+        if "authorization" in params or "Authorization" in params:
+            context.actor = await context.current_caller()
         unset: UnsetType = UNSET
         return unset
 
