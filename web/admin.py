@@ -20,6 +20,9 @@ from web.csrf import checked_form
 from web.rendering import page_language, render
 
 _NAME_MAX = 100
+# A token just issued, kept in the session for the one page that shows it (post, redirect, get):
+# reloading that page neither issues another token nor shows the secret again.
+_ISSUED_KEY = "issued_token"
 
 
 async def _administrator(request: Request) -> tuple[Runtime, Actor] | Response:
@@ -37,7 +40,7 @@ async def _page(
     runtime: Runtime,
     actor: Actor,
     *,
-    issued: accounts.IssuedToken | None = None,
+    issued: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     error: str = "",
@@ -91,7 +94,8 @@ async def tokens_page(request: Request) -> Response:
     allowed = await _administrator(request)
     if isinstance(allowed, Response):
         return allowed
-    return await _page(request, *allowed)
+    issued = request.session.pop(_ISSUED_KEY, None)
+    return await _page(request, *allowed, issued=issued if isinstance(issued, dict) else None)
 
 
 async def create_token(request: Request) -> Response:
@@ -130,7 +134,8 @@ async def create_token(request: Request) -> Response:
             error=_("You may not issue this token."),
             status_code=403,
         )
-    return await _page(request, runtime, actor, issued=issued)
+    request.session[_ISSUED_KEY] = {"name": values["name"], "secret": issued.secret}
+    return RedirectResponse("/admin/tokens", status_code=303)
 
 
 async def revoke_token(request: Request) -> Response:

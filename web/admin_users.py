@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from service.accounts import service as accounts
 from service.accounts.actor import Actor
 from service.accounts.errors import NotPermitted, UserNotFound
-from service.accounts.models import Role, User
+from service.accounts.models import Role
 from service.directory import service as directory
 from service.errors import ValidationFailed
 from service.runtime import Runtime
@@ -19,9 +19,13 @@ from service.text import whole_number
 from web.common import field_errors, gettext_for, official
 from web.csrf import checked_form
 from web.history import History
+from web.labels import role_labels
 from web.rendering import page_language, render
 
 _CREATE_FIELDS = ("email", "name", "role", "agency")
+# The account just created and its generated password, kept in the session for the one page
+# that shows them (post, redirect, get): reloading it neither posts again nor shows it again.
+_CREATED_KEY = "created_official"
 
 
 async def _administrator(request: Request) -> tuple[Runtime, Actor] | Response:
@@ -60,7 +64,7 @@ async def _list_page(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    created: tuple[User, str] | None = None,
+    created: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     agency_filter = request.query_params.get("agency", "")
@@ -95,7 +99,23 @@ async def users_page(request: Request) -> Response:
     allowed = await _administrator(request)
     if isinstance(allowed, Response):
         return allowed
-    return await _list_page(request, *allowed)
+    created = request.session.pop(_CREATED_KEY, None)
+    return await _list_page(
+        request, *allowed, created=created if isinstance(created, dict) else None
+    )
+
+
+def _account_errors(
+    request: Request, actor: Actor, failure: ValidationFailed, role: str
+) -> dict[str, str]:
+    """The service's messages by field; a role refused is named as the page names roles (the
+    service's message names its code)."""
+    errors = field_errors(failure)
+    chosen = Role(role) if role in Role.__members__ else None
+    if "role" in errors and chosen is not None and chosen not in accounts.manageable_roles(actor):
+        _ = gettext_for(request)
+        errors["role"] = _("You may not give the role %(role)s.") % {"role": role_labels(_)[chosen]}
+    return errors
 
 
 async def create_user(request: Request) -> Response:
@@ -119,14 +139,16 @@ async def create_user(request: Request) -> Response:
                 language=page_language(request),
             )
     except ValidationFailed as failure:
+        errors = _account_errors(request, actor, failure, values["role"])
         return await _list_page(
-            request, runtime, actor, values=values, errors=field_errors(failure), status_code=422
+            request, runtime, actor, values=values, errors=errors, status_code=422
         )
     except NotPermitted:
         return render(request, "admin/forbidden.html", status_code=403)
     user, secret = created
     # Only a generated password is shown: the one typed is known to the administrator.
-    return await _list_page(request, runtime, actor, created=(user, "" if password else secret))
+    request.session[_CREATED_KEY] = {"email": user.email, "password": "" if password else secret}
+    return RedirectResponse("/admin/users", status_code=303)
 
 
 def _user_id(request: Request) -> int:
@@ -144,6 +166,7 @@ async def _user_page(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    refused: bool = False,
     status_code: int = 200,
 ) -> Response:
     async with runtime.db.session() as session:
@@ -155,6 +178,12 @@ async def _user_page(
         names = await accounts.actor_names(session, [c.actor for c in history])
         agencies = {a.id: a for a in await directory.agencies(session)}
     agency = agencies.get(user.agency_id)
+    myself = user.id == actor.user_id
+    # Nobody changes their own role or deactivates themselves, and an agency admin manages only
+    # reviewers: any other account is shown read-only, without forms that could only be refused.
+    editable = not myself and (
+        actor.is_secretariat or user.role in accounts.manageable_roles(actor)
+    )
     return render(
         request,
         "admin/user.html",
@@ -168,11 +197,22 @@ async def _user_page(
             "history": history,
             "actor_names": names,
             "history_text": History(page_language(request), agencies.values()),
-            "myself": user.id == actor.user_id,
+            "myself": myself,
+            "editable": editable,
+            "refused": refused,
             "saved": request.query_params.get("saved", ""),
         },
         status_code=status_code,
     )
+
+
+async def _refused(request: Request, runtime: Runtime, actor: Actor, user_id: int) -> Response:
+    """A change the service refused: on the account page, saying why, when the administrator
+    sees that account; the plain refusal for accounts they do not see (as before)."""
+    try:
+        return await _user_page(request, runtime, actor, user_id, refused=True, status_code=403)
+    except HTTPException:
+        return render(request, "admin/forbidden.html", status_code=403)
 
 
 async def user_page(request: Request) -> Response:
@@ -203,7 +243,9 @@ async def update_user(request: Request) -> Response:
     except UserNotFound as missing:
         raise HTTPException(404) from missing
     except NotPermitted:
-        return render(request, "admin/forbidden.html", status_code=403)
+        # A form the page does not offer (kept open from before, or crafted): the account page
+        # says why, rather than a page meant for those who are no administrators.
+        return await _refused(request, runtime, actor, user_id)
     except ValidationFailed as failure:
         return await _user_page(
             request,
@@ -211,7 +253,7 @@ async def update_user(request: Request) -> Response:
             actor,
             user_id,
             values=values,
-            errors=field_errors(failure),
+            errors=_account_errors(request, actor, failure, values["role"]),
             status_code=422,
         )
     return RedirectResponse(f"/admin/users/{user_id}?saved=changed", status_code=303)
@@ -232,7 +274,9 @@ async def _set_active(request: Request, active: bool) -> Response:
     except UserNotFound as missing:
         raise HTTPException(404) from missing
     except NotPermitted:
-        return render(request, "admin/forbidden.html", status_code=403)
+        # A form the page does not offer (kept open from before, or crafted): the account page
+        # says why, rather than a page meant for those who are no administrators.
+        return await _refused(request, runtime, actor, user_id)
     except ValidationFailed as failure:
         return await _user_page(
             request, runtime, actor, user_id, errors=field_errors(failure), status_code=422

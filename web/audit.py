@@ -19,6 +19,18 @@ from web.common import gettext_for, secretariat
 from web.rendering import render
 
 PAGE_SIZE = 50
+_FIELDS = ("action", "actor", "code", "from", "to")  # in the order the form shows them
+
+
+def _labels(gettext: Callable[[str], str]) -> dict[str, str]:
+    """The filters' labels: on the form, and naming each problem in the error summary."""
+    return {
+        "action": gettext("Action"),
+        "actor": gettext("Who (e.g. user:3 or token:5)"),
+        "code": gettext("Tracking code"),
+        "from": gettext("From"),
+        "to": gettext("To"),
+    }
 
 
 def _day(raw: str) -> date | None:
@@ -35,9 +47,7 @@ async def audit_page(request: Request) -> Response:
     runtime, actor = allowed
     _ = gettext_for(request)
     params = request.query_params
-    values = {
-        name: params.get(name, "").strip() for name in ("action", "actor", "code", "from", "to")
-    }
+    values = {name: params.get(name, "").strip() for name in _FIELDS}
     errors: dict[str, str] = {}
     action = AuditAction(values["action"]) if values["action"] in AuditAction.__members__ else None
     if values["action"] and action is None:
@@ -80,6 +90,8 @@ async def audit_page(request: Request) -> Response:
             ids = sorted({i for row in rows for i in row.proposal_ids})
             shown = await proposal_rows.get_many_visible(session, actor.scope, ids)
             codes = {p.id: p.tracking_code for p in shown if p.id is not None}
+    # Every problem at once, in the form's order, so that one correction is enough.
+    errors = {name: errors[name] for name in _FIELDS if name in errors}
     kept = [(name, value) for name, value in values.items() if value]
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
@@ -91,6 +103,7 @@ async def audit_page(request: Request) -> Response:
             "codes": codes,
             "values": values,
             "errors": errors,
+            "labels": _labels(_),
             "actions": list(AuditAction),
             "action_labels": action_labels(_),
             "page": page,

@@ -316,11 +316,53 @@ async def step(request: Request) -> Response:
             "This step is not possible while the submission is “%(status)s”."
             " The steps open now are below."
         ) % {"status": status}
-        return await _detail(request, runtime, actor, proposal_id, problem=problem, status_code=409)
+        # What was typed comes back in its form, wherever the page still offers that form.
+        return await _detail(
+            request,
+            runtime,
+            actor,
+            proposal_id,
+            values=values,
+            problem=problem,
+            failed_step=step_name,
+            status_code=409,
+        )
     except NotPermitted:
-        problem = _("This step on this submission is not yours to take.")
-        return await _detail(request, runtime, actor, proposal_id, problem=problem, status_code=403)
+        moved_on = await _moved_on_status(runtime, actor, proposal_id)
+        if moved_on is None:
+            problem = _("This step on this submission is not yours to take.")
+        else:
+            # A page left open while the submission was declined, transferred or taken back:
+            # the step was the agency's once, so say what happened rather than "not yours".
+            problem = _(
+                "This submission is no longer with your agency: its status is now “%(status)s”."
+            ) % {"status": labels.status_labels(_)[moved_on]}
+        return await _detail(
+            request,
+            runtime,
+            actor,
+            proposal_id,
+            values=values,
+            problem=problem,
+            failed_step=step_name,
+            status_code=403 if moved_on is None else 409,
+        )
     return RedirectResponse(f"/inbox/{proposal_id}?done={step_name}", status_code=303)
+
+
+async def _moved_on_status(
+    runtime: Runtime, actor: Actor, proposal_id: int
+) -> ProposalStatus | None:
+    """The status of a submission the official's agency handled once but no longer does (a step
+    refused for that reason was the agency's when its page was shown); None otherwise."""
+    if not actor.is_agency_official:
+        return None
+    async with runtime.db.session() as session:
+        proposal = await proposals.get_for(session, actor, proposal_id)
+        if proposal is None:
+            return None
+        record = await workflow.record(session, actor, proposal)
+    return proposal.status if record.handling and not record.may_note else None
 
 
 async def _take(

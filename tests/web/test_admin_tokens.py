@@ -7,13 +7,14 @@ import re
 import httpx
 from sqlmodel import select
 
-from service.accounts.models import Role, User
+from service.accounts.models import ApiToken, Role, User
 from service.accounts.service import hash_password
 from service.db import Database
 from service.demo import DEMO_PASSWORD
 from service.directory.repository import get_agency_by_code
 from service.settings import Settings
 from tests.graphql_client import execute
+from tests.web.helpers import add_agency_admin
 from tests.web_client import post_form
 
 
@@ -29,12 +30,14 @@ async def test_secretariat_issues_a_token_that_works_once_shown_and_revokes_it(
 ) -> None:
     assert (await client.get("/admin/tokens")).headers["location"] == "/login?next=/admin/tokens"
     await _sign_in(client, "secretariat@intake.localhost")
-    page = await post_form(
+    issued = await post_form(
         client,
         "/admin/tokens",
         {"name": "Cổng BKHCN", "role": "REVIEWER", "agency": "BKHCN"},
         page="/admin/tokens",
     )
+    assert (issued.status_code, issued.headers["location"]) == (303, "/admin/tokens")
+    page = await client.get("/admin/tokens")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     secret = re.search(r'id="new-token">(itk_[A-Za-z0-9_-]+)<', page.text)
@@ -93,8 +96,8 @@ async def test_an_agency_admin_manages_only_its_own_agency(
         {"name": "Cổng Huế", "role": "REVIEWER", "agency": "UBND-HUE"},
         page="/admin/tokens",
     )
-    assert own.status_code == 200
-    assert 'id="new-token">itk_' in own.text
+    assert (own.status_code, own.headers["location"]) == (303, "/admin/tokens")
+    assert 'id="new-token">itk_' in (await client.get("/admin/tokens")).text
 
 
 async def test_reviewers_may_not_manage_tokens(client: httpx.AsyncClient) -> None:
@@ -161,3 +164,38 @@ async def test_a_rejected_token_form_keeps_the_chosen_agency_and_role(
     assert unknown.status_code == 422
     assert '<a href="#agency">Agency: Choose an agency from the directory.</a>' in unknown.text
     assert 'value="Portal"' in unknown.text
+
+
+async def test_reloading_the_page_after_issuing_a_token_issues_no_second_one(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    db = Database(settings.resolved_database_url)
+    await add_agency_admin(db, "BKHCN", "admin.bkhcn@intake.localhost")
+    await _sign_in(client, "admin.bkhcn@intake.localhost")
+    await client.get("/lang/en")
+    issued = await post_form(
+        client,
+        "/admin/tokens",
+        {"name": "Portal BKHCN", "role": "REVIEWER", "agency": "BKHCN"},
+        page="/admin/tokens",
+    )
+    # Post, redirect, get: a reload repeats the get, not the post.
+    assert (issued.status_code, issued.headers["location"]) == (303, "/admin/tokens")
+    shown = await client.get("/admin/tokens")
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    assert "<h2>Token issued</h2>" in shown.text
+    secret = re.search(r'id="new-token">(itk_[A-Za-z0-9_-]+)<', shown.text)
+    assert secret is not None
+    reloaded = await client.get("/admin/tokens")
+    assert reloaded.status_code == 200
+    assert 'id="new-token"' not in reloaded.text
+    assert "Token issued" not in reloaded.text
+    assert secret[1] not in reloaded.text
+    assert reloaded.text.count("<td>Portal BKHCN</td>") == 1
+    async with db.session() as session:
+        tokens = (await session.exec(select(ApiToken).where(ApiToken.name == "Portal BKHCN"))).all()
+    await db.dispose()
+    assert [(t.role, t.revoked_at) for t in tokens] == [(Role.REVIEWER, None)]
+    me = await execute(client, "Me", headers={"authorization": f"Bearer {secret[1]}"})
+    assert me["me"]["agency"] == {"code": "BKHCN"}

@@ -59,11 +59,12 @@ async def test_the_secretariat_creates_changes_deactivates_and_reactivates_an_of
          "agency": "BKHCN", "password": ""},
         page="/admin/users",
     )  # fmt: skip
-    assert created.status_code == 200
-    assert created.headers["cache-control"] == "no-store"
-    password = re.search(r'id="new-password">([^<]+)<', created.text)
+    assert (created.status_code, created.headers["location"]) == (303, "/admin/users")
+    shown = await client.get("/admin/users")
+    assert shown.headers["cache-control"] == "no-store"
+    password = re.search(r'id="new-password">([^<]+)<', shown.text)
     assert password is not None
-    assert "Đã tạo tài khoản cho lan.nguyen@most.gov.vn" in created.text
+    assert "Đã tạo tài khoản cho lan.nguyen@most.gov.vn" in shown.text
     user_id = await _user_id(db, "lan.nguyen@most.gov.vn")
     assert password[1] not in (await client.get("/admin/users")).text
 
@@ -138,7 +139,7 @@ async def test_bad_account_input_names_the_field_and_keeps_what_was_typed(
     assert "Cơ quan: Hãy chọn cơ quan nơi cán bộ này làm việc." in refused.text
     assert 'value="khong-phai-thu"' in refused.text
     assert 'value="Trần Văn Bình"' in refused.text
-    for expected in (200, 422):
+    for expected in (303, 422):
         again = await post_form(
             client,
             "/admin/users",
@@ -188,7 +189,9 @@ async def test_an_agency_admin_manages_only_its_own_reviewers(
         {"email": "a@hue.gov.vn", "name": "A", "role": "SECRETARIAT", "agency": ""},
         page="/admin/users",
     )
-    assert "Bạn không được cấp vai trò SECRETARIAT." in promoted.text
+    assert promoted.status_code == 422
+    assert "Vai trò: Bạn không được cấp vai trò Ban thư ký thường trực." in promoted.text
+    assert "SECRETARIAT." not in promoted.text
     own = await post_form(
         client,
         "/admin/users",
@@ -196,8 +199,10 @@ async def test_an_agency_admin_manages_only_its_own_reviewers(
          "password": "mot-mat-khau-du-dai"},
         page="/admin/users",
     )  # fmt: skip
-    assert own.status_code == 200
-    assert 'id="new-password"' not in own.text
+    assert (own.status_code, own.headers["location"]) == (303, "/admin/users")
+    listed = await client.get("/admin/users")
+    assert "Đã tạo tài khoản cho b@hue.gov.vn" in listed.text
+    assert 'id="new-password"' not in listed.text
     other_agency = await _user_id(db, reviewer_email("BKHCN"))
     assert (await client.get(f"/admin/users/{other_agency}")).status_code == 404
     token = csrf_of(page.text)
@@ -215,3 +220,120 @@ async def test_an_agency_admin_manages_only_its_own_reviewers(
     assert bkhcn.is_active
     assert hue is not None
     assert (hue.is_active, hue.role) == (False, Role.REVIEWER)
+
+
+async def test_a_generated_password_is_shown_once_and_a_reload_creates_no_second_account(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await sign_in_secretariat(client)
+    await client.get("/lang/en")
+    created = await post_form(
+        client,
+        "/admin/users",
+        {"email": "an@most.gov.vn", "name": "An", "role": "REVIEWER", "agency": "BKHCN",
+         "password": ""},
+        page="/admin/users",
+    )  # fmt: skip
+    assert (created.status_code, created.headers["location"]) == (303, "/admin/users")
+    shown = await client.get("/admin/users")
+    assert "<h2>Account created for an@most.gov.vn</h2>" in shown.text
+    password = re.search(r'id="new-password">([^<]+)<', shown.text)
+    assert password is not None
+    reloaded = await client.get("/admin/users")
+    assert "Account created for" not in reloaded.text
+    assert password[1] not in reloaded.text
+    assert reloaded.text.count(">an@most.gov.vn</a>") == 1
+    other = httpx.AsyncClient(transport=client._transport, base_url="http://intake.test")
+    async with other:
+        login = await post_form(
+            other, "/login", {"email": "an@most.gov.vn", "password": password[1]}, page="/login"
+        )
+        assert login.status_code == 303
+
+
+def _role_and_agency(page: str) -> tuple[str, str]:
+    shown = re.search(r'<dd id="role">([^<]*)</dd>.*?<dd id="agency">([^<]*)</dd>', page, re.S)
+    assert shown is not None
+    return shown[1], shown[2]
+
+
+async def test_an_agency_admin_sees_their_own_account_read_only(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    own = await add_agency_admin(db, "UBND-HUE", "admin.hue@intake.localhost")
+    colleague = await add_agency_admin(db, "UBND-HUE", "admin2.hue@intake.localhost")
+    await sign_in(client, "admin.hue@intake.localhost")
+    page = await client.get(f"/admin/users/{own}")
+    assert page.status_code == 200
+    assert _role_and_agency(page.text) == (
+        "Quản trị viên cơ quan",
+        "UBND-HUE — Ủy ban nhân dân thành phố Huế",
+    )
+    assert (
+        '<p id="read-only">Không ai tự đổi vai trò hay tự vô hiệu hóa tài khoản của mình:'
+        " việc đó do một quản trị viên khác thực hiện.</p>"
+    ) in page.text
+    assert f'action="/admin/users/{own}"' not in page.text
+    assert f'action="/admin/users/{own}/deactivate"' not in page.text
+    assert "Lưu tài khoản" not in page.text
+    assert '<select id="role"' not in page.text
+    # Another agency administrator is the secretariat's to change: shown, without forms.
+    theirs = await client.get(f"/admin/users/{colleague}")
+    assert _role_and_agency(theirs.text) == (
+        "Quản trị viên cơ quan",
+        "UBND-HUE — Ủy ban nhân dân thành phố Huế",
+    )
+    assert (
+        '<p id="read-only">Chỉ Ban thư ký mới thay đổi tài khoản của quản trị viên cơ quan.</p>'
+        in theirs.text
+    )
+    assert f'action="/admin/users/{colleague}' not in theirs.text
+    # A form kept open from before, or crafted, is refused on the account page, saying why.
+    token = csrf_of(page.text)
+    saved = await client.post(
+        f"/admin/users/{own}", data={"role": "REVIEWER", "agency": "UBND-HUE", "csrf_token": token}
+    )
+    assert saved.status_code == 403
+    assert (
+        '<div class="error-summary" role="alert" tabindex="-1"><p>Tài khoản này không được thay'
+        " đổi. Không ai tự đổi vai trò hay tự vô hiệu hóa tài khoản của mình: việc đó do một"
+        " quản trị viên khác thực hiện.</p></div>"
+    ) in saved.text
+    assert "Trang này dành cho" not in saved.text
+    off = await client.post(f"/admin/users/{colleague}/deactivate", data={"csrf_token": token})
+    assert off.status_code == 403
+    assert (
+        "<p>Tài khoản này không được thay đổi. Chỉ Ban thư ký mới thay đổi tài khoản của quản trị"
+        " viên cơ quan.</p>"
+    ) in off.text
+    async with db.session() as session:
+        me = await accounts.get_user(session, own)
+        them = await accounts.get_user(session, colleague)
+    assert me is not None
+    assert (me.role, me.is_active) == (Role.AGENCY_ADMIN, True)
+    assert them is not None
+    assert (them.role, them.is_active) == (Role.AGENCY_ADMIN, True)
+
+
+async def test_a_role_refused_on_an_account_is_named_by_its_label(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await add_agency_admin(db, "UBND-HUE", "admin.hue@intake.localhost")
+    await sign_in(client, "admin.hue@intake.localhost")
+    await client.get("/lang/en")
+    reviewer = await _user_id(db, reviewer_email("UBND-HUE"))
+    page = await client.get(f"/admin/users/{reviewer}")
+    assert '<select id="role" name="role">' in page.text
+    promoted = await client.post(
+        f"/admin/users/{reviewer}",
+        data={"role": "AGENCY_ADMIN", "agency": "UBND-HUE", "csrf_token": csrf_of(page.text)},
+    )
+    assert promoted.status_code == 422
+    assert (
+        '<a href="#role">Role: You may not give the role Agency administrator.</a>' in promoted.text
+    )
+    assert "AGENCY_ADMIN." not in promoted.text
+    async with db.session() as session:
+        user = await accounts.get_user(session, reviewer)
+    assert user is not None
+    assert user.role is Role.REVIEWER

@@ -511,8 +511,9 @@ async def test_secretariat_transfers_to_anotheragency_id(
         f"/inbox/{proposal_id}/note",
         data={"note": "Ghi chú muộn.", "csrf_token": csrf_of(former.text)},
     )
-    _not_yours(late_note)
-    _not_yours(await _step(client, proposal_id, "respond", {"text": "Bộ xin trả lời."}))
+    _moved_on(late_note, "Đã chuyển đến cơ quan chủ trì")
+    moved = await _step(client, proposal_id, "respond", {"text": "Bộ xin trả lời."})
+    _moved_on(moved, "Đã chuyển đến cơ quan chủ trì")
     assert (await _snapshot(db, proposal_id)) == after
 
 
@@ -630,7 +631,7 @@ async def test_every_step_form_refuses_a_missing_or_wrong_csrf_token(
         for sent in ({}, {"csrf_token": "sai"}, {"csrf_token": token[:-1]}):
             response = await client.post(f"/inbox/{proposal_id}/{step}", data={**data, **sent})
             assert response.status_code == 403, (step, sent)
-            assert "The form has expired" in response.text, step
+            assert "<h1>Biểu mẫu đã hết hạn</h1>" in response.text, step
     assert await _snapshot(db, proposal_id) == before
     # The same token from another session does not count either.
     client.cookies.clear()
@@ -757,3 +758,56 @@ async def test_a_too_long_answer_is_refused_with_the_limit_written_in_the_page_l
     )
     assert submitted.status_code == 422
     assert "Hãy dùng tối đa 20.000 ký tự." in submitted.text
+
+
+def _moved_on(response: httpx.Response, status: str) -> None:
+    """A step of the agency's refused because the submission is no longer with it: said so,
+    with its status now, rather than "not yours"."""
+    assert response.status_code == 409
+    problem = f"Nội dung này không còn ở cơ quan của bạn: trạng thái hiện nay là “{status}”."
+    assert f'<div class="error-summary" role="alert" tabindex="-1"><p>{problem}</p></div>' in (
+        response.text
+    )
+    assert NOT_YOURS not in response.text
+
+
+async def test_a_step_from_a_page_left_open_after_a_decline_says_what_happened(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _, _ = await _routed(db, settings)
+    await sign_in_reviewer(client)
+    first_tab = await client.get(f"/inbox/{proposal_id}")
+    assert f'action="/inbox/{proposal_id}/respond"' in first_tab.text
+    # The second tab declines; the first one, still open, sends an answer.
+    declined = await _step(client, proposal_id, "decline", {"reason": "Không thuộc thẩm quyền."})
+    _done(declined, proposal_id, "decline")
+    after = await _snapshot(db, proposal_id)
+    answer = "Bộ đã tiếp thu và sẽ trả lời chi tiết."
+    late = await client.post(
+        f"/inbox/{proposal_id}/respond",
+        data={"text": answer, "csrf_token": csrf_of(first_tab.text)},
+    )
+    _moved_on(late, "Chờ Văn phòng Thường trực phân loại")
+    assert _status_shown(late.text) == "Chờ Văn phòng Thường trực phân loại"
+    assert "<p>Hiện bạn không có thao tác nào với nội dung này.</p>" in late.text
+    assert await _snapshot(db, proposal_id) == after
+
+
+async def test_a_step_refused_in_this_status_keeps_the_text_to_its_own_form_only(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, _, _ = await _routed(db, settings)
+    await sign_in_secretariat(client)
+    first_tab = await client.get(f"/inbox/{proposal_id}")
+    reason = "Nội dung trùng với một đề xuất đã trả lời."
+    _done(await _step(client, proposal_id, "reject", {"reason": reason}), proposal_id, "reject")
+    rejected = await _snapshot(db, proposal_id)
+    again = await client.post(
+        f"/inbox/{proposal_id}/reject",
+        data={"reason": "Lý do gõ ở thẻ thứ nhất.", "csrf_token": csrf_of(first_tab.text)},
+    )
+    _not_now(again, "Bị từ chối")
+    # The reason typed for rejecting is not offered as the reason for reopening.
+    assert f'action="/inbox/{proposal_id}/reopen"' in again.text
+    assert "Lý do gõ ở thẻ thứ nhất." not in again.text
+    assert await _snapshot(db, proposal_id) == rejected
