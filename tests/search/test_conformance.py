@@ -596,7 +596,7 @@ async def test_a_query_that_is_a_tracking_code_finds_that_document(
     await _coded(backend)
 
     for sort in ("relevance", "newest", "deadline"):
-        result = await backend.search(query, EVERYTHING, sort=sort, facets=["status", "published"])  # type: ignore[arg-type]
+        result = await backend.search(query, EVERYTHING, sort=sort, facets=["status", "published"])
         assert [(hit.id, hit.tracking_code, hit.title) for hit in result.hits] == [
             (9, "TERNMT2XHD", "Cấp nước sạch")
         ]
