@@ -727,9 +727,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # Commands that read or write the database's tables, and so need it migrated first.
-_NEEDS_MIGRATED = frozenset(
-    {"serve", "worker", "seed", "token", "user", "directory", "rules", "reindex", "mail"}
-)
+_NEEDS_MIGRATED = frozenset({"seed", "token", "user", "directory", "rules", "reindex", "mail"})
 # Commands that write in the data directory themselves, creating it if need be.
 _WRITES_DATA_DIR = frozenset({"migrate", "dev", "reindex"})
 

@@ -122,8 +122,6 @@ def test_every_invalid_setting_gets_its_line(tmp_path: Path) -> None:
         ["reindex"],
         ["mail", "failures"],
         ["seed"],
-        ["serve"],
-        ["worker"],
     ],
 )
 def test_commands_before_migrate_say_so_and_create_nothing(
@@ -149,7 +147,6 @@ def test_commands_before_migrate_say_so_and_create_nothing(
         ["user", "create", "--email", "lan@example.com", "--name", "Lan", "--role", "ADMIN"],
         ["reindex"],
         ["mail", "failures"],
-        ["worker", "--burst"],
     ],
 )
 def test_commands_on_an_empty_database_file_say_it_is_not_migrated(
