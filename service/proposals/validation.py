@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from service.errors import FieldError
 from service.i18n import Language, format_number, translations
 from service.proposals.models import ProposalKind, SubmitterType
+from service.proposals.screening import screen
 from service.settings import Settings
 from service.text import has_control_characters, is_blank, normalize
 
@@ -137,6 +138,9 @@ def check_submission(
         limit=settings.max_description_length,
         multiline=True,
     )
+    for screened, value in (("title", title), ("description", description)):
+        if value and not check.has_error(screened):
+            check.errors.extend(screen(screened, value, language))
     category = check.text("categoryCode", data.category, required=True, limit=40, multiline=False)
     province = check.text("provinceCode", data.province, required=False, limit=40, multiline=False)
     legal_references = check.text(

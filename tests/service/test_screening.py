@@ -1,0 +1,162 @@
+"""The screen of titles and descriptions: state secrets, personal data, offensive language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.proposals.screening import Finding, refused_content
+from service.proposals.validation import check_submission
+from service.settings import Settings
+from tests.factories import form_data, submission
+from tests.web_client import post_form
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Tài liệu MẬT: kế hoạch quốc phòng năm 2027", Finding.CLASSIFIED_MARKING),
+        ("Kế hoạch quốc phòng này thuộc độ Tối mật.", Finding.CLASSIFIED_MARKING),
+        ("Báo cáo TUYỆT MẬT về vùng biển", Finding.CLASSIFIED_MARKING),
+        ("Số 12/BC\nĐộ mật: Mật\nKính gửi Bộ", Finding.CLASSIFIED_MARKING),
+        ("CCCD 001085012345 của tôi", Finding.IDENTITY_NUMBER),
+        ("Số chứng minh nhân dân: 123456789", Finding.IDENTITY_NUMBER),
+        ("mật khẩu VNeID: abc123", Finding.LOGIN_SECRET),
+        ("My password is hunter2 and it fails.", Finding.LOGIN_SECRET),
+        ("Tôi nhận được mã OTP 482913 nhưng không dùng được", Finding.LOGIN_SECRET),
+        ("thẻ 4111 1111 1111 1111 bị trừ tiền hai lần", Finding.CARD_NUMBER),
+        ("thẻ ATM 9704000000000018 bị khóa", Finding.CARD_NUMBER),
+        ("Bọn cán bộ ngu như lợn", Finding.OFFENSIVE_LANGUAGE),
+        ("ĐỒ NGU, làm ăn như vậy à", Finding.OFFENSIVE_LANGUAGE),
+        ("Thủ tục gì mà chậm vcl", Finding.OFFENSIVE_LANGUAGE),
+        ("This fucking permit took a year", Finding.OFFENSIVE_LANGUAGE),
+    ],
+)
+def test_what_a_submission_may_not_contain_is_found(text: str, finding: Finding) -> None:
+    assert refused_content(text) is finding
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đề nghị sửa đổi Luật Bảo vệ bí mật nhà nước năm 2018",
+        "LUẬT BẢO VỆ BÍ MẬT NHÀ NƯỚC CẦN HƯỚNG DẪN RÕ HƠN",
+        "Thời hạn bảo vệ bí mật nhà nước độ Mật là 10 năm, đề nghị rút xuống 5 năm",
+        "Luật chia ba mức: độ Tuyệt mật, độ Tối mật và độ Mật.",
+        "Bảo hộ bí mật kinh doanh, xuất khẩu mật ong, giảm mật độ dân cư, mức độ mật thiết",
+        "SẢN PHẨM MẬT ONG HƯNG YÊN",
+        "Hỗ trợ hộ nuôi lợn, bò và chó nghiệp vụ; hạt óc chó; bán đồ ngủ trẻ em",
+        "Lũ chó hoang cắn người ở khu dân cư; mùa lũ súc vật chết nhiều",
+        "Mật khẩu: tối thiểu 8 ký tự, có chữ hoa; password is required",
+        "Phí SMS OTP 1.000 đồng mỗi tin, mã OTP gửi chậm 120 giây",
+        "Tổng vốn 150000000 đồng; 1000000000000 đồng; mã số thuế 0101234567-001",
+        "Gọi đường dây nóng 1900 1234 hoặc 0912 345 678, thư đến hotro@mic.gov.vn",
+        "Luật Căn cước 2023 bỏ số chứng minh nhân dân 9 số",
+        "do ngu nhu lon",
+    ],
+)
+def test_ordinary_proposals_pass(text: str) -> None:
+    assert refused_content(text) is None
+
+
+def _corpus() -> list[str]:
+    texts: list[str] = []
+    for name in ("labelled.jsonl", "recurring.jsonl"):
+        for line in (ROOT / "bench" / "routing" / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                texts += [record["title"], record["description"]]
+    demo = json.loads((ROOT / "service" / "demo_submissions.json").read_text(encoding="utf-8"))
+    texts += [text for record in demo for text in (record["title"], record["description"])]
+    return texts
+
+
+def test_the_benchmark_and_demo_submissions_all_pass() -> None:
+    texts = _corpus()
+    assert len(texts) > 500
+    assert [text for text in texts if refused_content(text) is not None] == []
+
+
+def test_each_field_is_refused_with_its_reason_in_both_languages(settings: Settings) -> None:
+    sent = submission(
+        title="Tài liệu MẬT về quốc phòng",
+        description="CCCD 001085012345, mật khẩu VNeID: abc123",
+    )
+    clean, vietnamese = check_submission(sent, settings, "vi")
+    _, english = check_submission(sent, settings, "en")
+    assert clean is None
+    assert [(e.field, e.code, e.message) for e in vietnamese] == [
+        (
+            "title",
+            "classified_marking",
+            "Hãy bỏ dấu độ mật (Mật, Tối mật, Tuyệt mật): không được gửi thông tin bí mật nhà"
+            " nước qua đây.",
+        ),
+        (
+            "description",
+            "personal_data",
+            "Hãy xóa số căn cước, chứng minh nhân dân: không gửi số định danh cá nhân qua đây.",
+        ),
+    ]
+    assert [(e.field, e.code, e.message) for e in english] == [
+        (
+            "title",
+            "classified_marking",
+            "Remove the state-secret marking (Mật, Tối mật, Tuyệt mật): classified information"
+            " must not be sent here.",
+        ),
+        (
+            "description",
+            "personal_data",
+            "Remove the identity card number: personal identity numbers must not be sent here.",
+        ),
+    ]
+    assert "001085012345" not in " ".join(e.message for e in [*vietnamese, *english])
+
+
+def test_the_other_reasons_and_their_messages(settings: Settings) -> None:
+    cases = {
+        "Mã OTP 482913 không dùng được": (
+            "personal_data",
+            "Remove the password or one-time code: never send one to anybody, us included.",
+        ),
+        "Thẻ 4111111111111111 bị trừ tiền": (
+            "personal_data",
+            "Remove the bank card number: never send it to anybody, us included.",
+        ),
+        "Bọn cán bộ ngu như lợn": (
+            "offensive_language",
+            "Remove the offensive language: insults and profanity are not accepted.",
+        ),
+    }
+    found = {}
+    for description, _ in cases.items():
+        clean, errors = check_submission(submission(description=description), settings, "en")
+        assert clean is None
+        found[description] = [(e.field, e.code, e.message) for e in errors]
+    assert found == {text: [("description", *expected)] for text, expected in cases.items()}
+
+
+def test_a_field_with_another_problem_is_not_screened_as_well(settings: Settings) -> None:
+    clean, errors = check_submission(submission(title="MẬT \u202eđảo chiều"), settings, "en")
+    assert clean is None
+    assert [(e.field, e.code) for e in errors] == [("title", "control_characters")]
+
+
+async def test_the_form_refuses_offensive_language_and_keeps_what_was_typed(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    page = await post_form(
+        client, "/submit", form_data(description="Bọn cán bộ ngu như lợn, xử lý chậm.")
+    )
+    assert page.status_code == 422
+    assert (
+        '<a href="#description">Nội dung: Hãy bỏ lời lẽ xúc phạm, thô tục: nội dung như vậy không'
+        " được tiếp nhận.</a>" in page.text
+    )
+    assert "Bọn cán bộ ngu như lợn, xử lý chậm.</textarea>" in page.text
