@@ -214,14 +214,14 @@ def load_directory(settings: Settings, path: Path | None) -> int:
         print(f"Directory {summary.version} is already loaded; nothing changed.")
         return 0
     print(f"Directory {summary.version} loaded from {source}:")
-    for entity, plural in (
-        ("agency", "agencies"),
-        ("province", "provinces"),
-        ("category", "categories"),
+    kept = ("added", "changed", "deactivated")
+    for entity, plural, counted in (
+        ("agency", "agencies", kept),
+        ("province", "provinces", kept),
+        ("category", "categories", kept),
+        ("place", "places", ("added", "changed", "removed")),  # places are deleted
     ):
-        counts = [
-            f"{summary.count(entity, what)} {what}" for what in ("added", "changed", "deactivated")
-        ]
+        counts = [f"{summary.count(entity, what)} {what}" for what in counted]
         print(f"  {plural + ':':12} {', '.join(counts)}")
     return 0
 

@@ -25,8 +25,8 @@ from web.rendering import page_language, render
 # Form fields, named as the API's errors name them, and the rule columns they fill.
 _FIELDS = {
     "position": "position",
-    "kind": "kind",
-    "category": "category",
+    "kinds": "kind",
+    "categories": "category",
     "province": "province",
     "keywordsVi": "keywords_vi",
     "keywordsEn": "keywords_en",
@@ -41,8 +41,8 @@ def _labels(request: Request) -> dict[str, str]:
     _ = gettext_for(request)
     return {
         "position": _("Position"),
-        "kind": _("Kinds"),
-        "category": _("Categories"),
+        "kinds": _("Kinds"),
+        "categories": _("Categories"),
         "province": _("Province"),
         "keywordsVi": _("Keywords in Vietnamese"),
         "keywordsEn": _("Keywords in English"),

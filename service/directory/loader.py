@@ -11,6 +11,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.directory.checks import (
+    MAX_AGENCY_NAME_LENGTH,
+    MAX_KEYWORD_LENGTH,
+    MAX_KEYWORDS,
+    MAX_PLACE_NAME_LENGTH,
+    Fault,
+    defaults_left_out,
+    keywords_fault,
+    text_fault,
+)
 from service.directory.models import SECRETARIAT_CODE, AgencyKind
 from service.directory.names import place_key
 
@@ -42,8 +52,6 @@ PLACE_COLUMNS = ("name", "province", "kind")
 PLACE_KINDS = ("city", "district", "place")  # a former city or town, a former district, other
 
 MAX_CODE_LENGTH = 40
-MAX_AGENCY_NAME_LENGTH = 200
-MAX_PLACE_NAME_LENGTH = 100
 MAX_VERSION_LENGTH = 40
 MAX_DAYS = 365
 
@@ -201,6 +209,7 @@ class _Parser:
             return []
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         rows: list[_Row] = []
+        errors_before = len(self.errors)
         try:
             header = next(reader, None)
             if header is None:
@@ -223,6 +232,11 @@ class _Parser:
             self.fail(file, reader.line_num, None, f"not valid CSV: {error}")
             self.unreadable.add(file)
             return []
+        if not rows and len(self.errors) == errors_before:
+            # Loading no row would deactivate every agency, province or category, or delete
+            # every place: refused like any other bad file (so is a rules file without rules).
+            self.fail(file, 2, None, "no rows: the file has its header and no row below it")
+            self.unreadable.add(file)
         return rows
 
     def _decode(self, content: bytes, file: str) -> str | None:
@@ -331,6 +345,9 @@ class _Parser:
             parent = values["parent"] or None
             if parent is not None:
                 self._code(row, "parent")
+            keywords = {c: _items(values[c]) for c in ("keywords_vi", "keywords_en")}
+            for column, items in keywords.items():
+                self._keywords(row, column, items)
             emails = _items(values["emails"])
             for email in emails:
                 if not _EMAIL.fullmatch(email):
@@ -347,8 +364,8 @@ class _Parser:
                 name_en=names[1],
                 emails=emails,
                 categories=_items(values["categories"]),
-                keywords_vi=_items(values["keywords_vi"]),
-                keywords_en=_items(values["keywords_en"]),
+                keywords_vi=keywords["keywords_vi"],
+                keywords_en=keywords["keywords_en"],
                 acknowledge_days=acknowledge,
                 respond_days=respond,
             )
@@ -365,15 +382,18 @@ class _Parser:
                 message = f'write true or false, not "{written}"' if written else "required"
                 self.fail(row.file, row.line, "is_city", message)
             aliases = _items(row.values["aliases"])
-            long_aliases = [a for a in aliases if len(a) > MAX_PLACE_NAME_LENGTH]
-            for alias in long_aliases:
-                self.fail(
-                    row.file,
-                    row.line,
-                    "aliases",
-                    f'"{alias[:20]}…" is longer than {MAX_PLACE_NAME_LENGTH} characters',
-                )
-            if names is None or is_city is None or long_aliases:
+            bad_aliases = False
+            for number, alias in enumerate(aliases, start=1):
+                fault = text_fault(alias, MAX_PLACE_NAME_LENGTH)
+                if fault is Fault.TOO_LONG:
+                    message = f'"{alias[:20]}…" is longer than {MAX_PLACE_NAME_LENGTH} characters'
+                elif fault is not None:
+                    message = f"alias {number}: {_fault_message(fault, MAX_PLACE_NAME_LENGTH)}"
+                else:
+                    continue
+                self.fail(row.file, row.line, "aliases", message)
+                bad_aliases = True
+            if names is None or is_city is None or bad_aliases:
                 continue
             records.append((ProvinceRecord(row.values["code"], *names, is_city, aliases), row))
         return records
@@ -394,10 +414,9 @@ class _Parser:
             name, province, kind = (row.values[c] for c in PLACE_COLUMNS)
             problems = []
             key = place_key(name)
-            if not name:
-                problems.append(("name", "required"))
-            elif len(name) > MAX_PLACE_NAME_LENGTH:
-                problems.append(("name", f"longer than {MAX_PLACE_NAME_LENGTH} characters"))
+            fault = text_fault(name, MAX_PLACE_NAME_LENGTH)
+            if fault is not None:
+                problems.append(("name", _fault_message(fault, MAX_PLACE_NAME_LENGTH)))
             elif not key:
                 problems.append(("name", f'"{name}" has no letters'))
             elif key in taken:
@@ -454,14 +473,22 @@ class _Parser:
     def _names(self, row: _Row, limit: int) -> tuple[str, str] | None:
         ok = True
         for column in ("name_vi", "name_en"):
-            value = row.values[column]
-            if not value:
-                self.fail(row.file, row.line, column, "required")
-                ok = False
-            elif len(value) > limit:
-                self.fail(row.file, row.line, column, f"longer than {limit} characters")
+            fault = text_fault(row.values[column], limit)
+            if fault is not None:
+                self.fail(row.file, row.line, column, _fault_message(fault, limit))
                 ok = False
         return (row.values["name_vi"], row.values["name_en"]) if ok else None
+
+    def _keywords(self, row: _Row, column: str, keywords: Sequence[str]) -> None:
+        found = keywords_fault(keywords)
+        if found is None:
+            return
+        number, fault = found
+        if fault is Fault.TOO_MANY:
+            message = f"more than {MAX_KEYWORDS} keywords"
+        else:
+            message = f"keyword {number}: {_fault_message(fault, MAX_KEYWORD_LENGTH)}"
+        self.fail(row.file, row.line, column, message)
 
     def _kind(self, row: _Row) -> AgencyKind | None:
         value = row.values["kind"]
@@ -535,7 +562,9 @@ class _Parser:
         agency = agency_codes.get(code)
         if code not in self.codes.get(AGENCIES_FILE, set()):
             self.fail(row.file, row.line, "default_agency", f'unknown agency code "{code}"')
-        elif agency is not None and category.code not in agency.categories:
+        elif agency is not None and defaults_left_out(
+            code, agency.categories, {category.code: code}
+        ):
             self.fail(
                 row.file,
                 row.line,
@@ -587,6 +616,16 @@ class _Parser:
                 else:
                     continue
                 self.fail(row.file, row.line, "aliases", message)
+
+
+def _fault_message(fault: Fault, limit: int) -> str:
+    match fault:
+        case Fault.REQUIRED:
+            return "required"
+        case Fault.TOO_LONG:
+            return f"longer than {limit} characters"
+        case _:
+            return "holds control characters"
 
 
 def _items(value: str) -> tuple[str, ...]:

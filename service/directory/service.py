@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from search.text import normalize
 from service.db import utcnow
 from service.directory import repository
+from service.directory.checks import MAX_AGENCY_NAME_LENGTH, Fault, text_fault
 from service.directory.loader import (
     AgencyRecord,
     CategoryRecord,
@@ -33,7 +34,7 @@ from service.directory.models import (
 from service.directory.names import PlaceMatcher, PlaceName, place_key
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
-from service.text import has_control_characters, official_address, whole_number
+from service.text import official_address, whole_number
 
 __all__ = [
     "SECRETARIAT_CODE",
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 CREATED = "created"
-MAX_AGENCY_NAME_LENGTH = 200
+PLACE = "place"
 IS_ACTIVE = "is_active"
 
 Value = str | int | bool | Sequence[str] | None
@@ -56,7 +57,7 @@ Value = str | int | bool | Sequence[str] | None
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    entity: str  # agency, province, category
+    entity: str  # agency, province, category, place
     code: str
     field: str  # "created", or the field that changed
     old: str | None
@@ -70,21 +71,29 @@ class LoadSummary:
     changes: tuple[Change, ...]
 
     def count(self, entity: str, what: str) -> int:
-        """How many `entity` rows were "added", "changed" or "deactivated"."""
+        """How many `entity` rows were "added", "changed", "deactivated" (agencies, provinces,
+        categories) or "removed" (places, which are deleted)."""
         return self._counts[what][entity]
 
     @property
     def _counts(self) -> dict[str, Counter[str]]:
-        added, deactivated, changed = Counter[str](), Counter[str](), set[tuple[str, str]]()
+        added, gone, changed = Counter[str](), set[tuple[str, str]](), set[tuple[str, str]]()
         for change in self.changes:
             if change.field == CREATED:
                 added[change.entity] += 1
-            elif change.field == IS_ACTIVE and change.new == "false":
-                deactivated[change.entity] += 1
+            elif _is_removal(change):
+                gone.add((change.entity, change.code))
             else:
                 changed.add((change.entity, change.code))
-        changed_counts = Counter(entity for entity, _ in changed)
-        return {"added": added, "changed": changed_counts, "deactivated": deactivated}
+        # A deactivated province's aliases go with it: it counts once, as deactivated.
+        changed_counts = Counter(entity for entity, code in changed - gone)
+        gone_counts = Counter(entity for entity, _ in gone)
+        return {
+            "added": added,
+            "changed": changed_counts,
+            "deactivated": gone_counts,
+            "removed": gone_counts,
+        }
 
 
 @dataclass(slots=True)
@@ -108,8 +117,16 @@ class _Diff:
             self.changes.append(Change(entity, code, name, _text(old), _text(new)))
 
 
+def _is_removal(change: Change) -> bool:
+    """A row deactivated, or a place deleted (recorded as leaving its province)."""
+    if change.entity == PLACE:
+        return change.field == "province" and change.new is None
+    return change.field == IS_ACTIVE and change.new == "false"
+
+
 async def load_directory(session: AsyncSession, data: DirectoryData, actor: str) -> LoadSummary:
-    """Bring the database to `data`, recording every change; never deletes, deactivates."""
+    """Bring the database to `data`, recording every change; agencies, provinces and categories
+    are deactivated, never deleted (places and aliases are)."""
     diff = _Diff()
     agencies = await _load_agencies(session, data.agencies, diff)
     await _load_categories(session, data.categories, agencies, diff)
@@ -279,10 +296,12 @@ async def _load_provinces(
     old_names: dict[str, list[str]] = {}
     for alias in existing.values():
         old_names.setdefault(alias.province_code, []).append(alias.name)
-    for record in records:
-        old = sorted(old_names.get(record.code, []))
-        if old != sorted(record.aliases):
-            diff.note("province", record.code, "aliases", old, sorted(record.aliases))
+    new_names = {r.code: sorted(r.aliases) for r in records}
+    # A province no longer in the file loses its aliases too: recorded like any other change.
+    for code in [*new_names, *sorted(old_names.keys() - new_names.keys())]:
+        old, new = sorted(old_names.get(code, [])), new_names.get(code, [])
+        if old != new:
+            diff.note("province", code, "aliases", old, new)
     await session.flush()
 
 
@@ -295,7 +314,7 @@ async def _load_places(session: AsyncSession, records: Sequence[PlaceRecord], di
         if record is None or record.province != old.province_code:
             await repository.remove(session, old)
             if record is None:
-                diff.note("place", old.name, "province", old.province_code, None)
+                diff.note(PLACE, old.name, "province", old.province_code, None)
     await session.flush()
     for key, record in wanted.items():
         place = existing.get(key)
@@ -305,12 +324,12 @@ async def _load_places(session: AsyncSession, records: Sequence[PlaceRecord], di
                 Place(key=key, province_code=record.province, name=record.name, kind=record.kind),
             )
             if place is None:
-                diff.create("place", record.name, record.province)
+                diff.create(PLACE, record.name, record.province)
             else:
-                diff.note("place", record.name, "province", place.province_code, record.province)
+                diff.note(PLACE, record.name, "province", place.province_code, record.province)
             continue
-        diff.assign("place", record.name, place, "name", record.name)
-        diff.assign("place", record.name, place, "kind", record.kind)
+        diff.assign(PLACE, record.name, place, "name", record.name)
+        diff.assign(PLACE, record.name, place, "kind", record.kind)
     await session.flush()
 
 
@@ -483,9 +502,10 @@ async def update_agency(
     names: dict[str, str] = {}
     for field_name, value in (("nameVi", name_vi), ("nameEn", name_en)):
         text = normalize(value).strip()
-        if not text:
+        fault = text_fault(text, MAX_AGENCY_NAME_LENGTH)
+        if fault is Fault.REQUIRED:
             problems.append(FieldError(field_name, "required", _("This field is required.")))
-        elif len(text) > MAX_AGENCY_NAME_LENGTH or has_control_characters(text, multiline=False):
+        elif fault is not None:
             message = _("Use at most %(max)s characters, without control characters.") % {
                 "max": MAX_AGENCY_NAME_LENGTH
             }

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.directory import checks
 from service.directory.loader import DirectoryError, InvalidDirectory
 from service.routing.engine import PEOPLES_COMMITTEE, SUBMISSION_PROVINCE
 
@@ -79,11 +80,14 @@ def parse_rules(content: bytes, known: Known, name: str = "rules.csv") -> list[R
     try:
         header = [c.strip() for c in next(reader, [])]
         missing = [c for c in RULE_COLUMNS if c not in header]
-        unknown = [c for c in header if c not in RULE_COLUMNS]
         for column in missing:
             errors.append(DirectoryError(name, 1, column, "missing column"))
-        for column in unknown:
-            errors.append(DirectoryError(name, 1, column or None, "unknown column"))
+        for position, column in enumerate(header):
+            if column not in RULE_COLUMNS:
+                errors.append(DirectoryError(name, 1, column or None, "unknown column"))
+            elif column in header[:position]:
+                # The directory's files refuse it too: which of the two holds the rule's value?
+                errors.append(DirectoryError(name, 1, column, "column appears twice"))
         if errors:
             raise InvalidRules(errors)
         start = 2
@@ -187,6 +191,10 @@ def check_rule(
         problems.append(("note", message))
     keywords_vi = items(values.get("keywords_vi", ""))
     keywords_en = items(values.get("keywords_en", ""))
+    for column, keywords in (("keywords_vi", keywords_vi), ("keywords_en", keywords_en)):
+        problem = keywords_problem(keywords, _)
+        if problem is not None:
+            problems.append((column, problem[1]))
     if problems or active is None:
         return None, problems
     record = RuleRecord(
@@ -203,6 +211,20 @@ def check_rule(
         note=note,
     )
     return record, []
+
+
+def keywords_problem(
+    keywords: Sequence[str], _: Callable[[str], str] = _identity
+) -> tuple[str, str] | None:
+    """(code, message) when a rule's or an agency's keywords break checks.keywords_fault."""
+    found = checks.keywords_fault(keywords)
+    if found is None:
+        return None
+    number, fault = found
+    if fault is checks.Fault.TOO_MANY:
+        return "too_many", _("Give at most %(max)s keywords.") % {"max": checks.MAX_KEYWORDS}
+    message = _("Keyword %(number)s: use at most %(max)s characters, without control characters.")
+    return "invalid", message % {"number": number, "max": checks.MAX_KEYWORD_LENGTH}
 
 
 def items(value: str) -> tuple[str, ...]:

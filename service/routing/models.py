@@ -16,6 +16,10 @@ class RoutingRule(SQLModel, table=True):
     """One row of the ordered rule table (see service.routing.engine for what a rule does)."""
 
     __tablename__ = "routing_rules"
+    # A rule's id names its history: SQLite would otherwise hand a deleted rule's id to the
+    # next rule (a load replaces every rule), mixing two rules' histories. PostgreSQL's
+    # sequences never reuse an id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     position: int = Field(index=True)

@@ -14,6 +14,7 @@ from search.base import SearchBackend, SearchError, SearchScope
 from service.accounts import service as accounts
 from service.accounts.models import User
 from service.db import utcnow
+from service.directory import checks
 from service.directory import repository as directory
 from service.directory import service as directory_service
 from service.directory.models import Agency, AgencyCategory
@@ -36,7 +37,7 @@ from service.routing import reasons as why
 from service.routing import repository as routing
 from service.routing.deadlines import deadlines
 from service.routing.errors import RoutingOutdated, RuleNotFound
-from service.routing.loader import Known, RuleRecord, check_rule
+from service.routing.loader import Known, RuleRecord, check_rule, keywords_problem
 from service.routing.models import RoutingDecision, RoutingMethod, RoutingRule, RuleChange
 from service.settings import Settings
 from service.text import normalize, whole_number
@@ -627,14 +628,34 @@ async def update_agency_competences(
     if agency is None or agency.id is None:
         message = _("Choose an agency from the directory.")
         raise ValidationFailed([FieldError("agencyCode", "unknown", message)])
-    known = {c.code for c in await directory.list_categories(session)}
+    codes = {a.id: a.code for a in await directory.list_agencies(session)}
+    defaults = {
+        c.code: codes.get(c.agency_id) if c.agency_id is not None else None
+        for c in await directory.list_categories(session)
+    }
     wanted = list(dict.fromkeys(c.strip().upper() for c in categories if c.strip()))
-    unknown = [c for c in wanted if c not in known]
+    problems: list[FieldError] = []
+    unknown = [c for c in wanted if c not in defaults]
+    left_out = checks.defaults_left_out(agency.code, wanted, defaults)
     if unknown:
         message = _('Unknown category code "%(value)s".') % {"value": unknown[0]}
-        raise ValidationFailed([FieldError("categories", "unknown", message)])
+        problems.append(FieldError("categories", "unknown", message))
+    elif left_out:
+        # The loader refuses a default agency not competent for its category: so does this.
+        message = translations(language).ngettext(
+            "%(agency)s is the default agency of %(categories)s and must stay competent for it.",
+            "%(agency)s is the default agency of %(categories)s and must stay competent for them.",
+            len(left_out),
+        ) % {"agency": agency.code, "categories": ", ".join(left_out)}
+        problems.append(FieldError("categories", "default_agency", message))
     clean_vi = list(dict.fromkeys(normalize(k).strip() for k in keywords_vi if k.strip()))
     clean_en = list(dict.fromkeys(normalize(k).strip() for k in keywords_en if k.strip()))
+    for field_name, clean in (("keywordsVi", clean_vi), ("keywordsEn", clean_en)):
+        fault = keywords_problem(clean, _)
+        if fault is not None:
+            problems.append(FieldError(field_name, *fault))
+    if problems:
+        raise ValidationFailed(problems)
     links = {
         link.category_code: link
         for link in await directory.list_agency_categories(session)
@@ -659,7 +680,16 @@ async def update_agency_competences(
     return agency
 
 
-def _field(name: str) -> str:
-    """A rule's column as the API names it."""
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+# A rule's columns (rules.csv, the history) as SaveRoutingRuleInput names them; the others,
+# position, province, lead, cooperating, weight, active and note, are named alike.
+RULE_INPUT_FIELDS = {
+    "kind": "kinds",
+    "category": "categories",
+    "keywords_vi": "keywordsVi",
+    "keywords_en": "keywordsEn",
+}
+
+
+def _field(column: str) -> str:
+    """A rule's column as the API's input names it."""
+    return RULE_INPUT_FIELDS.get(column, column)

@@ -27,6 +27,16 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     await database.dispose()
 
 
+BKHCN_DEFAULTS = [
+    "DIGITAL_ECONOMY",
+    "DIGITAL_INFRASTRUCTURE",
+    "INNOVATION",
+    "IP_TECH_TRANSFER",
+    "RESEARCH_FUNDING",
+    "STRATEGIC_TECHNOLOGIES",
+]
+
+
 def _form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
     values: dict[str, str | list[str]] = {
         "nameVi": "Bộ Khoa học và Công nghệ",
@@ -34,7 +44,8 @@ def _form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
         "emails": "vanphong@most.gov.vn\ntiepnhan@most.gov.vn",
         "acknowledgeDays": "2",
         "respondDays": "",
-        "categories": ["DIGITAL_ECONOMY", "INNOVATION"],
+        # Its six default categories, which it must keep, and one more.
+        "categories": [*BKHCN_DEFAULTS, "HUMAN_RESOURCES"],
         "keywordsVi": "khoa học\ncông nghệ",
         "keywordsEn": "science",
     }
@@ -80,7 +91,7 @@ async def test_the_secretariat_filters_and_edits_an_agency_with_history(
     shown = await client.get(saved.headers["location"])
     assert "Đã lưu cơ quan." in shown.text
     assert "vanphong@most.gov.vn\ntiepnhan@most.gov.vn</textarea>" in shown.text
-    assert 'name="categories" value="INNOVATION" checked' in shown.text
+    assert 'name="categories" value="HUMAN_RESOURCES" checked' in shown.text
     assert (
         "<td>secretariat@intake.localhost</td><td>Số ngày làm việc để xác nhận tiếp nhận</td>"
         "<td>—</td><td>2</td>" in shown.text
@@ -93,7 +104,7 @@ async def test_the_secretariat_filters_and_edits_an_agency_with_history(
     assert agency.emails == ["vanphong@most.gov.vn", "tiepnhan@most.gov.vn"]
     assert (agency.acknowledge_days, agency.respond_days) == (2, None)
     assert agency.keywords_vi == ["khoa học", "công nghệ"]
-    assert categories == ["DIGITAL_ECONOMY", "INNOVATION"]
+    assert sorted(categories) == sorted([*BKHCN_DEFAULTS, "HUMAN_RESOURCES"])
     assert {c.field for c in history if c.actor.startswith("user:")} == {
         "emails",
         "acknowledge_days",
@@ -133,6 +144,25 @@ async def test_bad_agency_input_names_the_field_keeps_the_input_and_stores_nothi
     assert (agency.emails, agency.acknowledge_days) == (before.emails, before.acknowledge_days)
     assert (agency.name_en, agency.keywords_vi) == (before.name_en, before.keywords_vi)
     assert categories == categories_before
+
+    # Leaving out a category whose default agency it is: refused by name, nothing stored.
+    dropped = await client.post(
+        "/admin/agencies/BKHCN",
+        data={
+            **_form(categories=["DIGITAL_ECONOMY", "INNOVATION"]),
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert dropped.status_code == 422
+    assert (
+        "BKHCN là cơ quan mặc định của lĩnh vực DIGITAL_INFRASTRUCTURE, IP_TECH_TRANSFER, "
+        "RESEARCH_FUNDING, STRATEGIC_TECHNOLOGIES nên phải giữ thẩm quyền về lĩnh vực đó."
+        in dropped.text
+    )
+    async with db.session() as session:
+        agency = await directory.agency(session, "BKHCN")
+        assert agency is not None
+        assert await directory.agency_categories(session, agency) == categories_before
 
 
 async def test_agency_kinds_show_as_words_in_both_languages(client: httpx.AsyncClient) -> None:

@@ -16,8 +16,8 @@ from tests.web.helpers import csrf_of, sign_in_reviewer, sign_in_secretariat
 
 RULE = {
     "position": "",
-    "kind": "PROPOSAL",
-    "category": "",
+    "kinds": "PROPOSAL",
+    "categories": "",
     "province": "",
     "keywordsVi": "xe buýt điện",
     "keywordsEn": "electric bus",
@@ -113,7 +113,7 @@ async def test_an_invalid_rule_names_its_fields_keeps_the_input_and_stores_nothi
         "/admin/rules",
         data={
             **RULE,
-            "category": "KHONG-CO",
+            "categories": "KHONG-CO",
             "lead": "BO-KHONG-CO",
             "weight": "nặng",
             "position": "0",

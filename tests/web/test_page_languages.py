@@ -161,7 +161,15 @@ async def _scene(app: Starlette, client: httpx.AsyncClient, settings: Settings) 
             admin.label,
             "BKHCN",
             "vi",
-            categories=["INNOVATION", "RESEARCH_FUNDING"],
+            categories=[
+                "DIGITAL_ECONOMY",
+                "DIGITAL_INFRASTRUCTURE",
+                "INNOVATION",
+                "IP_TECH_TRANSFER",
+                "RESEARCH_FUNDING",
+                "STRATEGIC_TECHNOLOGIES",
+                "HUMAN_RESOURCES",
+            ],
             keywords_vi=["đổi mới sáng tạo"],
             keywords_en=["innovation"],
         )

@@ -74,6 +74,7 @@ def test_a_good_directory_loads_with_a_summary_once(
         "  agencies:    0 added, 1 changed, 0 deactivated\n"
         "  provinces:   0 added, 0 changed, 0 deactivated\n"
         "  categories:  0 added, 0 changed, 0 deactivated\n"
+        "  places:      0 added, 0 changed, 0 removed\n"
     )
     assert capsys.readouterr().out == "Directory 2025.09.1 is already loaded; nothing changed.\n"
 
