@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -11,28 +10,26 @@ from starlette.responses import Response
 
 from search.base import SearchFilters, SearchScope
 from service.accounts.actor import Actor
-from service.calendar import ZONE
-from service.db import utcnow
 from service.directory import service as directory
 from service.directory.models import AgencyKind
+from service.errors import ValidationFailed
+from service.i18n import Language, translations
 from service.proposals import service as proposals
 from service.proposals.models import ProposalFilter, ProposalKind, ProposalOrder
 from service.statistics import service as statistics
+from service.statistics.service import Period
 from service.text import whole_number
-from web.common import gettext_for, runtime_of
-from web.rendering import render
+from web.common import runtime_of
+from web.rendering import page_language, render
 
 PAGE_SIZE = 20
-DEFAULT_PERIOD_DAYS = 365
 
 
 async def landing(request: Request) -> Response:
     runtime = runtime_of(request)
-    end = utcnow()
+    start, end = statistics.last_year(statistics.today()).bounds
     async with runtime.db.replica_session() as session:
-        figures = await statistics.figures(
-            session, None, end - timedelta(days=DEFAULT_PERIOD_DAYS), end
-        )
+        figures = await statistics.figures(session, None, start, end)
     return render(request, "index.html", {"figures": figures})
 
 
@@ -111,19 +108,6 @@ async def published(request: Request) -> Response:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    start: date
-    end: date  # inclusive, as people name periods
-
-    @property
-    def bounds(self) -> tuple[datetime, datetime]:
-        # Days as Vietnam counts them, like the search and the API's stats.
-        start = datetime(self.start.year, self.start.month, self.start.day, tzinfo=ZONE)
-        end = datetime(self.end.year, self.end.month, self.end.day, tzinfo=ZONE)
-        return start, end + timedelta(days=1)
-
-
 def _day(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
@@ -131,21 +115,27 @@ def _day(raw: str) -> date | None:
         return None
 
 
-def period_of(params: Any, today: date) -> tuple[Period, str]:
-    """The chosen period, or the last year; with a message when the choice made no sense."""
-    default = Period(today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
+def period_of(params: Any, today: date, language: Language) -> tuple[Period, str]:
+    """The chosen period, or the last year with what was wrong when the choice made no sense.
+    The days are read as the API's `stats` reads them (service.statistics.period)."""
+    _ = translations(language).gettext
+    default = statistics.last_year(today)
     raw_from, raw_to = str(params.get("from", "")), str(params.get("to", ""))
-    if not raw_from and not raw_to:
-        return default, ""
-    start, end = _day(raw_from) or default.start, _day(raw_to) or default.end
-    if (raw_from and _day(raw_from) is None) or (raw_to and _day(raw_to) is None) or start > end:
-        return default, "invalid"
-    return Period(start, end), ""
+    problem = _("Enter dates as YYYY-MM-DD, the first not after the last.")
+    start, end = _day(raw_from), _day(raw_to)
+    if (raw_from and start is None) or (raw_to and end is None):
+        return default, problem
+    try:
+        return statistics.period(start, end, today, language), ""
+    except ValidationFailed as failure:
+        # Out of the calendar's years: say which years, as the API does.
+        limits = [e.message for e in failure.errors if e.code == "out_of_range"][:1]
+        return default, " ".join([problem, *limits])
 
 
 async def dashboard(request: Request) -> Response:
     runtime = runtime_of(request)
-    period, problem = period_of(request.query_params, utcnow().astimezone(ZONE).date())
+    period, problem = period_of(request.query_params, statistics.today(), page_language(request))
     start, end = period.bounds
     chosen = request.query_params.get("agency", "")
     async with runtime.db.replica_session() as session:
@@ -163,15 +153,12 @@ async def dashboard(request: Request) -> Response:
         if agency.id in by_agency or agency.code == chosen
     ]
     selected = next(((a, f) for a, f in per_agency if a.code == chosen), None)
-    _ = gettext_for(request)
     return render(
         request,
         "statistics.html",
         {
             "period": period,
-            "problem": _("Enter dates as YYYY-MM-DD, the first not after the last.")
-            if problem
-            else "",
+            "problem": problem,
             "overall": overall,
             "per_agency": per_agency,
             "agencies": agencies,

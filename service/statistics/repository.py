@@ -1,7 +1,8 @@
 """SQL for the public statistics.
 
 A year of a country's submissions is counted on every view of the landing page: the counts are
-the database's, and only answered submissions and ratings come back as rows."""
+the database's, and only answers (a row per submission and agency that answered it) and ratings
+come back as rows."""
 
 from __future__ import annotations
 
@@ -25,14 +26,18 @@ from service.workflow.models import Rating
 from service.workflow.rules import Action
 
 
-class Answered(NamedTuple):
-    """A submission of the period that has been answered, with when it first was."""
+class Answer(NamedTuple):
+    """An agency's answers to a submission of the period: its first and its last. The RESPOND
+    step records the agency that led the submission, the only one that may answer it, then."""
 
-    agency_id: int | None
+    proposal_id: int
+    agency_id: int | None  # the agency that answered
+    lead_id: int | None  # the agency leading the submission now
     status: ProposalStatus
     deadline: datetime | None
     created_at: datetime
-    answered_at: datetime
+    first_at: datetime
+    last_at: datetime
 
 
 def _received_in(agency_id: int | None, start: datetime, end: datetime) -> list[Any]:
@@ -56,36 +61,59 @@ async def received_by_status(
     return [(agency, status, int(n)) for agency, status, n in (await session.exec(statement))]
 
 
-async def answered(
+async def answers(
     session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
-) -> list[Answered]:
-    """The submissions received that have been answered, with their first answer's time."""
+) -> list[Answer]:
+    """Who answered the submissions received, when first and when last: every agency's, or
+    the answers the agency gave, whoever leads the submission now."""
+    answered_by = col(ProposalEvent.agency_id)
     statement: Any = (
         sa.select(
+            col(Proposal.id),
+            answered_by,
             col(Proposal.agency_id),
             col(Proposal.status),
             col(Proposal.deadline),
             col(Proposal.created_at),
             func.min(ProposalEvent.at),
+            func.max(ProposalEvent.at),
         )
         .join(ProposalEvent, col(ProposalEvent.proposal_id) == col(Proposal.id))
-        .where(*_received_in(agency_id, start, end))
+        .where(*_received_in(None, start, end))
         .where(col(ProposalEvent.action) == Action.RESPOND.value)
-        .group_by(col(Proposal.id))
+        .group_by(col(Proposal.id), answered_by)
     )
-    return [Answered(*row) for row in (await session.exec(statement)).all()]
+    if agency_id is not None:
+        statement = statement.where(answered_by == agency_id)
+    return [Answer(*row) for row in (await session.exec(statement)).all()]
 
 
 async def ratings(
     session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
 ) -> list[tuple[int | None, int]]:
-    """(leading agency, score) of every rating of the submissions received."""
-    statement: Any = (
-        sa.select(col(Proposal.agency_id), col(Rating.score))
-        .join(Proposal, col(Proposal.id) == col(Rating.proposal_id))
-        .where(*_received_in(agency_id, start, end))
+    """(agency whose answer was rated, score) of every rating of the submissions received.
+
+    The RATE step records the agency leading the submission then, which gave the answer rated
+    (a submission is rated once answered, and rating it again replaces the score with that of
+    the newer answer): a reopen or a transfer since leaves the rating with it."""
+    rated: Any = (
+        sa.select(col(ProposalEvent.agency_id))
+        .where(col(ProposalEvent.proposal_id) == col(Rating.proposal_id))
+        .where(col(ProposalEvent.action) == Action.RATE.value)
+        .order_by(col(ProposalEvent.id).desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    return [(agency, score) for agency, score in (await session.exec(statement)).all()]
+    agency = func.coalesce(rated, col(Proposal.agency_id))
+    statement: Any = (
+        sa.select(agency, col(Rating.score))
+        .select_from(Rating)
+        .join(Proposal, col(Proposal.id) == col(Rating.proposal_id))
+        .where(*_received_in(None, start, end))
+    )
+    if agency_id is not None:
+        statement = statement.where(agency == agency_id)
+    return [(by, score) for by, score in (await session.exec(statement)).all()]
 
 
 def _passed_on(agency_id: int | None, start: datetime, end: datetime) -> Any:

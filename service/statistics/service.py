@@ -6,15 +6,99 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.calendar import ZONE
+from service.db import utcnow
+from service.errors import FieldError, ValidationFailed
+from service.holidays.service import MAX_YEAR, MIN_YEAR
+from service.i18n import Language, translations
 from service.proposals.models import ProposalStatus
 from service.statistics import repository
-from service.statistics.repository import Answered
+from service.statistics.repository import Answer
 
 _RESOLVED = frozenset({ProposalStatus.RESPONDED, ProposalStatus.CLOSED})
+PERIOD_DAYS = 365
+# The years the calendar serves (service.holidays): a day near year 1 or 9999 has no midnight
+# in Vietnam that is also a datetime in UTC, and no submission is that old or that far off.
+FIRST_DAY, LAST_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Whole days of Vietnam's calendar, the last one included, as people name periods: the
+    dashboard and the API's `stats` read theirs here alike."""
+
+    start: date
+    end: date
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[first instant, end): midnight in Vietnam before the first day and after the last."""
+        return _midnight(self.start), _midnight(self.end + timedelta(days=1))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ZONE)
+
+
+def today() -> date:
+    """Today in Vietnam, where the periods' days are counted."""
+    return utcnow().astimezone(ZONE).date()
+
+
+def last_year(today: date) -> Period:
+    """The 365 days ending today, today included."""
+    return Period(today - timedelta(days=PERIOD_DAYS - 1), today)
+
+
+def period_from_midnights(
+    first: datetime | None, last: datetime | None, today: date, language: Language
+) -> Period:
+    """`period` of the days that `first` and `last` start in Vietnam (the API's DateTime
+    arguments); a time within a day is refused by name, since a period counts whole days."""
+    _ = translations(language).gettext
+    message = _(
+        "Give a day, such as 2026-12-03, or its midnight in Vietnam: the period counts whole days."
+    )
+    local = {
+        field: None if instant is None else instant.astimezone(ZONE)
+        for field, instant in (("from", first), ("to", last))
+    }
+    errors = [
+        FieldError(field, "not_a_day", message)
+        for field, moment in local.items()
+        if moment is not None and moment.time() != time()
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+    days = {field: None if moment is None else moment.date() for field, moment in local.items()}
+    return period(days["from"], days["to"], today, language)
+
+
+def period(first: date | None, last: date | None, today: date, language: Language) -> Period:
+    """The days from `first` to `last`; `last` defaults to today, `first` to 365 days ending on
+    `last`. Raises ValidationFailed naming `from` or `to`, as the API and the page call them."""
+    _ = translations(language).gettext
+    errors = [
+        FieldError(
+            field,
+            "out_of_range",
+            _("Choose a date from %(first)s to %(last)s.") % {"first": MIN_YEAR, "last": MAX_YEAR},
+        )
+        for field, day in (("from", first), ("to", last))
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+    end = last if last is not None else today
+    start = first if first is not None else end - timedelta(days=PERIOD_DAYS - 1)
+    if start > end:
+        message = _("The first day of the period must not come after its last day, %(last)s.")
+        raise ValidationFailed([FieldError("from", "after_to", message % {"last": end})])
+    return Period(start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +123,39 @@ class Figures:
         return self.responded_on_time / self.resolved if self.resolved else None
 
 
+def _per_submission(answers: Iterable[Answer]) -> list[Answer]:
+    """Every agency's answers to a submission as one: its first answer and its last."""
+    merged: dict[int, Answer] = {}
+    for answer in answers:
+        seen = merged.get(answer.proposal_id)
+        if seen is None:
+            merged[answer.proposal_id] = answer
+            continue
+        merged[answer.proposal_id] = seen._replace(
+            agency_id=None,
+            first_at=min(seen.first_at, answer.first_at),
+            last_at=max(seen.last_at, answer.last_at),
+        )
+    return list(merged.values())
+
+
 def _figures(
     by_status: Mapping[ProposalStatus, int],
-    answered: Iterable[Answered],
+    answers: Iterable[Answer],
     scores: Sequence[int],
     passed_on: int,
+    agency_id: int | None,
 ) -> Figures:
+    """`answers`: those the agency gave (one per submission), or every submission's for None."""
     days, on_time = [], 0
-    for proposal in answered:
-        days.append((proposal.answered_at - proposal.created_at).total_seconds() / 86400)
-        # Counted among the resolved, the rate's denominator: an answer since reopened is not.
-        resolved = proposal.status in _RESOLVED
-        if resolved and (proposal.deadline is None or proposal.answered_at <= proposal.deadline):
+    for answer in answers:
+        days.append((answer.first_at - answer.created_at).total_seconds() / 86400)
+        # Counted among the resolved, the rate's denominator: an answer since reopened is not,
+        # nor one of a submission another agency leads now. The answer that resolved it is the
+        # last one, given by the agency leading it now, and nothing moves a deadline after an
+        # answer but a reopen: its deadline is the one in force when it was given.
+        counted = answer.status in _RESOLVED and agency_id in (None, answer.lead_id)
+        if counted and (answer.deadline is None or answer.last_at <= answer.deadline):
             on_time += 1
     return Figures(
         received=sum(by_status.values()),
@@ -68,32 +173,35 @@ async def figures(
     session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
 ) -> Figures:
     """Counted over submissions received in [start, end): all of them, or those the agency
-    leads now (an agency answers for what it holds, not for what it passed on)."""
+    leads now (an agency answers for what it holds, not for what it passed on); the answers'
+    times and ratings stay with the agency that gave the answer."""
     by_status: Counter[ProposalStatus] = Counter()
     for _, status, n in await repository.received_by_status(session, agency_id, start, end):
         by_status[status] += n
-    answered = await repository.answered(session, agency_id, start, end)
+    answers = await repository.answers(session, agency_id, start, end)
+    if agency_id is None:
+        answers = _per_submission(answers)
     scores = [score for _, score in await repository.ratings(session, agency_id, start, end)]
     passed_on = await repository.passed_on(session, agency_id, start, end)
-    return _figures(by_status, answered, scores, passed_on)
+    return _figures(by_status, answers, scores, passed_on, agency_id)
 
 
 async def figures_by_agency(
     session: AsyncSession, start: datetime, end: datetime
 ) -> tuple[Figures, dict[int, Figures]]:
-    """The overall figures and those of every agency that leads or passed on a submission of
-    the period, in four queries."""
+    """The overall figures and those of every agency that leads, answered or passed on a
+    submission of the period, in four queries."""
     overall: Counter[ProposalStatus] = Counter()
     by_status: dict[int, Counter[ProposalStatus]] = defaultdict(Counter)
     for agency_id, status, n in await repository.received_by_status(session, None, start, end):
         overall[status] += n
         if agency_id is not None:
             by_status[agency_id][status] += n
-    answered = await repository.answered(session, None, start, end)
-    answered_by: dict[int, list[Answered]] = defaultdict(list)
-    for proposal in answered:
-        if proposal.agency_id is not None:
-            answered_by[proposal.agency_id].append(proposal)
+    answers = await repository.answers(session, None, start, end)
+    answers_by: dict[int, list[Answer]] = defaultdict(list)
+    for answer in answers:
+        if answer.agency_id is not None:
+            answers_by[answer.agency_id].append(answer)
     ratings = await repository.ratings(session, None, start, end)
     scores_by: dict[int, list[int]] = defaultdict(list)
     for agency_id, score in ratings:
@@ -104,16 +212,18 @@ async def figures_by_agency(
         passed[agency_id].add(proposal_id)
     everyone = _figures(
         overall,
-        answered,
+        _per_submission(answers),
         [score for _, score in ratings],
         len(set().union(*passed.values())),
+        None,
     )
     return everyone, {
         agency_id: _figures(
             by_status.get(agency_id, Counter()),
-            answered_by.get(agency_id, []),
+            answers_by.get(agency_id, []),
             scores_by.get(agency_id, []),
             len(passed.get(agency_id, ())),
+            agency_id,
         )
-        for agency_id in by_status.keys() | passed.keys()
+        for agency_id in by_status.keys() | answers_by.keys() | scores_by.keys() | passed.keys()
     }

@@ -223,6 +223,54 @@ async def test_dashboard_refuses_a_period_that_makes_no_sense(client: httpx.Asyn
         ) in refused.text
 
 
+async def test_dashboard_refuses_days_out_of_the_calendar_saying_which(
+    client: httpx.AsyncClient,
+) -> None:
+    """Days whose midnight in Vietnam is no datetime in UTC used to fail the page with a 500."""
+    for params in ({"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "1999-12-31"}):
+        refused = await client.get("/statistics", params=params)
+        assert refused.status_code == 422, params
+        assert (
+            '<div class="error-summary" role="alert"><p>Hãy nhập ngày theo dạng YYYY-MM-DD, '
+            "ngày bắt đầu không sau ngày kết thúc. Hãy chọn một ngày từ năm 2000 đến năm 2100."
+            "</p></div>"
+        ) in refused.text
+    await client.get("/lang/en")
+    refused = await client.get("/statistics", params={"to": "9999-12-31"})
+    assert (
+        '<div class="error-summary" role="alert"><p>Enter dates as YYYY-MM-DD, the first not '
+        "after the last. Choose a date from 2000 to 2100.</p></div>"
+    ) in refused.text
+    # A last day alone: the 365 days ending on it, as the API's `stats` reads it.
+    up_to = await client.get("/statistics", params={"to": "2026-03-31"})
+    assert up_to.status_code == 200
+    assert 'id="from" name="from" type="date" value="2025-04-01"' in up_to.text
+    assert 'id="to" name="to" type="date" value="2026-03-31"' in up_to.text
+
+
+async def test_a_late_answer_stays_late_after_a_reopen_and_a_new_answer(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    """Due 1 July, answered on 3 July: late. The reopen moves the deadline past that answer;
+    answered again, the submission still counts as answered late."""
+    late = await _build(
+        db, settings, Known("2026-07-01", due="2026-07-01", answered_after_days=2), 1
+    )
+    async with db.transaction() as session:
+        step = await workflow.reopen(session, SECRETARIAT, late, "Câu trả lời chưa đầy đủ.", "vi")
+        assert step.proposal.deadline is not None
+        assert step.proposal.deadline > _at("2026-07-03")
+    async with db.transaction() as session:
+        lead = (await proposals_repository.get(session, late)).agency_id  # type: ignore[union-attr]
+        await workflow.respond(
+            session, official(lead), late, "Trả lời lại.", publish=False, language="vi"
+        )
+    page = await client.get("/statistics", params={"from": "2026-07-01", "to": "2026-07-31"})
+    assert _headline(page.text) == dict(
+        zip(VI_LABELS, ("1", "1", "100,0%", "0,0%", "2", "—"), strict=True)
+    )
+
+
 async def test_an_answer_reopened_leaves_the_on_time_rate_within_what_is_resolved(
     client: httpx.AsyncClient, settings: Settings, db: Database
 ) -> None:
@@ -263,6 +311,10 @@ async def test_a_transferred_submission_counts_for_the_agency_that_answers_it(
     assert table["BCA"][:2] == ["1", "1"]
     assert table["BCA"][-1] == "0"
     assert '<th scope="col" class="num">Đã chuyển đi</th>' in page.text
+    assert (
+        "<p>Số ngày trả lời và mức hài lòng được tính cho cơ quan đã trả lời, kể cả khi nội dung "
+        "đã được chuyển cho cơ quan khác.</p>"
+    ) in page.text
     assert _headline(page.text)["Đã chuyển đi"] == "1"
 
 

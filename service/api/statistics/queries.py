@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 
 from service.api.context import Info
 from service.api.directory.types import Agency
 from service.directory import repository as directory
+from service.errors import ValidationFailed
 from service.statistics import service
 
 
 @strawberry.type(description="Figures over submissions received in the period.")
 class Stats:
     agency: Agency | None
-    period_from: datetime
-    period_to: datetime
+    first_day: date = strawberry.field(description="The period's first day, in Vietnam.")
+    last_day: date = strawberry.field(description="The period's last day, in Vietnam, included.")
+    period_from: datetime = strawberry.field(
+        description="The period's first instant: midnight in Vietnam starting `firstDay`."
+    )
+    period_to: datetime = strawberry.field(
+        description="The instant the period ends, excluded: midnight in Vietnam after `lastDay`."
+    )
     received: int
     resolved: int
-    responded_on_time: int
+    responded_on_time: int = strawberry.field(
+        description="Resolved submissions whose answer, the one that resolved them, came by the "
+        "deadline in force when it was given; for an agency, those it leads."
+    )
     merged: int
     resolution_rate: float | None
     on_time_rate: float | None
-    median_days_to_respond: float | None
-    satisfaction: float | None = strawberry.field(description="Mean rating from 1 to 5.")
+    median_days_to_respond: float | None = strawberry.field(
+        description="Days from receipt to the first answer; for an agency, to its own first "
+        "answer, also on a submission it has since passed on."
+    )
+    satisfaction: float | None = strawberry.field(
+        description="Mean rating from 1 to 5; for an agency, of the answers it gave."
+    )
     ratings: int
     passed_on: int = strawberry.field(
         description="Submissions of the period the agency led and then transferred to another "
@@ -34,11 +50,23 @@ class Stats:
     )
 
 
+def _refused(failure: ValidationFailed) -> GraphQLError:
+    """The period's problems, each naming its argument, in the caller's language."""
+    return GraphQLError(
+        " ".join(f"{e.field}: {e.message}" for e in failure.errors),
+        extensions={"errors": [{"field": e.field, "code": e.code} for e in failure.errors]},
+    )
+
+
 @strawberry.type
 class StatisticsQuery:
     @strawberry.field(
-        description="Public figures; `agency` is an agency code, null for all agencies. The "
-        "period defaults to the last 365 days."
+        description="Public figures over the submissions received from the day `from` to the "
+        "day `to`, both included, counted in Vietnam's calendar as the /statistics page counts "
+        'them: give days (`"2026-12-03"`) or their midnight in Vietnam, not a time within a day. '
+        "`to` defaults to today, `from` to 364 days before `to` (365 days in all); days "
+        f"run from {service.FIRST_DAY} to {service.LAST_DAY} and `from` may not come after "
+        "`to`. `agency` is an agency code, null for all agencies."
     )
     async def stats(
         self,
@@ -47,8 +75,13 @@ class StatisticsQuery:
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
     ) -> Stats | None:
-        end = to or datetime.now(UTC)
-        start = from_ or end - timedelta(days=365)
+        try:
+            period = service.period_from_midnights(
+                from_, to, service.today(), info.context.language
+            )
+        except ValidationFailed as failure:
+            raise _refused(failure) from None
+        start, end = period.bounds
         async with info.context.runtime.db.replica_session() as session:
             row = await directory.get_agency_by_code(session, agency) if agency else None
             if agency and row is None:
@@ -56,6 +89,8 @@ class StatisticsQuery:
             figures = await service.figures(session, row.id if row else None, start, end)
         return Stats(
             agency=Agency.of(row, info.context.language) if row else None,
+            first_day=period.start,
+            last_day=period.end,
             period_from=start,
             period_to=end,
             received=figures.received,

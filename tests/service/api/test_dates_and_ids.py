@@ -66,8 +66,6 @@ async def test_datetime_inputs_without_a_zone_are_read_in_vietnams_time(
             client, f'{{ proposals(filter: {{createdFrom: "{since}"}}) {{ totalCount }} }}'
         )
         assert proposals == {"data": {"proposals": {"totalCount": expected}}}
-        stats = await _post(client, f'{{ stats(from: "{since}") {{ received }} }}')
-        assert stats == {"data": {"stats": {"received": expected}}}
         log = await _post(
             client, f'{{ auditLog(filter: {{since: "{since}"}}) {{ totalCount }} }}', secretariat
         )
@@ -77,19 +75,33 @@ async def test_datetime_inputs_without_a_zone_are_read_in_vietnams_time(
         )
         assert found == {"data": {"search": {"total": expected}}}
 
+    # The figures count whole days of Vietnam's calendar: today there holds the submission.
+    today = datetime.now(VIETNAM).date()
+    for day, expected in ((today, 1), (today - timedelta(days=1), 0)):
+        stats = await _post(client, f'{{ stats(from: "{day}", to: "{day}") {{ received }} }}')
+        assert stats == {"data": {"stats": {"received": expected}}}
     stats = await _post(
-        client, '{ stats(from: "2026-01-01", to: "2026-02-01T00:00:00") { periodFrom periodTo } }'
+        client,
+        '{ stats(from: "2026-01-01", to: "2026-02-01T00:00:00") '
+        "{ firstDay lastDay periodFrom periodTo } }",
     )
     assert stats == {
         "data": {
             "stats": {
+                "firstDay": "2026-01-01",
+                "lastDay": "2026-02-01",
                 "periodFrom": "2026-01-01T00:00:00+07:00",
-                "periodTo": "2026-02-01T00:00:00+07:00",
+                "periodTo": "2026-02-02T00:00:00+07:00",
             }
         }
     }
-    zoned = await _post(client, '{ stats(from: "2026-01-01T00:00:00Z") { periodFrom } }')
-    assert zoned == {"data": {"stats": {"periodFrom": "2026-01-01T00:00:00+00:00"}}}
+    # Midnight in Vietnam written in UTC is the same day; midnight in UTC is a time within one.
+    zoned = await _post(client, '{ stats(from: "2025-12-31T17:00:00Z") { firstDay periodFrom } }')
+    assert zoned == {
+        "data": {"stats": {"firstDay": "2026-01-01", "periodFrom": "2026-01-01T00:00:00+07:00"}}
+    }
+    within = await _post(client, '{ stats(from: "2026-01-01T00:00:00Z") { firstDay } }')
+    assert within["errors"][0]["extensions"] == {"errors": [{"field": "from", "code": "not_a_day"}]}
     anonymous_log = await _post(
         client, '{ auditLog(filter: {since: "2026-01-01T00:00:00"}) { totalCount } }'
     )
