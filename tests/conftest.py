@@ -137,6 +137,14 @@ def settings(tmp_path: Path, database_url: str, redis_url: str, mailbox: SmtpSin
 
 
 @pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    """The test's database, migrated by `database_url`, disposed afterwards."""
+    database = Database(settings.resolved_database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with open_runtime(settings) as opened:
         yield opened

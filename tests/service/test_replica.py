@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -71,13 +71,6 @@ async def _caught_up(settings: Settings) -> None:
 async def _received(client: httpx.AsyncClient) -> int:
     response = await client.post("/graphql", json=STATS)
     return int(response.json()["data"]["stats"]["received"])
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 async def test_public_figures_read_from_the_replica(

@@ -3,14 +3,10 @@ overrides with history; the secretariat's only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
 from service.db import Database
 from service.directory import service as directory
-from service.settings import Settings
 from tests.web.helpers import (
     add_agency_admin,
     csrf_of,
@@ -18,14 +14,6 @@ from tests.web.helpers import (
     sign_in_reviewer,
     sign_in_secretariat,
 )
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
-
 
 BKHCN_DEFAULTS = [
     "DIGITAL_ECONOMY",

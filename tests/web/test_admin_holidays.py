@@ -3,10 +3,7 @@ deadlines set after a holiday is added through the page skip it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
 from service.calendar import VIETNAM_HOLIDAYS, add_business_days
 from service.db import Database, utcnow
@@ -18,13 +15,6 @@ from service.routing.deadlines import business_days
 from service.settings import Settings
 from tests.factories import submitted_and_routed
 from tests.web.helpers import csrf_of, sign_in_reviewer, sign_in_secretariat
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 async def test_access_to_the_holiday_page(client: httpx.AsyncClient) -> None:

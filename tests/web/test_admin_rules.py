@@ -4,14 +4,11 @@ each rule's history; invalid rules refused with the field named."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 
 from service.db import Database
 from service.routing import repository as routing
-from service.settings import Settings
 from tests.web.helpers import csrf_of, sign_in_reviewer, sign_in_secretariat
 
 RULE = {
@@ -27,13 +24,6 @@ RULE = {
     "active": "true",
     "note": "Giao thông xanh",
 }
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 async def test_access_to_the_rule_pages(client: httpx.AsyncClient) -> None:

@@ -4,16 +4,13 @@ their agency's reviewers; every change is recorded with who and when."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 
 from service.accounts import repository as accounts
 from service.accounts.models import Role
 from service.db import Database
 from service.demo import reviewer_email
-from service.settings import Settings
 from tests.web.helpers import (
     add_agency_admin,
     csrf_of,
@@ -22,13 +19,6 @@ from tests.web.helpers import (
     sign_in_secretariat,
 )
 from tests.web_client import post_form
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 async def _user_id(db: Database, email: str) -> int:

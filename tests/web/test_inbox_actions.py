@@ -4,12 +4,11 @@ that a refused step re-renders with an error naming the field and changes nothin
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-import pytest
 from sqlmodel import col, func, select
 
 from service.calendar import add_business_days
@@ -69,13 +68,6 @@ def _not_yours(response: httpx.Response) -> None:
         f'<div class="error-summary" role="alert" tabindex="-1"><p>{NOT_YOURS}</p></div>'
         in response.text
     )
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from sqlmodel import col, select
 
 from service.attachments.models import Attachment
@@ -26,13 +24,6 @@ from tests.web.helpers import (
 )
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 async def _audit(db: Database) -> list[tuple[str, str, list[int], str]]:

@@ -4,12 +4,10 @@ per agency and for one agency, for a chosen period, in both languages, table and
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sqlmodel import col, select
 
 from service.accounts.actor import Actor
@@ -19,13 +17,6 @@ from service.proposals.models import ProposalEvent
 from service.settings import Settings
 from service.workflow import service as workflow
 from tests.factories import SECRETARIAT, official, submitted_and_routed
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 def _at(day: str) -> datetime:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 
 import httpx
-import pytest
 from sqlmodel import col, select
 
 from service.accounts.actor import Actor, ActorKind
@@ -32,13 +30,6 @@ ANSWER = "Tại bộ phận một cửa của tỉnh."
 DECLINE = "Không thuộc thẩm quyền của Bộ."
 WITHDRAWAL = "Tôi gửi nhầm nội dung."
 REQUIRED = "Trường này là bắt buộc."
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 def _timeline(page: str) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 
 from search.factory import create_backend
 from search.reindex import reindex
@@ -35,13 +33,6 @@ async def _status(settings: Settings, proposal_id: int) -> ProposalStatus:
         proposal = await proposals_repository.get(session, proposal_id)
     assert proposal is not None
     return proposal.status
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 async def _routed(db: Database, settings: Settings, **fields: object) -> tuple[int, str]:

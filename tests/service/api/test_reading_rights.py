@@ -34,13 +34,6 @@ TRACK = """query($code: String!, $key: String) {
 }"""
 
 
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
-
-
 async def _post(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], **headers: str
 ) -> dict[str, Any]:

@@ -3,8 +3,6 @@ invisible characters is no text, and bidirectional overrides are refused like co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from service.db import Database
@@ -23,13 +21,6 @@ from tests.factories import (
     submitted_and_routed,
     submitter_of,
 )
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 def _problems(refused: pytest.ExceptionInfo[ValidationFailed]) -> list[tuple[str, str, str]]:

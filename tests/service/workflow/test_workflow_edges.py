@@ -4,7 +4,6 @@ answers and the contact of a submission that moved."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -21,13 +20,6 @@ from service.workflow.rules import Action
 from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed, submitter_of
 
 S = ProposalStatus
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 async def test_an_answer_after_an_extension_returns_to_where_the_question_was_asked(
