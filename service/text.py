@@ -52,17 +52,28 @@ def whole_number(text: str, largest: int = MAX_ID) -> int | None:
 def official_address(value: str) -> str | None:
     """An agency's or an official's email address, normalised, or None if it is not one.
 
-    RFC 6761 reserves .localhost for local use, and the demo directory and accounts live there,
-    so it is accepted; other special-use names (.test, .invalid, .local) are not.
+    .localhost is accepted (see `checked_address`); other special-use names (.test, .invalid,
+    .local) are not.
     """
-    value = value.strip()
+    try:
+        return checked_address(value.strip())
+    except EmailNotValidError:
+        return None
+
+
+def checked_address(value: str, *, globally_deliverable: bool = True) -> str:
+    """`value` normalised as an email address; raises EmailNotValidError, which says why not.
+
+    RFC 6761 reserves .localhost for local use, and the demo directory and accounts live there:
+    an address there is checked as if it were at example.com. `globally_deliverable=False` also
+    takes the other special-use names.
+    """
     domain = value.rpartition("@")[2].lower()
     local_use = domain == "localhost" or domain.endswith(".localhost")
     probe = value[: len(value) - len(domain)] + "example.com" if local_use else value
-    try:
-        checked = validate_email(probe, check_deliverability=False)
-    except EmailNotValidError:
-        return None
+    checked = validate_email(
+        probe, check_deliverability=False, globally_deliverable=globally_deliverable
+    )
     if local_use:
         return checked.normalized[: -len("example.com")] + domain
     return checked.normalized

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +29,7 @@ from service.proposals import repository as proposals
 from service.proposals.access import access_key
 from service.proposals.models import Proposal
 from service.settings import Settings
+from service.text import checked_address
 
 SEND_JOB = "notification.send"
 # Headers up to RFC 5322's 998 characters stay unfolded: a long List-Unsubscribe URL must not
@@ -110,12 +111,8 @@ async def queue(
 
 
 def _address_problem(email: str) -> str | None:
-    domain = email.rpartition("@")[2].lower()
-    # RFC 6761 reserves .localhost for local use: demo and development accounts live there.
-    local_use = domain == "localhost" or domain.endswith(".localhost")
-    probe = email[: -len(domain)] + "example.com" if local_use else email
     try:
-        validate_email(probe, check_deliverability=False, globally_deliverable=False)
+        checked_address(email, globally_deliverable=False)
     except EmailNotValidError as error:
         return str(error)
     return None
