@@ -48,15 +48,16 @@ async def load_demo(session: AsyncSession, actor: str = "cli") -> None:
         known = await routing.known_directory(session)
         await routing.load_rules(session, read_rules(known), actor)
     password_hash = accounts.hash_password(DEMO_PASSWORD)
-    secretariat = await directory_service.secretariat(session)
-    await accounts.ensure_user(
+    # Secretariat accounts belong to no agency (the users page refuses one with an agency).
+    clerk = await accounts.ensure_user(
         session,
         email=SECRETARIAT_EMAIL,
         name="Thư ký Văn phòng Thường trực",
         role=Role.SECRETARIAT,
         password_hash=password_hash,
-        agency=secretariat,
     )
+    if clerk.role is Role.SECRETARIAT and clerk.agency_id is not None:
+        clerk.agency_id = None  # seeded with the standing office's agency before December 2026
     for entry in data.agencies:
         if entry.code == SECRETARIAT_CODE:
             continue

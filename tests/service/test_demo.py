@@ -12,8 +12,18 @@ import httpx
 import pytest
 from sqlmodel import col, func, select
 
+from service.accounts import repository as accounts_repository
+from service.accounts import service as accounts
+from service.accounts.models import Role
 from service.db import Database
-from service.demo import DEMO_SUBMISSIONS, load_demo_submissions, read_demo_submissions
+from service.demo import (
+    DEMO_SUBMISSIONS,
+    SECRETARIAT_EMAIL,
+    load_demo,
+    load_demo_submissions,
+    read_demo_submissions,
+)
+from service.directory import service as directory_service
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalStatus
 from service.proposals.service import ROUTE_JOB, track
@@ -21,7 +31,7 @@ from service.routing.service import route_proposal
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow.repository import responses_for
-from tests.factories import submitted_and_routed
+from tests.factories import SECRETARIAT, submitted_and_routed
 
 # Where each sample goes, by the start of its title: what a careful official would choose.
 EXPECTED = {
@@ -143,3 +153,27 @@ def test_a_samples_file_with_an_unknown_field_is_refused_by_number(tmp_path: Pat
     wrong.write_text(json.dumps(rows), encoding="utf-8")
     with pytest.raises(ValueError, match=r"samples.json: submission 2: unknown field 'submitter'"):
         read_demo_submissions(wrong)
+
+
+async def test_the_demo_secretariat_belongs_to_no_agency_and_its_account_can_be_saved(
+    runtime: Runtime,
+) -> None:
+    async with runtime.db.transaction() as session:
+        clerk = await accounts_repository.get_by_email(session, SECRETARIAT_EMAIL)
+        assert clerk is not None
+        assert clerk.id is not None
+        assert (clerk.role, clerk.agency_id) == (Role.SECRETARIAT, None)
+        # Saved unchanged on the users page by another secretariat official: accepted.
+        saved = await accounts.update_official(
+            session, SECRETARIAT, clerk.id, role="SECRETARIAT", agency_code="", language="vi"
+        )
+        assert saved.agency_id is None
+        # A database seeded before, with the standing office as its agency, is mended.
+        office = await directory_service.secretariat(session)
+        clerk.agency_id = office.id
+    async with runtime.db.transaction() as session:
+        await load_demo(session)
+    async with runtime.db.session() as session:
+        mended = await accounts_repository.get_by_email(session, SECRETARIAT_EMAIL)
+        assert mended is not None
+        assert mended.agency_id is None
