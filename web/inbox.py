@@ -4,7 +4,7 @@ with its timeline, answers, notes and the workflow steps the official may take."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,7 +47,7 @@ from service.settings import Settings
 from service.text import whole_number
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
-from service.workflow.rules import allowed_actions
+from service.workflow.rules import Action, allowed_actions
 from web import labels
 from web.common import field_errors, gettext_for, official, secretariat, uploaded_files
 from web.csrf import checked_form
@@ -251,10 +251,41 @@ async def _detail(
             "values": values,
             "problem": problem,
             "failed_step": failed_step,
+            "unsent": _unsent(failed_step, values, allowed_actions(actor, proposal), record),
             "done": request.query_params.get("done", ""),
         },
         status_code=status_code,
     )
+
+
+# Each step's form and the text typed in it: the action that offers the form (None: the note,
+# offered while the official may note) and the field.
+_TYPED = {
+    "respond": (Action.RESPOND, "text"),
+    "request-information": (Action.REQUEST_INFO, "question"),
+    "decline": (Action.DECLINE, "reason"),
+    "note": (None, "note"),
+    "assign": (Action.ASSIGN, "note"),
+    "transfer": (Action.TRANSFER, "reason"),
+    "reject": (Action.REJECT, "reason"),
+    "reopen": (Action.REOPEN, "reason"),
+    "close": (Action.CLOSE, "note"),
+}
+
+
+def _unsent(
+    failed_step: str,
+    values: dict[str, Any] | None,
+    actions: Iterable[Action],
+    record: workflow.Record,
+) -> str:
+    """Text typed for a refused step whose form the page no longer offers (the submission moved
+    on meanwhile), shown for the official to copy rather than lost; "" otherwise."""
+    if failed_step not in _TYPED or not values:
+        return ""
+    action, field = _TYPED[failed_step]
+    offered = record.may_note if action is None else action in set(actions)
+    return "" if offered else str(values.get(field) or "").strip()
 
 
 def _proposal_id(request: Request) -> int:

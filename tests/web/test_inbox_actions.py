@@ -3,6 +3,7 @@ that a refused step re-renders with an error naming the field and changes nothin
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -752,6 +753,12 @@ async def test_a_too_long_answer_is_refused_with_the_limit_written_in_the_page_l
     assert "Hãy dùng tối đa 20.000 ký tự." in submitted.text
 
 
+def _unsent(page: str) -> str | None:
+    """The text of the refused step the page shows for copying, if any."""
+    found = re.search(r'<textarea id="unsent-text" rows="6" readonly>(.*?)</textarea>', page, re.S)
+    return html.unescape(found.group(1)) if found else None
+
+
 def _moved_on(response: httpx.Response, status: str) -> None:
     """A step of the agency's refused because the submission is no longer with it: said so,
     with its status now, rather than "not yours"."""
@@ -782,6 +789,8 @@ async def test_a_step_from_a_page_left_open_after_a_decline_says_what_happened(
     _moved_on(late, "Chờ Văn phòng Thường trực phân loại")
     assert _status_shown(late.text) == "Chờ Văn phòng Thường trực phân loại"
     assert "<p>Hiện bạn không có thao tác nào với nội dung này.</p>" in late.text
+    # The answer typed is not lost: shown for copying, since no answer form is offered now.
+    assert _unsent(late.text) == answer
     assert await _snapshot(db, proposal_id) == after
 
 
@@ -799,7 +808,10 @@ async def test_a_step_refused_in_this_status_keeps_the_text_to_its_own_form_only
         data={"reason": "Lý do gõ ở thẻ thứ nhất.", "csrf_token": csrf_of(first_tab.text)},
     )
     _not_now(again, "Bị từ chối")
-    # The reason typed for rejecting is not offered as the reason for reopening.
+    # The reason typed for rejecting is not offered as the reason for reopening: it is shown
+    # apart, for copying, and the reopen form starts empty.
     assert f'action="/inbox/{proposal_id}/reopen"' in again.text
-    assert "Lý do gõ ở thẻ thứ nhất." not in again.text
+    assert _unsent(again.text) == "Lý do gõ ở thẻ thứ nhất."
+    assert again.text.count("Lý do gõ ở thẻ thứ nhất.") == 1
+    assert re.findall(r'<textarea id="reopen-reason"[^>]*>(.*?)</textarea>', again.text) == [""]
     assert await _snapshot(db, proposal_id) == rejected
