@@ -91,8 +91,15 @@ def translations(language: Language) -> CatalogTranslations:
     return CatalogTranslations(messages, plurals, plural)
 
 
+# A moment as readers in Vietnam read it, with the day before the month and the year in full:
+# the locales' "short" formats give "12/3/26" in Vietnamese and "3/12/26" (month first) in
+# English, the same moment read as two different days.
+_WHEN_PATTERNS: dict[str, str] = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+
+
 def format_when(value: datetime, language: Language) -> str:
-    return format_datetime(value, "short", tzinfo=_ZONE, locale=language)
+    """E.g. "17:05, 12/03/2026" in Vietnamese, "12 Mar 2026, 17:05" in English (Vietnam's time)."""
+    return format_datetime(value, _WHEN_PATTERNS[language], tzinfo=_ZONE, locale=language)
 
 
 def format_day(value: datetime | date, language: Language) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from service.i18n import LOCALES_DIR, parse_language, translations
+from service.i18n import LOCALES_DIR, format_when, parse_language, translations
 
 ROOT = LOCALES_DIR.parent.parent
 
@@ -48,3 +49,13 @@ def test_translations_and_language_negotiation() -> None:
     assert parse_language(" VI ") == "vi"
     assert parse_language("fr") is None
     assert parse_language(None) is None
+
+
+def test_moments_are_written_day_before_month_with_the_year_in_full_in_vietnams_time() -> None:
+    # 10:05 UTC on 12 March is 17:05 in Vietnam; the locales' short formats would write the
+    # same moment "12/3/26" in Vietnamese and "3/12/26" in English.
+    moment = datetime(2026, 3, 12, 10, 5, tzinfo=UTC)
+    assert format_when(moment, "vi") == "17:05, 12/03/2026"
+    assert format_when(moment, "en") == "12 Mar 2026, 17:05"
+    # Late in the evening in UTC is already the next day in Vietnam.
+    assert format_when(datetime(2026, 12, 31, 20, 0, tzinfo=UTC), "vi") == "03:00, 01/01/2027"
