@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
@@ -50,6 +51,9 @@ from service.workflow.models import NoteKind, ProposalNote, Rating, Response, Re
 from service.workflow.rules import RULES, Action, allowed_actions, may_take
 
 MAX_TEXT = 20_000
+# The same note posted again by the same official this soon (a double click, a form sent twice)
+# is that note, not a second one.
+NOTE_REPEAT_WINDOW = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +234,36 @@ async def acknowledge(
     return await _record(session, proposal, actor, Action.ACKNOWLEDGE, ProposalStatus.ACKNOWLEDGED)
 
 
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """What a bulk acknowledge did: the submissions acknowledged and those it left as they were."""
+
+    done: list[int]
+    skipped: list[int]
+
+
+async def acknowledge_many(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_ids: Iterable[int],
+    language: Language = DEFAULT_LANGUAGE,
+) -> Acknowledged:
+    """Acknowledge every one of them the actor may acknowledge now; skip the others."""
+    done: list[int] = []
+    skipped: list[int] = []
+    # In id order, whatever order they were picked in: two officials acknowledging overlapping
+    # selections take the row locks in the same order, so one waits for the other where
+    # opposite orders would deadlock.
+    for proposal_id in sorted(set(proposal_ids)):
+        try:
+            await acknowledge(session, actor, proposal_id, language)
+        except (ProposalNotFound, NotPermitted, InvalidTransition):
+            skipped.append(proposal_id)  # refused before anything is written: the others go on
+        else:
+            done.append(proposal_id)
+    return Acknowledged(done, skipped)
+
+
 async def request_information(
     session: AsyncSession, actor: Actor, proposal_id: int, question: str, language: Language
 ) -> Step:
@@ -408,10 +442,32 @@ async def reject(
 _NO_LEAD = frozenset({ProposalStatus.MERGED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN})
 
 
+async def _lock_with_followers(session: AsyncSession, proposal_id: int, involved: set[int]) -> None:
+    """Lock the submissions a step changes: `involved` and those merged into `proposal_id`.
+
+    All in one order (by id) and before their states are read, so that two merges or a merge
+    and a withdrawal crossing each other wait for one another and the second sees what the
+    first did, instead of leaving a submission merged into one that has ended or moved.
+    """
+    followers = await _followers(session, proposal_id)
+    await repository.lock_proposals(session, involved | followers)
+    # Merged into it between that read and the lock: no more can come now (a merge into it
+    # locks it first), so the newcomers are locked too.
+    await repository.lock_proposals(
+        session, await _followers(session, proposal_id) - followers - involved
+    )
+
+
+async def _followers(session: AsyncSession, proposal_id: int) -> set[int]:
+    rows = await proposals.merged_into(session, proposal_id)
+    return {row.id for row in rows if row.id is not None}
+
+
 async def merge(
     session: AsyncSession, actor: Actor, proposal_id: int, into_id: int, language: Language
 ) -> Step:
     """Fold a duplicate into a lead submission, which its submitter then follows."""
+    await _lock_with_followers(session, proposal_id, {proposal_id, into_id})
     proposal = await _load(session, actor, proposal_id, Action.MERGE, language)
     lead = await proposals.get_visible(session, actor.scope, into_id)
     if lead is None or lead.id == proposal.id or lead.status in _NO_LEAD:
@@ -448,8 +504,14 @@ async def reopen(
         # with the days it had left, as after a question, instead of counting that time.
         assert proposal.id is not None
         history = await proposals.events(session, proposal.id)
-        stopped = [e.at for e in history if e.from_status in AWAITING_AGENCY]
-        proposal.paused_at = stopped[-1] if stopped else None
+        stopped = [e for e in history if e.from_status in AWAITING_AGENCY]
+        if not stopped:
+            proposal.paused_at = None
+        elif stopped[-1].from_status is not ProposalStatus.NEEDS_INFO or proposal.paused_at is None:
+            proposal.paused_at = stopped[-1].at
+        # Else it ended while waiting for the submitter's answer: its clock had stopped at the
+        # question (paused_at) already, and stays stopped from then until now. The deadline
+        # moves as if the answer had come when it ended, the clock stopping again until now.
         _resume_clock(proposal, await holiday_dates(session))
     return await _record(session, proposal, actor, Action.REOPEN, target, reason)
 
@@ -473,6 +535,7 @@ async def withdraw(
 ) -> Step:
     """The submitter takes their submission back: it leaves the public pages, and what was
     merged into it goes back to the secretariat's triage, since nobody will answer it here."""
+    await _lock_with_followers(session, proposal_id, {proposal_id})
     proposal = await _load(session, actor, proposal_id, Action.WITHDRAW, language)
     reason = _text("reason", reason, language, required=False)
     proposal.published = False
@@ -594,13 +657,23 @@ def _may_note(actor: Actor, handling_now: set[int]) -> bool:
 async def add_note(
     session: AsyncSession, actor: Actor, proposal_id: int, text: str, language: Language
 ) -> ProposalNote:
-    """An internal note by an official handling the submission; a contribution when co-handling."""
-    proposal = await proposals.get_visible(session, actor.scope, proposal_id)
+    """An internal note by an official handling the submission; a contribution when co-handling.
+
+    The same text by the same official on the same submission within NOTE_REPEAT_WINDOW is the
+    note already written, which is returned: a double post stores it once.
+    """
+    # Locked: a double post waits for the first and then finds its note.
+    proposal = await proposals.get_visible(session, actor.scope, proposal_id, for_update=True)
     if proposal is None or proposal.id is None:
         raise ProposalNotFound(str(proposal_id))
     handling = {a.agency_id for a in await proposals.active_assignments(session, proposal.id)}
     if not _may_note(actor, handling):
         raise NotPermitted(ADD_NOTE, language)
+    text = _text("text", text, language)
+    since = utcnow() - NOTE_REPEAT_WINDOW
+    repeated = await repository.recent_note(session, proposal.id, actor.label, text, since)
+    if repeated is not None:
+        return repeated
     kind = NoteKind.NOTE
     if actor.is_agency_official and actor.agency_id != proposal.agency_id:
         kind = NoteKind.CONTRIBUTION
@@ -609,7 +682,7 @@ async def add_note(
         agency_id=actor.agency_id,
         kind=kind,
         author=actor.label,
-        text=_text("text", text, language),
+        text=text,
     )
     repository.add(session, note)
     await session.flush()
@@ -646,15 +719,25 @@ async def save_response_template(
         if template is None or template.agency_id != actor.agency_id:
             raise ProposalNotFound(str(template_id))
     clash = existing.get(name)
+    duplicate = ValidationFailed(
+        [FieldError("name", "duplicate", _("Your agency already has a template with this name."))]
+    )
     if clash is not None and clash is not template:
-        message = _("Your agency already has a template with this name.")
-        raise ValidationFailed([FieldError("name", "duplicate", message)])
-    if template is None:
-        template = ResponseTemplate(agency_id=actor.agency_id, name=name, body=body)
-        repository.add(session, template)
-    else:
-        template.name, template.body = name, body
-    await session.flush()
+        raise duplicate
+    try:
+        async with session.begin_nested():
+            if template is None:
+                template = ResponseTemplate(agency_id=actor.agency_id, name=name, body=body)
+                repository.add(session, template)
+            else:
+                template.name, template.body = name, body
+            await session.flush()
+    except IntegrityError:
+        # Another official saved a template of this name since the check above (PostgreSQL
+        # made this insert wait for theirs): the same refusal as when it came first.
+        if await repository.template_named(session, actor.agency_id, name) is not None:
+            raise duplicate from None
+        raise
     return template
 
 
