@@ -4,8 +4,8 @@ with its timeline, answers, notes and the workflow steps the official may take."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -126,14 +126,11 @@ async def inbox(request: Request) -> Response:
     runtime, actor = allowed
     query = InboxQuery.parse(request.query_params)
     async with runtime.db.session() as session:
-        rows, total = await proposals.list_for(
-            session,
-            actor,
-            query.filter_for(actor),
-            order=ProposalOrder.DEADLINE,
-            limit=PAGE_SIZE,
-            offset=(query.page - 1) * PAGE_SIZE,
-        )
+        rows, total = await _inbox_page(session, actor, query)
+        if not rows and total:
+            # A page past the last (a link kept while the list shrank): the last page instead.
+            query = replace(query, page=(total + PAGE_SIZE - 1) // PAGE_SIZE)
+            rows, total = await _inbox_page(session, actor, query)
         categories = await directory.categories(session)
         agencies = {a.id: a for a in await directory.agencies(session)}
         now = utcnow()
@@ -151,10 +148,40 @@ async def inbox(request: Request) -> Response:
             "statuses": list(ProposalStatus),
             "own_agency": agencies.get(actor.agency_id) if actor.agency_id else None,
             "is_secretariat": actor.is_secretariat,
-            "acknowledged": request.query_params.get("acknowledged", ""),
-            "skipped": request.query_params.get("skipped", ""),
+            "bulk_outcome": _bulk_outcome(request),
+            # A deadline is shown while the agency has the submission to answer; once answered,
+            # merged or ended it is not a date anybody works to.
+            "awaiting_agency": AWAITING_AGENCY,
         },
     )
+
+
+async def _inbox_page(
+    session: AsyncSession, actor: Actor, query: InboxQuery
+) -> tuple[Sequence[Proposal], int]:
+    return await proposals.list_for(
+        session,
+        actor,
+        query.filter_for(actor),
+        order=ProposalOrder.DEADLINE,
+        limit=PAGE_SIZE,
+        offset=(query.page - 1) * PAGE_SIZE,
+    )
+
+
+_BULK_COUNTS = ("acknowledged", "skipped")
+
+
+def _bulk_outcome(request: Request) -> tuple[int, int] | None:
+    """The counts a bulk acknowledge redirected with; None unless both are whole numbers of
+    which one at least is not 0 (a link typed or changed by hand shows no notice)."""
+    counts = [
+        whole_number(request.query_params.get(name, "")) for name in ("acknowledged", "skipped")
+    ]
+    done, skipped = counts
+    if done is None or skipped is None or done + skipped == 0:
+        return None
+    return done, skipped
 
 
 async def acknowledge_many(request: Request) -> Response:
@@ -164,14 +191,9 @@ async def acknowledge_many(request: Request) -> Response:
     runtime, actor = allowed
     form = await checked_form(request)
     ids = [n for v in form.getlist("ids") if isinstance(v, str) and (n := whole_number(v))]
-    done = skipped = 0
     async with unit_of_work(runtime.db, runtime.queue) as session:
-        for proposal_id in ids:
-            try:
-                await workflow.acknowledge(session, actor, proposal_id)
-                done += 1
-            except (ProposalNotFound, NotPermitted, InvalidTransition):
-                skipped += 1  # checked before anything is written: the others still go through
+        outcome = await workflow.acknowledge_many(session, actor, ids)
+    done, skipped = len(outcome.done), len(outcome.skipped)
     return RedirectResponse(f"/inbox?acknowledged={done}&skipped={skipped}", status_code=303)
 
 

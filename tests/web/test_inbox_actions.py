@@ -815,3 +815,25 @@ async def test_a_step_refused_in_this_status_keeps_the_text_to_its_own_form_only
     assert again.text.count("Lý do gõ ở thẻ thứ nhất.") == 1
     assert re.findall(r'<textarea id="reopen-reason"[^>]*>(.*?)</textarea>', again.text) == [""]
     assert await _snapshot(db, proposal_id) == rejected
+
+
+async def test_the_inbox_shows_no_due_date_once_answered_and_a_page_past_the_last_shows_the_last(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    waiting, _, _ = await _routed(db, settings, title="Chờ trả lời")
+    answered, _, _ = await _routed(db, settings, title="Đã có câu trả lời")
+    await sign_in_reviewer(client)
+    await client.get(f"/inbox/{answered}")
+    _done(
+        await _step(client, answered, "respond", {"text": "Bộ đã tiếp thu đề xuất."}),
+        answered,
+        "respond",
+    )
+    page = await client.get("/inbox", params={"status": "all"})
+    rows = _rows(page.text)
+    assert re.search(r"<td>\d+ tháng \d+, \d{4}", rows[waiting])
+    assert re.search(r"<td>—\s*</td>", rows[answered])
+    assert "tháng" not in rows[answered].split("</td>")[-2]
+    past = await client.get("/inbox", params={"status": "all", "page": "99"})
+    assert list(_rows(past.text)) == list(rows)
+    assert '<span aria-current="page">' not in past.text  # one page: no page list
