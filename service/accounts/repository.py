@@ -23,8 +23,13 @@ async def get_users(session: AsyncSession, ids: Sequence[int]) -> Sequence[User]
     return (await session.exec(select(User).where(col(User.id).in_(ids)))).all()
 
 
-async def get_by_email(session: AsyncSession, email: str) -> User | None:
-    return (await session.exec(select(User).where(User.email == email))).first()
+async def get_by_email(
+    session: AsyncSession, email: str, *, for_update: bool = False
+) -> User | None:
+    statement = select(User).where(User.email == email)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return (await session.exec(statement)).first()
 
 
 async def active_reviewers(session: AsyncSession, agency_id: int) -> Sequence[User]:

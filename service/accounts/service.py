@@ -88,7 +88,9 @@ async def attempt_login(
     The failure is returned rather than raised so that the failed-attempt count is committed:
     five failures in a row lock the account for fifteen minutes.
     """
-    user = await repository.get_by_email(session, email.strip().lower())
+    # Locked until the caller commits: attempts at the same account at once take turns, so
+    # each counts its failure on top of the one before and sees the lockout it may have set.
+    user = await repository.get_by_email(session, email.strip().lower(), for_update=True)
     now = utcnow()
     if user is None or not user.is_active:
         _verify(_DUMMY_HASH, password)

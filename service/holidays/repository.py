@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,8 +20,19 @@ async def remove(session: AsyncSession, row: Holiday) -> None:
     await session.delete(row)
 
 
-async def get(session: AsyncSession, day: date) -> Holiday | None:
-    return await session.get(Holiday, day)
+async def add_new(session: AsyncSession, holiday: Holiday) -> bool:
+    """Insert a holiday on a day that had none; False, adding nothing, when another transaction
+    has inserted one on that day since (PostgreSQL: the insert waits for it to commit)."""
+    try:
+        async with session.begin_nested():
+            session.add(holiday)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def get(session: AsyncSession, day: date, *, for_update: bool = False) -> Holiday | None:
+    return await session.get(Holiday, day, populate_existing=True, with_for_update=for_update)
 
 
 async def all_days(session: AsyncSession) -> list[date]:

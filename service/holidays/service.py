@@ -75,13 +75,19 @@ async def save_holiday(
     _checked_year(day, language, "date")
     name = checked_name(name, language)
     now = utcnow()
-    holiday = await repository.get(session, day)
-    if holiday is None:
-        holiday = Holiday(day=day, name=name, updated_by=actor, updated_at=now)
-        repository.add(session, holiday)
-        change = HolidayChange(day=day, action="added", actor=actor, at=now, new_name=name)
-        repository.add(session, change)
-    elif holiday.name != name:
+    # Locked, so that two saves of one day at once take turns, each renaming what the other
+    # left. A day with no row has nothing to lock: when two add it at once, the second finds
+    # the first's row on inserting, and renames it as it would have a moment later.
+    holiday = await repository.get(session, day, for_update=True)
+    while holiday is None:
+        added = Holiday(day=day, name=name, updated_by=actor, updated_at=now)
+        if await repository.add_new(session, added):
+            change = HolidayChange(day=day, action="added", actor=actor, at=now, new_name=name)
+            repository.add(session, change)
+            await session.flush()
+            return added
+        holiday, now = await repository.get(session, day, for_update=True), utcnow()
+    if holiday.name != name:
         change = HolidayChange(
             day=day, action="renamed", actor=actor, at=now, old_name=holiday.name, new_name=name
         )
@@ -93,7 +99,7 @@ async def save_holiday(
 
 async def delete_holiday(session: AsyncSession, actor: str, day: date) -> None:
     """Remove a holiday, keeping a record of it; raises HolidayNotFound."""
-    holiday = await repository.get(session, day)
+    holiday = await repository.get(session, day, for_update=True)
     if holiday is None:
         raise HolidayNotFound(day.isoformat())
     repository.add(

@@ -78,6 +78,20 @@ async def tracking_code_taken(session: AsyncSession, code: str) -> bool:
     return (await session.exec(statement)).first() is not None
 
 
+async def lock_content(session: AsyncSession, content_hash: str) -> None:
+    """Make submissions of this content take turns until the transaction ends.
+
+    Without it two identical submissions at the same instant on PostgreSQL both find no earlier
+    one (find_resubmission) and both are stored. Keyed on the content alone: the same text from
+    two people waits a moment, no more. SQLite has one writer at a time already (service/db.py).
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    key = int.from_bytes(bytes.fromhex(content_hash[:16]), "big", signed=True)
+    await connection.execute(sa.select(func.pg_advisory_xact_lock(key)))
+
+
 async def find_resubmission(
     session: AsyncSession, content_hash: str, email: str, phone: str
 ) -> Proposal | None:

@@ -102,6 +102,7 @@ async def submit_proposal(
     if clean is None or errors:
         raise ValidationFailed(errors)
     digest = content_hash(clean.title, clean.description)
+    await repository.lock_content(session, digest)
     earlier = await repository.find_resubmission(session, digest, clean.email, clean.phone)
     if earlier is not None:
         _ = translations(language).gettext

@@ -3,7 +3,6 @@ the deadline counts neither the days it waited for the answer nor the days it wa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -19,13 +18,6 @@ from service.workflow.rules import Action
 from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed, submitter_of
 
 S = ProposalStatus
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.resolved_database_url)
-    yield database
-    await database.dispose()
 
 
 @pytest.mark.parametrize("ending", [Action.REJECT, Action.WITHDRAW])
