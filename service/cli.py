@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -430,11 +431,17 @@ def load_samples(settings: Settings) -> int:
 def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> int:
     """Everything on one machine: migrate, seed, Redis, SMTP capture, web server and a worker;
     on a system without submissions, the demo's samples too (unless `samples` is False).
-    0 when stopped by Ctrl-C or SIGTERM, 1 when one of its processes stopped on its own."""
+    0 when stopped by Ctrl-C or SIGTERM, 1 when one of its processes stopped on its own (Redis
+    is started again instead, unless it keeps stopping)."""
     from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
-    from service.embedded.redis import EmbeddedRedis
+    from service.embedded.children import die_with_parent, exit_description
+    from service.embedded.ports import tcp_port_in_use
+    from service.embedded.redis import EmbeddedRedis, EmbeddedRedisError
     from service.embedded.smtp import MailCapture
 
+    # Redis is started again when it stops on its own (its queue is kept in its data directory),
+    # but not forever: this many stops within the window end `intake dev`.
+    redis_stops_allowed, redis_stops_window = 3, 60.0
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     data_dir = settings.data_dir.resolve()
     print(f"Intake: data in {data_dir}", flush=True)
@@ -443,9 +450,15 @@ def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> in
     base_url = f"http://{host}:{port}"
     # `kill` (SIGTERM, as a supervisor or a container runtime stops a process) stops everything
     # as Ctrl-C does: by default Python would exit at once and leave the web server, the worker
-    # and Redis running.
+    # and Redis running. On `kill -9` they get SIGTERM from the kernel (die_with_parent).
     signal.signal(signal.SIGTERM, _interrupt)
-    with EmbeddedRedis(data_dir) as redis, MailCapture(settings.mail_dir) as capture:
+    with contextlib.ExitStack() as started:
+        redis = EmbeddedRedis(data_dir)
+        try:
+            started.enter_context(redis)
+        except EmbeddedRedisError as error:
+            raise CommandFailed(str(error)) from None
+        capture = started.enter_context(MailCapture(settings.mail_dir))
         child_env = {
             **os.environ,
             "INTAKE_DATA_DIR": str(data_dir),
@@ -468,10 +481,14 @@ def dev(settings: Settings, host: str, port: int, *, samples: bool = True) -> in
         try:
             children.append(
                 subprocess.Popen(
-                    [*intake, "serve", "--host", host, "--port", str(port)], env=child_env
+                    [*intake, "serve", "--host", host, "--port", str(port)],
+                    env=child_env,
+                    preexec_fn=die_with_parent(),
                 )
             )
-            children.append(subprocess.Popen([*intake, "worker"], env=child_env))
+            children.append(
+                subprocess.Popen([*intake, "worker"], env=child_env, preexec_fn=die_with_parent())
+            )
             print(
                 f"""
 Intake is running.
@@ -490,10 +507,47 @@ Press Ctrl-C to stop.
 """,
                 flush=True,
             )
+            redis_stops: list[float] = []
             while all(child.poll() is None for child in children):
+                if (status := redis.returncode) is not None:
+                    now = time.monotonic()
+                    redis_stops = [t for t in redis_stops if now - t < redis_stops_window]
+                    redis_stops.append(now)
+                    stopped = f"Intake: Redis stopped on its own ({exit_description(status)})"
+                    if len(redis_stops) >= redis_stops_allowed:
+                        print(
+                            f"{stopped}, {len(redis_stops)} times within "
+                            f"{redis_stops_window:.0f} s; shutting down the others. "
+                            f"Its log: {redis.log_path}",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+                        return 1
+                    try:
+                        redis.restart()
+                    except EmbeddedRedisError as error:
+                        print(
+                            f"{stopped} and could not be started again; shutting down "
+                            f"the others.\n{error}",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+                        return 1
+                    print(
+                        f"{stopped}; started it again at {redis.url} with its data.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 time.sleep(0.5)
+            web_server = children[0]
+            if web_server.returncode is not None and tcp_port_in_use(host, port):
+                print(
+                    f"Intake: port {port} on {host} is already in use by another program; "
+                    "stop it, or choose another port with --port.",
+                    file=sys.stderr,
+                )
             stopped = next(
-                f"{name} (exit status {child.returncode})"
+                f"{name} ({exit_description(child.returncode)})"
                 for name, child in zip(names, children, strict=True)
                 if child.returncode is not None
             )
