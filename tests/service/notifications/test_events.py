@@ -264,3 +264,5 @@ async def test_assignment_mail_names_the_agencies_as_they_were_and_asks_partners
     assert "Bộ Khoa học và Công nghệ được đề nghị phối hợp xử lý." in asked
     first = _body(to_bkhcn[f"Nội dung mới {code} giao cho Bộ Khoa học và Công nghệ"])
     assert "phối hợp" not in first
+    # A proposal is named as a submission, not as the other kinds ("phản ánh, kiến nghị").
+    assert "Một nội dung mới đã được giao cho Bộ Khoa học và Công nghệ." in first
