@@ -91,14 +91,19 @@ def translations(language: Language) -> CatalogTranslations:
     return CatalogTranslations(messages, plurals, plural)
 
 
-# A moment as readers in Vietnam read it, with the day before the month and the year in full:
-# the locales' "short" formats give "12/3/26" in Vietnamese and "3/12/26" (month first) in
-# English, the same moment read as two different days.
-_WHEN_PATTERNS: dict[str, str] = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+# A moment as readers in Vietnam read it, with the day before the month, the year in full and
+# the zone, since submitters and partners abroad read the pages and mail too: the locales'
+# "short" formats give "12/3/26" in Vietnamese and "3/12/26" (month first) in English, the same
+# moment read as two different days, with no zone.
+_WHEN_PATTERNS: dict[str, str] = {
+    "vi": "HH:mm, dd/MM/yyyy '(UTC'xxx')'",
+    "en": "d MMM yyyy, HH:mm '(UTC'xxx')'",
+}
 
 
 def format_when(value: datetime, language: Language) -> str:
-    """E.g. "17:05, 12/03/2026" in Vietnamese, "12 Mar 2026, 17:05" in English (Vietnam's time)."""
+    """E.g. "17:05, 12/03/2026 (UTC+07:00)" in Vietnamese, "12 Mar 2026, 17:05 (UTC+07:00)" in
+    English: Vietnam's time, which the pages and mail use throughout."""
     return format_datetime(value, _WHEN_PATTERNS[language], tzinfo=_ZONE, locale=language)
 
 

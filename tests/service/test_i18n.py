@@ -51,11 +51,12 @@ def test_translations_and_language_negotiation() -> None:
     assert parse_language(None) is None
 
 
-def test_moments_are_written_day_before_month_with_the_year_in_full_in_vietnams_time() -> None:
+def test_moments_are_written_day_before_month_with_the_year_in_full_and_vietnams_zone() -> None:
     # 10:05 UTC on 12 March is 17:05 in Vietnam; the locales' short formats would write the
     # same moment "12/3/26" in Vietnamese and "3/12/26" in English.
     moment = datetime(2026, 3, 12, 10, 5, tzinfo=UTC)
-    assert format_when(moment, "vi") == "17:05, 12/03/2026"
-    assert format_when(moment, "en") == "12 Mar 2026, 17:05"
+    assert format_when(moment, "vi") == "17:05, 12/03/2026 (UTC+07:00)"
+    assert format_when(moment, "en") == "12 Mar 2026, 17:05 (UTC+07:00)"
     # Late in the evening in UTC is already the next day in Vietnam.
-    assert format_when(datetime(2026, 12, 31, 20, 0, tzinfo=UTC), "vi") == "03:00, 01/01/2027"
+    new_year = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)
+    assert format_when(new_year, "vi") == "03:00, 01/01/2027 (UTC+07:00)"
