@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     graphql_max_cost: int = Field(default=10_000, ge=1)
     # An operation still running after this long is stopped and answered with an error.
     graphql_timeout_seconds: float = Field(default=15.0, gt=0)
+    # A subscription checks its caller again before every event and at least this often while
+    # none comes: a revoked token or an ended session stops receiving within this time.
+    subscription_recheck_seconds: float = Field(default=15.0, gt=0, le=300)
     graphql_max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     # Unset: on everywhere but production. GraphiQL and field suggestions follow it.
     graphql_introspection: bool | None = None

@@ -21,10 +21,6 @@ from service.proposals.events import CHANNEL
 from service.proposals.models import ProposalStatus
 from service.queue import redis_client, redis_url
 
-# The caller is checked again before every event sent, and at least this often while none
-# arrives, so a revoked token or a signed-out session ends its subscriptions within this time.
-IDLE_CHECK_SECONDS = 15.0
-
 
 @strawberry.input(description="Every given field narrows the stream.")
 class ProposalEventFilterInput:
@@ -38,16 +34,14 @@ class ProposalEventNotice:
     event: ProposalEvent
 
 
-async def _messages(url: str) -> AsyncGenerator[dict[str, int] | None, None]:
-    """The published events, and None whenever IDLE_CHECK_SECONDS pass without one."""
+async def _messages(url: str, idle: float) -> AsyncGenerator[dict[str, int] | None, None]:
+    """The published events, and None whenever `idle` seconds pass without one."""
     async with redis_client(url) as client:
         pubsub = client.pubsub()
         try:
             await pubsub.subscribe(CHANNEL)
             while True:
-                message = await pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=IDLE_CHECK_SECONDS
-                )
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=idle)
                 if message is None:
                     yield None
                 elif message.get("type") == "message":
@@ -119,12 +113,15 @@ async def _notices(
 ) -> AsyncGenerator[ProposalEventNotice, None]:
     context = info.context
     runtime = context.runtime
+    # The caller is checked again before every event sent, and at least this often while none
+    # arrives, so a revoked token or a signed-out session ends its subscriptions within it.
+    recheck = runtime.settings.subscription_recheck_seconds
     checked_at = time.monotonic()
-    async for message in _messages(redis_url(runtime.settings)):
+    async for message in _messages(redis_url(runtime.settings), recheck):
         wanted = message is not None and (
             wanted_ids is None or message["proposal_id"] in wanted_ids
         )
-        if not wanted and time.monotonic() - checked_at < IDLE_CHECK_SECONDS:
+        if not wanted and time.monotonic() - checked_at < recheck:
             continue
         async with runtime.db.session() as session:
             # Rights as they are now, in the session the event is read with: one indexed read.

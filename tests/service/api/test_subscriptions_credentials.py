@@ -15,7 +15,6 @@ from service.accounts import repository as accounts_repository
 from service.accounts import service as accounts
 from service.accounts.actor import Actor
 from service.accounts.models import Role
-from service.api.proposals.subscriptions import IDLE_CHECK_SECONDS
 from service.app import create_app
 from service.audit.models import AuditAction, AuditEntry
 from service.db import Database
@@ -295,6 +294,8 @@ def test_an_official_moved_to_another_agency_hears_only_the_new_agencys(
 
 
 def test_an_idle_subscription_ends_soon_after_its_token_is_revoked(settings: Settings) -> None:
+    # Checked every 2 s rather than the default 15 s, so that the test waits seconds.
+    settings = settings.model_copy(update={"subscription_recheck_seconds": 2.0})
     token_id, revoked = _issue(settings, "quiet")
     with (
         TestClient(create_app(settings)) as http,
@@ -305,7 +306,7 @@ def test_an_idle_subscription_ends_soon_after_its_token_is_revoked(settings: Set
         _subscribe(socket, {})
         _wait_for_subscribers(settings, 1)
         _revoke(settings, token_id)
-        deadline = time.monotonic() + IDLE_CHECK_SECONDS + 10
+        deadline = time.monotonic() + settings.subscription_recheck_seconds + 10
         # No event comes: the periodic check ends it. A ping answered first means not yet.
         while True:
             assert time.monotonic() < deadline, "the subscription outlived its token"
