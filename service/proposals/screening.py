@@ -78,9 +78,9 @@ def refused_content(text: str) -> Finding | None:
     folded = fold(nfc)
     if _has_classified_marking(nfc):
         return Finding.CLASSIFIED_MARKING
-    if _has_identity_number(nfc, folded):
+    if _has_identity_number(folded):
         return Finding.IDENTITY_NUMBER
-    if _PASSWORD.search(folded) or _ONE_TIME_CODE.search(folded):
+    if _PASSWORD.search(folded) or _has_one_time_code(folded):
         return Finding.LOGIN_SECRET
     if _has_card_number(nfc):
         return Finding.CARD_NUMBER
@@ -93,17 +93,34 @@ def refused_content(text: str) -> Finding | None:
 # capitals or written "độ Mật". The word mật alone is ordinary (bí mật, mật ong, mật độ, mật khẩu),
 # so only these read as markings, case as written:
 # - TỐI MẬT or TUYỆT MẬT in capitals;
-# - MẬT in capitals beside no other word in capitals (in an all-capitals title, BÍ MẬT NHÀ NƯỚC or
-#   MẬT ONG is a phrase, not a stamp);
-# - "độ" and a level with its capital (độ Mật, độ Tối mật), except where the law's own phrase
-#   names the class ("bí mật nhà nước độ Mật") or the levels are listed ("độ Tuyệt mật, Tối
-#   mật và Mật"): proposals about the law on state secrets quote them;
+# - MẬT in capitals beside no other word in capitals on its line (in an all-capitals title, BÍ MẬT
+#   NHÀ NƯỚC or MẬT ONG is a phrase, not a stamp; a stamp MẬT alone on its line is one);
+# - "độ" and a level (độ Mật, độ Tối mật) that ends there, judged by the word after the level:
+#   - none (end of the line or a punctuation mark: "tài liệu độ Mật.") is a marking;
+#   - a word that makes mật part of an ordinary word (mật thiết, mật độ, mật khẩu, mật ong, mật
+#     mã: "mức độ mật thiết") is not;
+#   - another word is a marking only when the level's capital means something, that is when the
+#     word after it is not capitalised too: "độ Mật như quy định" is one, while in a title in
+#     capitals or title case ("XÁC ĐỊNH ĐỘ MẬT CỦA TÀI LIỆU", "Độ Mật Của Tài Liệu") the capital
+#     is only the title's and "độ mật" names the notion;
+#   except where the law's own phrase names the class ("bí mật nhà nước độ Mật") or the levels
+#   are listed ("độ Tuyệt mật, Tối mật và Mật"): proposals about the law on state secrets quote
+#   them;
 # - a line starting "Độ mật:", a document's classification field.
 _LEVEL = r"(?:MẬT|Mật|TỐI\s+MẬT|Tối\s+[mM]ật|TUYỆT\s+MẬT|Tuyệt\s+[mM]ật)"
 _UPPER_LEVEL = re.compile(rf"{_START}(?:TỐI|TUYỆT)\s+MẬT{_END}")
 _UPPER_MAT = re.compile(rf"{_START}MẬT{_END}")
 _UPPER_WORD = re.compile(r"[^\W\d_]{2,}")
 _DEGREE = re.compile(rf"{_START}(?:độ|Độ|ĐỘ)\s+{_LEVEL}{_END}")
+_WORD_AFTER = re.compile(r"[ \t]+([^\W_]+)")
+# Syllables that follow mật in ordinary words (as casefolded, with their marks).
+_MAT_COMPOUNDS = frozenset(
+    {
+        *("thiết", "độ", "khẩu", "ong", "mã", "mía", "hoa", "ngọt", "gấu", "rỉ", "thám", "báo"),
+        *("thư", "hiệu", "lệnh", "đàm", "ước", "ngữ", "danh", "vụ", "sứ", "đạo", "chỉ", "tập"),
+        "phả",
+    }
+)
 _LAW_CLASS = re.compile(r"bí\s+mật\s+nhà\s+nước\s+(?:thuộc\s+)?$", re.IGNORECASE)
 _LISTED_AFTER = re.compile(
     r"\s*(?:,|và|hoặc)\s*(?:độ\s+)?(?:mật|tối\s+mật|tuyệt\s+mật)", re.IGNORECASE
@@ -116,8 +133,10 @@ def _has_classified_marking(text: str) -> bool:
     if _UPPER_LEVEL.search(text) or _LEVEL_FIELD.search(text):
         return True
     for match in _UPPER_MAT.finditer(text):
-        before = text[: match.start()].rstrip(" \t").rsplit(None, 1)
-        after = text[match.end() :].lstrip(" \t").split(None, 1)
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        before = text[line_start : match.start()].split()
+        after = text[match.end() : len(text) if line_end < 0 else line_end].split()
         neighbours = [before[-1] if before else "", after[0] if after else ""]
         if not any(_is_upper_word(word) for word in neighbours):
             return True
@@ -126,9 +145,19 @@ def _has_classified_marking(text: str) -> bool:
         listed = _LISTED_AFTER.match(text, match.end()) or _LISTED_BEFORE.search(
             text[max(0, match.start() - 20) : match.start()]
         )
-        if not named_by_law and not listed:
+        if not named_by_law and not listed and _level_ends_there(text, match.end()):
             return True
     return False
+
+
+def _level_ends_there(text: str, end: int) -> bool:
+    after = _WORD_AFTER.match(text, end)
+    if after is None:
+        return True
+    word = after.group(1)
+    if word.casefold() in _MAT_COMPOUNDS:
+        return False
+    return not word[0].isupper()
 
 
 def _is_upper_word(word: str) -> bool:
@@ -136,12 +165,18 @@ def _is_upper_word(word: str) -> bool:
     return letters is not None and letters.group().isupper()
 
 
-# Identity numbers. A citizen identity number (CCCD) has 12 digits, the first three the province
-# of birth (001 to 096); an old identity card (CMND) has 9 or 12. Twelve digits starting with a
-# province code are refused anywhere (amounts of money do not start with 0); 9 or 12 digits are
-# refused when an identity document is named just before them (9 digits alone are as often
-# 150000000 đồng).
-_TWELVE_DIGITS = re.compile(r"(?<![0-9A-Za-z])(?<![0-9][.,])0[0-9]{11}(?![0-9A-Za-z])")
+# Identity numbers, matched folded. A citizen identity number (CCCD) has 12 digits, the first
+# three the province of birth (001 to 096); an old identity card (CMND) has 9 or 12. A number of 9
+# or 12 digits, run together or in groups of three to six split by spaces or dots ("001 088
+# 012345", "123.456.789"), is refused when an identity document is named just before it, with
+# nothing between them but words that introduce a number: "CCCD số", "số CCCD:", "căn cước công
+# dân số", "CMND của tôi là", "ID card number". Twelve digits run together that start with a
+# province code are refused without a name too ("số 001088012345"), unless the nearest name in
+# the 60 characters before them on their line is another kind of number (tài khoản, STK,
+# account, vận đơn, mã đơn, hợp đồng, hóa đơn, ...). Neither is refused when a unit follows
+# (đồng, VND, người, hộ, ...): "căn cước cho người dân là 350000000 đồng" and "012000000000
+# đồng" are amounts, and the name must be close: "the ID card office at 123456789 Main St" is an
+# address.
 _IDENTITY_DOCUMENT = (
     "can cuoc",
     "cccd",
@@ -158,23 +193,79 @@ _IDENTITY_DOCUMENT = (
     "citizen id",
     "national id",
 )
-_NAMED_IDENTITY_NUMBER = re.compile(
-    rf"{_START}(?:{'|'.join(_IDENTITY_DOCUMENT)}){_END}[^0-9\n]{{0,40}}?"
-    r"(?<![0-9])(?:[0-9]{9}|[0-9]{12})(?![0-9])"
+_OTHER_NUMBER = (
+    "tai khoan",
+    "so tk",
+    "stk",
+    "account",
+    "acct",
+    "van don",
+    "ma don",
+    "don hang",
+    "hop dong",
+    "hoa don",
+    "giao dich",
+    "ma ho so",
+    "ma so thue",
+    "mst",
+    "bhxh",
+    "bhyt",
+    "khach hang",
+    "tracking",
+    "order",
+    "invoice",
+    "contract",
 )
+# Between a document's name and its number: the rest of the name, who it belongs to, "số", "là".
+_NUMBER_INTRODUCERS = (
+    r"so|la|cua|toi|minh|em|anh|chi|ong|ba|cong|dan|nhan|gan|chip|moi|cu|ma"
+    r"|my|is|no|nr|number"
+)
+_UNIT = (
+    r"d|dong|vnd|usd|eur|euro|trieu|ty|nghin|ngan|k|%|nguoi|ho|luot|ban|chiec|cai|people"
+    r"|persons|residents"
+)
+_CANDIDATE_NUMBER = re.compile(
+    rf"{_START}(?<![0-9][ .,])"
+    r"(?P<number>[0-9]{3,6}(?:[ .][0-9]{3,6}){1,3}(?![ .,]?[0-9])"
+    r"|(?:[0-9]{9}|[0-9]{12})(?![.,][0-9]))"
+    rf"{_END}(?!\s*(?:{_UNIT})(?![^\W_]))"
+)
+_NAME_BEFORE = re.compile(
+    rf"{_START}(?:(?P<identity>{'|'.join(_IDENTITY_DOCUMENT)})|{'|'.join(_OTHER_NUMBER)}){_END}"
+)
+_NAME_REACH = 60  # characters before a number where its name is looked for
+_INTRODUCED = re.compile(rf"(?:[\s:#().,/\-]|(?:{_NUMBER_INTRODUCERS})(?![^\W_]))*")
 
 
-def _has_identity_number(text: str, folded: str) -> bool:
-    if _NAMED_IDENTITY_NUMBER.search(folded):
-        return True
-    return any(1 <= int(m.group()[1:3]) <= 96 for m in _TWELVE_DIGITS.finditer(text))
+def _has_identity_number(folded: str) -> bool:
+    for match in _CANDIDATE_NUMBER.finditer(folded):
+        number = match.group("number")
+        digits = re.sub(r"[ .]", "", number)
+        if len(digits) not in (9, 12):
+            continue
+        line_start = folded.rfind("\n", 0, match.start()) + 1
+        before = folded[max(line_start, match.start() - _NAME_REACH) : match.start()]
+        names = list(_NAME_BEFORE.finditer(before))
+        nearest = names[-1] if names else None
+        if nearest is not None and nearest.group("identity"):
+            if _INTRODUCED.fullmatch(before, nearest.end()):
+                return True
+        elif nearest is not None:
+            continue
+        if number == digits and len(digits) == 12 and 1 <= int(digits[:3]) <= 96:
+            return True
+    return False
 
 
 # Passwords and one-time codes, matched folded ("mật khẩu" as "mat khau"). A password is refused
 # when it is given: the word, a few words naming the account, ":" "=" "là" or "is", then a token
 # of four or more characters holding a digit or a symbol ("mật khẩu VNeID: abc123"); rules about
 # passwords ("mật khẩu: tối thiểu 8 ký tự") and masked ones ("******") pass. A one-time code is
-# four to eight digits after "mã OTP" or "OTP:" and the like; "phí OTP 1.000 đồng" passes.
+# four to eight digits after "mã OTP", "mã OTP của tôi là", "OTP:" and the like; "phí OTP 1.000
+# đồng" passes. Four digits that read as a year (1900 to 2100) are a code only when they end the
+# sentence ("OTP: 2024" is refused, "mã OTP 2025 triển khai" and "OTP: 2024 là năm triển khai"
+# pass): a year is written with more words after it, a code given on its own.
 _PASSWORD = re.compile(
     rf"{_START}(?:mat khau|password|passwd|passcode){_END}[^\n:=.;,!?]{{0,30}}?"
     r"\s*(?::|=|\bla\b|\bis\b)\s*"
@@ -182,21 +273,32 @@ _PASSWORD = re.compile(
 )
 _ONE_TIME_CODE = re.compile(
     rf"(?:{_START}(?:ma otp|ma xac thuc|ma xac nhan|ma pin|otp code|pin code|verification code"
-    rf"|one-time code|one time code){_END}\s*(?::|=|\bla\b|\bis\b)?"
+    rf"|one-time code|one time code){_END}(?:\s+cua\s+(?:toi|minh|em|anh|chi|ban|ong|ba))?"
+    rf"\s*(?::|=|\bla\b|\bis\b)?"
     rf"|{_START}otp\s*(?::|=|\bla\b|\bis\b))"
-    r"\s*[0-9]{4,8}(?![0-9.,])(?!\s*(?:d|dong|vnd|k|%)(?![^\W_]))"
+    r"\s*(?P<code>[0-9]{4,8})(?![0-9]|[.,][0-9])(?!\s*(?:d|dong|vnd|k|%)(?![^\W_]))"
 )
+_SENTENCE_GOES_ON = re.compile(r"[ \t]*[,\-–]?[ \t]*[^\W_]")
 
 
-# Bank cards: 13 to 19 digits, run together or in groups of four (Amex 4-6-5), starting like a
-# card scheme's numbers (Visa 4, Mastercard 51-55 and 2221-2720, Amex 34 and 37, JCB 35,
-# UnionPay 62, Vietnam's Napas 9704) and passing the Luhn check. Tax codes start with 0 and
-# amounts with zeros do not pass.
+def _has_one_time_code(folded: str) -> bool:
+    for match in _ONE_TIME_CODE.finditer(folded):
+        code = match.group("code")
+        is_year = len(code) == 4 and 1900 <= int(code) <= 2100
+        if not (is_year and _SENTENCE_GOES_ON.match(folded, match.end())):
+            return True
+    return False
+
+
+# Bank cards: 13 to 19 digits, run together or in groups of four split by spaces, hyphens or dots
+# (Amex 4-6-5), starting like a card scheme's numbers (Visa 4, Mastercard 51-55 and 2221-2720,
+# Amex 34 and 37, JCB 35, UnionPay 62, Vietnam's Napas 9704) and passing the Luhn check. Tax codes
+# start with 0 and amounts with zeros do not pass.
 _CARD = re.compile(
     r"(?<![0-9])(?<![0-9][.,])"
     r"(?:[0-9]{13,19}"
-    r"|[0-9]{4}(?:[ \-][0-9]{4}){2,3}(?:[ \-][0-9]{1,3})?"
-    r"|[0-9]{4}[ \-][0-9]{6}[ \-][0-9]{5})"
+    r"|[0-9]{4}(?:[ .\-][0-9]{4}){2,3}(?:[ .\-][0-9]{1,3})?"
+    r"|[0-9]{4}[ .\-][0-9]{6}[ .\-][0-9]{5})"
     r"(?![0-9])"
 )
 _CARD_PREFIX = re.compile(
@@ -206,7 +308,7 @@ _CARD_PREFIX = re.compile(
 
 def _has_card_number(text: str) -> bool:
     for match in _CARD.finditer(text):
-        digits = re.sub(r"[ \-]", "", match.group())
+        digits = re.sub(r"[ .\-]", "", match.group())
         if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and _luhn_valid(digits):
             return True
     return False

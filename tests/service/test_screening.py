@@ -64,6 +64,102 @@ def test_ordinary_proposals_pass(text: str) -> None:
     assert refused_content(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nâng Cao Mức Độ Mật Thiết Giữa Chính Quyền Và Người Dân",
+        "TĂNG CƯỜNG MỨC ĐỘ MẬT THIẾT GIỮA CHÍNH QUYỀN VÀ NHÂN DÂN",
+        "ĐỀ NGHỊ SỬA QUY ĐỊNH VỀ XÁC ĐỊNH ĐỘ MẬT CỦA TÀI LIỆU",
+        "Xác Định Độ Mật Của Tài Liệu",
+        "Mức độ Mật thiết, MỨC ĐỘ MẬT KHẨU, ĐỘ MẬT ONG, Độ Mật Mã",
+    ],
+)
+def test_closeness_and_the_notion_of_a_level_are_not_a_marking(text: str) -> None:
+    assert refused_content(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Độ mật: Mật",
+        "TỐI MẬT",
+        "Số 12/BC\nMẬT\nKính gửi Bộ",
+        "KẾ HOẠCH PHÒNG THỦ\nMẬT\nKÍNH GỬI BỘ",
+        "Gửi kèm tài liệu độ Mật",
+        "Gửi kèm tài liệu độ Mật về kế hoạch",
+        "TÀI LIỆU ĐỘ MẬT",
+        "Tài Liệu Độ Mật: Kế Hoạch",
+    ],
+)
+def test_a_level_that_ends_there_is_still_a_marking(text: str) -> None:
+    assert refused_content(text) is Finding.CLASSIFIED_MARKING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CCCD của tôi: 001 088 012345",
+        "Số căn cước 001.088.012345",
+        "CCCD số 079 203 001 234",
+        "CMND 123 456 789",
+        "CMND: 123.456.789",
+        "Số CCCD của tôi là 001088012345.",
+        "căn cước công dân số 001088012345",
+        "Tôi tên A, số 001088012345",
+    ],
+)
+def test_identity_numbers_in_groups_are_found(text: str) -> None:
+    assert refused_content(text) is Finding.IDENTITY_NUMBER
+
+
+def test_a_card_number_in_dotted_groups_is_found() -> None:
+    assert refused_content("Số thẻ 4111.1111.1111.1111") is Finding.CARD_NUMBER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kinh phí làm căn cước cho người dân là 350000000 đồng",
+        "Căn cước công dân cấp cho 100000000 người",
+        "The ID card office at 123456789 Main St",
+        "Số tài khoản 096123456789 tại MB",
+        "Chuyển khoản tới STK 012345678912 MB Bank",
+        "Mã vận đơn 012345678901",
+        "Tổng vốn đầu tư 012345678901 đồng",
+        "Số CMND cũ: 150.000.000 đồng phí cấp đổi",
+        "Hotline 1900 1234 5678 9012 hoặc 024 3822 1234",
+    ],
+)
+def test_amounts_addresses_and_other_numbers_are_not_identity_numbers(text: str) -> None:
+    assert refused_content(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dự án số 1, Mã OTP 2025 triển khai",
+        "OTP: 2024 là năm triển khai",
+        "Ket qua: ma OTP 2024 nam nay",
+    ],
+)
+def test_a_year_after_otp_is_not_a_one_time_code(text: str) -> None:
+    assert refused_content(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mã OTP của tôi là 483920",
+        "OTP: 5812",
+        "mã xác thực 123456",
+        "Mã OTP là 2024.",
+        "Tôi nhận mã OTP 482913.",
+    ],
+)
+def test_one_time_codes_are_found(text: str) -> None:
+    assert refused_content(text) is Finding.LOGIN_SECRET
+
+
 def _corpus() -> list[str]:
     texts: list[str] = []
     for name in ("labelled.jsonl", "recurring.jsonl"):
