@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -108,62 +110,110 @@ async def published(request: Request) -> Response:
     )
 
 
+_PERIOD_FIELDS = ("from", "to")  # in the order the form shows them, then "agency"
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _day(raw: str) -> date | None:
+    """A day as the date input sends it, YYYY-MM-DD; None for anything else."""
+    if not _ISO_DAY.fullmatch(raw):
+        return None
     try:
         return date.fromisoformat(raw)
-    except ValueError:
+    except ValueError:  # 2026-02-30
         return None
 
 
-def period_of(params: Any, today: date, language: Language) -> tuple[Period, str]:
-    """The chosen period, or the last year with what was wrong when the choice made no sense.
+def period_of(
+    typed: Mapping[str, str], today: date, language: Language
+) -> tuple[Period | None, dict[str, str]]:
+    """The chosen period, or what is wrong with each of `from` and `to`, every problem at once.
     The days are read as the API's `stats` reads them (service.statistics.period)."""
     _ = translations(language).gettext
-    default = statistics.last_year(today)
-    raw_from, raw_to = str(params.get("from", "")), str(params.get("to", ""))
-    problem = _("Enter dates as YYYY-MM-DD, the first not after the last.")
-    start, end = _day(raw_from), _day(raw_to)
-    if (raw_from and start is None) or (raw_to and end is None):
-        return default, problem
+    days = {name: _day(typed[name]) for name in _PERIOD_FIELDS}
+    errors = {
+        name: _("Enter a date like 2026-03-31.")
+        for name in _PERIOD_FIELDS
+        if typed[name] and days[name] is None
+    }
     try:
-        return statistics.period(start, end, today, language), ""
+        period = statistics.period(days["from"], days["to"], today, language)
     except ValidationFailed as failure:
-        # Out of the calendar's years: say which years, as the API does.
-        limits = [e.message for e in failure.errors if e.code == "out_of_range"][:1]
-        return default, " ".join([problem, *limits])
+        for problem in failure.errors:
+            message = problem.message
+            if problem.code == "after_to":
+                if "to" in errors:
+                    continue  # compared with today, standing in for a last day that is no day
+                if not typed["to"]:
+                    message = _(
+                        "The first day of the period must not come after today, %(today)s."
+                    ) % {"today": today.isoformat()}
+            errors.setdefault(problem.field, message)
+        return None, errors
+    return (None if errors else period), errors
 
 
 async def dashboard(request: Request) -> Response:
     runtime = runtime_of(request)
-    period, problem = period_of(request.query_params, statistics.today(), page_language(request))
-    start, end = period.bounds
-    chosen = request.query_params.get("agency", "")
+    language = page_language(request)
+    _ = translations(language).gettext
+    typed = {
+        name: str(request.query_params.get(name, "")).strip()
+        for name in (*_PERIOD_FIELDS, "agency")
+    }
+    period, errors = period_of(typed, statistics.today(), language)
+    chosen = typed["agency"]
+    overall: statistics.Figures | None = None
+    by_agency: dict[int, statistics.Figures] = {}
     async with runtime.db.replica_session() as session:
-        # The secretariat's triage queue answers nothing itself: it is not an agency's row.
-        agencies = [
-            a
-            for a in await directory.agencies(session)
-            if a.is_active and a.kind is not AgencyKind.SECRETARIAT
-        ]
-        overall, by_agency = await statistics.figures_by_agency(session, start, end)
+        every = await directory.agencies(session)
+        row = next((a for a in every if a.code == chosen), None) if chosen else None
+        # Any agency of the directory, also one deactivated since: its figures are history.
+        if chosen and row is None:
+            errors["agency"] = _('Unknown agency code "%(value)s".') % {"value": chosen}
+        if period is not None and not errors:
+            start, end = period.bounds
+            overall, by_agency = await statistics.figures_by_agency(session, start, end)
+    # The secretariat's triage queue answers nothing itself: it is not an agency's row. An
+    # agency deactivated since stays listed while it has figures in the period.
+    agencies = [
+        a
+        for a in every
+        if a is row or (a.kind is not AgencyKind.SECRETARIAT and (a.is_active or a.id in by_agency))
+    ]
     nothing = statistics.Figures(0, 0, 0, 0, None, None, 0)
     per_agency = [
         (agency, by_agency.get(agency.id or 0, nothing))
         for agency in agencies
-        if agency.id in by_agency or agency.code == chosen
+        if agency.id in by_agency or agency is row
     ]
-    selected = next(((a, f) for a, f in per_agency if a.code == chosen), None)
+    selected = next(((a, f) for a, f in per_agency if a is row), None)
+    refused = bool(errors)
+    values = {
+        name: typed[name] if refused or period is None else getattr(period, attribute).isoformat()
+        for name, attribute in (("from", "start"), ("to", "end"))
+    }
     return render(
         request,
         "statistics.html",
         {
             "period": period,
-            "problem": problem,
+            # Every problem in the form's order, each linked from the summary to its input.
+            "errors": {
+                name: errors[name] for name in (*_PERIOD_FIELDS, "agency") if name in errors
+            },
+            "labels": {"from": _("From"), "to": _("To"), "agency": _("Agency")},
+            # What was typed stays in the input; a date input would blank what is no date.
+            "values": values,
+            "input_types": {
+                name: "date" if not value or _day(value) else "text"
+                for name, value in values.items()
+            },
             "overall": overall,
             "per_agency": per_agency,
             "agencies": agencies,
             "chosen": chosen,
             "selected": selected,
         },
-        status_code=422 if problem else 200,
+        status_code=422 if refused else 200,
     )

@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlmodel import col, select
 
 from service.accounts.actor import Actor
 from service.db import Database
+from service.directory.repository import get_agency_by_code
 from service.proposals import repository as proposals_repository
 from service.proposals.models import ProposalEvent
 from service.settings import Settings
+from service.statistics import service as statistics
 from service.workflow import service as workflow
 from tests.factories import SECRETARIAT, official, submitted_and_routed
 
@@ -201,42 +204,253 @@ async def test_dashboard_shows_the_known_figures_for_a_chosen_period(
     assert _chart_data(english.text) == _chart_data(page.text)
 
 
-async def test_dashboard_refuses_a_period_that_makes_no_sense(client: httpx.AsyncClient) -> None:
-    for params in (
-        {"from": "2026-13-01"},
-        {"to": "31/03/2026"},
-        {"from": "2026-04-01", "to": "2026-03-01"},
-    ):
+def _refusal(page: str) -> dict[str, Any]:
+    """What a refused page shows: the summary's links, each field's error, the inputs as typed,
+    the agency selected, and whether any figure is on it."""
+    summary = re.search(
+        r'<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
+        r'tabindex="-1">\s*<h2 id="error-summary-title">([^<]+)</h2>\s*<ul>(.*?)</ul>',
+        page,
+        re.S,
+    )
+    assert summary is not None
+    return {
+        "title": summary[1],
+        "summary": re.findall(r'<li><a href="#([a-z]+)">([^<]+)</a></li>', summary[2]),
+        "fields": dict(
+            re.findall(
+                r'<p class="field-error" id="([a-z]+)-error"><span class="visually-hidden">'
+                r"[^<]+</span> ([^<]+)</p>",
+                page,
+            )
+        ),
+        "inputs": re.findall(
+            r'<input id="(from|to)" name="\1" type="([a-z]+)" value="([^"]*)"([^>]*)>', page
+        ),
+        "selected": re.findall(r'<option value="([^"]*)" selected>', page),
+        "figures": '<dl class="figures">' in page or 'id="per-agency"' in page,
+        "no_figures": re.findall(r'<p id="no-figures">([^<]+)</p>', page),
+    }
+
+
+INVALID_FROM = ' aria-describedby="from-error" aria-invalid="true"'
+INVALID_TO = ' aria-describedby="to-error" aria-invalid="true"'
+NO_FIGURES_VI = ["Chưa hiển thị số liệu cho đến khi các lỗi ở trên được sửa."]
+NO_FIGURES_EN = ["No figures are shown until the problems above are corrected."]
+
+
+async def test_dashboard_names_each_bad_date_and_keeps_what_was_typed(
+    client: httpx.AsyncClient,
+) -> None:
+    """The tester's dates: each field named as the page labels it, with its own problem, linked
+    from the summary to its input; what was typed stays; no figures for a refused period."""
+    today = statistics.today()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    not_a_date = "Nhập ngày theo dạng 2026-03-31."
+    out_of_range = "Hãy chọn một ngày từ năm 2000 đến năm 2100."
+    cases: list[tuple[dict[str, str], list[tuple[str, str]], list[tuple[str, str, str, str]]]] = [
+        (
+            {"from": tomorrow},
+            [("from", f"Ngày đầu của khoảng thời gian không được sau hôm nay, {today}.")],
+            [("from", "date", tomorrow, INVALID_FROM), ("to", "date", "", "")],
+        ),
+        (
+            {"from": "abc"},
+            [("from", not_a_date)],
+            [("from", "text", "abc", INVALID_FROM), ("to", "date", "", "")],
+        ),
+        (
+            {"from": "2026-02-30"},
+            [("from", not_a_date)],
+            [("from", "text", "2026-02-30", INVALID_FROM), ("to", "date", "", "")],
+        ),
+        (
+            {"from": "2026-12-03T10:00"},
+            [("from", not_a_date)],
+            [("from", "text", "2026-12-03T10:00", INVALID_FROM), ("to", "date", "", "")],
+        ),
+        (
+            {"from": "1999-01-01", "to": "2101-01-01"},
+            [("from", out_of_range), ("to", out_of_range)],
+            [
+                ("from", "date", "1999-01-01", INVALID_FROM),
+                ("to", "date", "2101-01-01", INVALID_TO),
+            ],
+        ),
+        (
+            {"from": "2026-04-01", "to": "2026-03-01"},
+            [("from", "Ngày đầu của khoảng thời gian không được sau ngày cuối, 2026-03-01.")],
+            [("from", "date", "2026-04-01", INVALID_FROM), ("to", "date", "2026-03-01", "")],
+        ),
+        (
+            # A last day that is no day: nothing to compare the first day with.
+            {"from": tomorrow, "to": "31/03/2026"},
+            [("to", not_a_date)],
+            [("from", "date", tomorrow, ""), ("to", "text", "31/03/2026", INVALID_TO)],
+        ),
+        (
+            {"from": "abc", "to": "9999-12-31"},
+            [("from", not_a_date), ("to", out_of_range)],
+            [("from", "text", "abc", INVALID_FROM), ("to", "date", "9999-12-31", INVALID_TO)],
+        ),
+    ]
+    labels = {"from": "Từ", "to": "Đến"}
+    for params, problems, inputs in cases:
         refused = await client.get("/statistics", params=params)
         assert refused.status_code == 422, params
-        assert (
-            '<div class="error-summary" role="alert"><p>Hãy nhập ngày theo dạng YYYY-MM-DD,'
-        ) in refused.text
+        assert _refusal(refused.text) == {
+            "title": "Có lỗi cần sửa",
+            "summary": [(field, f"{labels[field]}: {message}") for field, message in problems],
+            "fields": dict(problems),
+            "inputs": inputs,
+            "selected": [],
+            "figures": False,
+            "no_figures": NO_FIGURES_VI,
+        }, params
+        assert "<title>Lỗi: Bảng số liệu công khai · Intake</title>" in refused.text
+
+    await client.get("/lang/en")
+    refused = await client.get("/statistics", params={"from": "1999-01-01", "to": "2101-01-01"})
+    assert refused.status_code == 422
+    assert (
+        '<h2 id="error-summary-title">There is a problem</h2>\n  <ul>'
+        '<li><a href="#from">From: Choose a date from 2000 to 2100.</a></li>'
+        '<li><a href="#to">To: Choose a date from 2000 to 2100.</a></li></ul>'
+    ) in refused.text
+    assert (
+        '<div class="field has-error">\n    <label for="from">From</label>\n    '
+        '<p class="field-error" id="from-error"><span class="visually-hidden">Error:</span> '
+        "Choose a date from 2000 to 2100.</p>\n    "
+        '<input id="from" name="from" type="date" value="1999-01-01" '
+        'aria-describedby="from-error" aria-invalid="true">'
+    ) in refused.text
+    for params, problems in (
+        (
+            {"from": tomorrow},
+            [("from", f"From: The first day of the period must not come after today, {today}.")],
+        ),
+        ({"from": "2026-02-30"}, [("from", "From: Enter a date like 2026-03-31.")]),
+        (
+            {"from": "2026-12-05", "to": "2026-12-01"},
+            [
+                (
+                    "from",
+                    "From: The first day of the period must not come after its last day, "
+                    "2026-12-01.",
+                )
+            ],
+        ),
+    ):
+        page = await client.get("/statistics", params=params)
+        assert page.status_code == 422, params
+        found = _refusal(page.text)
+        assert (found["summary"], found["figures"], found["no_figures"]) == (
+            problems,
+            False,
+            NO_FIGURES_EN,
+        ), params
 
 
 async def test_dashboard_refuses_days_out_of_the_calendar_saying_which(
     client: httpx.AsyncClient,
 ) -> None:
     """Days whose midnight in Vietnam is no datetime in UTC used to fail the page with a 500."""
-    for params in ({"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "1999-12-31"}):
+    for field, params in (
+        ("from", {"from": "0001-01-01"}),
+        ("to", {"to": "9999-12-31"}),
+        ("from", {"from": "1999-12-31"}),
+    ):
         refused = await client.get("/statistics", params=params)
         assert refused.status_code == 422, params
-        assert (
-            '<div class="error-summary" role="alert"><p>Hãy nhập ngày theo dạng YYYY-MM-DD, '
-            "ngày bắt đầu không sau ngày kết thúc. Hãy chọn một ngày từ năm 2000 đến năm 2100."
-            "</p></div>"
-        ) in refused.text
-    await client.get("/lang/en")
-    refused = await client.get("/statistics", params={"to": "9999-12-31"})
-    assert (
-        '<div class="error-summary" role="alert"><p>Enter dates as YYYY-MM-DD, the first not '
-        "after the last. Choose a date from 2000 to 2100.</p></div>"
-    ) in refused.text
+        label = {"from": "Từ", "to": "Đến"}[field]
+        assert _refusal(refused.text)["summary"] == [
+            (field, f"{label}: Hãy chọn một ngày từ năm 2000 đến năm 2100.")
+        ], params
     # A last day alone: the 365 days ending on it, as the API's `stats` reads it.
     up_to = await client.get("/statistics", params={"to": "2026-03-31"})
     assert up_to.status_code == 200
-    assert 'id="from" name="from" type="date" value="2025-04-01"' in up_to.text
-    assert 'id="to" name="to" type="date" value="2026-03-31"' in up_to.text
+    assert 'id="from" name="from" type="date" value="2025-04-01">' in up_to.text
+    assert 'id="to" name="to" type="date" value="2026-03-31">' in up_to.text
+    assert "error-summary" not in up_to.text
+    assert "field-error" not in up_to.text
+
+
+async def test_dashboard_refuses_an_unknown_agency_at_its_selector(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    """It used to show every agency's figures as if none had been chosen."""
+    await _data_set(db, settings)
+    refused = await client.get("/statistics", params={"agency": "NOPE"})
+    assert refused.status_code == 422
+    assert _refusal(refused.text) == {
+        "title": "Có lỗi cần sửa",
+        "summary": [("agency", "Cơ quan: Không có mã cơ quan &#34;NOPE&#34;.")],
+        "fields": {"agency": "Không có mã cơ quan &#34;NOPE&#34;."},
+        "inputs": [("from", "date", "", ""), ("to", "date", "", "")],
+        "selected": ["NOPE"],
+        "figures": False,
+        "no_figures": NO_FIGURES_VI,
+    }
+    assert (
+        '<select id="agency" name="agency" aria-describedby="agency-error" aria-invalid="true">\n'
+        '      <option value="">Tất cả cơ quan</option>\n'
+        '<option value="NOPE" selected>NOPE</option><option value="BCA">Bộ Công an</option>'
+    ) in refused.text
+    # Every problem at once, in the form's order, the period kept as typed.
+    both = await client.get(
+        "/statistics", params={"from": "2026-03-01", "to": "2026-02-30", "agency": "NOPE"}
+    )
+    assert both.status_code == 422
+    found = _refusal(both.text)
+    assert found["summary"] == [
+        ("to", "Đến: Nhập ngày theo dạng 2026-03-31."),
+        ("agency", "Cơ quan: Không có mã cơ quan &#34;NOPE&#34;."),
+    ]
+    assert found["inputs"] == [
+        ("from", "date", "2026-03-01", ""),
+        ("to", "text", "2026-02-30", INVALID_TO),
+    ]
+    await client.get("/lang/en")
+    english = await client.get(
+        "/statistics", params={"from": "2026-03-01", "to": "2026-03-31", "agency": "NOPE"}
+    )
+    assert english.status_code == 422
+    found = _refusal(english.text)
+    assert found["summary"] == [("agency", "Agency: Unknown agency code &#34;NOPE&#34;.")]
+    assert found["inputs"] == [("from", "date", "2026-03-01", ""), ("to", "date", "2026-03-31", "")]
+    assert (found["selected"], found["figures"], found["no_figures"]) == (
+        ["NOPE"],
+        False,
+        NO_FIGURES_EN,
+    )
+
+
+async def test_a_deactivated_agency_keeps_its_figures_on_the_dashboard(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    """Its figures are public history: chosen by code it is shown, and it keeps its row."""
+    await _data_set(db, settings)
+    async with db.transaction() as session:
+        bca = await get_agency_by_code(session, "BCA")
+        assert bca is not None
+        bca.is_active = False
+    march = {"from": "2026-03-01", "to": "2026-03-31"}
+    one = await client.get("/statistics", params={**march, "agency": "BCA"})
+    assert one.status_code == 200
+    assert '<h2 id="overall-title">Bộ Công an</h2>' in one.text
+    assert '<option value="BCA" selected>Bộ Công an</option>' in one.text
+    assert _headline(one.text) == dict(
+        zip(VI_LABELS, ("1", "1", "100,0%", "100,0%", "1", "—"), strict=True)
+    )
+    everyone = await client.get("/statistics", params=march)
+    assert _table(everyone.text) == {
+        "BKHCN": ["4", "3", "75,0%", "66,7%", "5", "4,5 / 5", "0"],
+        "BCA": ["1", "1", "100,0%", "100,0%", "1", "—", "0"],
+    }
+    # Out of the selector in a period it has no figures in, as it is out of routing.
+    april = await client.get("/statistics", params={"from": "2026-04-01", "to": "2026-04-30"})
+    assert '<option value="BCA"' not in april.text
+    assert '<option value="BKHCN">' in april.text
 
 
 async def test_a_late_answer_stays_late_after_a_reopen_and_a_new_answer(

@@ -11,7 +11,8 @@ from graphql import GraphQLError
 from service.api.context import Info
 from service.api.directory.types import Agency
 from service.directory import repository as directory
-from service.errors import ValidationFailed
+from service.errors import FieldError, ValidationFailed
+from service.i18n import translations
 from service.statistics import service
 
 
@@ -51,7 +52,7 @@ class Stats:
 
 
 def _refused(failure: ValidationFailed) -> GraphQLError:
-    """The period's problems, each naming its argument, in the caller's language."""
+    """The arguments' problems, each naming its argument, in the caller's language."""
     return GraphQLError(
         " ".join(f"{e.field}: {e.message}" for e in failure.errors),
         extensions={"errors": [{"field": e.field, "code": e.code} for e in failure.errors]},
@@ -66,7 +67,8 @@ class StatisticsQuery:
         'them: give days (`"2026-12-03"`) or their midnight in Vietnam, not a time within a day. '
         "`to` defaults to today, `from` to 364 days before `to` (365 days in all); days "
         f"run from {service.FIRST_DAY} to {service.LAST_DAY} and `from` may not come after "
-        "`to`. `agency` is an agency code, null for all agencies."
+        "`to`. `agency` is an agency code (also of an agency since deactivated; an unknown "
+        "code is refused), null for all agencies."
     )
     async def stats(
         self,
@@ -75,17 +77,22 @@ class StatisticsQuery:
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
     ) -> Stats | None:
+        language = info.context.language
+        problems: list[FieldError] = []
+        period: service.Period | None = None
         try:
-            period = service.period_from_midnights(
-                from_, to, service.today(), info.context.language
-            )
+            period = service.period_from_midnights(from_, to, service.today(), language)
         except ValidationFailed as failure:
-            raise _refused(failure) from None
-        start, end = period.bounds
+            problems = failure.errors
         async with info.context.runtime.db.replica_session() as session:
+            # Any agency of the directory, also one deactivated since: its figures are history.
             row = await directory.get_agency_by_code(session, agency) if agency else None
             if agency and row is None:
-                return None
+                message = translations(language).gettext('Unknown agency code "%(value)s".')
+                problems = [FieldError("agency", "unknown", message % {"value": agency}), *problems]
+            if problems or period is None:
+                raise _refused(ValidationFailed(problems)) from None
+            start, end = period.bounds
             figures = await service.figures(session, row.id if row else None, start, end)
         return Stats(
             agency=Agency.of(row, info.context.language) if row else None,

@@ -12,6 +12,7 @@ import httpx
 
 from service.accounts.actor import Actor
 from service.db import Database
+from service.directory.repository import get_agency_by_code
 from service.proposals import repository as proposals_repository
 from service.settings import Settings
 from service.statistics import service as statistics
@@ -239,3 +240,58 @@ async def test_stats_takes_days_or_their_midnights_in_vietnam_not_instants(
                 }
             ],
         }, arguments
+
+
+async def test_stats_refuses_an_unknown_agency_by_name(client: httpx.AsyncClient) -> None:
+    """It used to answer `stats: null` with no error at all."""
+    expected = {
+        "en": 'agency: Unknown agency code "NOPE".',
+        "vi": 'agency: Không có mã cơ quan "NOPE".',
+    }
+    for language, message in expected.items():
+        refused = await _stats(client, 'agency: "NOPE"', "received", language)
+        assert refused == {
+            "data": {"stats": None},
+            "errors": [
+                {
+                    "message": message,
+                    "locations": [{"line": 1, "column": 3}],
+                    "path": ["stats"],
+                    "extensions": {"errors": [{"field": "agency", "code": "unknown"}]},
+                }
+            ],
+        }, language
+    # Every problem at once, in the arguments' order.
+    both = await _stats(client, 'agency: "NOPE", from: "2026-12-05", to: "2026-12-01"', "received")
+    assert both["errors"][0]["message"] == (
+        'agency: Unknown agency code "NOPE". '
+        "from: The first day of the period must not come after its last day, 2026-12-01."
+    )
+    assert both["errors"][0]["extensions"] == {
+        "errors": [{"field": "agency", "code": "unknown"}, {"field": "from", "code": "after_to"}]
+    }
+
+
+async def test_stats_answers_for_a_deactivated_agency(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Its figures are public history: deactivating it takes it out of routing, not of them."""
+    db = Database(settings.resolved_database_url)
+    try:
+        await submitted_and_routed(
+            db,
+            settings,
+            title="Căn cước điện tử cho người nước ngoài",
+            description="Đề nghị cấp căn cước điện tử cho chuyên gia nước ngoài.",
+            category="DATA",
+        )
+        async with db.transaction() as session:
+            bca = await get_agency_by_code(session, "BCA")
+            assert bca is not None
+            bca.is_active = False
+    finally:
+        await db.dispose()
+    answered = await _stats(client, 'agency: "BCA"', "agency { code } received resolved")
+    assert answered == {
+        "data": {"stats": {"agency": {"code": "BCA"}, "received": 1, "resolved": 0}}
+    }
