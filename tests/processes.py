@@ -29,3 +29,17 @@ def intake_environment(settings: Settings | None = None, **overrides: str) -> di
             "INTAKE_WORKER_METRICS_PORT": "0",
         }
     return env | {f"INTAKE_{name}": value for name, value in overrides.items()}
+
+
+def group_members(pgid: int) -> list[int]:
+    """The live (not zombie) processes of a process group, read from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(entry.name))
+    return members

@@ -26,20 +26,7 @@ from service.embedded.ports import free_tcp_port
 from service.settings import Settings
 from tests.factories import graphql_input
 from tests.graphql_client import operation
-from tests.processes import INTAKE, intake_environment
-
-
-def _group_members(pgid: int) -> list[int]:
-    members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                members.append(int(entry.name))
-    return members
+from tests.processes import INTAKE, group_members, intake_environment
 
 
 def _wait_until(check: object, timeout: float, what: str) -> None:
@@ -68,7 +55,7 @@ def _intake_dev(data_dir: Path, port: int, log: Path) -> Iterator[subprocess.Pop
     try:
         yield process
     finally:
-        if _group_members(process.pid):  # its children too, should it have left them behind
+        if group_members(process.pid):  # its children too, should it have left them behind
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
@@ -107,12 +94,12 @@ def test_dev_runs_everything_stops_on_ctrl_c_or_kill_and_keeps_data(tmp_path: Pa
         # The submitter's receipt and the reviewer's notice.
         _wait_until(lambda: _mails_about(data_dir, code) == 2, 30, "two emails")
         assert httpx.get(f"{base}/dev/mail", timeout=5).status_code == 200
-        members = _group_members(dev.pid)
+        members = group_members(dev.pid)
         assert len(members) >= 4  # intake dev, the web server, the worker, redis-server
 
         os.killpg(dev.pid, signal.SIGINT)
         assert dev.wait(timeout=30) == 0
-        _wait_until(lambda: not _group_members(dev.pid), 10, "every process to stop")
+        _wait_until(lambda: not group_members(dev.pid), 10, "every process to stop")
 
     printed = log.read_text()
     assert f"Intake: {samples} sample submissions sent; the worker routes them." in printed
@@ -127,11 +114,11 @@ def test_dev_runs_everything_stops_on_ctrl_c_or_kill_and_keeps_data(tmp_path: Pa
         tracked = _graphql(base, "TrackProposal", {"trackingCode": code})
         assert tracked["trackProposal"]["status"] == "ROUTED"  # type: ignore[index]
         assert len(_statuses(data_dir)) == samples + 1  # no second set of samples
-        assert len(_group_members(dev.pid)) >= 4
+        assert len(group_members(dev.pid)) >= 4
         # `kill`, to intake dev alone (as a supervisor stops it): the others stop with it.
         dev.send_signal(signal.SIGTERM)
         assert dev.wait(timeout=30) == 0
-        _wait_until(lambda: not _group_members(dev.pid), 10, "every process to stop")
+        _wait_until(lambda: not group_members(dev.pid), 10, "every process to stop")
 
 
 def test_dev_exits_1_when_a_process_dies_on_its_own(tmp_path: Path) -> None:
@@ -142,7 +129,7 @@ def test_dev_exits_1_when_a_process_dies_on_its_own(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         with _intake_dev(data_dir, port, log) as dev:
             assert dev.wait(timeout=120) == 1
-            _wait_until(lambda: not _group_members(dev.pid), 10, "every process to stop")
+            _wait_until(lambda: not group_members(dev.pid), 10, "every process to stop")
 
     printed = log.read_text()
     assert (

@@ -21,7 +21,7 @@ from service.embedded.ports import free_tcp_port
 from service.embedded.redis import EmbeddedRedis, EmbeddedRedisError
 from tests.factories import graphql_input
 from tests.graphql_client import operation
-from tests.processes import INTAKE, intake_environment
+from tests.processes import INTAKE, group_members, intake_environment
 
 
 def _alive(pid: int) -> bool:
@@ -30,19 +30,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def _group_members(pgid: int) -> list[int]:
-    members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                members.append(int(entry.name))
-    return members
 
 
 def _wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
@@ -72,7 +59,7 @@ def _intake_dev(
     try:
         yield process
     finally:
-        for pid in _group_members(process.pid):  # whatever a failed test left behind
+        for pid in group_members(process.pid):  # whatever a failed test left behind
             if pid not in spare:
                 os.kill(pid, signal.SIGKILL)
         process.wait()
@@ -142,7 +129,7 @@ def test_redis_killed_is_started_again_with_its_data_and_dev_gives_up_when_it_ke
         _wait_until(lambda: _intake_lines(log).count(restarted) == 2, 15, "the second restart")
         os.kill(third, signal.SIGKILL)
         assert dev.wait(timeout=30) == 1
-        _wait_until(lambda: not _group_members(dev.pid), 15, "every process to stop")
+        _wait_until(lambda: not group_members(dev.pid), 15, "every process to stop")
 
     assert _intake_lines(log)[-1] == (
         "Intake: Redis stopped on its own (killed by SIGKILL), 3 times within 60 s; "
@@ -157,7 +144,7 @@ def test_kill_9_of_dev_stops_its_processes_and_a_second_dev_on_its_data_is_refus
     with _intake_dev(data_dir, port, log) as dev:
         _wait_until(lambda: _ready(port), 60, "readiness")
         redis_pid = _redis_pid(data_dir)
-        children = [pid for pid in _group_members(dev.pid) if pid != dev.pid]
+        children = [pid for pid in group_members(dev.pid) if pid != dev.pid]
         assert redis_pid in children
         assert len(children) == 3  # the web server, the worker, redis-server
 
@@ -208,7 +195,7 @@ def test_a_redis_left_running_by_a_dead_dev_is_stopped_by_the_next_dev(tmp_path:
             assert _redis_pid(data_dir) != stale
             dev.send_signal(signal.SIGTERM)
             assert dev.wait(timeout=30) == 0
-            _wait_until(lambda: not _group_members(dev.pid), 15, "every process to stop")
+            _wait_until(lambda: not group_members(dev.pid), 15, "every process to stop")
     finally:
         if _alive(stale):
             os.kill(stale, signal.SIGKILL)
@@ -222,7 +209,7 @@ def test_a_web_port_in_use_is_said_in_one_line(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         with _intake_dev(data_dir, port, log) as dev:
             assert dev.wait(timeout=60) == 1
-            _wait_until(lambda: not _group_members(dev.pid), 15, "every process to stop")
+            _wait_until(lambda: not group_members(dev.pid), 15, "every process to stop")
 
     assert _intake_lines(log)[-2:] == [
         f"Intake: port {port} on 127.0.0.1 is already in use by another program; stop it, or "
