@@ -27,10 +27,14 @@ RESPONDED = MailKind("responded", Audience.SUBMITTER)
 REJECTED = MailKind("rejected", Audience.SUBMITTER)
 CLOSED = MailKind("closed", Audience.SUBMITTER, essential=False)
 MERGED = MailKind("merged", Audience.SUBMITTER, essential=False)
+# Essential: the outcome they were told of no longer stands.
+REOPENED = MailKind("reopened", Audience.SUBMITTER)
 ASSIGNMENT = MailKind("assignment", Audience.OFFICIALS, digestible=True)
 TRIAGE = MailKind("triage", Audience.OFFICIALS, digestible=True)
 DECLINED = MailKind("declined", Audience.OFFICIALS, digestible=True)
 TRANSFERRED = MailKind("transferred", Audience.OFFICIALS)
+# Not in the digest, which lists what was newly assigned, not what came back: sent at once.
+REOPENED_ASSIGNMENT = MailKind("reopened_assignment", Audience.OFFICIALS)
 ANSWER_RECEIVED = MailKind("answer_received", Audience.OFFICIALS)
 REMINDER = MailKind("reminder", Audience.OFFICIALS, digestible=True)
 OVERDUE = MailKind("overdue", Audience.OFFICIALS)
@@ -45,10 +49,12 @@ KINDS: dict[str, MailKind] = {
         REJECTED,
         CLOSED,
         MERGED,
+        REOPENED,
         ASSIGNMENT,
         TRIAGE,
         DECLINED,
         TRANSFERRED,
+        REOPENED_ASSIGNMENT,
         ANSWER_RECEIVED,
         REMINDER,
         OVERDUE,

@@ -29,6 +29,7 @@ _SAMPLES: dict[Language, dict[str, str]] = {
         "other_agency": "Bộ Công Thương",
         "category": "Kinh tế số",
         "note": "Xin cho biết số doanh nghiệp dự kiến tham gia.",
+        "file": "ke-hoach-trien-khai.pdf",
     },
     "en": {
         "title": "A digital transformation fund for small businesses",
@@ -37,6 +38,7 @@ _SAMPLES: dict[Language, dict[str, str]] = {
         "other_agency": "Ministry of Industry and Trade",
         "category": "Digital economy",
         "note": "Please tell us how many businesses would take part.",
+        "file": "implementation-plan.pdf",
     },
 }
 
@@ -95,6 +97,8 @@ def sample_message(template: str, language: Language, settings: Settings) -> Ema
         "into_url": in_language(f"{base_url}/track/3WQ7TNB5KD", language),
         "level": "agency",
         "published": True,
+        "with_agency": True,
+        "files": [{"name": sample["file"], "size": 245_760}],
         "cutoff": now - timedelta(hours=1),
         "sections": [
             digest_section("overdue", [item], 1, base_url, language),

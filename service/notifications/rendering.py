@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from service.i18n import Language, format_day, format_when, translations
+from service.i18n import Language, format_day, format_size, format_when, translations
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -34,6 +34,7 @@ def _environment(language: Language) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = lambda value: format_when(value, language)
     env.filters["day"] = lambda value: format_day(value, language)
+    env.filters["filesize"] = lambda value: format_size(value, language)
     return env
 
 

@@ -17,6 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import repository as accounts
 from service.accounts.models import NotificationMode, User
+from service.attachments import repository as attachments
+from service.attachments.service import uploads_dir
 from service.db import utcnow
 from service.directory import repository as directory
 from service.i18n import Language, in_language, parse_language
@@ -148,6 +150,7 @@ async def mail_context(
         "note": "",
         "unsubscribe_url": "",
         "cooperating_agency_name": "",
+        "files": [],
         **notification.context,
     }
     if kind.audience is Audience.SUBMITTER:
@@ -162,6 +165,9 @@ async def mail_context(
         if isinstance(named_id, int):
             agency = await directory.get_agency(session, named_id)
             context[f"{key}_name"] = agency.name(language) if agency else ""
+    response_id = notification.context.get("response_id")
+    if proposal is not None and isinstance(response_id, int):
+        context["files"] = await _answer_files(session, proposal, response_id, settings)
     into_code = notification.context.get("into_code")
     if isinstance(into_code, str):
         context["into_url"] = in_language(f"{base_url}/track/{into_code}", language)
@@ -178,6 +184,19 @@ async def mail_context(
                 sections.append(digest_section(section, items, total, base_url, language))
         context["sections"] = sections
     return context
+
+
+async def _answer_files(
+    session: AsyncSession, proposal: Proposal, response_id: int, settings: Settings
+) -> list[dict[str, Any]]:
+    """The answer's files as they are when the mail goes out: an erased or removed one is gone."""
+    assert proposal.id is not None
+    uploads = uploads_dir(settings)
+    return [
+        {"name": a.filename, "size": a.size}
+        for a in await attachments.for_proposals(session, [proposal.id])
+        if a.response_id == response_id and (uploads / a.storage_key).is_file()
+    ]
 
 
 def digest_section(

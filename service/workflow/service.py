@@ -312,7 +312,10 @@ async def respond(
             response_id=response.id,
         )
     step = await _record(session, proposal, actor, Action.RESPOND, ProposalStatus.RESPONDED)
-    await _notify_submitter(session, step, mail.RESPONDED, note=text, published=publish)
+    # The mail lists this answer's files as they are when it goes out (an erased one is gone).
+    await _notify_submitter(
+        session, step, mail.RESPONDED, note=text, published=publish, response_id=response.id
+    )
     return step
 
 
@@ -513,7 +516,37 @@ async def reopen(
         # question (paused_at) already, and stays stopped from then until now. The deadline
         # moves as if the answer had come when it ended, the clock stopping again until now.
         _resume_clock(proposal, await holiday_dates(session))
-    return await _record(session, proposal, actor, Action.REOPEN, target, reason)
+    step = await _record(session, proposal, actor, Action.REOPEN, target, reason)
+    await _notify_reopened(session, step, with_agency)
+    return step
+
+
+async def _notify_reopened(session: AsyncSession, step: Step, with_agency: bool) -> None:
+    """Tell the submitter, and the agencies it is back with as an assignment tells them."""
+    proposal = step.proposal
+    note = step.event.note
+    if not with_agency:  # back in triage: the secretariat, who reopened it, chooses an agency
+        await _notify_submitter(session, step, mail.REOPENED, note=note, with_agency=False)
+        return
+    assert proposal.id is not None
+    assert proposal.agency_id is not None
+    lead = proposal.agency_id
+    await _notify_submitter(
+        session, step, mail.REOPENED, note=note, with_agency=True, agency_id=lead
+    )
+    await _notify_agency(session, step, lead, mail.REOPENED_ASSIGNMENT, note=note)
+    active = await proposals.active_assignments(session, proposal.id)
+    for assignment in sorted(active, key=lambda a: a.agency_id):
+        if assignment.role is AssignmentRole.COOPERATING and assignment.agency_id != lead:
+            await _notify_agency(
+                session,
+                step,
+                assignment.agency_id,
+                mail.REOPENED_ASSIGNMENT,
+                note=note,
+                agency_id=lead,
+                cooperating_agency_id=assignment.agency_id,
+            )
 
 
 async def close(
