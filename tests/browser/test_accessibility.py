@@ -188,6 +188,8 @@ def _lookup_unknown(page: Page) -> None:
 
 
 # (name, who, path or link name, what to do before checking)
+# Every field of the dashboard's period refused at once: the error summary and its links.
+_BAD_PERIOD = "/statistics?from=abc&to=2026-02-30&agency=NOPE"
 PAGES: list[tuple[str, str, str, Callable[[Page], None] | None]] = [
     ("landing", "anyone", "/", None),
     ("submit", "anyone", "/submit", None),
@@ -198,6 +200,7 @@ PAGES: list[tuple[str, str, str, Callable[[Page], None] | None]] = [
     ("track-lookup-errors", "anyone", "/track", _lookup_unknown),
     ("published", "anyone", "/published", None),
     ("statistics", "anyone", "/statistics", None),
+    ("statistics-errors", "anyone", _BAD_PERIOD, None),
     ("login", "anyone", "/login", None),
     ("login-errors", "anyone", "/login", _login_wrong),
     ("unsubscribe", "anyone", "unsubscribe", None),
@@ -217,7 +220,7 @@ PAGES: list[tuple[str, str, str, Callable[[Page], None] | None]] = [
     ("not-found", "anyone", "/no/such/page", None),
 ]
 # Pages that answer with another status than 200.
-_STATUS = {"/no/such/page": 404}
+_STATUS = {"/no/such/page": 404, _BAD_PERIOD: 422}
 
 
 def _open(site: Site, context: BrowserContext, path: str, width: int = 1100) -> Page:
@@ -332,11 +335,12 @@ def test_every_invalid_field_is_described_by_its_message(
     name: str,
     who: str,
     path: str,
-    action: Callable[[Page], None],
+    action: Callable[[Page], None] | None,
 ) -> None:
     page = _open(site, contexts(who, "en"), path)
     try:
-        action(page)
+        if action is not None:  # else the address itself holds the bad input
+            action(page)
         invalid = page.evaluate(_INVALID)
     finally:
         page.close()
