@@ -41,8 +41,11 @@ lint: install
 types: install
 	$(BIN)/mypy service workers search web tests bench scripts
 
+# The suite on TEST_PROCESSES processes (pytest-xdist); each has its own PostgreSQL cluster,
+# Redis and SMTP server. TEST_PROCESSES=0 runs it in this one process.
+TEST_PROCESSES ?= 2
 unit: install
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_PROCESSES)
 
 # The locked dependency set against PyPI's vulnerability data: pip-audit where PyPI's per-release
 # pages answer, otherwise the project pages for packages locked at their latest release, naming
