@@ -91,6 +91,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     cluster.drop_database(name)
 
 
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no table yet, new for each test: for migrations and first loads."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    name = f"empty_{next(_counter)}"
+    cluster.create_database(name)
+    try:
+        yield cluster.dsn(name)
+    finally:
+        cluster.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def redis_server(scratch_dir: Path) -> Iterator[str]:
     with EmbeddedRedis(scratch_dir / "redis-data") as server:

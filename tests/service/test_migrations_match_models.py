@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -18,7 +17,6 @@ from service.db import utcnow
 from service.migrate import downgrade, upgrade
 from service.models import metadata
 from service.routing import reasons as why
-from tests.fixtures.postgres import PostgresCluster
 
 T = TypeVar("T")
 
@@ -190,50 +188,40 @@ def _read(connection: sa.Connection) -> dict[str, Any]:
     return found
 
 
-@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_migration_0010_structures_recorded_reasons_and_account_changes_and_reverts(
-    dialect: str, request: pytest.FixtureRequest, tmp_path: Path
+    empty_database_url: str,
 ) -> None:
-    if dialect == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
-    else:
-        cluster: PostgresCluster = request.getfixturevalue("postgres")
-        cluster.create_database("migration_0010")
-        url = cluster.dsn("migration_0010")
-    try:
-        upgrade(url, "0009")
-        _on(url, _write_rows_of_0009)
-        upgrade(url)
-        after = _on(url, _read)
-        assert after["changes"] == [
-            (
-                "created",
-                [
-                    {"field": "role", "before": None, "after": "REVIEWER"},
-                    {"field": "agency", "before": None, "after": "BKHCN"},
-                ],
-            ),
-            (
-                "changed",
-                [
-                    {"field": "role", "before": "REVIEWER", "after": "AGENCY_ADMIN"},
-                    {"field": "agency", "before": "BKHCN", "after": None},
-                ],
-            ),
-            ("deactivated", []),
-        ]
-        typed = "Một ghi chú: do Ban thư ký gõ"
-        assert after["reasons"] == [*STRUCTURED, typed]
-        assert after["suggested"] == [*STRUCTURED[1:], typed]
-        assert english(after["reasons"]) == LEGACY_REASONS
-        assert after["events"] == [STRUCTURED, []]  # the second: "; " inside a rule's note
-        downgrade(url, "0009")
-        before = _on(url, _read)
-        assert before == {
-            "reasons": LEGACY_REASONS,
-            "suggested": LEGACY_REASONS[1:],
-            "details": list(DETAILS.values()),
-        }
-    finally:
-        if dialect != "sqlite":
-            cluster.drop_database("migration_0010")
+    url = empty_database_url
+    upgrade(url, "0009")
+    _on(url, _write_rows_of_0009)
+    upgrade(url)
+    after = _on(url, _read)
+    assert after["changes"] == [
+        (
+            "created",
+            [
+                {"field": "role", "before": None, "after": "REVIEWER"},
+                {"field": "agency", "before": None, "after": "BKHCN"},
+            ],
+        ),
+        (
+            "changed",
+            [
+                {"field": "role", "before": "REVIEWER", "after": "AGENCY_ADMIN"},
+                {"field": "agency", "before": "BKHCN", "after": None},
+            ],
+        ),
+        ("deactivated", []),
+    ]
+    typed = "Một ghi chú: do Ban thư ký gõ"
+    assert after["reasons"] == [*STRUCTURED, typed]
+    assert after["suggested"] == [*STRUCTURED[1:], typed]
+    assert english(after["reasons"]) == LEGACY_REASONS
+    assert after["events"] == [STRUCTURED, []]  # the second: "; " inside a rule's note
+    downgrade(url, "0009")
+    before = _on(url, _read)
+    assert before == {
+        "reasons": LEGACY_REASONS,
+        "suggested": LEGACY_REASONS[1:],
+        "details": list(DETAILS.values()),
+    }

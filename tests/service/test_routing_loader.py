@@ -4,8 +4,6 @@ table that never held any (the deploy's `intake rules load --if-empty`)."""
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,10 +17,8 @@ from service.routing import repository as routing
 from service.routing import service
 from service.routing.loader import RULES_FILE, Known, load_rules_if_empty, parse_rules, read_rules
 from service.settings import Settings
-from tests.fixtures.postgres import PostgresCluster
 
 HEADER = "kind,category,province,keywords_vi,keywords_en,lead,cooperating,weight,active,note\n"
-_fresh = itertools.count()
 
 
 @pytest.mark.parametrize("content", [HEADER, HEADER + "\n,,,,,,,,,\n\n"])
@@ -65,22 +61,11 @@ def test_rules_load_refuses_a_header_only_file_and_keeps_the_rules(
     assert asyncio.run(_rule_leads(settings.resolved_database_url)) == before
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def fresh_database(empty_database_url: str) -> str:
     """A migrated database holding the shipped directory and nothing else: no rule, no user."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-        upgrade(url)
-        yield url
-        return
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    name = f"fresh_{next(_fresh)}"
-    cluster.create_database(name)
-    try:
-        upgrade(cluster.dsn(name))
-        yield cluster.dsn(name)
-    finally:
-        cluster.drop_database(name)
+    upgrade(empty_database_url)
+    return empty_database_url
 
 
 async def _load_if_empty(db: Database) -> bool:

@@ -23,7 +23,6 @@ from service.routing import repository as routing
 from service.routing.loader import RULES_FILE
 from service.settings import Settings
 from tests.fixtures.api import bearer
-from tests.fixtures.postgres import PostgresCluster
 from tests.graphql_client import execute
 
 T = TypeVar("T")
@@ -141,27 +140,17 @@ def _rules(connection: sa.Connection) -> list[tuple[int, str]]:
     return [tuple(row) for row in connection.execute(query)]
 
 
-@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_migration_0014_keeps_the_rules_and_their_ids_and_never_reuses_one(
-    dialect: str, request: pytest.FixtureRequest, tmp_path: Path
+    empty_database_url: str,
 ) -> None:
-    if dialect == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
-    else:
-        cluster: PostgresCluster = request.getfixturevalue("postgres")
-        cluster.create_database("migration_0014")
-        url = cluster.dsn("migration_0014")
-    try:
-        upgrade(url, "0013")
-        _on(url, _write_rules_of_0013)
-        if dialect == "postgresql":  # the rows above gave their ids: the sequence is behind
-            _on(url, lambda c: c.execute(sa.text("SELECT setval('routing_rules_id_seq', 9)")))
-        upgrade(url)
-        assert _on(url, _rules) == [(2, "BTC"), (5, "BYT")]
-        assert _on(url, _replace_the_rules) == [(10, "BCA")]  # past 9, the history's
-        assert _on(url, _replace_the_rules) == [(11, "BCA")]
-        downgrade(url, "0013")
-        assert _on(url, _rules) == [(11, "BCA")]
-    finally:
-        if dialect != "sqlite":
-            cluster.drop_database("migration_0014")
+    url = empty_database_url
+    upgrade(url, "0013")
+    _on(url, _write_rules_of_0013)
+    if url.startswith("postgresql"):  # the rows above gave their ids: the sequence is behind
+        _on(url, lambda c: c.execute(sa.text("SELECT setval('routing_rules_id_seq', 9)")))
+    upgrade(url)
+    assert _on(url, _rules) == [(2, "BTC"), (5, "BYT")]
+    assert _on(url, _replace_the_rules) == [(10, "BCA")]  # past 9, the history's
+    assert _on(url, _replace_the_rules) == [(11, "BCA")]
+    downgrade(url, "0013")
+    assert _on(url, _rules) == [(11, "BCA")]
