@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.accounts import service as accounts
 from service.accounts.actor import Actor, ActorKind
 from service.accounts.models import Role
 from service.db import Database
@@ -73,6 +74,24 @@ async def agency_id(db: Database, code: str) -> int:
     assert agency is not None
     assert agency.id is not None
     return agency.id
+
+
+AGENCY_ADMIN = "admin.bkhcn@example.org"
+
+
+async def add_agency_admin(db: Database, *, language: str = "en") -> None:
+    """An AGENCY_ADMIN of BKHCN (the demo seeds none): one more recipient of its mail."""
+    async with db.transaction() as session:
+        agency = await get_agency_by_code(session, "BKHCN")
+        admin = await accounts.ensure_user(
+            session,
+            email=AGENCY_ADMIN,
+            name="Quản trị BKHCN",
+            role=Role.AGENCY_ADMIN,
+            password_hash="-",
+            agency=agency,
+        )
+        admin.language = language
 
 
 def official(agency: int | None, role: Role = Role.REVIEWER, user_id: int = 1) -> Actor:

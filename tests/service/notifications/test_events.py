@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts import service as accounts
 from service.accounts.actor import Actor
-from service.accounts.models import NotificationMode, Role
+from service.accounts.models import NotificationMode
 from service.directory.repository import get_agency_by_code
 from service.notifications import service as notifications
 from service.notifications.models import Notification
@@ -21,26 +21,19 @@ from service.routing.service import route_proposal
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
-from tests.factories import SECRETARIAT, agency_id, official, submission, submitted_and_routed
+from tests.factories import (
+    AGENCY_ADMIN,
+    SECRETARIAT,
+    add_agency_admin,
+    agency_id,
+    official,
+    submission,
+    submitted_and_routed,
+)
 from tests.fixtures.smtp import SmtpSink
 from tests.fixtures.worker import run_worker
 
-ADMIN = "admin.bkhcn@example.org"
 Step = Callable[[AsyncSession], Awaitable[object]]
-
-
-async def _add_admin(runtime: Runtime, *, language: str = "en") -> None:
-    async with runtime.db.transaction() as session:
-        agency = await get_agency_by_code(session, "BKHCN")
-        admin = await accounts.ensure_user(
-            session,
-            email=ADMIN,
-            name="Quản trị BKHCN",
-            role=Role.AGENCY_ADMIN,
-            password_hash="-",
-            agency=agency,
-        )
-        admin.language = language
 
 
 def _body(message: EmailMessage, subtype: str = "plain") -> str:
@@ -53,7 +46,7 @@ def _body(message: EmailMessage, subtype: str = "plain") -> str:
 async def test_a_submission_s_life_mails_each_party_in_their_language(
     runtime: Runtime, settings: Settings, mailbox: SmtpSink
 ) -> None:
-    await _add_admin(runtime)
+    await add_agency_admin(runtime.db)
     async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
         proposal = await submit_proposal(
             session,
@@ -86,10 +79,10 @@ async def test_a_submission_s_life_mails_each_party_in_their_language(
                 "reviewer.bkhcn@intake.localhost",
                 f"Nội dung mới {code} giao cho Bộ Khoa học và Công nghệ",
             ),
-            (ADMIN, f"New submission {code} for Ministry of Science and Technology"),
+            (AGENCY_ADMIN, f"New submission {code} for Ministry of Science and Technology"),
             ("ana@example.com", f"Question about your submission {code}"),
             ("reviewer.bkhcn@intake.localhost", f"Người gửi đã bổ sung thông tin cho {code}"),
-            (ADMIN, f"The submitter answered your question on {code}"),
+            (AGENCY_ADMIN, f"The submitter answered your question on {code}"),
             ("ana@example.com", f"Your submission {code} has been answered"),
             ("ana@example.com", f"Your submission {code} is closed"),
         ]

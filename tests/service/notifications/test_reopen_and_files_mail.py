@@ -6,13 +6,10 @@ from email.message import EmailMessage
 
 from sqlmodel import col, select
 
-from service.accounts import service as accounts
 from service.accounts.actor import Actor
-from service.accounts.models import Role
 from service.attachments.models import Attachment
 from service.attachments.service import IncomingFile, uploads_dir
 from service.db import Database
-from service.directory.repository import get_agency_by_code
 from service.i18n import format_day
 from service.notifications.models import Notification
 from service.outbox import service as outbox
@@ -24,11 +21,18 @@ from service.routing.service import route_proposal
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
-from tests.factories import SECRETARIAT, agency_id, official, submission, submitted_and_routed
+from tests.factories import (
+    AGENCY_ADMIN,
+    SECRETARIAT,
+    add_agency_admin,
+    agency_id,
+    official,
+    submission,
+    submitted_and_routed,
+)
 from tests.fixtures.smtp import SmtpSink
 from tests.fixtures.worker import run_worker
 
-ADMIN = "admin.bkhcn@example.org"
 REVIEWER = "reviewer.bkhcn@intake.localhost"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -48,20 +52,6 @@ def _lines(message: EmailMessage) -> list[str]:
 
 def _sized(header: bytes, size: int) -> bytes:
     return header + b"0" * (size - len(header))
-
-
-async def _add_admin(runtime: Runtime) -> None:
-    async with runtime.db.transaction() as session:
-        agency = await get_agency_by_code(session, "BKHCN")
-        admin = await accounts.ensure_user(
-            session,
-            email=ADMIN,
-            name="Quản trị BKHCN",
-            role=Role.AGENCY_ADMIN,
-            password_hash="-",
-            agency=agency,
-        )
-        admin.language = "en"
 
 
 async def _reload(db: Database, proposal_id: int) -> Proposal:
@@ -91,7 +81,7 @@ async def test_reopening_an_answered_submission_mails_its_agency_and_its_submitt
     runtime: Runtime, settings: Settings, mailbox: SmtpSink
 ) -> None:
     db = runtime.db
-    await _add_admin(runtime)
+    await add_agency_admin(runtime.db)
     routed = await submitted_and_routed(db, settings, email="an@example.com")
     assert routed.id is not None
     pid, code, title = routed.id, routed.tracking_code, routed.title
@@ -112,7 +102,7 @@ async def test_reopening_an_answered_submission_mails_its_agency_and_its_submitt
     assert reopened.deadline is not None
     assert await _queued(db, REOPEN_TEMPLATES) == [
         ("an@example.com", "reopened", "vi"),
-        (ADMIN, "reopened_assignment", "en"),
+        (AGENCY_ADMIN, "reopened_assignment", "en"),
         (REVIEWER, "reopened_assignment", "vi"),
     ]
     await run_worker(settings)
@@ -120,7 +110,7 @@ async def test_reopening_an_answered_submission_mails_its_agency_and_its_submitt
 
     mail = _by_subject(mailbox)
     assert sorted(mail) == [
-        (ADMIN, f"Submission {code} reopened for Ministry of Science and Technology"),
+        (AGENCY_ADMIN, f"Submission {code} reopened for Ministry of Science and Technology"),
         ("an@example.com", f"Nội dung {code} của bạn đã được mở lại"),
         (REVIEWER, f"Nội dung {code} được mở lại, giao cho Bộ Khoa học và Công nghệ"),
     ]
@@ -140,7 +130,9 @@ async def test_reopening_an_answered_submission_mails_its_agency_and_its_submitt
     assert f'href="{secret.replace("&", "&amp;")}"' in _body(to_submitter, "html")
     assert to_submitter["List-Unsubscribe"] is None  # essential: the outcome no longer stands
 
-    to_admin = mail[(ADMIN, f"Submission {code} reopened for Ministry of Science and Technology")]
+    to_admin = mail[
+        (AGENCY_ADMIN, f"Submission {code} reopened for Ministry of Science and Technology")
+    ]
     lines = _lines(to_admin)
     assert (
         f"Submission {code} was reopened and is back with Ministry of Science and Technology. "
