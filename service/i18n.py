@@ -107,9 +107,16 @@ def format_when(value: datetime, language: Language) -> str:
     return format_datetime(value, _WHEN_PATTERNS[language], tzinfo=_ZONE, locale=language)
 
 
+# A day in the same style as a moment, so that a deadline and the time of a step read alike on
+# one page: the locales' "long" formats give "25 tháng 12, 2026" beside "17:05, 12/03/2026".
+_DAY_PATTERNS: dict[str, str] = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+
+
 def format_day(value: datetime | date, language: Language) -> str:
+    """E.g. "25/12/2026" in Vietnamese, "25 Dec 2026" in English; a moment is read as the day
+    it is in Vietnam."""
     day = value.astimezone(_ZONE) if isinstance(value, datetime) else value
-    return format_date(day, "long", locale=language)
+    return format_date(day, _DAY_PATTERNS[language], locale=language)
 
 
 def format_number(value: float, language: Language) -> str:

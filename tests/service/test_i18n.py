@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from service.i18n import LOCALES_DIR, format_when, parse_language, translations
+from service.i18n import LOCALES_DIR, format_day, format_when, parse_language, translations
 
 ROOT = LOCALES_DIR.parent.parent
 
@@ -60,3 +60,11 @@ def test_moments_are_written_day_before_month_with_the_year_in_full_and_vietnams
     # Late in the evening in UTC is already the next day in Vietnam.
     new_year = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)
     assert format_when(new_year, "vi") == "03:00, 01/01/2027 (UTC+07:00)"
+
+
+def test_days_are_written_as_moments_are() -> None:
+    assert format_day(date(2026, 12, 5), "vi") == "05/12/2026"
+    assert format_day(date(2026, 12, 5), "en") == "5 Dec 2026"
+    # A moment late in the evening in UTC is the next day in Vietnam.
+    assert format_day(datetime(2026, 12, 31, 20, 0, tzinfo=UTC), "vi") == "01/01/2027"
+    assert format_day(datetime(2026, 12, 31, 20, 0, tzinfo=UTC), "en") == "1 Jan 2027"

@@ -146,7 +146,7 @@ async def test_dashboard_shows_the_known_figures_for_a_chosen_period(
     page = await client.get("/statistics", params=march)
     assert page.status_code == 200
     assert (
-        "<p>Các nội dung nhận từ 1 tháng 3, 2026 đến 31 tháng 3, 2026, dù hiện đang ở đâu.</p>"
+        "<p>Các nội dung nhận từ 01/03/2026 đến 31/03/2026, dù hiện đang ở đâu.</p>"
     ) in page.text
     assert 'id="from" name="from" type="date" value="2026-03-01"' in page.text
     assert '<h2 id="overall-title">Tất cả cơ quan</h2>' in page.text
@@ -191,7 +191,7 @@ async def test_dashboard_shows_the_known_figures_for_a_chosen_period(
     await client.get("/lang/en")
     english = await client.get("/statistics", params=march)
     assert (
-        "<p>Submissions received from March 1, 2026 to March 31, 2026, wherever they are now.</p>"
+        "<p>Submissions received from 1 Mar 2026 to 31 Mar 2026, wherever they are now.</p>"
     ) in english.text
     assert '<h2 id="overall-title">All agencies</h2>' in english.text
     assert _headline(english.text) == dict(

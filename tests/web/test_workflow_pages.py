@@ -94,7 +94,7 @@ async def test_reviewer_answers_from_a_template_then_the_submitter_rates(
 ) -> None:
     proposal_id, link = await _routed(db, settings, consent_to_publish=True)
     assert re.fullmatch(
-        r"Hạn trả lời: \d+ tháng \d+, \d{4}", _answer_line((await client.get(link)).text)
+        r"Hạn trả lời: \d{2}/\d{2}/\d{4}", _answer_line((await client.get(link)).text)
     )
     template_id = await save_template(db, "Cảm ơn", "Cảm ơn anh/chị đã gửi đề xuất.")
     await sign_in_reviewer(client)
@@ -172,7 +172,7 @@ async def test_information_request_answered_and_withdrawal_through_the_private_l
     tracking = await client.get(link)
     assert '<blockquote class="question">Hồ sơ nộp ngày nào?</blockquote>' in tracking.text
     assert re.fullmatch(
-        r"Hạn trả lời: \d+ tháng \d+, \d{4} Tạm dừng tính hạn", _answer_line(tracking.text)
+        r"Hạn trả lời: \d{2}/\d{2}/\d{4} Tạm dừng tính hạn", _answer_line(tracking.text)
     )
     code, key = link.split("/")[2].split("?")[0], link.split("key=")[1]
     wrong_key = await client.post(

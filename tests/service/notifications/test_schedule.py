@@ -281,8 +281,8 @@ async def test_the_digest_gathers_each_business_day_from_the_previous_one_s_cuto
         str(m.message["Subject"]) for m in mailbox.messages if m.recipients == (REVIEWER,)
     )
     assert subjects == [
-        "Tổng hợp Intake ngày 27 tháng 11, 2026",
-        "Tổng hợp Intake ngày 30 tháng 11, 2026",
+        "Tổng hợp Intake ngày 27/11/2026",
+        "Tổng hợp Intake ngày 30/11/2026",
     ]
     [monday_mail] = [m.message for m in mailbox.messages if m.message["Subject"] == subjects[1]]
     text = monday_mail.get_body(("plain",))
