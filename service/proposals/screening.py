@@ -93,8 +93,12 @@ def refused_content(text: str) -> Finding | None:
 # capitals or written "độ Mật". The word mật alone is ordinary (bí mật, mật ong, mật độ, mật khẩu),
 # so only these read as markings, case as written:
 # - TỐI MẬT or TUYỆT MẬT in capitals;
-# - MẬT in capitals beside no other word in capitals on its line (in an all-capitals title, BÍ MẬT
-#   NHÀ NƯỚC or MẬT ONG is a phrase, not a stamp; a stamp MẬT alone on its line is one);
+# - MẬT in capitals, unless it is part of a phrase in capitals: in a line all in capitals (a
+#   title), beside another word (BÍ MẬT NHÀ NƯỚC, MẬT ONG, QUẢN LÝ TÀI LIỆU MẬT are phrases; a
+#   stamp MẬT alone on its line is not); in a line with small letters too, only where it makes an
+#   ordinary word with the word in capitals before or after it (BẢO MẬT, BÍ MẬT, MẬT ONG: "sửa
+#   LUẬT BẢO VỆ BÍ MẬT NHÀ NƯỚC năm 2018"), while "TÀI LIỆU MẬT về chuyển đổi số" and "Tài liệu
+#   MẬT" carry the marking; ĐỘ MẬT is judged by the rule on "độ" below;
 # - "độ" and a level (độ Mật, độ Tối mật) that ends there, judged by the word after the level:
 #   - none (end of the line or a punctuation mark: "tài liệu độ Mật.") is a marking;
 #   - a word that makes mật part of an ordinary word (mật thiết, mật độ, mật khẩu, mật ong, mật
@@ -121,6 +125,10 @@ _MAT_COMPOUNDS = frozenset(
         "phả",
     }
 )
+# Syllables that come before mật in ordinary words.
+_MAT_PREFIXES = frozenset(
+    {"bí", "bảo", "cơ", "thân", "cẩn", "nghiêm", "đường", "túi", "sỏi", "ống", "ong", "rỉ"}
+)
 _LAW_CLASS = re.compile(r"bí\s+mật\s+nhà\s+nước\s+(?:thuộc\s+)?$", re.IGNORECASE)
 _LISTED_AFTER = re.compile(
     r"\s*(?:,|và|hoặc)\s*(?:độ\s+)?(?:mật|tối\s+mật|tuyệt\s+mật)", re.IGNORECASE
@@ -135,10 +143,14 @@ def _has_classified_marking(text: str) -> bool:
     for match in _UPPER_MAT.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end
         before = text[line_start : match.start()].split()
-        after = text[match.end() : len(text) if line_end < 0 else line_end].split()
-        neighbours = [before[-1] if before else "", after[0] if after else ""]
-        if not any(_is_upper_word(word) for word in neighbours):
+        after = text[match.end() : line_end].split()
+        word_before, word_after = (before[-1] if before else ""), (after[0] if after else "")
+        if _in_capitals(text[line_start:line_end]):
+            if not (_is_upper_word(word_before) or _is_upper_word(word_after)):
+                return True
+        elif not _mat_in_an_upper_word(word_before, word_after):
             return True
     for match in _DEGREE.finditer(text):
         named_by_law = _LAW_CLASS.search(text[max(0, match.start() - 40) : match.start()])
@@ -165,6 +177,22 @@ def _is_upper_word(word: str) -> bool:
     return letters is not None and letters.group().isupper()
 
 
+def _in_capitals(line: str) -> bool:
+    return not any(char.islower() for char in line)
+
+
+def _mat_in_an_upper_word(word_before: str, word_after: str) -> bool:
+    # The words beside MẬT as split on spaces ("(BÍ", "ONG,"): a punctuation mark between one and
+    # MẬT ("LIỆU: MẬT") parts them.
+    before = re.search(r"[^\W\d_]+$", word_before)
+    after = re.match(r"[^\W\d_]+", word_after)
+    return bool(
+        (before and before.group().isupper() and before.group().casefold() in _MAT_PREFIXES)
+        or (before and before.group() == "ĐỘ")
+        or (after and after.group().isupper() and after.group().casefold() in _MAT_COMPOUNDS)
+    )
+
+
 # Identity numbers, matched folded. A citizen identity number (CCCD) has 12 digits, the first
 # three the province of birth (001 to 096); an old identity card (CMND) has 9 or 12. A number of 9
 # or 12 digits, run together or in groups of three to six split by spaces or dots ("001 088
@@ -173,10 +201,12 @@ def _is_upper_word(word: str) -> bool:
 # dân số", "CMND của tôi là", "ID card number". Twelve digits run together that start with a
 # province code are refused without a name too ("số 001088012345"), unless the nearest name in
 # the 60 characters before them on their line is another kind of number (tài khoản, STK,
-# account, vận đơn, mã đơn, hợp đồng, hóa đơn, ...). Neither is refused when a unit follows
-# (đồng, VND, người, hộ, ...): "căn cước cho người dân là 350000000 đồng" and "012000000000
-# đồng" are amounts, and the name must be close: "the ID card office at 123456789 Main St" is an
-# address.
+# account, vận đơn, mã đơn, hợp đồng, hóa đơn, the numbers of public administration: hồ sơ số,
+# số hồ sơ, biên nhận, giấy hẹn, công văn, văn bản, quyết định, số ký hiệu, đơn số, case or
+# application number, ...): such a number can run to twelve digits that start like a province
+# code. Neither is refused when a unit follows (đồng, VND, người, hộ, ...): "căn cước cho người
+# dân là 350000000 đồng" and "012000000000 đồng" are amounts, and the name must be close: "the ID
+# card office at 123456789 Main St" is an address.
 _IDENTITY_DOCUMENT = (
     "can cuoc",
     "cccd",
@@ -205,7 +235,21 @@ _OTHER_NUMBER = (
     "hop dong",
     "hoa don",
     "giao dich",
-    "ma ho so",
+    "ho so",
+    "bien nhan",
+    "bien lai",
+    "giay hen",
+    "phieu hen",
+    "ma tiep nhan",
+    "cong van",
+    "van ban",
+    "quyet dinh",
+    "thong bao",
+    "to trinh",
+    "ky hieu",
+    "so hieu",
+    "don so",
+    "so don",
     "ma so thue",
     "mst",
     "bhxh",
@@ -215,6 +259,23 @@ _OTHER_NUMBER = (
     "order",
     "invoice",
     "contract",
+    "case number",
+    "case no",
+    "file number",
+    "file no",
+    "application number",
+    "application no",
+    "application id",
+    "filing number",
+    "reference number",
+    "reference no",
+    "ref no",
+    "document number",
+    "document no",
+    "doc no",
+    "receipt number",
+    "receipt no",
+    "dossier",
 )
 # Between a document's name and its number: the rest of the name, who it belongs to, "số", "là".
 _NUMBER_INTRODUCERS = (
@@ -293,7 +354,10 @@ def _has_one_time_code(folded: str) -> bool:
 # Bank cards: 13 to 19 digits, run together or in groups of four split by spaces, hyphens or dots
 # (Amex 4-6-5), starting like a card scheme's numbers (Visa 4, Mastercard 51-55 and 2221-2720,
 # Amex 34 and 37, JCB 35, UnionPay 62, Vietnam's Napas 9704) and passing the Luhn check. Tax codes
-# start with 0 and amounts with zeros do not pass.
+# start with 0 and amounts with zeros do not pass. Like an identity number, a number named as
+# another kind of number is not a card: the nearest name in the 60 characters before it on its
+# line decides, a card's ("thẻ", "số thẻ", "thẻ ATM", "card number", Visa, ...) or another's ("mã
+# hồ sơ", "hợp đồng số", "số tài khoản", ...); with none, the number is a card.
 _CARD = re.compile(
     r"(?<![0-9])(?<![0-9][.,])"
     r"(?:[0-9]{13,19}"
@@ -304,12 +368,35 @@ _CARD = re.compile(
 _CARD_PREFIX = re.compile(
     r"4|5[1-5]|2(?:22[1-9]|2[3-9][0-9]|[3-6][0-9]{2}|7[01][0-9]|720)|3[457]|62|9704"
 )
+_CARD_NAME = (
+    "card",
+    "atm",
+    "visa",
+    "mastercard",
+    "master card",
+    "napas",
+    "jcb",
+    "amex",
+    "unionpay",
+)
+_CARD_NAME_BEFORE = re.compile(
+    rf"{_START}(?:(?P<card>{'|'.join(_CARD_NAME)})|{'|'.join(_OTHER_NUMBER)}){_END}"
+)
+# Folded, "thẻ" would read as the English "the": it is named a card before folding.
+_THE_VIETNAMESE_CARD = re.compile(rf"{_START}thẻ{_END}")
 
 
 def _has_card_number(text: str) -> bool:
     for match in _CARD.finditer(text):
         digits = re.sub(r"[ .\-]", "", match.group())
-        if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and _luhn_valid(digits):
+        if not (13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and _luhn_valid(digits)):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[max(line_start, match.start() - _NAME_REACH) : match.start()]
+        names = list(
+            _CARD_NAME_BEFORE.finditer(fold(_THE_VIETNAMESE_CARD.sub("card", before.casefold())))
+        )
+        if not names or names[-1].group("card"):
             return True
     return False
 

@@ -98,6 +98,37 @@ def test_a_level_that_ends_there_is_still_a_marking(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "TÀI LIỆU MẬT về chuyển đổi số",
+        "Gửi kèm TÀI LIỆU MẬT của Sở",
+        "Kế hoạch (TÀI LIỆU MẬT) về quốc phòng",
+        "Văn bản MẬT UBND gửi Bộ",
+        "MẬT KẾ HOẠCH phòng thủ",
+        "Đây là tài liệu TỐI MẬT",
+        "Báo cáo TUYỆT MẬT về biên giới",
+    ],
+)
+def test_a_marking_in_capitals_beside_capitals_in_mixed_case_text_is_a_marking(text: str) -> None:
+    assert refused_content(text) is Finding.CLASSIFIED_MARKING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QUẢN LÝ TÀI LIỆU MẬT",
+        "Đề nghị sửa LUẬT BẢO VỆ BÍ MẬT NHÀ NƯỚC năm 2018",
+        "Tăng cường BẢO MẬT thông tin trên Cổng dịch vụ công",
+        "Xuất khẩu MẬT ONG Hưng Yên",
+        "Đổi MẬT KHẨU tài khoản định danh",
+        "Thời hạn bảo vệ bí mật nhà nước ĐỘ MẬT là 10 năm",
+    ],
+)
+def test_a_title_in_capitals_and_ordinary_words_in_capitals_are_not_a_marking(text: str) -> None:
+    assert refused_content(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "CCCD của tôi: 001 088 012345",
         "Số căn cước 001.088.012345",
         "CCCD số 079 203 001 234",
@@ -114,6 +145,79 @@ def test_identity_numbers_in_groups_are_found(text: str) -> None:
 
 def test_a_card_number_in_dotted_groups_is_found() -> None:
     assert refused_content("Số thẻ 4111.1111.1111.1111") is Finding.CARD_NUMBER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hồ sơ số 001250012345 nộp trên Cổng dịch vụ công chưa được xử lý.",
+        "Số hồ sơ: 001250012345",
+        "Mã hồ sơ 001203004567 đang chờ duyệt.",
+        "Giấy biên nhận số 079250001234 ngày 05/3/2025.",
+        "Giấy hẹn 079250001234 trả kết quả ngày 10/3.",
+        "Công văn số 012025000123 của UBND.",
+        "Văn bản số 012345678901 của Sở.",
+        "Quyết định số 001250012345 chưa được công bố.",
+        "Thông báo số 001250012345 về việc bổ sung hồ sơ.",
+        "Tờ trình số 001250012345 gửi Bộ.",
+        "Số ký hiệu 001250012345 trên văn bản đến.",
+        "Đơn số 001250012345 nộp từ tháng Một.",
+        "My case number 001250012345 has had no answer.",
+        "Application no. 001250012345 was filed in March.",
+        "Reference number: 001250012345",
+        "Document No. 012345678901 from the province.",
+    ],
+)
+def test_numbers_named_as_dossiers_receipts_and_documents_are_not_identity_numbers(
+    text: str,
+) -> None:
+    assert refused_content(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Số 001250012345 nộp trên Cổng dịch vụ công.",
+        "001250012345",
+        "CCCD 001250012345 nộp kèm hồ sơ.",
+        "Hồ sơ ghi căn cước 001250012345",
+        "Nộp hồ sơ bằng CMND số 123 456 789",
+        "The dossier asks for my identity number: 001250012345",
+    ],
+)
+def test_identity_numbers_beside_a_dossier_are_still_found(text: str) -> None:
+    assert refused_content(text) is Finding.IDENTITY_NUMBER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mã hồ sơ 4111111111111111 đang chờ duyệt.",
+        "Hợp đồng số 4539578763621486 ký năm 2024.",
+        "Số hồ sơ 4111 1111 1111 1111 trên Cổng dịch vụ công",
+        "Contract number 4539578763621486 signed in 2024.",
+        "Mã giao dịch 4111111111111111 không hiển thị.",
+    ],
+)
+def test_numbers_named_as_dossiers_or_contracts_are_not_card_numbers(text: str) -> None:
+    assert refused_content(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4539578763621486",
+        "Tôi chuyển 4111111111111111 hôm qua",
+        "Số thẻ 4111111111111111",
+        "THẺ ATM 4111111111111111 bị nuốt",
+        "Card number 4111 1111 1111 1111",
+        "Hợp đồng mở thẻ số 4539578763621486",
+        "Số tài khoản liên kết với thẻ 4111111111111111",
+        "Tờ khai nộp cho the bank, Visa 4111111111111111",
+    ],
+)
+def test_card_numbers_bare_or_named_as_cards_are_still_found(text: str) -> None:
+    assert refused_content(text) is Finding.CARD_NUMBER
 
 
 @pytest.mark.parametrize(
@@ -256,3 +360,26 @@ async def test_the_form_refuses_offensive_language_and_keeps_what_was_typed(
         " được tiếp nhận.</a>" in page.text
     )
     assert "Bọn cán bộ ngu như lợn, xử lý chậm.</textarea>" in page.text
+
+
+async def test_the_form_takes_a_dossier_number_and_refuses_a_marking_in_a_title(
+    client: httpx.AsyncClient,
+) -> None:
+    accepted = await post_form(
+        client,
+        "/submit",
+        form_data(
+            description="Hồ sơ số 001250012345 nộp trên Cổng dịch vụ công chưa được xử lý. Giấy"
+            " biên nhận số 079250001234 ngày 05/3/2025. Mã hồ sơ 4111111111111111 đang chờ"
+            " duyệt."
+        ),
+    )
+    assert accepted.status_code == 303
+    assert accepted.headers["location"].startswith("/track/")
+    refused = await post_form(client, "/submit", form_data(title="TÀI LIỆU MẬT về chuyển đổi số"))
+    assert refused.status_code == 422
+    assert (
+        '<a href="#title">Tiêu đề: Hãy bỏ dấu độ mật (Mật, Tối mật, Tuyệt mật): không được gửi'
+        " thông tin bí mật nhà nước qua đây.</a>" in refused.text
+    )
+    assert 'value="TÀI LIỆU MẬT về chuyển đổi số"' in refused.text
