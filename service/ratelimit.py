@@ -5,9 +5,10 @@ API counts per token only for a token it accepts: a request with a bearer value 
 once its token has been read (service/api/view.py), so a made-up value is no new budget and
 counts against its IP address like any anonymous call.
 
-The form spends its hourly budget only on submissions it accepts: a post refused for a field
-error (or an expired form, a body too large, a failure of ours) is given back, so a visitor who
-mistyped is not locked out. Refused posts count against their own budget, REFUSED_FACTOR times
+Submissions, through the form or the API's submitProposal, spend one hourly budget per IP (or
+token) only when accepted: one refused for a field error, screening or a duplicate (or an expired
+form, a body too large, a failure of ours) is given back, so a visitor who mistyped, or a client
+with a bug, is not locked out. Refused ones count against their own budget, REFUSED_FACTOR times
 larger, so a bot posting garbage is still stopped."""
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class Limit:
 
 
 def submission_limit(settings: Settings) -> Limit:
-    """Shared by the form and the API's submitProposal: one budget per IP (or token)."""
+    """Accepted submissions, by the form and the API's submitProposal: one budget per IP (or
+    token), spent through SubmissionBudget."""
     return Limit("submit", settings.rate_submissions_per_hour, 3600)
 
 
@@ -85,8 +87,12 @@ def identity(scope: Scope, settings: Settings, actor: Actor | None = None) -> st
     return f"ip:{address}"
 
 
-def _key(limit: Limit, caller: str, suffix: str = "") -> str:
-    window = int(time.time()) // limit.window_seconds
+def _window(limit: Limit) -> int:
+    return int(time.time()) // limit.window_seconds
+
+
+def _key(limit: Limit, caller: str, suffix: str = "", window: int | None = None) -> str:
+    window = _window(limit) if window is None else window
     return f"intake:rate:{limit.name}{suffix}:{caller}:{window}"
 
 
@@ -108,27 +114,33 @@ async def seconds_to_wait(queue: ArqQueue, limit: Limit, caller: str) -> int | N
     return _window_left(limit)
 
 
-class _FormBudget:
-    """The form's two budgets, from counters that Redis only ever increments.
+class SubmissionBudget:
+    """One submission's share of its caller's two budgets (accepted and refused), from counters
+    that Redis only ever increments, so concurrent submissions never lose a count.
 
-    Every post adds one to the shared submission counter (which the API's submitProposal also
-    spends), to a counter of form posts and to a tally; a refused post adds one more to the
-    tally. Refused posts so far are tally - form posts, and accepted submissions are the
-    shared counter less the refused ones: a refund without a decrement."""
+    The form and the API's submitProposal use the same counters. Every submission adds one to
+    the submission counter, to a counter of posts and to a tally, and a refused one adds one
+    more to the tally. Refused submissions so far are tally - posts, and accepted ones are the
+    submission counter less the refused ones: a refund without a decrement. A submission still
+    in flight counts as accepted until refunded, so concurrent ones never pass the limit. The
+    window is fixed when the submission starts, so its refund lands in the window it spent."""
 
     def __init__(self, queue: ArqQueue, settings: Settings, caller: str) -> None:
         self.queue = queue
         self.accepted = submission_limit(settings)
         self.refused = refused_submission_limit(settings)
         self.caller = caller
+        self._window = _window(self.accepted)
+        self._counted = False
 
     async def _hit(self, suffix: str) -> int:
-        return await self.queue.count_hit(
-            _key(self.accepted, self.caller, suffix), self.accepted.window_seconds
-        )
+        key = _key(self.accepted, self.caller, suffix, self._window)
+        return await self.queue.count_hit(key, self.accepted.window_seconds)
 
     async def check(self) -> int | None:
-        """Counts this post; the seconds to wait when a budget is spent, else None."""
+        """Counts this submission; the seconds to wait when a budget is spent, else None."""
+        if self.accepted.hits <= 0:
+            return None
         try:
             spent = await self._hit("")
             posts = await self._hit(":posts")
@@ -136,13 +148,17 @@ class _FormBudget:
         except Exception:
             logger.warning("rate limit submit not checked: Redis did not answer")
             return None
+        self._counted = True
         refused = tally - posts
         if spent - 1 - refused >= self.accepted.hits or refused >= self.refused.hits:
             return _window_left(self.accepted)
         return None
 
     async def refund(self) -> None:
-        """Gives the post back to the submission budget; it now counts as refused."""
+        """Gives the submission back to the accepted budget; it now counts as refused."""
+        if not self._counted:  # not counted (no limit, Redis down): nothing to give back
+            return
+        self._counted = False  # once: refunding twice would count one refusal as two
         try:
             await self._hit(":tally")
         except Exception:
@@ -164,7 +180,8 @@ class RateLimitMiddleware:
         queue: ArqQueue = scope["app"].state.runtime.queue
         caller = identity(scope, self.settings)
         if limit.name == "submit" and scope.get("path") == "/submit":
-            await self._submission(scope, receive, send, _FormBudget(queue, self.settings, caller))
+            budget = SubmissionBudget(queue, self.settings, caller)
+            await self._submission(scope, receive, send, budget)
             return
         retry_after = await seconds_to_wait(queue, limit, caller)
         if retry_after is None:
@@ -173,7 +190,7 @@ class RateLimitMiddleware:
         await _too_many(scope, receive, send, retry_after)
 
     async def _submission(
-        self, scope: Scope, receive: Receive, send: Send, budget: _FormBudget
+        self, scope: Scope, receive: Receive, send: Send, budget: SubmissionBudget
     ) -> None:
         retry_after = await budget.check()
         if retry_after is not None:

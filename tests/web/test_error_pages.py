@@ -1,5 +1,6 @@
 """People get pages, in their language, for a form refused by a limit: too many submissions
-(429), an expired form (403) and a body too large (413). The API keeps its JSON."""
+(429), an expired form (403) and a body too large (413). The API keeps its JSON, and its
+refused submissions spend none of the form's budget."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from service.app import create_app
 from service.db import Database
 from service.proposals.models import Proposal
 from service.settings import Settings
-from tests.factories import form_data
+from tests.factories import form_data, graphql_input
+from tests.graphql_client import operation
 from tests.web_client import csrf_token
 
 
@@ -126,6 +128,33 @@ async def test_refused_posts_are_limited_too_by_a_budget_five_times_larger(
         # A flood spends the refused budget: a good submission waits for the window too.
         assert (await _submit(client)).status_code == 429
     assert await _proposal_count(settings) == 0
+
+
+async def _api_submit(client: httpx.AsyncClient, **overrides: str) -> str:
+    body = {
+        "query": operation("SubmitProposal"),
+        "variables": {"input": graphql_input(**overrides)},
+    }
+    result = (await client.post("/graphql", json=body)).json()["data"]["submitProposal"]
+    if result["__typename"] == "SubmitProposalSuccess":
+        return "accepted"
+    return ",".join(f"{error['field']}:{error['code']}" for error in result["errors"])
+
+
+async def test_the_apis_refusals_at_an_ip_address_do_not_spend_the_forms_budget(
+    settings: Settings,
+) -> None:
+    async with serving(settings, rate_submissions_per_hour=2) as client:
+        api = [await _api_submit(client, email="duc@") for _ in range(4)]
+        api.append(await _api_submit(client))
+        form = [
+            (await _submit(client, title=f"Đề xuất số {n} về thủ tục cấp phép")).status_code
+            for n in range(2)
+        ]
+    assert api == ["email:invalid"] * 4 + ["accepted"]
+    # The API's accepted submission and the form's share one budget; its refusals spend none.
+    assert form == [303, 429]
+    assert await _proposal_count(settings) == 2
 
 
 async def test_an_expired_form_is_a_page_in_the_visitors_language(settings: Settings) -> None:

@@ -22,7 +22,10 @@ Batching, arrays over HTTP: test_array_batches_are_refused; test_protocol.py (ma
 Batching, aliases of secret checks and submissions (trackProposal, submitProposal once each):
     test_secret_checks_and_submissions_may_not_be_alias_batched.
 Rate limits per IP and per token, Redis, 429 with Retry-After: test_ratelimit.py;
-    test_api_submissions_share_the_forms_per_ip_budget.
+    test_api_submissions_share_the_forms_per_ip_budget,
+    test_api_submissions_it_refuses_do_not_spend_the_accepted_budget,
+    test_api_submissions_refused_past_a_budget_five_times_larger_are_limited,
+    test_concurrent_api_submissions_never_pass_the_accepted_budget.
 Introspection and GraphiQL off in production:
     test_production_refuses_introspection_graphiql_and_suggestions;
     test_protocol.py::test_introspection_is_refused_when_switched_off,
@@ -42,6 +45,7 @@ Authorisation on every field (permission_classes, agency scope in every reposito
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -260,6 +264,68 @@ async def test_api_submissions_share_the_forms_per_ip_budget(settings: Settings)
     assert error["code"] == "rate_limited"
     assert error["message"].startswith("Too many requests. Try again in ")
     assert await _proposal_count(settings) == 1
+
+
+async def _api_submit(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": operation("SubmitProposal"),
+            "variables": {"input": graphql_input(**overrides)},
+        },
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    result: dict[str, Any] = response.json()["data"]["submitProposal"]
+    return result
+
+
+def _outcome(result: dict[str, Any]) -> str:
+    if result["__typename"] == "SubmitProposalSuccess":
+        return "accepted"
+    return ",".join(f"{error['field']}:{error['code']}" for error in result["errors"])
+
+
+async def test_api_submissions_it_refuses_do_not_spend_the_accepted_budget(
+    settings: Settings,
+) -> None:
+    async with serving(settings, rate_submissions_per_hour=2) as client:
+        refused = [_outcome(await _api_submit(client, title="")) for _ in range(9)]
+        accepted = [
+            _outcome(await _api_submit(client, title=f"Đề xuất số {n} về quỹ chuyển đổi số"))
+            for n in range(3)
+        ]
+    assert refused == ["title:required"] * 9
+    assert accepted == ["accepted", "accepted", "input:rate_limited"]
+    assert await _proposal_count(settings) == 2
+
+
+async def test_concurrent_api_submissions_never_pass_the_accepted_budget(
+    settings: Settings,
+) -> None:
+    async with serving(settings, rate_submissions_per_hour=2) as client:
+        sent = [
+            _api_submit(client, title=f"Đề xuất đồng thời số {n} về quỹ chuyển đổi số")
+            for n in range(6)
+        ]
+        outcomes = sorted(_outcome(result) for result in await asyncio.gather(*sent))
+    assert outcomes == ["accepted"] * 2 + ["input:rate_limited"] * 4
+    assert await _proposal_count(settings) == 2
+
+
+async def test_api_submissions_refused_past_a_budget_five_times_larger_are_limited(
+    settings: Settings,
+) -> None:
+    async with serving(settings, rate_submissions_per_hour=1) as client:
+        garbage = [_outcome(await _api_submit(client, title="")) for _ in range(6)]
+        # A flood spends the refused budget: a good submission waits for the window too.
+        good = await _api_submit(client)
+    assert garbage == ["title:required"] * 5 + ["input:rate_limited"]
+    [error] = good["errors"]
+    assert error["field"] == "input"
+    assert error["code"] == "rate_limited"
+    assert error["message"].startswith("Too many requests. Try again in ")
+    assert await _proposal_count(settings) == 0
 
 
 # Production defaults
