@@ -150,7 +150,7 @@ async def save_agency(request: Request) -> Response:
     values["categories"] = [str(c) for c in form.getlist("categories")]
     try:
         async with runtime.db.transaction() as session:
-            await _save(session, actor, code, values, request)
+            await _save(session, actor, code, values, request, _default_days(runtime))
     except ValidationFailed as failure:
         return await _agency_page(
             request, runtime, code, values=values, errors=field_errors(failure), status_code=422
@@ -158,8 +158,19 @@ async def save_agency(request: Request) -> Response:
     return RedirectResponse(f"/admin/agencies/{code}?saved=1", status_code=303)
 
 
+def _default_days(runtime: Runtime) -> tuple[int, int]:
+    """The business days to acknowledge and to respond where an agency sets none."""
+    settings = runtime.settings
+    return settings.acknowledge_business_days, settings.response_business_days
+
+
 async def _save(
-    session: AsyncSession, actor: Actor, code: str, values: dict[str, Any], request: Request
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    values: dict[str, Any],
+    request: Request,
+    defaults: tuple[int, int],
 ) -> None:
     """Both edits in one transaction; every problem of both is reported, nothing is stored."""
     language = page_language(request)
@@ -184,6 +195,7 @@ async def _save(
             emails=_lines(values["emails"]),
             acknowledge_days=days["acknowledgeDays"],
             respond_days=days["respondDays"],
+            defaults=defaults,
         )
     except ValidationFailed as failure:
         problems += failure.errors

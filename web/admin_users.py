@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from service.accounts import repository as account_rows
 from service.accounts import service as accounts
 from service.accounts.actor import Actor
 from service.accounts.errors import NotPermitted, UserNotFound
@@ -173,7 +174,9 @@ async def _user_page(
         visible = await accounts.officials_for(session, actor)
         user = next((u for u in visible if u.id == user_id), None)
         if user is None:
-            raise HTTPException(404)
+            if await account_rows.get_user(session, user_id) is None:
+                raise HTTPException(404)
+            return _not_theirs(request)
         history = await accounts.account_history(session, actor, [user])
         names = await accounts.actor_names(session, [c.actor for c in history])
         agencies = {a.id: a for a in await directory.agencies(session)}
@@ -206,9 +209,18 @@ async def _user_page(
     )
 
 
+def _not_theirs(request: Request) -> Response:
+    """Another agency's account (or the secretariat's), asked for by an agency admin: the same
+    refusal to see it as to change it, as creating an account for another agency words it, and
+    nothing of the account itself."""
+    _ = gettext_for(request)
+    message = _("You may manage only your own agency's reviewers.")
+    return render(request, "admin/forbidden.html", {"message": message}, status_code=403)
+
+
 async def _refused(request: Request, runtime: Runtime, actor: Actor, user_id: int) -> Response:
     """A change the service refused: on the account page, saying why, when the administrator
-    sees that account; the plain refusal for accounts they do not see (as before)."""
+    sees that account; for another agency's account the refusal its page gives."""
     try:
         return await _user_page(request, runtime, actor, user_id, refused=True, status_code=403)
     except HTTPException:

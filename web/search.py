@@ -113,6 +113,7 @@ def parse_form(params: QueryParams, max_query_length: int, gettext: Any) -> Sear
     published = params.get("published", "")
     form.published = published if _yes_no(published) is not None else ""
     created: dict[str, datetime] = {}
+    days: dict[str, date] = {}
     for name, end_of_day in (("from", False), ("to", True)):
         raw = params.get(name, "").strip()
         if not raw:
@@ -128,8 +129,15 @@ def parse_form(params: QueryParams, max_query_length: int, gettext: Any) -> Sear
                 "latest": LATEST_DAY.isoformat(),
             }
             continue
+        days[name] = day
         start = datetime.combine(day, time(0), tzinfo=ZONE)
         created[name] = start + timedelta(days=1) if end_of_day else start
+    if "from" in days and "to" in days and days["from"] > days["to"]:
+        # Worded as the statistics page words it; the day at fault filters nothing, as a date
+        # written wrong does, and the export is refused.
+        message = gettext("The first day of the period must not come after its last day, %(last)s.")
+        form.errors["from"] = message % {"last": days["to"]}
+        del created["from"]
     chosen = {name: frozenset(values) for name, values in form.choices.items()}
     form.filters = SearchFilters(
         statuses=chosen.get("status", frozenset()),

@@ -57,3 +57,11 @@ def defaults_left_out(
         for category, default in defaults.items()
         if default == agency and category not in categories
     )
+
+
+def acknowledge_exceeds_respond(acknowledge_days: int | None, respond_days: int | None) -> bool:
+    """Whether an agency's figures would have a submission answered before it is due to be
+    acknowledged: more business days to acknowledge than to respond (both given)."""
+    if acknowledge_days is None or respond_days is None:
+        return False
+    return acknowledge_days > respond_days

@@ -17,6 +17,7 @@ from service.directory.checks import (
     MAX_KEYWORDS,
     MAX_PLACE_NAME_LENGTH,
     Fault,
+    acknowledge_exceeds_respond,
     defaults_left_out,
     keywords_fault,
     text_fault,
@@ -354,6 +355,14 @@ class _Parser:
                     self.fail(row.file, row.line, "emails", f'not an email address: "{email}"')
             acknowledge = self._days(row, "acknowledge_days")
             respond = self._days(row, "respond_days")
+            if acknowledge_exceeds_respond(acknowledge, respond):
+                self.fail(
+                    row.file,
+                    row.line,
+                    "acknowledge_days",
+                    f"{acknowledge} days to acknowledge exceed the {respond} days to respond:"
+                    " a submission is acknowledged before it is answered",
+                )
             if names is None or kind is None or len(self.errors) > errors_before:
                 continue
             record = AgencyRecord(

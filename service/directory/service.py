@@ -12,7 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from search.text import normalize
 from service.db import utcnow
 from service.directory import repository
-from service.directory.checks import MAX_AGENCY_NAME_LENGTH, Fault, text_fault
+from service.directory.checks import (
+    MAX_AGENCY_NAME_LENGTH,
+    Fault,
+    acknowledge_exceeds_respond,
+    text_fault,
+)
 from service.directory.loader import (
     AgencyRecord,
     CategoryRecord,
@@ -490,9 +495,11 @@ async def update_agency(
     emails: Sequence[str],
     acknowledge_days: int | None,
     respond_days: int | None,
+    defaults: tuple[int, int] | None = None,
 ) -> Agency:
     """Change an agency's names, contact emails and deadline overrides, recording each change;
-    raises ValidationFailed naming each field."""
+    raises ValidationFailed naming each field. `defaults`, the (acknowledge, respond) business
+    days that apply where an override is empty (the settings'), are weighed against the other."""
     _ = translations(language).gettext
     row = await agency(session, code)
     if row is None:
@@ -531,6 +538,10 @@ async def update_agency(
         if days is not None and not 1 <= days <= MAX_DEADLINE_DAYS:
             message = _("Choose from 1 to %(max)s business days.") % {"max": MAX_DEADLINE_DAYS}
             problems.append(FieldError(field_name, "out_of_range", message))
+    if not any(p.field in ("acknowledgeDays", "respondDays") for p in problems):
+        order = _deadline_order(acknowledge_days, respond_days, defaults, language)
+        if order is not None:
+            problems.append(order)
     if problems:
         raise ValidationFailed(problems)
     changes: list[tuple[str, str, str]] = []
@@ -549,3 +560,36 @@ async def update_agency(
     await record_agency_edits(session, actor, row.code, changes)
     await session.flush()
     return row
+
+
+def _deadline_order(
+    acknowledge_days: int | None,
+    respond_days: int | None,
+    defaults: tuple[int, int] | None,
+    language: Language,
+) -> FieldError | None:
+    """A submission is due to be acknowledged before it is due to be answered: the figures that
+    would apply (an override, else its default) must not say otherwise."""
+    _ = translations(language).gettext
+    default_acknowledge, default_respond = defaults if defaults is not None else (None, None)
+    if acknowledge_exceeds_respond(acknowledge_days, respond_days):
+        message = _(
+            "Must not exceed the business days to respond, %(days)s: a submission is "
+            "acknowledged before it is answered."
+        )
+        return FieldError("acknowledgeDays", "exceeds_respond", message % {"days": respond_days})
+    if respond_days is None and acknowledge_exceeds_respond(acknowledge_days, default_respond):
+        message = _(
+            "Must not exceed the default business days to respond, %(days)s: a submission is "
+            "acknowledged before it is answered."
+        )
+        return FieldError("acknowledgeDays", "exceeds_respond", message % {"days": default_respond})
+    if acknowledge_days is None and acknowledge_exceeds_respond(default_acknowledge, respond_days):
+        message = _(
+            "Must not be less than the default business days to acknowledge, %(days)s: a "
+            "submission is acknowledged before it is answered."
+        )
+        return FieldError(
+            "respondDays", "below_acknowledge", message % {"days": default_acknowledge}
+        )
+    return None

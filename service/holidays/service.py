@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.db import utcnow
@@ -11,7 +12,7 @@ from service.errors import FieldError, ValidationFailed
 from service.holidays import repository
 from service.holidays.errors import HolidayNotFound
 from service.holidays.models import Holiday, HolidayChange
-from service.i18n import Language, translations
+from service.i18n import Language, format_day, translations
 from service.text import has_control_characters, normalize
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -40,17 +41,29 @@ def parse_day(text: str, language: Language, field: str = "date") -> date:
     except ValueError:
         message = _("Write the date as YYYY-MM-DD, e.g. 2027-01-01.")
         raise ValidationFailed([FieldError(field, "invalid", message)]) from None
-    return _checked_year(day, language, field)
+    return checked_day(day, language, field)
 
 
-def _checked_year(day: date, language: Language, field: str) -> date:
+def checked_day(day: date, language: Language, field: str = "date") -> date:
+    """A working day within the years the calendar serves: deadlines skip weekends already, so
+    a holiday on a Saturday or a Sunday would change nothing (when its day off moves to a
+    working day, that day is the one to add)."""
+    _ = translations(language).gettext
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        _ = translations(language).gettext
         message = _("Choose a date from %(first)s to %(last)s.") % {
             "first": MIN_YEAR,
             "last": MAX_YEAR,
         }
         raise ValidationFailed([FieldError(field, "out_of_range", message)])
+    if day.weekday() >= 5:
+        message = _(
+            "%(date)s is a %(weekday)s: deadlines skip weekends already. Add only holidays that "
+            "fall on working days."
+        ) % {
+            "date": format_day(day, language),
+            "weekday": format_date(day, "EEEE", locale=language),
+        }
+        raise ValidationFailed([FieldError(field, "weekend", message)])
     return day
 
 
@@ -71,9 +84,18 @@ def checked_name(name: str, language: Language) -> str:
 async def save_holiday(
     session: AsyncSession, actor: str, day: date, name: str, language: Language
 ) -> Holiday:
-    """Add a holiday, or rename the one on that day; raises ValidationFailed naming the field."""
-    _checked_year(day, language, "date")
-    name = checked_name(name, language)
+    """Add a holiday, or rename the one on that day; raises ValidationFailed naming each field."""
+    problems: list[FieldError] = []
+    try:
+        checked_day(day, language)
+    except ValidationFailed as failure:
+        problems += failure.errors
+    try:
+        name = checked_name(name, language)
+    except ValidationFailed as failure:
+        problems += failure.errors
+    if problems:
+        raise ValidationFailed(problems)
     now = utcnow()
     # Locked, so that two saves of one day at once take turns, each renaming what the other
     # left. A day with no row has nothing to lock: when two add it at once, the second finds

@@ -194,7 +194,7 @@ async def test_an_agency_admin_manages_only_its_own_reviewers(
     assert "Đã tạo tài khoản cho b@hue.gov.vn" in listed.text
     assert 'id="new-password"' not in listed.text
     other_agency = await _user_id(db, reviewer_email("BKHCN"))
-    assert (await client.get(f"/admin/users/{other_agency}")).status_code == 404
+    assert (await client.get(f"/admin/users/{other_agency}")).status_code == 403
     token = csrf_of(page.text)
     forbidden = await client.post(
         f"/admin/users/{other_agency}/deactivate", data={"csrf_token": token}

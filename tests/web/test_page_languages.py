@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -173,7 +173,9 @@ async def _scene(app: Starlette, client: httpx.AsyncClient, settings: Settings) 
             keywords_vi=["đổi mới sáng tạo"],
             keywords_en=["innovation"],
         )
+        # This year's (the page shows it), on a working day: the last one of December.
         holiday = date(date.today().year, 12, 31)
+        holiday -= timedelta(days=max(0, holiday.weekday() - 4))
         await holidays.save_holiday(session, admin.label, holiday, "Nghỉ cuối năm", "vi")
     token = await bearer(db, Role.SECRETARIAT, None, "cổng liên thông")
     changed = await execute(

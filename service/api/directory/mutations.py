@@ -61,6 +61,10 @@ class DirectoryMutation:
                     emails=input.emails,
                     acknowledge_days=input.acknowledge_days,
                     respond_days=input.respond_days,
+                    defaults=(
+                        context.runtime.settings.acknowledge_business_days,
+                        context.runtime.settings.response_business_days,
+                    ),
                 )
         except ValidationFailed as failure:
             return ValidationErrors.from_domain(failure.errors)

@@ -19,11 +19,21 @@ from service.api.search.types import (
     SearchResults,
     SearchSort,
 )
+from service.i18n import Language, translations
 
 
-def _filters(given: SearchFilter | None) -> SearchFilters:
+def _filters(given: SearchFilter | None, language: Language) -> SearchFilters:
     if given is None:
         return SearchFilters()
+    first, end = given.created_from, given.created_to
+    if first is not None and end is not None and first > end:
+        # Nothing could match: refused by name, as the search page and the statistics refuse it.
+        _ = translations(language).gettext
+        message = _("Must not come after createdTo, %(to)s.") % {"to": end.isoformat()}
+        raise GraphQLError(
+            f"createdFrom: {message}",
+            extensions={"errors": [{"field": "createdFrom", "code": "after_to"}]},
+        )
     return SearchFilters(
         statuses=frozenset(s.value for s in given.statuses or ()),
         kinds=frozenset(k.value for k in given.kinds or ()),
@@ -67,7 +77,7 @@ class SearchQuery:
                 query,
                 info.context.search_scope,
                 runtime.settings,
-                filters=_filters(filter),
+                filters=_filters(filter, info.context.language),
                 sort=sort.value,
                 first=first,
                 offset=offset,
