@@ -125,7 +125,7 @@ def _labels(request: Request) -> dict[str, str]:
         "emails": _("Contact emails"),
         "acknowledgeDays": _("Business days to acknowledge"),
         "respondDays": _("Business days to respond"),
-        "categories": _("Topic categories"),
+        "categories": _("Categories"),
         "keywordsVi": _("Keywords in Vietnamese"),
         "keywordsEn": _("Keywords in English"),
         "agencyCode": _("Agency"),

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from service.accounts.models import Role
 from service.directory.models import AgencyKind
+from service.privacy.service import ERASED
 from service.proposals.labels import status_labels as status_labels  # the service's too
 from service.proposals.models import ProposalKind, SubmitterType
 
@@ -51,7 +52,8 @@ def submitter_type_labels(_: Gettext) -> dict[str, str]:
 
 
 def field_labels(_: Gettext) -> dict[str, str]:
-    """Names of the form's fields, as the error summary shows them."""
+    """Names of the submission form's fields in the order the page shows them: its labels
+    (optional ones with `optional` added) and its error summary both read them from here."""
     return {
         "kind": _("What are you sending?"),
         "title": _("Title"),
@@ -59,14 +61,26 @@ def field_labels(_: Gettext) -> dict[str, str]:
         "categoryCode": _("Topic"),
         "provinceCode": _("Province or city"),
         "legalReferences": _("Related legal documents or procedures"),
+        "attachments": _("Evidence files"),
         "submitterType": _("You are sending as"),
         "name": _("Full name"),
         "email": _("Email"),
         "phone": _("Phone"),
-        "organisation": _("Organisation"),
-        "attachments": _("Evidence files"),
+        # Not "Organisation": that is one of the submitter types (SubmitterType.ORGANISATION).
+        "organisation": _("Agency or organisation"),
         "website": _("Leave this field empty"),
     }
+
+
+def optional(label: str, _: Gettext) -> str:
+    """A field's label with the mark of an optional field."""
+    return _("%(field)s (optional)") % {"field": label}
+
+
+def shown_personal(value: str, _: Gettext) -> str:
+    """A submitter's detail or note as a page shows it: erasure's stored marker in the page's
+    language, anything else as it is."""
+    return _("[erased]") if value == ERASED else value
 
 
 def rating_labels(_: Gettext) -> dict[int, str]:

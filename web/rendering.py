@@ -53,6 +53,8 @@ def templates_for(language: Language) -> Jinja2Templates:
     env.filters["actor"] = lambda label, names=None: labels.actor_label(
         label, names or {}, catalog.gettext
     )
+    env.filters["personal"] = lambda value: labels.shown_personal(value, catalog.gettext)
+    env.filters["optional"] = lambda label: labels.optional(label, catalog.gettext)
     env.globals |= {
         "language": language,
         "languages": LANGUAGES,

@@ -39,6 +39,7 @@ from service.workflow.rules import Action, allowed_actions
 from web.common import field_errors, gettext_for, runtime_of
 from web.csrf import checked_form
 from web.history import History
+from web.labels import shown_personal
 from web.rendering import page_language, render
 
 
@@ -95,7 +96,10 @@ def timeline_rows(
             event=event,
             agency=agency,
             happened=_happened(event, gettext),
-            note=shown_note(event.actor, event.note, official=official, submitter=submitter),
+            note=shown_personal(
+                shown_note(event.actor, event.note, official=official, submitter=submitter),
+                gettext,
+            ),
             # The submission itself is its status; an erasure leaves the status as it was.
             shows_status=event.from_status is not None and event.action != privacy.ERASE_ACTION,
         )
@@ -208,12 +212,13 @@ async def _page(
 
 
 def _error_labels(_: Callable[[str], str]) -> dict[str, str]:
-    """The fields of the submitter's forms, as the error summary names them."""
+    """The fields of the submitter's forms in the page's order: their labels (optional ones with
+    `optional` added) and the error summary both read them from here."""
     return {
         "answer": _("Your answer"),
-        "reason": _("Reason for withdrawing"),
-        "score": _("Rating"),
+        "score": _("How satisfied are you with the answer?"),
         "comment": _("Comment"),
+        "reason": _("Why do you withdraw it?"),
     }
 
 

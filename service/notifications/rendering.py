@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.i18n import Language, format_day, format_size, format_when, translations
+from service.notifications.models import ERASED_RECIPIENT
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -41,6 +42,8 @@ def _environment(language: Language) -> Environment:
 def render_mail(template: str, language: Language, context: dict[str, Any]) -> RenderedMail:
     env = _environment(language)
     context = {**context, "language": language}
+    if context.get("note") == ERASED_RECIPIENT:  # a quoted note erased before the mail went
+        context["note"] = translations(language).gettext("[erased]")
     text_template = env.get_template(f"{template}.txt")
     subject = str(getattr(text_template.make_module(context), "subject", "")).strip()
     text = text_template.render(context)

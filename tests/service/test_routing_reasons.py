@@ -29,7 +29,7 @@ def test_every_reason_in_vietnamese_and_in_english() -> None:
         (why.confidence("BTC", 0.55), "Bộ Tài chính: độ tin cậy 0,55"),
         (
             why.below_threshold(0.47, 0.6),
-            "độ tin cậy 0,47 thấp hơn ngưỡng 0,60: Ban thư ký quyết định",
+            "độ tin cậy 0,47 thấp hơn ngưỡng 0,60: Văn phòng Thường trực quyết định",
         ),
         (why.near_duplicate("AB12"), "gần trùng với AB12"),
         (why.decided("BTC", "user:3"), "Bộ Tài chính: do lan@mof.gov.vn quyết định"),

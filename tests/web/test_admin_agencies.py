@@ -158,7 +158,7 @@ async def test_agency_kinds_show_as_words_in_both_languages(client: httpx.AsyncC
     vietnamese = await client.get("/admin/agencies", params={"kind": "PROVINCE"})
     assert '<option value="MINISTRY">Bộ, cơ quan trung ương</option>' in vietnamese.text
     assert '<option value="PROVINCE" selected>Tỉnh, thành phố</option>' in vietnamese.text
-    assert '<option value="SECRETARIAT">Ban thư ký thường trực</option>' in vietnamese.text
+    assert '<option value="SECRETARIAT">Văn phòng Thường trực</option>' in vietnamese.text
     assert "<td>Tỉnh, thành phố</td>" in vietnamese.text
     await client.get("/lang/en")
     english = await client.get("/admin/agencies")

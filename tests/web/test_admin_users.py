@@ -180,7 +180,7 @@ async def test_an_agency_admin_manages_only_its_own_reviewers(
         page="/admin/users",
     )
     assert promoted.status_code == 422
-    assert "Vai trò: Bạn không được cấp vai trò Ban thư ký thường trực." in promoted.text
+    assert "Vai trò: Bạn không được cấp vai trò Văn phòng Thường trực." in promoted.text
     assert "SECRETARIAT." not in promoted.text
     own = await post_form(
         client,
@@ -274,8 +274,8 @@ async def test_an_agency_admin_sees_their_own_account_read_only(
         "UBND-HUE — Ủy ban nhân dân thành phố Huế",
     )
     assert (
-        '<p id="read-only">Chỉ Ban thư ký mới thay đổi tài khoản của quản trị viên cơ quan.</p>'
-        in theirs.text
+        '<p id="read-only">Chỉ Văn phòng Thường trực mới thay đổi tài khoản của quản trị viên'
+        " cơ quan.</p>" in theirs.text
     )
     assert f'action="/admin/users/{colleague}' not in theirs.text
     # A form kept open from before, or crafted, is refused on the account page, saying why.
@@ -293,8 +293,8 @@ async def test_an_agency_admin_sees_their_own_account_read_only(
     off = await client.post(f"/admin/users/{colleague}/deactivate", data={"csrf_token": token})
     assert off.status_code == 403
     assert (
-        "<p>Tài khoản này không được thay đổi. Chỉ Ban thư ký mới thay đổi tài khoản của quản trị"
-        " viên cơ quan.</p>"
+        "<p>Tài khoản này không được thay đổi. Chỉ Văn phòng Thường trực mới thay đổi tài khoản"
+        " của quản trị viên cơ quan.</p>"
     ) in off.text
     async with db.session() as session:
         me = await accounts.get_user(session, own)

@@ -297,7 +297,7 @@ async def test_officials_pages_show_reasons_and_histories_in_vietnamese(
     assert re.search(rf"tiền lệ: {first} \(0,\d\d\)", note("precedent detail"))
     assert f"gần trùng với {first}" in note("duplicate detail")
     assert re.search(
-        r"^độ tin cậy 0,\d\d thấp hơn ngưỡng 0,50: Ban thư ký quyết định; từ khóa: ",
+        r"^độ tin cậy 0,\d\d thấp hơn ngưỡng 0,50: Văn phòng Thường trực quyết định; từ khóa: ",
         note("triaged detail"),
     )
     assert "(hệ thống)" in pages["routed detail"]

@@ -120,7 +120,10 @@ async def test_reviewer_answers_from_a_template_then_the_submitter_rates(
         data={"key": key, "score": "9", "csrf_token": csrf_of(tracking.text)},
     )
     assert bad.status_code == 422
-    assert '<a href="#score">Đánh giá: Hãy chọn điểm từ 1 đến 5.</a>' in bad.text
+    assert (
+        '<a href="#score">Bạn hài lòng với câu trả lời ở mức nào?: Hãy chọn điểm từ 1 đến 5.</a>'
+        in bad.text
+    )
     rated = await client.post(
         f"/track/{code}/rate",
         data={"key": key, "score": "4", "comment": "Rõ ràng", "csrf_token": csrf_of(tracking.text)},

@@ -119,7 +119,7 @@ async def test_the_secretariat_erases_on_request_and_reads_the_audit_log(
     assert refused["erasePersonalDataOnRequest"] == {
         "__typename": "NotPermittedError",
         "code": "not_permitted",
-        "message": "Chỉ Thường trực mới xoá dữ liệu cá nhân theo yêu cầu.",
+        "message": "Chỉ Văn phòng Thường trực mới xoá dữ liệu cá nhân theo yêu cầu.",
     }
     # Refused before the input is read: no reason, or an id of nothing, says the same.
     for refused_input in ({"id": pid, "reason": " "}, {"id": "UHJvcG9zYWw6OTk5OQ==", "reason": ""}):

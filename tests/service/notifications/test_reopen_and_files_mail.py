@@ -245,7 +245,7 @@ async def test_reopened_into_triage_only_its_submitter_is_told(
     to_submitter = mail[("khac@example.com", f"Nội dung {code} của bạn đã được mở lại")]
     lines = _lines(to_submitter)
     assert "Người gửi đề nghị mở lại." in lines
-    assert "Ban thư ký sẽ chuyển nội dung đến cơ quan có thẩm quyền." in lines
+    assert "Văn phòng Thường trực sẽ chuyển nội dung đến cơ quan có thẩm quyền." in lines
     assert "hạn trả lời" not in _body(to_submitter)
 
 
