@@ -25,6 +25,7 @@ from service.audit.models import AuditAction
 from service.calendar import add_business_days
 from service.db import utcnow
 from service.directory import service as directory
+from service.directory.models import AgencyKind
 from service.errors import FieldError, ValidationFailed
 from service.holidays.service import holiday_dates
 from service.i18n import Language, translations
@@ -106,7 +107,8 @@ class InboxQuery:
             statuses = frozenset()
         else:
             statuses = frozenset(_OPEN_FOR_SECRETARIAT if actor.is_secretariat else AWAITING_AGENCY)
-        # An agency's inbox is what it leads now; published submissions of others stay out.
+        # An agency's inbox is what it leads or cooperates on now (both of which it may read);
+        # published submissions of others, and those it handled once, stay out.
         agencies = frozenset() if actor.is_secretariat else frozenset({actor.agency_id or 0})
         return ProposalFilter(
             statuses=statuses,
@@ -114,7 +116,7 @@ class InboxQuery:
             if self.kind in ProposalKind.__members__
             else frozenset(),
             categories=frozenset({self.category}) if self.category else frozenset(),
-            agency_ids=agencies,
+            handled_by=agencies,
             overdue=True if self.overdue else None,
         )
 
@@ -173,13 +175,13 @@ _BULK_COUNTS = ("acknowledged", "skipped")
 
 
 def _bulk_outcome(request: Request) -> tuple[int, int] | None:
-    """The counts a bulk acknowledge redirected with; None unless both are whole numbers of
-    which one at least is not 0 (a link typed or changed by hand shows no notice)."""
+    """The counts a bulk acknowledge redirected with; None unless both are whole numbers (a
+    link typed or changed by hand shows no notice). (0, 0): nothing was ticked."""
     counts = [
         whole_number(request.query_params.get(name, "")) for name in ("acknowledged", "skipped")
     ]
     done, skipped = counts
-    if done is None or skipped is None or done + skipped == 0:
+    if done is None or skipped is None:
         return None
     return done, skipped
 
@@ -262,10 +264,17 @@ async def _detail(
             "actions": {a.value for a in allowed_actions(actor, proposal)},
             "templates": templates,
             "chosen_template": template.id if template else None,
-            "agencies": [a for a in agencies if a.is_active],
+            # The agencies a submission may be handed to: the secretariat is none of them.
+            "agencies": [
+                a for a in agencies if a.is_active and a.kind is not AgencyKind.SECRETARIAT
+            ],
             "agencies_by_id": by_id,
             "reason_names": History(page_language(request), agencies, categories.values()).names,
-            "cooperating": [by_id[i] for i in record.cooperating_agency_ids if i in by_id],
+            # Named as the lead is, in the page's language and in its alphabetical order.
+            "cooperating": sorted(
+                (by_id[i] for i in record.cooperating_agency_ids if i in by_id),
+                key=lambda a: a.name(page_language(request)),
+            ),
             "may_note": record.may_note,
             "is_secretariat": actor.is_secretariat,
             "errors": errors or {},
@@ -509,6 +518,10 @@ def _error_labels(_: Callable[[str], str]) -> dict[str, dict[str, str]]:
 async def _merge(
     session: AsyncSession, actor: Actor, proposal_id: int, into_code: str, language: Language
 ) -> None:
+    if not into_code.strip():
+        # None given: the service refuses it as required, after checking the step is allowed.
+        await workflow.merge(session, actor, proposal_id, None, language)
+        return
     try:
         lead = await proposals.track(session, into_code)
     except ProposalNotFound:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from service.directory import service as directory
-from service.directory.models import Agency, Category, Province
+from service.directory.models import Agency, AgencyKind, Category, Province
 from service.errors import ValidationFailed
 from service.i18n import Language
 from service.outbox.service import unit_of_work
@@ -151,7 +151,12 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
             # Refused because it has left the queue: the message still names it by its code.
             gone = await proposals.get_for(session, actor, proposal_id)
             codes[proposal_id] = gone.tracking_code if gone is not None else str(proposal_id)
-    agencies = {a.id: a for a in agency_list if a.id is not None and a.is_active}
+    # The agencies a submission may be assigned to, and suggested: the secretariat is none.
+    agencies = {
+        a.id: a
+        for a in agency_list
+        if a.id is not None and a.is_active and a.kind is not AgencyKind.SECRETARIAT
+    }
     _ = gettext_for(request)
     names = History(page_language(request), agency_list, categories.values()).names
     items = []

@@ -37,6 +37,7 @@ from service.accounts.actor import Actor, ActorKind
 from service.accounts.models import Role
 from service.db import Database
 from service.demo import load_demo
+from service.directory.models import SECRETARIAT_CODE
 from service.migrate import upgrade
 from service.proposals.models import ProposalStatus
 from service.proposals.service import submit_proposal
@@ -121,7 +122,9 @@ class Bench:
         if not feed_back:
             return
         async with self.db.transaction() as session:
-            if routed.status is ProposalStatus.TRIAGE:
+            if expected == SECRETARIAT_CODE:
+                pass  # programme-wide: the secretariat's, in its triage queue; it assigns no one
+            elif routed.status is ProposalStatus.TRIAGE:
                 await workflow.assign(
                     session, SECRETARIAT, proposal.id, expected, self.settings, "en"
                 )

@@ -141,7 +141,9 @@ class ProposalFilter:
     kinds: frozenset[ProposalKind] = frozenset()
     categories: frozenset[str] = frozenset()
     provinces: frozenset[str] = frozenset()
-    agency_ids: frozenset[int] = frozenset()
+    agency_ids: frozenset[int] = frozenset()  # the lead now
+    # The lead now, or cooperating on it now: what an agency's inbox lists.
+    handled_by: frozenset[int] = frozenset()
     submitter_types: frozenset[SubmitterType] = frozenset()
     overdue: bool | None = None
     created_from: datetime | None = None

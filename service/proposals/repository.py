@@ -154,6 +154,15 @@ def _filtered(
         statement = statement.where(col(Proposal.province_code).in_(where.provinces))
     if where.agency_ids:
         statement = statement.where(col(Proposal.agency_id).in_(where.agency_ids))
+    if where.handled_by:
+        cooperating = select(ProposalAgency.proposal_id).where(
+            col(ProposalAgency.agency_id).in_(where.handled_by),
+            col(ProposalAgency.active),
+            ProposalAgency.role == AssignmentRole.COOPERATING,
+        )
+        statement = statement.where(
+            or_(col(Proposal.agency_id).in_(where.handled_by), col(Proposal.id).in_(cooperating))
+        )
     if where.submitter_types:
         statement = statement.where(col(Proposal.submitter_type).in_(where.submitter_types))
     if where.created_from is not None:
@@ -168,10 +177,10 @@ def _filtered(
 
 def _reads(scope: Scope, where: ProposalFilter) -> list[ColumnElement[bool]]:
     """The conditions a list reads apart: `_visible_parts`, unless the filter names the leading
-    agencies. Their index is then the better way in (an agency's inbox), and a published part
-    on its own would be read through the published index, every published submission of the
-    country for each page."""
-    if where.agency_ids:
+    (or handling) agencies. Their index is then the better way in (an agency's inbox), and a
+    published part on its own would be read through the published index, every published
+    submission of the country for each page."""
+    if where.agency_ids or where.handled_by:
         return [visible_to(scope)]
     return _visible_parts(scope)
 

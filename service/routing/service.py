@@ -17,7 +17,7 @@ from service.db import utcnow
 from service.directory import checks
 from service.directory import repository as directory
 from service.directory import service as directory_service
-from service.directory.models import Agency, AgencyCategory
+from service.directory.models import Agency, AgencyCategory, AgencyKind
 from service.errors import FieldError, ValidationFailed
 from service.i18n import Language, translations
 from service.notifications import catalog as mail
@@ -275,7 +275,9 @@ async def decide_routing(
     agency = None
     if decision.agency is not None and decision.confidence >= threshold:
         agency = await directory.get_agency_by_code(session, decision.agency)
-    if agency is None:
+    if agency is None or agency.kind is AgencyKind.SECRETARIAT:
+        # Nothing confident, or a rule sending it to the secretariat (programme-wide matters):
+        # its triage queue, where it chooses the agency. It answers nothing itself.
         agency, status, method = (
             await directory_service.secretariat(session),
             ProposalStatus.TRIAGE,
@@ -407,7 +409,7 @@ def _reasons(
         return [why.nothing().stored()]
     lead = decision.suggestions[0]
     confidence = round(decision.confidence, 2)
-    if method is RoutingMethod.TRIAGE:
+    if method is RoutingMethod.TRIAGE and decision.confidence < threshold:
         first = why.below_threshold(confidence, threshold)
     else:
         first = why.confidence(lead.agency, confidence)

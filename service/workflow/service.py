@@ -20,7 +20,7 @@ from service.calendar import add_business_days, business_days_between
 from service.db import utcnow
 from service.directory import repository as directory
 from service.directory import service as directory_service
-from service.directory.models import Agency
+from service.directory.models import Agency, AgencyKind
 from service.errors import FieldError, ValidationFailed
 from service.holidays.service import holiday_dates
 from service.i18n import DEFAULT_LANGUAGE, Language, format_number, translations
@@ -116,6 +116,20 @@ class _Checks:
                     "code": code.strip()
                 }
             self.fail(name, "unknown", message)
+        elif agency.kind is AgencyKind.SECRETARIAT:
+            # It triages and assigns; it has no reviewers to answer a submission or help answer.
+            _ = self.gettext
+            if name == "agencyCode":
+                message = _(
+                    "The secretariat cannot lead a submission: choose the agency that will"
+                    " answer it."
+                )
+            else:
+                message = _(
+                    '"%(code)s" is the secretariat: it cannot cooperate on a submission.'
+                ) % {"code": agency.code}
+            self.fail(name, "not_an_agency", message)
+            return None
         return agency
 
     def done(self) -> None:
@@ -293,12 +307,16 @@ async def respond(
     checked = attachments.check_files(list(files), settings, language) if settings else []
     assert proposal.id is not None
     assert proposal.agency_id is not None
+    # Public only with the submitter's consent. Without it the answer is stored unpublished,
+    # not refused: `publish` asks for publication where it is allowed (the API's defaults to
+    # true), and nobody but the submitter and the officials could read it anyway.
+    published = publish and proposal.consent_to_publish
     response = Response(
         proposal_id=proposal.id,
         agency_id=proposal.agency_id,
         author=actor.label,
         text=text,
-        published=publish,
+        published=published,
     )
     repository.add(session, response)
     await session.flush()
@@ -314,7 +332,7 @@ async def respond(
     step = await _record(session, proposal, actor, Action.RESPOND, ProposalStatus.RESPONDED)
     # The mail lists this answer's files as they are when it goes out (an erased one is gone).
     await _notify_submitter(
-        session, step, mail.RESPONDED, note=text, published=publish, response_id=response.id
+        session, step, mail.RESPONDED, note=text, published=published, response_id=response.id
     )
     return step
 
@@ -329,7 +347,8 @@ async def decline(
     secretariat = await directory_service.secretariat(session)
     assert proposal.id is not None
     for assignment in await proposals.active_assignments(session, proposal.id):
-        if assignment.agency_id == declining:
+        # Back in triage nobody handles it: the cooperation asked for it ends with the lead's.
+        if assignment.agency_id == declining or assignment.role is AssignmentRole.COOPERATING:
             assignment.active = False
     declined_by = await directory.get_agency(session, declining) if declining else None
     if declined_by is not None:
@@ -402,7 +421,7 @@ async def _route(
         for code in cooperating
         if (partner := await checks.agency(session, code, "cooperatingAgencyCodes")) is not None
     ]
-    # In triage the secretariat only holds it: it may take it on itself.
+    # In triage the secretariat only holds it (and is refused above): any agency may take it.
     if (
         agency is not None
         and agency.id == proposal.agency_id
@@ -414,20 +433,39 @@ async def _route(
     assert agency is not None
     await _hand_to(session, proposal, agency, settings)
     await routing.record_secretariat_routing(session, proposal, agency, actor.label, note)
+    await _end_cooperation(session, proposal, keeping={p.id for p in partners})
     for partner in partners:
         if partner.id != agency.id:
             await _hand_to(session, proposal, partner, settings, AssignmentRole.COOPERATING)
     step = await _record(session, proposal, actor, action, ProposalStatus.ROUTED, note, agency.id)
     assert agency.id is not None
-    await _notify_agency(session, step, agency.id)
+    # The secretariat's note (a transfer's reason) goes with the case, in the mail too.
+    await _notify_agency(session, step, agency.id, note=note)
     for partner in partners:
         assert partner.id is not None
         if partner.id != agency.id:
             # Told whose case it is, and that they are asked to cooperate on it.
             await _notify_agency(
-                session, step, partner.id, agency_id=agency.id, cooperating_agency_id=partner.id
+                session,
+                step,
+                partner.id,
+                agency_id=agency.id,
+                cooperating_agency_id=partner.id,
+                note=note,
             )
     return step
+
+
+async def _end_cooperation(
+    session: AsyncSession, proposal: Proposal, keeping: set[int | None]
+) -> None:
+    """Cooperation is asked with an assignment, for its lead: an assignment names its cooperating
+    agencies afresh (none when none is given) and a transfer, which names none, ends it. Those
+    let go keep read access, as a former lead does."""
+    assert proposal.id is not None
+    for assignment in await proposals.active_assignments(session, proposal.id):
+        if assignment.role is AssignmentRole.COOPERATING and assignment.agency_id not in keeping:
+            assignment.active = False
 
 
 async def reject(
@@ -467,14 +505,25 @@ async def _followers(session: AsyncSession, proposal_id: int) -> set[int]:
 
 
 async def merge(
-    session: AsyncSession, actor: Actor, proposal_id: int, into_id: int, language: Language
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    into_id: int | None,
+    language: Language,
 ) -> Step:
-    """Fold a duplicate into a lead submission, which its submitter then follows."""
-    await _lock_with_followers(session, proposal_id, {proposal_id, into_id})
+    """Fold a duplicate into a lead submission (None: none was given), which its submitter
+    then follows."""
+    involved = {proposal_id} if into_id is None else {proposal_id, into_id}
+    await _lock_with_followers(session, proposal_id, involved)
     proposal = await _load(session, actor, proposal_id, Action.MERGE, language)
+    _ = translations(language).gettext
+    if into_id is None:
+        raise ValidationFailed([FieldError("intoId", "required", _("This field is required."))])
+    if into_id == proposal.id:
+        message = _("A submission cannot be merged into itself.")
+        raise ValidationFailed([FieldError("intoId", "self", message)])
     lead = await proposals.get_visible(session, actor.scope, into_id)
-    if lead is None or lead.id == proposal.id or lead.status in _NO_LEAD:
-        _ = translations(language).gettext
+    if lead is None or lead.status in _NO_LEAD:
         message = _(
             "Choose another submission that is still handled or answered: not merged, "
             "rejected or withdrawn."

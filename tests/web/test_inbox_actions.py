@@ -42,6 +42,14 @@ SUMMARY_LABELS = {
     ("reopen", "reason"): "Lý do mở lại",
     ("assign", "agencyCode"): "Cơ quan chủ trì",
 }
+# The fields whose text is in the timeline the submitter reads, and say so in a hint.
+SUBMITTER_READS = {
+    ("decline", "reason"),
+    ("assign", "note"),
+    ("transfer", "reason"),
+    ("reject", "reason"),
+    ("reopen", "reason"),
+}
 NOT_YOURS = "Bạn không có quyền thực hiện bước này với nội dung này."
 
 NO_LEAD = (
@@ -150,7 +158,11 @@ def _refused(response: httpx.Response, step: str, field: str, message: str) -> N
     assert f'<a href="#{step}-{field}">{label}: {message}</a>' in response.text
     assert f'<p class="field-error" id="{step}-{field}-error">' in response.text
     assert f'id="{step}-{field}" name="{field}"' in response.text
-    assert f'aria-describedby="{step}-{field}-error" aria-invalid="true"' in response.text
+    # The fields whose text the submitter reads keep their hint saying so.
+    described = f"{step}-{field}-error"
+    if (step, field) in SUBMITTER_READS:
+        described = f"{step}-{field}-hint {described}"
+    assert f'aria-describedby="{described}" aria-invalid="true"' in response.text
     assert "<title>Lỗi:" in response.text
 
 
@@ -368,7 +380,7 @@ async def test_cooperating_agency_contributes_and_the_lead_reads_it(
     client.cookies.clear()
     await sign_in_reviewer(client, "BKHCN")
     lead = await client.get(f"/inbox/{proposal_id}")
-    assert "<dt>Cơ quan phối hợp</dt><dd>BCT</dd>" in lead.text
+    assert "<dt>Cơ quan phối hợp</dt><dd>Bộ Công Thương</dd>" in lead.text
     shown = _notes(lead.text)
     assert '<li class="note-contribution">' in shown
     assert "· BCT · Ý kiến của cơ quan phối hợp</span>" in shown
@@ -392,15 +404,29 @@ async def test_secretariat_merges_duplicates_into_one_lead(
     unknown = await _step(client, first_id, "merge", {"intoCode": "ZZZZ-ZZZZ"})
     _refused(unknown, "merge", "intoCode", "Không có nội dung nào có mã tra cứu này.")
     assert 'value="ZZZZ-ZZZZ"' in unknown.text
-    empty = await _step(client, first_id, "merge", {"intoCode": ""})
-    _refused(empty, "merge", "intoCode", "Không có nội dung nào có mã tra cứu này.")
-    itself = await _step(client, first_id, "merge", {"intoCode": first_code})
-    _refused(
-        itself,
-        "merge",
-        "intoCode",
-        NO_LEAD,
-    )
+    for empty in ("", "   "):
+        _refused(
+            await _step(client, first_id, "merge", {"intoCode": empty}),
+            "merge",
+            "intoCode",
+            REQUIRED,
+        )
+    # Its own code, however typed.
+    for own in (first_code, f" {first_code.lower()} "):
+        itself = await _step(client, first_id, "merge", {"intoCode": own})
+        _refused(itself, "merge", "intoCode", "Không thể gộp một nội dung vào chính nó.")
+    client.cookies.set("intake_lang", "en")
+    in_english = await _step(client, first_id, "merge", {"intoCode": first_code})
+    assert (
+        '<a href="#merge-intoCode">Tracking code of the submission to keep: A submission cannot'
+        " be merged into itself.</a>"
+    ) in in_english.text
+    empty_in_english = await _step(client, first_id, "merge", {"intoCode": ""})
+    assert (
+        '<a href="#merge-intoCode">Tracking code of the submission to keep: This field is'
+        " required.</a>"
+    ) in empty_in_english.text
+    client.cookies.delete("intake_lang")
     assert await _snapshot(db, first_id) == before
 
     for duplicate in (first_id, second_id):

@@ -202,7 +202,9 @@ class WorkflowMutation:
     async def merge(self, info: Info, input: MergeInput) -> WorkflowResult:
         language = info.context.language
         into = from_global_id(input.into_id)
-        into_pk = into[1] if into and into[0] == "Proposal" else -1
+        into_pk: int | None = into[1] if into and into[0] == "Proposal" else -1
+        if not input.into_id.strip():
+            into_pk = None  # not given: the service says the field is required
         return await _step(
             info, input.id, lambda s, a, pk: workflow.merge(s, a, pk, into_pk, language)
         )

@@ -30,7 +30,8 @@ async def _timeline(db: Database, proposal_id: int) -> list[tuple[str, S | None,
 
 async def test_the_whole_life_of_a_submission(settings: Settings) -> None:
     db = Database(settings.resolved_database_url)
-    proposal = await submitted_and_routed(db, settings)
+    # Published with the submitter's consent: without it the answer could not be.
+    proposal = await submitted_and_routed(db, settings, consent_to_publish=True)
     assert proposal.id is not None
     pid = proposal.id
     reviewer = official(await agency_id(db, "BKHCN"), user_id=7)
@@ -211,7 +212,9 @@ async def test_transfer_reject_reopen_and_merge(settings: Settings) -> None:
     assert old_deadline is not None
     assert moved.deadline >= old_deadline
     assert (merged.status, merged.merged_into_id) == (S.MERGED, first.id)
-    assert [(e.field, e.code) for e in self_merge.value.errors] == [("intoId", "invalid")]
+    assert [(e.field, e.code, e.message) for e in self_merge.value.errors] == [
+        ("intoId", "self", "Không thể gộp một nội dung vào chính nó.")
+    ]
 
 
 async def test_submitter_withdraws_with_the_key_and_nobody_else_can(settings: Settings) -> None:
