@@ -1,11 +1,11 @@
 """A submitter's personal data: exporting all of it, erasing it, and erasing it when it expires.
 
 Erasure keeps the submission as an anonymised record: its text, timeline, the agency's answer,
-the rating and the statistics stay; name, email, phone and organisation are replaced, the
-submitter's evidence files are deleted, the submitter's own notes (answers to questions, a
-withdrawal's reason: they are where a phone number or an address gets written) are replaced
-here and in the mail that quoted them to officials, mail not yet sent to them is stopped, and
-the timeline records that the data was erased (without the data).
+the rating's score and the statistics stay; name, email, phone and organisation are replaced,
+the submitter's evidence files are deleted, the submitter's own notes (answers to questions, a
+withdrawal's reason, the rating's comment: they are where a phone number or an address gets
+written) are replaced here and in the mail that quoted them to officials, mail not yet sent to
+them is stopped, and the timeline records that the data was erased (without the data).
 """
 
 from __future__ import annotations
@@ -213,6 +213,9 @@ async def _erase_submitter_notes(session: AsyncSession, proposal_id: int) -> Non
     for event in await repository.submitter_notes(session, proposal_id):
         notes.add(event.note)
         event.note = ERASED
+    rating = await workflow.get_rating(session, proposal_id)
+    if rating is not None and rating.comment:  # the score stays, for the statistics
+        rating.comment = ERASED
     if not notes:
         return
     for notification in await repository.mail_about(session, proposal_id):

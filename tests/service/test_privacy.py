@@ -25,7 +25,7 @@ from service.proposals.service import submit_proposal
 from service.request_id import use_request_id
 from service.settings import Settings
 from service.workflow import service as workflow
-from service.workflow.models import Response
+from service.workflow.models import Rating, Response
 from tests.factories import (
     SECRETARIAT,
     agency_id,
@@ -120,7 +120,9 @@ async def test_erasure_keeps_the_anonymised_submission_and_stops_its_mail(
     assert len(await _audit(db)) == 1
 
 
-async def test_the_answer_and_the_rating_survive_erasure(settings: Settings) -> None:
+async def test_the_answer_and_the_ratings_score_survive_erasure_and_its_comment_does_not(
+    settings: Settings,
+) -> None:
     db = Database(settings.resolved_database_url)
     proposal = await submitted_and_routed(db, settings)
     assert proposal.id is not None
@@ -130,14 +132,20 @@ async def test_the_answer_and_the_rating_survive_erasure(settings: Settings) -> 
         await workflow.respond(
             session, reviewer, pid, "Bộ sẽ nghiên cứu đề xuất.", publish=False, language="vi"
         )
+    submitter = await submitter_of(db, settings, pid)
+    async with db.transaction() as session:
+        await workflow.rate(session, submitter, pid, 4, "Gọi tôi: 0912 345 678.", "vi")
     async with db.transaction() as session:
         await privacy.erase(session, SECRETARIAT, pid, reason="letter of 2026-11-30")
     async with db.session() as session:
         answers = (await session.exec(select(Response).where(Response.proposal_id == pid))).all()
         row = await proposals.get(session, pid)
+        rating = await session.get(Rating, pid)
     assert [a.text for a in answers] == ["Bộ sẽ nghiên cứu đề xuất."]
+    assert rating is not None
+    assert (rating.score, rating.comment) == (4, privacy.ERASED)
     assert row is not None
-    assert (row.status, row.agency_id) == (ProposalStatus.RESPONDED, proposal.agency_id)
+    assert (row.status, row.agency_id) == (ProposalStatus.CLOSED, proposal.agency_id)
 
 
 async def test_only_the_submitter_and_the_secretariat_erase_or_export(settings: Settings) -> None:

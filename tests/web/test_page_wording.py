@@ -290,3 +290,20 @@ async def test_mail_that_quoted_an_erased_answer_shows_the_marker_in_its_languag
             text = body.get_content()
             assert f"\n{marker}\n" in text, text
             assert ("[erased]" in text) is (language == "en")
+
+
+async def test_an_erased_ratings_comment_shows_the_marker_its_score_stays(
+    client: httpx.AsyncClient, settings: Settings, db: Database
+) -> None:
+    proposal_id, link = await _answered(db, settings)
+    submitter = await submitter_of(db, settings, proposal_id)
+    async with db.transaction() as session:
+        await workflow.rate(session, submitter, proposal_id, 2, "Gọi tôi: 0912 345 678.", "vi")
+    async with db.transaction() as session:
+        await privacy.erase(session, submitter, proposal_id)
+    own = _squeezed((await client.get(link)).text)
+    assert (
+        '<div id="rating"><p>Bạn đã đánh giá: 2 trên 5.</p>'
+        '<blockquote class="rating-comment" id="rating-comment">[đã xoá]</blockquote></div>'
+    ) in own
+    assert "0912 345 678" not in own
