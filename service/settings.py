@@ -155,6 +155,18 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _acknowledging_comes_before_responding(self) -> Settings:
+        # As for an agency's own figures (service/directory/checks.py): an acknowledgement due
+        # after the answer would remind and escalate a deadline that no longer means anything.
+        if self.acknowledge_business_days > self.response_business_days:
+            raise ValueError(
+                f"INTAKE_ACKNOWLEDGE_BUSINESS_DAYS: {self.acknowledge_business_days} is more than "
+                f"INTAKE_RESPONSE_BUSINESS_DAYS, {self.response_business_days}; a submission must "
+                "be due to be acknowledged no later than answered"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == _DEVELOPMENT_SECRET:
             raise ValueError("set INTAKE_SECRET_KEY: production refuses the development secret")

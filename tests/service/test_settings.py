@@ -14,6 +14,17 @@ def test_production_refuses_the_development_secret() -> None:
     assert Settings(environment="production", secret_key="k" * 32).secret_key == "k" * 32
 
 
+def test_acknowledging_may_not_take_longer_than_responding() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(acknowledge_business_days=16, response_business_days=15)
+    assert (
+        "INTAKE_ACKNOWLEDGE_BUSINESS_DAYS: 16 is more than INTAKE_RESPONSE_BUSINESS_DAYS, 15; a "
+        "submission must be due to be acknowledged no later than answered"
+    ) in str(refused.value)
+    same = Settings(acknowledge_business_days=15, response_business_days=15)
+    assert (same.acknowledge_business_days, same.response_business_days) == (15, 15)
+
+
 def test_a_read_replica_needs_a_postgresql_primary() -> None:
     with pytest.raises(ValueError, match="INTAKE_DATABASE_REPLICA_URL: a read replica needs"):
         Settings(database_replica_url="postgresql+asyncpg://replica/intake")
