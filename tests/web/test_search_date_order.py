@@ -94,3 +94,26 @@ async def test_the_api_refuses_created_from_after_created_to(
     found = await _search(client, secretariat, ordered)
     assert "errors" not in found, found
     assert found["data"]["search"]["total"] == 0
+
+
+async def test_the_proposals_list_refuses_created_from_after_created_to(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    reviewer = await bearer(db, Role.REVIEWER, "BKHCN")
+    reversed_bounds = {
+        "createdFrom": "2026-12-10T00:00:00+07:00",
+        "createdTo": "2026-12-01T00:00:00+07:00",
+    }
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": operation("InboxPage"),
+            "variables": {"filter": reversed_bounds, "orderBy": "OLDEST", "first": 5},
+        },
+        headers={**reviewer, "accept-language": "vi"},
+    )
+    body = response.json()
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["message"] == "createdFrom: Không được sau createdTo, 2026-12-01T00:00:00+07:00."
+    assert error["extensions"]["errors"] == [{"field": "createdFrom", "code": "after_to"}]

@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 
 from service.api.context import Info
+from service.api.errors import check_created_period
 from service.api.proposals.types import (
     Proposal,
     ProposalConnection,
@@ -56,6 +57,7 @@ class ProposalFilterInput:
 async def _filter(info: Info, given: ProposalFilterInput | None) -> ProposalFilter:
     if given is None:
         return ProposalFilter()
+    check_created_period(given.created_from, given.created_to, info.context.language)
     agency_ids: frozenset[int] = frozenset()
     if given.agency_codes:
         async with info.context.runtime.db.session() as session:

@@ -9,6 +9,7 @@ from search import service
 from search.base import SearchFilters
 from search.service import SearchInputError
 from service.api.context import Info
+from service.api.errors import check_created_period
 from service.api.relay import PageInfo, offset_cursor, offset_from_cursor
 from service.api.search.types import (
     FacetValue,
@@ -19,21 +20,13 @@ from service.api.search.types import (
     SearchResults,
     SearchSort,
 )
-from service.i18n import Language, translations
+from service.i18n import Language
 
 
 def _filters(given: SearchFilter | None, language: Language) -> SearchFilters:
     if given is None:
         return SearchFilters()
-    first, end = given.created_from, given.created_to
-    if first is not None and end is not None and first > end:
-        # Nothing could match: refused by name, as the search page and the statistics refuse it.
-        _ = translations(language).gettext
-        message = _("Must not come after createdTo, %(to)s.") % {"to": end.isoformat()}
-        raise GraphQLError(
-            f"createdFrom: {message}",
-            extensions={"errors": [{"field": "createdFrom", "code": "after_to"}]},
-        )
+    check_created_period(given.created_from, given.created_to, language)
     return SearchFilters(
         statuses=frozenset(s.value for s in given.statuses or ()),
         kinds=frozenset(k.value for k in given.kinds or ()),
