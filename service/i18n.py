@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
@@ -63,6 +64,40 @@ def parse_language(value: str | None) -> Language | None:
         if short == language:
             return language
     return None
+
+
+def accepted_language(header: str | None) -> Language | None:
+    """The language of ours an Accept-Language header prefers: the highest q-value wins (q=0:
+    not acceptable), ties go to the one listed first; `*`, unknown languages and entries with
+    a malformed q-value are passed over. None when it names none of ours."""
+    best: tuple[float, Language] | None = None
+    for part in (header or "").split(","):
+        tag, *parameters = part.split(";")
+        language = parse_language(tag)
+        quality = _quality(parameters)
+        if language is None or quality is None or quality <= 0:
+            continue
+        if best is None or quality > best[0]:
+            best = (quality, language)
+    return best[1] if best else None
+
+
+def caller_language(cookie: str | None, accept_language: str | None) -> Language:
+    """The API's language: the language cookie, else Accept-Language, else Vietnamese."""
+    return parse_language(cookie) or accepted_language(accept_language) or DEFAULT_LANGUAGE
+
+
+_QVALUE = re.compile(r"0(\.\d{0,3})?|1(\.0{0,3})?")
+
+
+def _quality(parameters: list[str]) -> float | None:
+    """The q-value among an entry's parameters (1 when it has none), None when malformed."""
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            value = value.strip()
+            return float(value) if _QVALUE.fullmatch(value) else None
+    return 1.0
 
 
 @cache

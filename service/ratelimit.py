@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.actor import Actor, ActorKind
 from service.bodylimit import send_page
-from service.i18n import translations
+from service.i18n import LANGUAGE_COOKIE, caller_language, translations
 from service.queue import ArqQueue
 from service.settings import Settings
 
@@ -222,12 +222,13 @@ def _cookie(header: str, name: str) -> str | None:
 
 
 def too_many_message(scope: Scope, retry_after: int) -> str:
-    """The 429's message, in English when the caller's cookie or Accept-Language asks for it."""
-    cookies = Headers(scope=scope).get("cookie", "")
-    english = (
-        "intake_lang=en" in cookies or "en" in Headers(scope=scope).get("accept-language", "")[:2]
+    """The 429's message in the API's language: the cookie, else Accept-Language (by q-value),
+    else Vietnamese, as service.api.view.request_language chooses it."""
+    headers = Headers(scope=scope)
+    language = caller_language(
+        _cookie(headers.get("cookie", ""), LANGUAGE_COOKIE), headers.get("accept-language")
     )
-    _ = translations("en" if english else "vi").gettext
+    _ = translations(language).gettext
     return _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after}
 
 

@@ -44,7 +44,7 @@ from service.api.context import Context
 from service.api.loaders import Loaders, create_loaders
 from service.api.protection import INTERNAL_SERVER_ERROR, TIMEOUT
 from service.api.schema import build_schema
-from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, parse_language
+from service.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, caller_language, parse_language
 from service.ratelimit import api_limit, has_bearer, identity, seconds_to_wait, too_many_message
 from service.runtime import Runtime
 from service.settings import Settings
@@ -70,15 +70,11 @@ class ProtocolError(HTTPException):
 
 
 def request_language(request: Request | WebSocket) -> str:
-    """The language cookie, else the first Accept-Language we speak, else Vietnamese."""
-    chosen = parse_language(request.cookies.get(LANGUAGE_COOKIE))
-    if chosen:
-        return chosen
-    for part in request.headers.get("accept-language", "").split(","):
-        language = parse_language(part.split(";")[0])
-        if language:
-            return language
-    return DEFAULT_LANGUAGE
+    """The language cookie, else the Accept-Language we speak that the caller prefers (by
+    q-value), else Vietnamese."""
+    return caller_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
 
 
 def negotiate_media_type(accept: str | None) -> str | None:

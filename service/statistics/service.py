@@ -24,6 +24,7 @@ PERIOD_DAYS = 365
 # The years the calendar serves (service.holidays): a day near year 1 or 9999 has no midnight
 # in Vietnam that is also a datetime in UTC, and no submission is that old or that far off.
 FIRST_DAY, LAST_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+_ARGUMENTS = ("from", "to")  # the order their problems are listed in
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +66,29 @@ def period_from_midnights(
     )
     local = {
         field: None if instant is None else instant.astimezone(ZONE)
-        for field, instant in (("from", first), ("to", last))
+        for field, instant in zip(_ARGUMENTS, (first, last), strict=True)
     }
-    errors = [
+    refused = [
         FieldError(field, "not_a_day", message)
         for field, moment in local.items()
         if moment is not None and moment.time() != time()
     ]
-    if errors:
-        raise ValidationFailed(errors)
-    days = {field: None if moment is None else moment.date() for field, moment in local.items()}
-    return period(days["from"], days["to"], today, language)
+    days = {
+        field: None if moment is None or field in {e.field for e in refused} else moment.date()
+        for field, moment in local.items()
+    }
+    # The other argument's range is checked as well, so that every problem comes at once.
+    try:
+        chosen = period(days["from"], days["to"], today, language)
+    except ValidationFailed as failure:
+        if not refused:
+            raise
+        # An order (after_to) would compare with a default standing in for a refused argument.
+        found = refused + [e for e in failure.errors if e.code != "after_to"]
+        raise ValidationFailed(sorted(found, key=lambda e: _ARGUMENTS.index(e.field))) from None
+    if refused:
+        raise ValidationFailed(refused)
+    return chosen
 
 
 def period(first: date | None, last: date | None, today: date, language: Language) -> Period:

@@ -15,7 +15,7 @@ from service.accounts.actor import Actor, ActorKind
 from service.attachments import repository as attachments_repository
 from service.attachments import service as attachments
 from service.attachments.models import Attachment
-from service.attachments.service import IncomingFile
+from service.attachments.service import CheckedFile, IncomingFile
 from service.calendar import add_business_days, business_days_between
 from service.db import utcnow
 from service.directory import repository as directory
@@ -303,8 +303,16 @@ async def respond(
     files: Sequence[IncomingFile] = (),
 ) -> Step:
     proposal = await _load(session, actor, proposal_id, Action.RESPOND, language)
-    text = _text("text", text, language)
-    checked = attachments.check_files(list(files), settings, language) if settings else []
+    # The text's problems and the files' come at once, as submitProposal gives them.
+    checks = _Checks(language)
+    text = checks.text("text", text)
+    checked: list[CheckedFile] = []
+    if settings is not None:
+        try:
+            checked = attachments.check_files(list(files), settings, language)
+        except ValidationFailed as failure:
+            checks.problems += failure.errors
+    checks.done()
     assert proposal.id is not None
     assert proposal.agency_id is not None
     # Public only with the submitter's consent. Without it the answer is stored unpublished,

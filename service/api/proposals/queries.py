@@ -54,6 +54,21 @@ class ProposalFilterInput:
     created_to: datetime | None = None
 
 
+def _matches_nothing(given: ProposalFilterInput | None) -> bool:
+    """A given empty list allows none of its values (the repository reads empty as no filter)."""
+    if given is None:
+        return False
+    lists = (
+        given.statuses,
+        given.kinds,
+        given.category_codes,
+        given.province_codes,
+        given.agency_codes,
+        given.submitter_types,
+    )
+    return any(values is not None and not values for values in lists)
+
+
 async def _filter(info: Info, given: ProposalFilterInput | None) -> ProposalFilter:
     if given is None:
         return ProposalFilter()
@@ -115,6 +130,10 @@ class ProposalQuery:
         if offset is None:
             raise GraphQLError("after is not a cursor this API gave out")
         where = await _filter(info, filter)
+        if _matches_nothing(filter):
+            return ProposalConnection(
+                edges=[], page_info=PageInfo.of_page([], offset, more=False), total_count=0
+            )
         actor = info.context.actor
         async with info.context.loaders.session() as session:
             rows, total = await service.list_for(

@@ -6,7 +6,7 @@ import strawberry
 from graphql import GraphQLError
 
 from search import service
-from search.base import SearchFilters
+from search.base import SearchFilters, SearchResult
 from search.service import SearchInputError
 from service.api.context import Info
 from service.api.errors import check_created_period
@@ -21,6 +21,21 @@ from service.api.search.types import (
     SearchSort,
 )
 from service.i18n import Language
+
+
+def _matches_nothing(given: SearchFilter | None) -> bool:
+    """A given empty list allows none of its values (SearchFilters reads empty as no filter)."""
+    if given is None:
+        return False
+    lists = (
+        given.statuses,
+        given.kinds,
+        given.categories,
+        given.agencies,
+        given.provinces,
+        given.submitter_types,
+    )
+    return any(values is not None and not values for values in lists)
 
 
 def _filters(given: SearchFilter | None, language: Language) -> SearchFilters:
@@ -64,18 +79,23 @@ class SearchQuery:
         if offset is None:
             raise GraphQLError("after is not a cursor this API gave out")
         names = [field.value for field in facets or ()]
+        filters = _filters(filter, info.context.language)
         try:
-            result = await service.search(
-                runtime.search,
-                query,
-                info.context.search_scope,
-                runtime.settings,
-                filters=_filters(filter, info.context.language),
-                sort=sort.value,
-                first=first,
-                offset=offset,
-                facets=names,
-            )
+            if _matches_nothing(filter):
+                service.check_page_size(first, runtime.settings)
+                result = SearchResult(hits=[], total=0, exact=True, facets={})
+            else:
+                result = await service.search(
+                    runtime.search,
+                    query,
+                    info.context.search_scope,
+                    runtime.settings,
+                    filters=filters,
+                    sort=sort.value,
+                    first=first,
+                    offset=offset,
+                    facets=names,
+                )
         except SearchInputError as error:
             raise GraphQLError(error.message) from None
         hits = [

@@ -190,3 +190,42 @@ async def test_published_answer_files_are_public_and_the_submitter_reads_their_o
     key = access_key(settings, proposal)
     mine = await client.get(evidence["url"], params={"code": code, "key": key})
     assert mine.content == PDF
+
+
+async def test_an_empty_answer_and_its_bad_file_are_refused_at_once(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The file's problem used to wait until the text was fixed: `text required` came alone."""
+    db = Database(settings.resolved_database_url)
+    owner = await bearer(db, Role.REVIEWER, "BKHCN")
+    await db.dispose()
+    submitted = await _submit(client, [("đề xuất.pdf", PDF)])
+    assert submitted.json()["data"]["submitProposal"]["__typename"] == "SubmitProposalSuccess"
+    await run_worker(settings)
+    inbox = await execute(client, "InboxPage", {"orderBy": "NEWEST", "first": 1}, headers=owner)
+    pid = inbox["proposals"]["edges"][0]["node"]["id"]
+    variables = {"input": {"id": pid, "text": "", "publish": True, "attachments": [None]}}
+    answered = await client.post(
+        "/graphql",
+        data={
+            "operations": json.dumps({"query": operation("Respond"), "variables": variables}),
+            "map": json.dumps({"0": ["variables.input.attachments.0"]}),
+        },
+        files={"0": ("notes.txt", b"plain text, not an accepted kind", "text/plain")},
+        headers=PREFLIGHT | owner | {"accept-language": "en"},
+    )
+    assert answered.json()["data"]["respond"] == {
+        "__typename": "ValidationErrors",
+        "errors": [
+            {"field": "text", "code": "required", "message": "This field is required."},
+            {
+                "field": "attachments.0",
+                "code": "unsupported_type",
+                "message": "The file notes.txt is not one of the accepted kinds: "
+                "DOCX, JPEG, ODS, ODT, PDF, PNG, XLSX.",
+            },
+        ],
+    }
+    assert len(_uploads(settings)) == 1  # the submission's own file
+    after = await execute(client, "InboxPage", {"orderBy": "NEWEST", "first": 1}, headers=owner)
+    assert after["proposals"]["edges"][0]["node"]["status"] == "ROUTED"

@@ -295,3 +295,41 @@ async def test_stats_answers_for_a_deactivated_agency(
     assert answered == {
         "data": {"stats": {"agency": {"code": "BCA"}, "received": 1, "resolved": 0}}
     }
+
+
+async def test_stats_gives_a_day_out_of_range_beside_a_time_within_a_day(
+    client: httpx.AsyncClient,
+) -> None:
+    """A time within a day on one argument used to hide the other's range: only `to not_a_day`
+    came back. Every problem now comes at once, in the arguments' order."""
+    day = (
+        "Give a day, such as 2026-12-03, or its midnight in Vietnam: the period counts whole days."
+    )
+    out = "Choose a date from 2000 to 2100."
+    for arguments, expected in (
+        (
+            'from: "1999-01-01", to: "2026-12-03T10:00:00"',
+            [("from", "out_of_range", out), ("to", "not_a_day", day)],
+        ),
+        (
+            'from: "2026-12-03T10:00:00", to: "2101-01-01"',
+            [("from", "not_a_day", day), ("to", "out_of_range", out)],
+        ),
+        # A `from` after the default `to` (today), which stands in for a `to` that is no day,
+        # is not compared: only the time within a day is refused.
+        ('from: "2100-12-31", to: "2026-12-03T10:00:00"', [("to", "not_a_day", day)]),
+    ):
+        refused = await _stats(client, arguments, "received")
+        assert refused == {
+            "data": {"stats": None},
+            "errors": [
+                {
+                    "message": " ".join(f"{field}: {message}" for field, _, message in expected),
+                    "locations": [{"line": 1, "column": 3}],
+                    "path": ["stats"],
+                    "extensions": {
+                        "errors": [{"field": field, "code": code} for field, code, _ in expected]
+                    },
+                }
+            ],
+        }, arguments
