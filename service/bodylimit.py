@@ -9,7 +9,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.i18n import format_size
+from service.i18n import LANGUAGE_COOKIE, caller_language, format_size
 from service.settings import Settings
 from web.rendering import page_language, render
 
@@ -74,11 +74,10 @@ class BodySizeLimitMiddleware:
 
 def request_language(scope: Scope) -> str:
     """The language of a plain answer sent before any page code runs."""
-    headers = Headers(scope=scope)
-    english = "intake_lang=en" in headers.get("cookie", "") or headers.get(
-        "accept-language", ""
-    ).lower().startswith("en")
-    return "en" if english else "vi"
+    request = Request(scope)
+    return caller_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

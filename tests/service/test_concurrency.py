@@ -48,10 +48,11 @@ async def test_a_request_beyond_the_bound_gets_503_with_retry_after(settings: Se
     bounded = settings.model_copy(
         update={"max_concurrent_requests": 1, "busy_retry_after_seconds": 3}
     )
-    first, refused, refused_en, health, after = await _while_one_is_held(
+    first, refused, refused_en, refused_weighed, health, after = await _while_one_is_held(
         bounded,
         lambda http: http.get("/"),
         lambda http: http.get("/", headers={"accept-language": "en"}),
+        lambda http: http.get("/", headers={"accept-language": "en;q=0.1, vi;q=0.9"}),
         lambda http: http.get("/healthz"),
     )
 
@@ -59,6 +60,7 @@ async def test_a_request_beyond_the_bound_gets_503_with_retry_after(settings: Se
     assert refused.text == "Intake đang bận. Vui lòng thử lại sau vài giây."
     assert refused_en.status_code == 503
     assert refused_en.text == "Intake is busy. Please try again in a few seconds."
+    assert refused_weighed.text == "Intake đang bận. Vui lòng thử lại sau vài giây."  # by q-value
     assert health.status_code == 200  # probes are answered whatever the load
     assert first.status_code != 503
     assert after.status_code == 200  # the bound frees as requests finish
