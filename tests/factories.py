@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.accounts import service as accounts
 from service.accounts.actor import Actor, ActorKind
-from service.accounts.models import Role
+from service.accounts.models import Role, User
+from service.accounts.service import hash_password
 from service.db import Database
+from service.demo import DEMO_PASSWORD
 from service.directory.repository import get_agency_by_code
 from service.proposals.access import access_key
 from service.proposals.models import Proposal
@@ -79,19 +80,30 @@ async def agency_id(db: Database, code: str) -> int:
 AGENCY_ADMIN = "admin.bkhcn@example.org"
 
 
-async def add_agency_admin(db: Database, *, language: str = "en") -> None:
-    """An AGENCY_ADMIN of BKHCN (the demo seeds none): one more recipient of its mail."""
+async def add_agency_admin(
+    db: Database,
+    agency_code: str = "BKHCN",
+    email: str = AGENCY_ADMIN,
+    *,
+    language: str = "vi",
+) -> int:
+    """An agency administrator (the demo seeds none) with the demo password, who also gets the
+    agency's mail in `language`; returns their id."""
     async with db.transaction() as session:
-        agency = await get_agency_by_code(session, "BKHCN")
-        admin = await accounts.ensure_user(
-            session,
-            email=AGENCY_ADMIN,
-            name="Quản trị BKHCN",
+        agency = await get_agency_by_code(session, agency_code)
+        assert agency is not None
+        user = User(
+            email=email,
+            name="Quản trị cơ quan",
             role=Role.AGENCY_ADMIN,
-            password_hash="-",
-            agency=agency,
+            agency_id=agency.id,
+            password_hash=hash_password(DEMO_PASSWORD),
+            language=language,
         )
-        admin.language = language
+        session.add(user)
+        await session.flush()
+        assert user.id is not None
+        return user.id
 
 
 def official(agency: int | None, role: Role = Role.REVIEWER, user_id: int = 1) -> Actor:

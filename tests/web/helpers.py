@@ -5,18 +5,16 @@ from __future__ import annotations
 import re
 
 import httpx
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.accounts.actor import Actor, ActorKind
-from service.accounts.models import Role, User
-from service.accounts.service import hash_password
+from service.accounts.models import Role
 from service.db import Database
 from service.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, reviewer_email
-from service.directory.repository import get_agency_by_code
 from service.proposals.access import access_key
 from service.proposals.models import Proposal
 from service.settings import Settings
 from service.workflow import service as workflow
+from tests.factories import add_agency_admin as add_agency_admin  # the web tests' too
 from tests.factories import agency_id
 from tests.web_client import post_form
 
@@ -34,29 +32,6 @@ async def sign_in_reviewer(client: httpx.AsyncClient, agency_code: str = "BKHCN"
 
 async def sign_in_secretariat(client: httpx.AsyncClient) -> None:
     await sign_in(client, SECRETARIAT_EMAIL)
-
-
-async def add_agency_admin(db: Database, agency_code: str, email: str) -> int:
-    """An agency administrator with the demo password; returns their id."""
-    async with db.transaction() as session:
-        user = User(
-            email=email,
-            name="Quản trị cơ quan",
-            role=Role.AGENCY_ADMIN,
-            agency_id=await _agency(session, agency_code),
-            password_hash=hash_password(DEMO_PASSWORD),
-        )
-        session.add(user)
-        await session.flush()
-        assert user.id is not None
-        return user.id
-
-
-async def _agency(session: AsyncSession, code: str) -> int:
-    agency = await get_agency_by_code(session, code)
-    assert agency is not None
-    assert agency.id is not None
-    return agency.id
 
 
 async def reviewer(db: Database, agency_code: str = "BKHCN") -> Actor:

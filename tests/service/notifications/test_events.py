@@ -46,7 +46,7 @@ def _body(message: EmailMessage, subtype: str = "plain") -> str:
 async def test_a_submission_s_life_mails_each_party_in_their_language(
     runtime: Runtime, settings: Settings, mailbox: SmtpSink
 ) -> None:
-    await add_agency_admin(runtime.db)
+    await add_agency_admin(runtime.db, language="en")
     async with outbox.unit_of_work(runtime.db, runtime.queue) as session:
         proposal = await submit_proposal(
             session,

@@ -81,7 +81,7 @@ async def test_reopening_an_answered_submission_mails_its_agency_and_its_submitt
     runtime: Runtime, settings: Settings, mailbox: SmtpSink
 ) -> None:
     db = runtime.db
-    await add_agency_admin(runtime.db)
+    await add_agency_admin(runtime.db, language="en")
     routed = await submitted_and_routed(db, settings, email="an@example.com")
     assert routed.id is not None
     pid, code, title = routed.id, routed.tracking_code, routed.title
