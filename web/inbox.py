@@ -55,7 +55,7 @@ from web.csrf import checked_form
 from web.history import History
 from web.rendering import page_language, render
 from web.search import official_scope
-from web.tracking import timeline_rows
+from web.tracking import reason_names, timeline_rows
 
 PAGE_SIZE = 50
 _OPEN_FOR_SECRETARIAT = AWAITING_AGENCY | {ProposalStatus.SUBMITTED, ProposalStatus.TRIAGE}
@@ -225,6 +225,12 @@ async def _detail(
         actor_names = await accounts.actor_names(session, [e.actor for e, _ in tracked.events])
         agencies = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
+        names = await reason_names(
+            session,
+            actor,
+            (event for event, _ in tracked.events),
+            History(page_language(request), agencies, categories.values()).names,
+        )
         now = utcnow()
         soon_until = await due_soon_until(session, runtime.settings, now)
     try:
@@ -254,7 +260,11 @@ async def _detail(
             "p": proposal,
             "tracked": tracked,
             "timeline_rows": timeline_rows(
-                tracked.events, gettext, official=record.handling, submitter=False
+                tracked.events,
+                gettext,
+                official=record.handling,
+                submitter=False,
+                readable=names.readable,
             ),
             "actor_names": actor_names,
             "similar": similar,
@@ -269,7 +279,7 @@ async def _detail(
                 a for a in agencies if a.is_active and a.kind is not AgencyKind.SECRETARIAT
             ],
             "agencies_by_id": by_id,
-            "reason_names": History(page_language(request), agencies, categories.values()).names,
+            "reason_names": names,
             # Named as the lead is, in the page's language and in its alphabetical order.
             "cooperating": sorted(
                 (by_id[i] for i in record.cooperating_agency_ids if i in by_id),

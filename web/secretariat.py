@@ -25,6 +25,7 @@ from service.proposals.models import (
 )
 from service.routing import reasons
 from service.routing import repository as routing
+from service.routing import service as routing_service
 from service.routing.engine import SUGGESTIONS
 from service.routing.models import RoutingDecision
 from service.text import whole_number
@@ -146,6 +147,20 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
         agency_list = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
         provinces = {p.code: p for p in await directory.provinces(session)}
+        # The secretariat reads every submission the reasons cite: no query, and no code cut;
+        # asked all the same, so that whoever else the page served would read it cut to them.
+        cited = reasons.cited(
+            [
+                *(r for events in timelines.values() for e in events for r in e.reasons),
+                *(
+                    r
+                    for decision in decisions.values()
+                    for ranked in decision.suggestions
+                    for r in ranked.get("reasons", [])
+                ),
+            ]
+        )
+        readable = await routing_service.readable_codes(session, actor.scope, cited)
         codes = {p.id: p.tracking_code for p in rows if p.id is not None}
         for proposal_id in (errors or {}).keys() - codes.keys():
             # Refused because it has left the queue: the message still names it by its code.
@@ -159,6 +174,7 @@ async def triage(request: Request, *, errors: dict[int, str] | None = None) -> R
     }
     _ = gettext_for(request)
     names = History(page_language(request), agency_list, categories.values()).names
+    names = names.reading(readable)
     items = []
     for proposal in rows:
         events = timelines.get(proposal.id or 0, [])

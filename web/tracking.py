@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +32,8 @@ from service.proposals.models import (
     ProposalStatus,
     shown_note,
 )
+from service.routing import reasons as why
+from service.routing import service as routing
 from service.text import whole_number
 from service.workflow import service as workflow
 from service.workflow.errors import InvalidTransition, NotPermitted
@@ -82,22 +84,51 @@ def _happened(event: ProposalEvent, _: Callable[[str], str]) -> str:
     return labels.get(event.action, event.action)
 
 
+def _routing_reasons(event: ProposalEvent) -> list[why.Stored]:
+    """The routing job's reasons of a step: structured, or read from a note older than that."""
+    if event.actor != "system":
+        return []
+    return list(event.reasons) or why.from_note(event.note)
+
+
+async def reason_names(
+    session: AsyncSession, actor: Actor, events: Iterable[ProposalEvent], names: why.Names
+) -> why.Names:
+    """`names` for the actor's reading of these steps' routing reasons: the submissions they
+    cite by their codes only where the actor may read them (one query; none for the
+    secretariat)."""
+    codes = why.cited(r for event in events for r in _routing_reasons(event))
+    return names.reading(await routing.readable_codes(session, actor.scope, codes))
+
+
+def _note(event: ProposalEvent, readable: Container[str] | None) -> str:
+    """The stored note; a routing note older than structured reasons cut to `readable`."""
+    if readable is None or event.actor != "system" or event.reasons or not event.note:
+        return event.note
+    return "; ".join(why.english(why.from_note(event.note), readable))
+
+
 def timeline_rows(
     events: Sequence[tuple[ProposalEvent, Agency | None]],
     gettext: Callable[[str], str],
     *,
     official: bool,
     submitter: bool,
+    readable: Container[str] | None = None,
 ) -> list[TimelineRow]:
     """The timeline for one viewer: officials handling the submission (now or earlier), its
-    submitter through the private link, or anyone else; notes as shown_note allows them."""
+    submitter through the private link, or anyone else; notes as shown_note allows them, the
+    submissions the routing job's notes cite by code only where `readable` (reason_names) holds
+    them (None: all)."""
     return [
         TimelineRow(
             event=event,
             agency=agency,
             happened=_happened(event, gettext),
             note=shown_personal(
-                shown_note(event.actor, event.note, official=official, submitter=submitter),
+                shown_note(
+                    event.actor, _note(event, readable), official=official, submitter=submitter
+                ),
                 gettext,
             ),
             # The submission itself is its status; an erasure leaves the status as it was.
@@ -163,22 +194,27 @@ async def _page(
         agency_ids = sorted({r.agency_id for r in record.responses})
         agencies = {a.id: a for a in await directory_repository.get_agencies(session, agency_ids)}
         official_names: dict[str, Any] = {}
+        readable: Container[str] | None = frozenset()  # no routing reason is read but theirs
         if record.handling:  # what the inbox's timeline shows them: who acted, and why routed
             history = History(
                 page_language(request), await directory.agencies(session), categories.values()
             )
+            names = await reason_names(
+                session, actor, (event for event, _ in tracked.events), history.names
+            )
+            readable = names.readable
             official_names = {
                 "actor_names": await accounts.actor_names(
                     session, [event.actor for event, _ in tracked.events]
                 ),
-                "reason_names": history.names,
+                "reason_names": names,
             }
     actions = allowed_actions(actor, tracked.proposal) if is_submitter else ()
     _ = gettext_for(request)
     context: dict[str, Any] = {
         "tracked": tracked,
         "timeline_rows": timeline_rows(
-            tracked.events, _, official=record.handling, submitter=is_submitter
+            tracked.events, _, official=record.handling, submitter=is_submitter, readable=readable
         ),
         "official": record.handling,
         "category": categories.get(tracked.proposal.category_code),

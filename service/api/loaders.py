@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Hashable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -23,6 +23,7 @@ from service.proposals import repository as proposals
 from service.proposals.models import Proposal
 from service.proposals.repository import Assignment, TimelineEvent
 from service.routing import repository as routing
+from service.routing import service as routing_service
 from service.routing.models import RoutingDecision
 from service.workflow import repository as workflow
 from service.workflow.models import ProposalNote, Rating, Response
@@ -114,6 +115,44 @@ def _visible_each(
     return load
 
 
+def _by_scope(keys: Sequence[tuple[Scope, K]]) -> dict[Scope, list[K]]:
+    grouped: dict[Scope, list[K]] = defaultdict(list)
+    for scope, key in keys:
+        grouped[scope].append(key)
+    return grouped
+
+
+def _routing_notes_each(
+    reads: Reads,
+) -> Callable[[list[tuple[Scope, int]]], Awaitable[list[dict[int, str]]]]:
+    """The routing job's notes of each submission's timeline as the scope may read them, by
+    event id, where they differ from the notes stored (routing_service.routing_notes)."""
+
+    async def load(keys: list[tuple[Scope, int]]) -> list[dict[int, str]]:
+        found: dict[tuple[Scope, int], dict[int, str]] = {}
+        async with reads() as session:
+            for scope, ids in _by_scope(keys).items():
+                notes = await routing_service.routing_notes(session, scope, ids)
+                found |= {(scope, proposal_id): cut for proposal_id, cut in notes.items()}
+        return [found.get(key, {}) for key in keys]
+
+    return load
+
+
+def _readable_each(reads: Reads) -> Callable[[list[tuple[Scope, str]]], Awaitable[list[bool]]]:
+    """Whether the scope may read the submission of each tracking code that a routing reason
+    cites: the scope is part of the key, as for proposal_by_id."""
+
+    async def load(keys: list[tuple[Scope, str]]) -> list[bool]:
+        readable: dict[Scope, Container[str] | None] = {}
+        async with reads() as session:
+            for scope, codes in _by_scope(keys).items():
+                readable[scope] = await routing_service.readable_codes(session, scope, codes)
+        return [(shown := readable[scope]) is None or code in shown for scope, code in keys]
+
+    return load
+
+
 @dataclass(slots=True)
 class Loaders:
     agency_by_id: DataLoader[int, Agency | None]
@@ -127,6 +166,8 @@ class Loaders:
     attachments_by_proposal_id: DataLoader[int, list[Attachment]]
     routing_decision_by_proposal_id: DataLoader[int, RoutingDecision | None]
     proposal_by_id: DataLoader[tuple[Scope, int], Proposal | None]
+    routing_notes_by_proposal_id: DataLoader[tuple[Scope, int], dict[int, str]]
+    readable_by_tracking_code: DataLoader[tuple[Scope, str], bool]
     # A read session as the batches get one: the request's shared session where there is one,
     # so that a page's own query (the inbox's list) needs no BEGIN and rollback of its own.
     session: Reads
@@ -181,6 +222,8 @@ def _loaders(db: Reads, shared: SharedReads | None) -> Loaders:
             _one_each(db, routing.latest_decisions_for, lambda d: d.proposal_id)
         ),
         proposal_by_id=DataLoader(_visible_each(db)),
+        routing_notes_by_proposal_id=DataLoader(_routing_notes_each(db)),
+        readable_by_tracking_code=DataLoader(_readable_each(db)),
         session=db,
         shared=shared,
     )

@@ -3,12 +3,18 @@ JSON ({"code": "keywords", "args": {"keywords": [...]}}) and rendered in the rea
 
 Decisions recorded before reasons were structured hold plain English strings; those render
 as they are. The English rendering without names is the text the API has always returned.
+
+Precedent and near-duplicate reasons cite other submissions by tracking code. A reader sees only
+the codes of submissions they may read themselves (`Names.readable`): the tracking code opens
+the public tracking page, and an agency must not learn of another's unpublished submissions
+from a reason. The others are still counted, with their similarity, without their codes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -34,6 +40,16 @@ class Names:
     agencies: Mapping[str, str] = field(default_factory=dict)
     categories: Mapping[str, str] = field(default_factory=dict)
     actors: Mapping[str, str] = field(default_factory=dict)
+    # The tracking codes of cited submissions the reader may read; None: all (the secretariat).
+    readable: Container[str] | None = None
+
+    def reading(self, readable: Container[str] | None) -> Names:
+        """These names for a reader who may read only the `readable` cited submissions."""
+        return replace(self, readable=readable)
+
+
+# The reasons that cite other submissions by tracking code, and where their args hold it.
+CITING = frozenset({"precedent", "near_duplicate"})
 
 
 def nothing() -> Reason:
@@ -90,12 +106,66 @@ def loaded(value: Stored | Reason) -> Reason | str:
     return Reason(str(value.get("code", "")), dict(value.get("args") or {}))
 
 
-def render(value: Stored | Reason, language: Language, names: Names | None = None) -> str:
-    """One reason as a sentence in `language`; codes by their names where `names` has them."""
+def cited(values: Iterable[Stored | Reason]) -> set[str]:
+    """The tracking codes of the submissions these reasons cite."""
+    codes: set[str] = set()
+    for value in values:
+        reason = loaded(value)
+        if isinstance(reason, str) or reason.code not in CITING:
+            continue
+        if reason.code == "near_duplicate":
+            codes.add(str(reason.args.get("code") or ""))
+        else:
+            codes.update(str(case.get("code") or "") for case in reason.args.get("cases", []))
+    codes.discard("")
+    return codes
+
+
+_CITED = re.compile(r"(\S+) \((\d+\.\d\d)\)")
+_PRECEDENT = re.compile(r"precedent: ((?:\S+ \(\d+\.\d\d\)(?:, )?)+)")
+_DUPLICATE = re.compile(r"near-duplicate of (\S+)")
+
+
+def from_note(note: str) -> list[Stored]:
+    """The reasons of a routing note written before reasons were structured, and left as text
+    by the migration that structured the others: its citations structured, so that they can be
+    cut to a reader; every other part as it is."""
+    found: list[Stored] = []
+    for part in note.split("; ") if note else []:
+        if match := _PRECEDENT.fullmatch(part):
+            found.append(precedent((c, float(v)) for c, v in _CITED.findall(match[1])).stored())
+        elif match := _DUPLICATE.fullmatch(part):
+            found.append(near_duplicate(match[1]).stored())
+        else:
+            found.append(part)
+    return found
+
+
+def shown(value: Stored | Reason, readable: Container[str] | None) -> Reason | str:
+    """The reason as a reader sees it: the code of every cited submission they may not read
+    replaced by None (a precedent's similarity stays)."""
     reason = loaded(value)
+    if readable is None or isinstance(reason, str) or reason.code not in CITING:
+        return reason
+    args = dict(reason.args)
+    if reason.code == "near_duplicate":
+        if args.get("code") not in readable:
+            args["code"] = None
+    else:
+        args["cases"] = [
+            case if case.get("code") in readable else {**case, "code": None}
+            for case in args.get("cases", [])
+        ]
+    return Reason(reason.code, args)
+
+
+def render(value: Stored | Reason, language: Language, names: Names | None = None) -> str:
+    """One reason as a sentence in `language`; codes by their names where `names` has them,
+    cited submissions by their codes only where `names.readable` holds them."""
+    names = names or Names()
+    reason = shown(value, names.readable)
     if isinstance(reason, str):
         return reason
-    names = names or Names()
     catalog = translations(language)
     _, args = catalog.gettext, reason.args
 
@@ -129,11 +199,27 @@ def render(value: Stored | Reason, language: Language, names: Names | None = Non
         case "title_subject":
             return _("subject of the title: %(keyword)s") % {"keyword": args.get("keyword", "")}
         case "precedent":
-            cited = ", ".join(
+            cases = list(args.get("cases", []))
+            parts = [
                 f"{case['code']} ({_decimal(float(case['similarity']), language)})"
-                for case in args.get("cases", [])
-            )
-            return _("precedent: %(cases)s") % {"cases": cited}
+                for case in cases
+                if case.get("code")
+            ]
+            hidden = [
+                _decimal(float(case["similarity"]), language)
+                for case in cases
+                if not case.get("code")
+            ]
+            if hidden:
+                parts.append(
+                    catalog.ngettext(
+                        "%(count)s earlier submission you may not see (%(similarities)s)",
+                        "%(count)s earlier submissions you may not see (%(similarities)s)",
+                        len(hidden),
+                    )
+                    % {"count": len(hidden), "similarities": ", ".join(hidden)}
+                )
+            return _("precedent: %(cases)s") % {"cases": ", ".join(parts)}
         case "confidence":
             return _("%(agency)s: confidence %(confidence)s") % {
                 "agency": agency(),
@@ -147,6 +233,8 @@ def render(value: Stored | Reason, language: Language, names: Names | None = Non
                 "threshold": number("threshold"),
             }
         case "near_duplicate":
+            if args.get("code") is None:
+                return _("near-duplicate of an earlier submission you may not see")
             return _("near-duplicate of %(code)s") % {"code": args.get("code", "")}
         case "decided":
             actor = str(args.get("actor", ""))
@@ -170,9 +258,10 @@ def render_all(
     return [render(value, language, names) for value in values]
 
 
-def english(values: Iterable[Stored | Reason]) -> list[str]:
-    """The reasons as the API returns them: English, with codes."""
-    return render_all(values, "en")
+def english(values: Iterable[Stored | Reason], readable: Container[str] | None = None) -> list[str]:
+    """The reasons as the API returns them: English, with codes (of cited submissions, those
+    in `readable`; None: all)."""
+    return render_all(values, "en", Names(readable=readable))
 
 
 def _decimal(value: float, language: Language) -> str:

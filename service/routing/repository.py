@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.proposals.models import Proposal
+from service.accounts.actor import Scope
+from service.proposals.models import Proposal, ProposalEvent
+from service.proposals.repository import visible_to
 from service.routing.models import (
     DeadlineRule,
     RoutingDecision,
@@ -99,6 +102,38 @@ async def get_proposals(session: AsyncSession, ids: Sequence[int]) -> Sequence[P
     if not ids:
         return []
     return (await session.exec(select(Proposal).where(col(Proposal.id).in_(ids)))).all()
+
+
+async def readable_codes(session: AsyncSession, scope: Scope, codes: Collection[str]) -> list[str]:
+    """Those of these tracking codes whose submissions the scope may read."""
+    if not codes:
+        return []
+    statement = select(Proposal.tracking_code).where(
+        col(Proposal.tracking_code).in_(sorted(codes)), visible_to(scope)
+    )
+    return list((await session.exec(statement)).all())
+
+
+# The English words the routing job's notes cite submissions with (service.routing.reasons):
+# only the events whose note holds one are read with their reasons.
+_CITING_NOTES = ("precedent: ", "near-duplicate of ")
+
+
+async def citing_events(
+    session: AsyncSession, proposal_ids: Sequence[int]
+) -> list[tuple[int, int, str, list[Any]]]:
+    """(event id, proposal id, note, reasons) of the routing job's timeline events of these
+    submissions that cite other submissions."""
+    if not proposal_ids:
+        return []
+    columns = (col(ProposalEvent.id), ProposalEvent.proposal_id, ProposalEvent.note)
+    statement = select(*columns, ProposalEvent.reasons).where(
+        col(ProposalEvent.proposal_id).in_(proposal_ids),
+        ProposalEvent.actor == "system",
+        or_(*(col(ProposalEvent.note).contains(words) for words in _CITING_NOTES)),
+    )
+    rows = (await session.exec(statement)).all()
+    return [(int(i or 0), p, note, list(r or [])) for i, p, note, r in rows]
 
 
 async def same_content(session: AsyncSession, content_hash: str, before_id: int) -> Proposal | None:

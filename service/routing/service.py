@@ -3,7 +3,7 @@ the secretariat's corrections."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from search.base import SearchBackend, SearchError, SearchScope
 from service.accounts import service as accounts
+from service.accounts.actor import Scope
 from service.accounts.models import User
 from service.db import utcnow
 from service.directory import checks
@@ -425,6 +426,41 @@ def _suggestions(suggestions: Sequence[engine.Suggestion]) -> list[dict[str, Any
 
 def _recipients(users: list[User]) -> list[notifications.Recipient]:
     return [notifications.Recipient(u.email, u.language) for u in users]
+
+
+async def readable_codes(
+    session: AsyncSession, scope: Scope, codes: Iterable[str]
+) -> Container[str] | None:
+    """Which of the submissions cited by routing reasons (`codes`) the scope may read, for
+    reasons.Names.readable: None, without a query, when it may read every one."""
+    if scope.everything:
+        return None
+    wanted = set(codes)
+    return (
+        frozenset(await routing.readable_codes(session, scope, wanted)) if wanted else frozenset()
+    )
+
+
+async def routing_notes(
+    session: AsyncSession, scope: Scope, proposal_ids: Sequence[int]
+) -> dict[int, dict[int, str]]:
+    """The routing job's notes on these submissions' timelines that cite submissions the scope
+    may not read, as it may read them: {proposal id: {event id: note}}, in two queries (none
+    for the secretariat). The other notes read as they are stored."""
+    if scope.everything or not proposal_ids:
+        return {}
+    rows = [
+        (event_id, proposal_id, reasons or why.from_note(note))
+        for event_id, proposal_id, note, reasons in await routing.citing_events(
+            session, proposal_ids
+        )
+    ]
+    readable = await readable_codes(session, scope, why.cited(r for _, _, rs in rows for r in rs))
+    notes: dict[int, dict[int, str]] = {}
+    for event_id, proposal_id, reasons in rows:
+        if readable is not None and any(c not in readable for c in why.cited(reasons)):
+            notes.setdefault(proposal_id, {})[event_id] = "; ".join(why.english(reasons, readable))
+    return notes
 
 
 async def latest_decision(session: AsyncSession, proposal_id: int) -> RoutingDecision | None:

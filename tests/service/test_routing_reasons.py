@@ -98,3 +98,46 @@ def test_the_shipped_rules_notes_read_in_the_pages_language() -> None:
     assert why.render(why.rule(4, drones), "en") == f"rule 4: {drones}"
     # A note the secretariat typed is shown as typed.
     assert why.render(why.rule(7, "ưu tiên xử lý"), "en") == "rule 7: ưu tiên xử lý"
+
+
+def test_a_cited_submission_the_reader_may_not_read_is_counted_without_its_code() -> None:
+    cited = why.precedent([("AB12", 0.834), ("CD34", 0.651), ("EF56", 0.5)])
+    duplicate = why.near_duplicate("CD34")
+    readable = why.Names(readable=frozenset({"AB12"}))
+    assert why.cited([cited.stored(), duplicate, "keywords: thuế"]) == {"AB12", "CD34", "EF56"}
+    assert why.english([cited, duplicate], frozenset({"AB12"})) == [
+        "precedent: AB12 (0.83), 2 earlier submissions you may not see (0.65, 0.50)",
+        "near-duplicate of an earlier submission you may not see",
+    ]
+    assert why.render_all([cited, duplicate], "vi", readable) == [
+        "tiền lệ: AB12 (0,83), 2 kiến nghị trước đó bạn không được xem (0,65, 0,50)",
+        "gần trùng với một kiến nghị trước đó bạn không được xem",
+    ]
+    alone = why.precedent([("CD34", 0.651)])
+    assert why.render(alone, "en", readable) == (
+        "precedent: 1 earlier submission you may not see (0.65)"
+    )
+    # The secretariat (None) reads every code, and so does a reader of all of them.
+    assert why.english([cited, duplicate]) == why.english(
+        [cited, duplicate], frozenset({"AB12", "CD34", "EF56"})
+    )
+    assert why.english([cited]) == ["precedent: AB12 (0.83), CD34 (0.65), EF56 (0.50)"]
+    # What the API's arguments show: the code left out, the similarity kept.
+    assert why.shown(alone.stored(), frozenset()) == why.Reason(
+        "precedent", {"cases": [{"code": None, "similarity": 0.651}]}
+    )
+    assert why.shown(duplicate, frozenset()) == why.Reason("near_duplicate", {"code": None})
+
+
+def test_a_routing_note_older_than_codes_gives_its_citations_back() -> None:
+    note = "BTC: confidence 0.81; competent for TAX; precedent: AB12 (0.71), CD34 (0.65)"
+    assert why.from_note(note) == [
+        "BTC: confidence 0.81",
+        "competent for TAX",
+        why.precedent([("AB12", 0.71), ("CD34", 0.65)]).stored(),
+    ]
+    assert "; ".join(why.english(why.from_note(note))) == note
+    assert why.english(why.from_note("near-duplicate of AB12"), frozenset()) == [
+        "near-duplicate of an earlier submission you may not see"
+    ]
+    assert why.from_note("") == []

@@ -20,6 +20,7 @@ from service.proposals import service
 from service.proposals.events import CHANNEL
 from service.proposals.models import ProposalStatus
 from service.queue import redis_client, redis_url
+from service.routing import service as routing
 
 
 @strawberry.input(description="Every given field narrows the stream.")
@@ -136,10 +137,16 @@ async def _notices(
             proposal, event = found
             assert proposal.id is not None
             official = await service.handles_or_handled(session, actor, proposal.id)
+            # The routing job's reasons as this official may read them: none for the others.
+            cut = (
+                await routing.routing_notes(session, actor.scope, [proposal.id]) if official else {}
+            )
         if wanted_statuses is not None and event.status not in wanted_statuses:
             continue
         own = actor.kind is ActorKind.SUBMITTER and actor.proposal_id == proposal.id
         yield ProposalEventNotice(
             proposal=Proposal.of(proposal, actor),
-            event=ProposalEvent.of(event, official=official, submitter=own),
+            event=ProposalEvent.of(
+                event, official=official, submitter=own, routing_notes=cut.get(proposal.id)
+            ),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,6 +32,7 @@ from service.proposals.models import Proposal as ProposalRow
 from service.proposals.models import ProposalEvent as EventRow
 from service.proposals.repository import Assignment as AssignmentRow
 from service.proposals.repository import TimelineEvent
+from service.routing import reasons as why
 from service.workflow.models import NoteKind
 from service.workflow.models import ProposalNote as NoteRow
 from service.workflow.models import Response as ResponseRow
@@ -56,6 +57,13 @@ class Language(enum.Enum):
 
 def _is_own_submission(viewer: Actor, proposal: ProposalRow) -> bool:
     return viewer.kind is ActorKind.SUBMITTER and viewer.proposal_id == proposal.id
+
+
+def _cuts_citations(viewer: Actor) -> bool:
+    """Whether the routing reasons the viewer reads may cite submissions they may not read: an
+    agency's officials (the secretariat reads every submission; submitters and the public read
+    no routing reasons)."""
+    return viewer.is_agency_official and not viewer.scope.everything
 
 
 def _handles(viewer: Actor, assignments: list[AssignmentRow], *, now: bool) -> bool:
@@ -86,9 +94,21 @@ class ProposalEvent:
     )
 
     @classmethod
-    def of(cls, row: EventRow | TimelineEvent, *, official: bool, submitter: bool) -> ProposalEvent:
+    def of(
+        cls,
+        row: EventRow | TimelineEvent,
+        *,
+        official: bool,
+        submitter: bool,
+        routing_notes: Mapping[int, str] | None = None,
+    ) -> ProposalEvent:
         """The step as its viewer may read it: `official` when the viewer handles or handled
-        the submission, `submitter` when it is the viewer's own."""
+        the submission, `submitter` when it is the viewer's own; `routing_notes` the routing
+        job's notes as the viewer may read them, by event id, where they differ from the
+        stored ones (they cite submissions the viewer may not read)."""
+        note = row.note
+        if routing_notes and row.id is not None:
+            note = routing_notes.get(row.id, note)
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
         return cls(
             row=row,
@@ -96,7 +116,7 @@ class ProposalEvent:
             from_status=row.from_status,
             action=row.action,
             at=row.at,
-            note=shown_note(row.actor, row.note, official=official, submitter=submitter),
+            note=shown_note(row.actor, note, official=official, submitter=submitter),
             actor=row.actor if official else None,
         )
 
@@ -233,6 +253,10 @@ async def warm_proposals(info: Info, rows: Sequence[ProposalRow], fields: set[st
     for name in sorted(wanted - {"category_by_code", "agency_by_id"}):
         loader: DataLoader[int, object] = getattr(loaders, name)
         loads.append(prime(loader, ids))
+    viewer = info.context.actor
+    if "events" in fields and _cuts_citations(viewer):
+        scoped = [(viewer.scope, proposal_id) for proposal_id in ids]
+        loads.append(prime(loaders.routing_notes_by_proposal_id, scoped))
     await asyncio.gather(*loads)
 
 
@@ -355,12 +379,20 @@ class Proposal(Node):
         if not self._handled(await self._assignments(info)):
             return None
         assert self.row.id is not None
-        row = await info.context.loaders.routing_decision_by_proposal_id.load(self.row.id)
+        loaders = info.context.loaders
+        row = await loaders.routing_decision_by_proposal_id.load(self.row.id)
         if row is None:
             return None
         from service.api.routing.types import RoutingDecision as Decision  # a cycle otherwise
 
-        return Decision(row=row)
+        readable: frozenset[str] | None = None
+        if _cuts_citations(self.viewer):
+            suggested = [r for s in row.suggestions for r in s.get("reasons", [])]
+            codes = sorted(why.cited([*row.reasons, *suggested]))
+            scope = self.viewer.scope
+            shown = await loaders.readable_by_tracking_code.load_many([(scope, c) for c in codes])
+            readable = frozenset(c for c, ok in zip(codes, shown, strict=True) if ok)
+        return Decision(row=row, readable=readable)
 
     @strawberry.field(
         description="Null unless you handle this submission or sent it. An official's read is "
@@ -390,18 +422,27 @@ class Proposal(Node):
     def events(self, info: Info) -> list[ProposalEvent]:
         assert self.row.id is not None
         loaders = info.context.loaders
-        return when_loaded(
-            self._events,
+        loading = [
             loaders.assignments_by_proposal_id.load(self.row.id),
             loaders.events_by_proposal_id.load(self.row.id),
-        )
+        ]
+        if _cuts_citations(self.viewer):
+            key = (self.viewer.scope, self.row.id)
+            loading.append(loaders.routing_notes_by_proposal_id.load(key))
+        return when_loaded(self._events, *loading)
 
     def _events(
-        self, assignments: list[AssignmentRow], rows: list[TimelineEvent]
+        self,
+        assignments: list[AssignmentRow],
+        rows: list[TimelineEvent],
+        routing_notes: Mapping[int, str] | None = None,
     ) -> list[ProposalEvent]:
         official = self._handled(assignments)
         own = _is_own_submission(self.viewer, self.row)
-        return [ProposalEvent.of(row, official=official, submitter=own) for row in rows]
+        return [
+            ProposalEvent.of(row, official=official, submitter=own, routing_notes=routing_notes)
+            for row in rows
+        ]
 
     def _handled(self, assignments: list[AssignmentRow]) -> bool:
         """_handles, now or earlier, worked out once per submission (its assignments are one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,10 +17,11 @@ from service.routing.models import RoutingDecision as DecisionRow
 from service.routing.models import RoutingMethod
 from service.routing.models import RoutingRule as RuleRow
 from service.routing.models import RuleChange as ChangeRow
-from service.routing.reasons import Reason, Stored, english, loaded, render
+from service.routing.reasons import Reason, Stored, english, render, shown
 
 strawberry.enum(RoutingMethod)
 
+# Cited submissions the viewer may not read show without their codes: docs/api.md.
 _REASONS = "Why, in English, as the routing engine has always written it."
 
 
@@ -46,8 +48,8 @@ class RoutingReason:
         return json.dumps(dict(self.stored.args), ensure_ascii=False, sort_keys=True)
 
 
-def _details(values: list[Stored]) -> list[RoutingReason]:
-    return [RoutingReason(stored=loaded(v)) for v in values]
+def _details(values: list[Stored], readable: Container[str] | None) -> list[RoutingReason]:
+    return [RoutingReason(stored=shown(v, readable)) for v in values]
 
 
 @strawberry.type(description="An agency the routing engine suggests, with its score and why.")
@@ -61,6 +63,8 @@ class RoutingSuggestion:
 @strawberry.type(description="Where a submission was sent, how, how confidently and why.")
 class RoutingDecision:
     row: strawberry.Private[DecisionRow]
+    # The cited submissions (tracking codes) the viewer may read; None: every one.
+    readable: strawberry.Private[Container[str] | None] = None
 
     @strawberry.field
     def method(self) -> RoutingMethod:
@@ -72,15 +76,15 @@ class RoutingDecision:
 
     @strawberry.field(description=_REASONS)
     def reasons(self) -> list[str]:
-        return english(self.row.reasons)
+        return english(self.row.reasons, self.readable)
 
     @strawberry.field
     def reason_details(self) -> list[RoutingReason]:
-        return _details(self.row.reasons)
+        return _details(self.row.reasons, self.readable)
 
     @strawberry.field(description="The top three agencies, best first.")
     def suggestions(self) -> list[RoutingSuggestion]:
-        return [_suggestion(s) for s in self.row.suggestions]
+        return [_suggestion(s, self.readable) for s in self.row.suggestions]
 
     @strawberry.field(description="Agencies that declined it: never suggested again for it.")
     def excluded_agency_codes(self) -> list[str]:
@@ -95,12 +99,12 @@ class RoutingDecision:
         return self.row.created_at
 
 
-def _suggestion(value: dict[str, Any]) -> RoutingSuggestion:
+def _suggestion(value: dict[str, Any], readable: Container[str] | None) -> RoutingSuggestion:
     return RoutingSuggestion(
         agency_code=str(value["agency"]),
         score=float(value["score"]),
-        reasons=english(value["reasons"]),
-        reason_details=_details(value["reasons"]),
+        reasons=english(value["reasons"], readable),
+        reason_details=_details(value["reasons"], readable),
     )
 
 
