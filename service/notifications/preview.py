@@ -13,6 +13,7 @@ from service.notifications.catalog import DIGEST, KINDS, Audience
 from service.notifications.models import Notification
 from service.notifications.rendering import render_mail
 from service.notifications.service import (
+    PREFERENCES_PATH,
     build_message,
     digest_section,
     proposal_links,
@@ -100,6 +101,7 @@ def sample_message(template: str, language: Language, settings: Settings) -> Ema
         "with_agency": True,
         "files": [{"name": sample["file"], "size": 245_760}],
         "cutoff": now - timedelta(hours=1),
+        "preferences_url": in_language(base_url + PREFERENCES_PATH, language),
         "sections": [
             digest_section("overdue", [item], 1, base_url, language),
             digest_section("due_soon", [item], 1, base_url, language),

@@ -183,6 +183,7 @@ async def mail_context(
                 total = max(int(totals.get(section, 0)), len(items))
                 sections.append(digest_section(section, items, total, base_url, language))
         context["sections"] = sections
+        context["preferences_url"] = in_language(base_url + PREFERENCES_PATH, language)
     return context
 
 
@@ -197,6 +198,9 @@ async def _answer_files(
         for a in await attachments.for_proposals(session, [proposal.id])
         if a.response_id == response_id and (uploads / a.storage_key).is_file()
     ]
+
+
+PREFERENCES_PATH = "/account/mail"  # web/preferences.py: an official's choice of digest or not
 
 
 def digest_section(

@@ -289,6 +289,7 @@ async def test_the_digest_gathers_each_business_day_from_the_previous_one_s_cuto
     assert text is not None
     headings = [line for line in text.get_content().splitlines() if line.endswith(")")]
     assert headings == ["Quá hạn (1)", "Sắp đến hạn (1)", "Mới được giao (3)"]
+    assert f"{settings.base_url.rstrip('/')}/account/mail?lang=vi" in text.get_content()
 
 
 async def test_the_secretariat_s_digest_lists_what_entered_triage(
