@@ -72,7 +72,8 @@ def _variable(field: str) -> str:
 def _settings_problem(loc: tuple[int | str, ...], message: str, kind: str) -> str:
     if kind == "value_error":  # a validator's own sentence, which names its variables
         message = message.removeprefix("Value error, ")
-    if not loc:
+    # A validator's sentence may name its variable itself (one that also reads well in Python).
+    if not loc or message.startswith(f"{_variable(str(loc[0]))}:"):
         return message
     return f"{_variable(str(loc[0]))}: {message}"
 
@@ -190,7 +191,8 @@ def load_directory(settings: Settings, path: Path | None) -> int:
 
     source = path or DATA_DIR
     try:
-        data = read_directory(source)
+        defaults = settings.acknowledge_business_days, settings.response_business_days
+        data = read_directory(source, defaults)
     except InvalidDirectory as invalid:
         count = len(invalid.errors)
         print(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from email.utils import getaddresses
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.attachments.kinds import KINDS
@@ -14,6 +17,58 @@ from service.sentinel import SENTINEL_SCHEME, parse_sentinel_url
 
 Language = Literal["vi", "en"]
 _DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
+
+# The drivers service/db.py builds engines for: aiosqlite (its one-writer SQLite) and asyncpg.
+_SQLITE_DRIVER, _POSTGRES_DRIVER = "sqlite+aiosqlite", "postgresql+asyncpg"
+_POSTGRES_FORM = f"{_POSTGRES_DRIVER}://user:password@host:5432/name"
+_DATABASE_FORMS = f"{_SQLITE_DRIVER}:///path/to/intake.db or {_POSTGRES_FORM}"
+_REDIS_SCHEMES = ("redis", "rediss", "unix", SENTINEL_SCHEME)
+# As the directory files' emails (service/directory/loader.py): a dotted domain.
+_EMAIL = re.compile(r"[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# A host name, an IPv4 address or a bare IPv6 one: what the SMTP client and the metrics server
+# are given; ports have variables of their own.
+_HOST = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*"
+)
+
+
+def _database_url_problem(url: str, drivers: tuple[str, ...], forms: str) -> str | None:
+    """What keeps `url` from making one of service/db.py's engines, with the forms that do;
+    None when nothing does. The URL itself is never repeated: it may hold a password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except (ArgumentError, ValueError):
+        return f"not a database URL; use {forms}"
+    if parsed.drivername not in drivers:
+        return f"Intake cannot use {parsed.drivername}:// URLs; use {forms}"
+    if parsed.drivername == _SQLITE_DRIVER and parsed.database in (None, "", ":memory:"):
+        return f"name the database file, as in {_SQLITE_DRIVER}:///path/to/intake.db"
+    if port is not None and not 0 < port < 65536:
+        return f"the port must be 1 to 65535, not {port}"
+    return None
+
+
+def _http_url_problem(url: str) -> str | None:
+    """What keeps `url` from being an absolute http(s) URL that paths are appended to."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an absolute http:// or https:// URL"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "its port must be 1 to 65535"
+    if parts.query or parts.fragment or any(c.isspace() or ord(c) < 32 for c in url):
+        return (
+            "paths are appended to it: give no query (?), fragment (#), space or control character"
+        )
+    return None
 
 
 class Settings(BaseSettings):
@@ -131,6 +186,90 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
     worker_metrics_address: str = "127.0.0.1"
 
+    # Each address checked on its own, so that every bad one gets its line; the messages name
+    # their variable (as the model validators' do), and `intake` prints them as they are.
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_usable(cls, url: str) -> str:
+        drivers = (_SQLITE_DRIVER, _POSTGRES_DRIVER)
+        if url and (problem := _database_url_problem(url, drivers, _DATABASE_FORMS)):
+            empty = ", or leave it empty for SQLite in the data directory"
+            raise ValueError(f"INTAKE_DATABASE_URL: {problem}{empty if 'use' in problem else ''}")
+        return url
+
+    @field_validator("database_replica_url")
+    @classmethod
+    def _replica_url_is_usable(cls, url: str) -> str:
+        if url and (problem := _database_url_problem(url, (_POSTGRES_DRIVER,), _POSTGRES_FORM)):
+            empty = ", or leave it empty for no replica"
+            raise ValueError(
+                f"INTAKE_DATABASE_REPLICA_URL: {problem}{empty if 'use' in problem else ''}"
+            )
+        return url
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_usable(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if not url or parts.scheme == SENTINEL_SCHEME:
+            if url:
+                parse_sentinel_url(url)  # its messages name INTAKE_REDIS_URL
+            return url
+        if parts.scheme not in _REDIS_SCHEMES:
+            schemes = ", ".join(f"{scheme}://" for scheme in _REDIS_SCHEMES)
+            raise ValueError(f"INTAKE_REDIS_URL: not a Redis URL, which starts with {schemes}")
+        if parts.scheme == "unix" and not parts.path:
+            raise ValueError("INTAKE_REDIS_URL: name the socket, as in unix:///path/redis.sock")
+        try:
+            port = parts.port
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise ValueError("INTAKE_REDIS_URL: the port must be 1 to 65535")
+        return url
+
+    @field_validator("base_url", "meili_url", "meili_public_url")
+    @classmethod
+    def _urls_are_absolute(cls, url: str, info: ValidationInfo) -> str:
+        # INTAKE_BASE_URL starts every link in emails; the Meilisearch ones may be empty.
+        if (url or info.field_name == "base_url") and (problem := _http_url_problem(url)):
+            raise ValueError(f"INTAKE_{str(info.field_name).upper()}: {problem}")
+        return url
+
+    @field_validator("smtp_port")
+    @classmethod
+    def _smtp_port_is_a_port(cls, port: int) -> int:
+        if not 0 < port < 65536:
+            raise ValueError(f"INTAKE_SMTP_PORT: {port} is not a port; use 1 to 65535")
+        return port
+
+    @field_validator("smtp_host", "worker_metrics_address")
+    @classmethod
+    def _hosts_are_well_formed(cls, host: str, info: ValidationInfo) -> str:
+        if not _HOST.fullmatch(host):
+            raise ValueError(
+                f"INTAKE_{str(info.field_name).upper()}: not a host name or IP address"
+            )
+        return host
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_is_an_address(cls, value: str) -> str:
+        # The From header of every email as it stands, and the domain of their Message-IDs
+        # (service/notifications/service.py): one address, with a display name if wanted.
+        addresses = getaddresses([value])
+        if (
+            any(ord(c) < 32 or ord(c) == 127 for c in value)
+            or len(addresses) != 1
+            or not _EMAIL.fullmatch(addresses[0][1])
+        ):
+            raise ValueError(
+                "INTAKE_MAIL_FROM: not an email address; write no-reply@example.gov.vn, or with "
+                "a name, Intake <no-reply@example.gov.vn>"
+            )
+        return value
+
     @model_validator(mode="after")
     def _attachment_types_are_known(self) -> Settings:
         # Written by code or by extension, in any case: "JPG" is JPEG. Unknown ones are refused,
@@ -174,12 +313,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _addresses_are_well_formed(self) -> Settings:
-        if self.redis_url.startswith(f"{SENTINEL_SCHEME}://"):
-            parse_sentinel_url(self.redis_url)
-        if self.database_replica_url and not (
-            self.database_replica_url.startswith("postgresql")
-            and self.resolved_database_url.startswith("postgresql")
-        ):
+        # The replica's own URL, and the others, are checked above, each on its own.
+        if self.database_replica_url and not self.resolved_database_url.startswith("postgresql"):
             raise ValueError(
                 "INTAKE_DATABASE_REPLICA_URL: a read replica needs a PostgreSQL primary "
                 "(INTAKE_DATABASE_URL) and a postgresql+asyncpg:// URL of its own"

@@ -138,8 +138,14 @@ class InvalidDirectory(Exception):
         super().__init__("\n".join(str(error) for error in self.errors))
 
 
-def read_directory(path: Path = DATA_DIR) -> DirectoryData:
-    """Parse and check the data files in `path`; InvalidDirectory lists every problem."""
+def read_directory(
+    path: Path = DATA_DIR, deadline_defaults: tuple[int, int] | None = None
+) -> DirectoryData:
+    """Parse and check the data files in `path`; InvalidDirectory lists every problem.
+
+    `deadline_defaults`, the business days to acknowledge and to respond that apply where an
+    agency gives none (INTAKE_ACKNOWLEDGE_BUSINESS_DAYS, INTAKE_RESPONSE_BUSINESS_DAYS), are
+    weighed against a lone override as on the secretariat's page; None weighs only pairs."""
     contents: dict[str, bytes] = {}
     errors: list[DirectoryError] = []
     for name in FILES:
@@ -151,15 +157,17 @@ def read_directory(path: Path = DATA_DIR) -> DirectoryData:
             errors.append(DirectoryError(name, None, None, f"cannot be read: {error.strerror}"))
     if errors:
         raise InvalidDirectory(errors)
-    return parse_directory(contents)
+    return parse_directory(contents, deadline_defaults)
 
 
-def parse_directory(contents: dict[str, bytes]) -> DirectoryData:
+def parse_directory(
+    contents: dict[str, bytes], deadline_defaults: tuple[int, int] | None = None
+) -> DirectoryData:
     checksum = hashlib.sha256()
     for name in FILES:
         checksum.update(f"{name}\0{len(contents[name])}\0".encode())
         checksum.update(contents[name])
-    parser = _Parser()
+    parser = _Parser(deadline_defaults=deadline_defaults)
     version = parser.version(contents[VERSION_FILE])
     categories = parser.rows(contents[CATEGORIES_FILE], CATEGORIES_FILE, CATEGORY_COLUMNS)
     agencies = parser.rows(contents[AGENCIES_FILE], AGENCIES_FILE, AGENCY_COLUMNS)
@@ -188,6 +196,7 @@ class _Parser:
     # Codes of every row per file, valid or not, so that a row with a bad email is not
     # reported again as an unknown agency wherever it is referred to.
     codes: dict[str, set[str]] = field(default_factory=dict)
+    deadline_defaults: tuple[int, int] | None = None  # (acknowledge, respond) business days
 
     def fail(self, file: str, line: int | None, column: str | None, message: str) -> None:
         self.errors.append(DirectoryError(file, line, column, message))
@@ -355,14 +364,7 @@ class _Parser:
                     self.fail(row.file, row.line, "emails", f'not an email address: "{email}"')
             acknowledge = self._days(row, "acknowledge_days")
             respond = self._days(row, "respond_days")
-            if acknowledge_exceeds_respond(acknowledge, respond):
-                self.fail(
-                    row.file,
-                    row.line,
-                    "acknowledge_days",
-                    f"{acknowledge} days to acknowledge exceed the {respond} days to respond:"
-                    " a submission is acknowledged before it is answered",
-                )
+            self._check_deadline_order(row, acknowledge, respond)
             if names is None or kind is None or len(self.errors) > errors_before:
                 continue
             record = AgencyRecord(
@@ -522,6 +524,39 @@ class _Parser:
             f'"{value}" is not a number of days from 1 to {MAX_DAYS}; empty means the default',
         )
         return None
+
+    def _check_deadline_order(
+        self, row: _Row, acknowledge: int | None, respond: int | None
+    ) -> None:
+        """As the secretariat's page (service/directory/service.py, _deadline_order): the
+        figures that would apply, an override or else its default, acknowledge first."""
+        default_acknowledge, default_respond = self.deadline_defaults or (None, None)
+        problem = None
+        if acknowledge_exceeds_respond(acknowledge, respond):
+            problem = (
+                "acknowledge_days",
+                f"{acknowledge} days to acknowledge exceed the {respond} days to respond",
+            )
+        elif respond is None and acknowledge_exceeds_respond(acknowledge, default_respond):
+            problem = (
+                "acknowledge_days",
+                f"{acknowledge} days to acknowledge exceed the default {default_respond} days "
+                "to respond (INTAKE_RESPONSE_BUSINESS_DAYS)",
+            )
+        elif acknowledge is None and acknowledge_exceeds_respond(default_acknowledge, respond):
+            problem = (
+                "respond_days",
+                f"{respond} days to respond are fewer than the default {default_acknowledge} "
+                "days to acknowledge (INTAKE_ACKNOWLEDGE_BUSINESS_DAYS)",
+            )
+        if problem is not None:
+            column, message = problem
+            self.fail(
+                row.file,
+                row.line,
+                column,
+                f"{message}: a submission is acknowledged before it is answered",
+            )
 
     # Across files: references, cycles, names.
 

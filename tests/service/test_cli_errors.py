@@ -90,6 +90,14 @@ def _rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
             "production",
             "set INTAKE_SECRET_KEY: production refuses the development secret",
         ),
+        ("SMTP_PORT", "99999", "INTAKE_SMTP_PORT: 99999 is not a port; use 1 to 65535"),
+        ("BASE_URL", "notaurl", "INTAKE_BASE_URL: not an absolute http:// or https:// URL"),
+        (
+            "MAIL_FROM",
+            "bad",
+            "INTAKE_MAIL_FROM: not an email address; write no-reply@example.gov.vn, or with a "
+            "name, Intake <no-reply@example.gov.vn>",
+        ),
     ],
 )
 def test_invalid_settings_name_the_variable_and_exit_2(
@@ -110,6 +118,42 @@ def test_every_invalid_setting_gets_its_line(tmp_path: Path) -> None:
         "intake token list: INTAKE_SMTP_PORT: Input should be a valid integer, unable to parse "
         "string as an integer",
     ]
+
+
+_BAD_DATABASE_URL = (
+    "INTAKE_DATABASE_URL: not a database URL; use sqlite+aiosqlite:///path/to/intake.db or "
+    "postgresql+asyncpg://user:password@host:5432/name, or leave it empty for SQLite in the data "
+    "directory"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "variable"),
+    [
+        (["token", "list"], "DATABASE_URL"),
+        (["migrate"], "DATABASE_URL"),
+        (["doctor"], "DATABASE_URL"),
+        (["directory", "load"], "DATABASE_URL"),
+        (["token", "list"], "DATABASE_REPLICA_URL"),
+    ],
+)
+def test_a_database_url_no_engine_takes_is_one_line_not_a_traceback(
+    command: list[str], variable: str, tmp_path: Path
+) -> None:
+    done = _intake(*command, DATA_DIR=str(tmp_path / "data"), **{variable: "foo"})
+
+    line = _BAD_DATABASE_URL
+    if variable == "DATABASE_REPLICA_URL":
+        line = (
+            "INTAKE_DATABASE_REPLICA_URL: not a database URL; use "
+            "postgresql+asyncpg://user:password@host:5432/name, or leave it empty for no replica"
+        )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        f"intake {' '.join(command)}: {line}\n",
+    )
+    assert not (tmp_path / "data").exists()
 
 
 @pytest.mark.parametrize(

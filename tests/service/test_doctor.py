@@ -56,42 +56,9 @@ async def test_each_failure_says_what_to_do(tmp_path: Path) -> None:
     assert text.splitlines()[-1] == "5 check(s) failed."
 
 
-_URL_FIX = (
-    "set INTAKE_DATABASE_URL to a database URL such as "
-    "postgresql+asyncpg://user:password@host:5432/name, or leave it empty for SQLite in the data "
-    "directory"
-)
-_DATABASE_SEARCH_FIX = (
-    "PostgreSQL search uses INTAKE_DATABASE_URL: fix it as the database check says"
-)
-
-
 @pytest.mark.parametrize(
     ("variables", "failures"),
     [
-        (
-            {"DATABASE_URL": "nonsense"},
-            {
-                "database": (
-                    "ArgumentError: Could not parse SQLAlchemy URL from given URL string",
-                    _URL_FIX,
-                ),
-                "search": (
-                    "ArgumentError: Could not parse SQLAlchemy URL from given URL string",
-                    _DATABASE_SEARCH_FIX,
-                ),
-            },
-        ),
-        (
-            {"DATABASE_URL": "postgresql://u@h/db"},
-            {
-                "database": (
-                    "ModuleNotFoundError: No module named 'psycopg'",
-                    "use postgresql+asyncpg:// in INTAKE_DATABASE_URL, not postgresql://",
-                ),
-                "search": ("ModuleNotFoundError: No module named 'psycopg'", _DATABASE_SEARCH_FIX),
-            },
-        ),
         (
             {"SEARCH_BACKEND": "postgres"},
             {

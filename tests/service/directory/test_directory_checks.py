@@ -79,3 +79,26 @@ def test_a_file_with_only_its_header_is_refused(tmp_path: Path, file: str) -> No
     assert _errors(directory) == [  # not also every row referring to the emptied file's
         f"{file} line 2: no rows: the file has its header and no row below it"
     ]
+
+
+def test_a_lone_deadline_override_is_weighed_against_the_other_default(tmp_path: Path) -> None:
+    directory = copy_directory(tmp_path)
+    btp = edit_row(directory, "agencies.csv", "BTP", acknowledge_days="", respond_days="2")
+    bnv = edit_row(directory, "agencies.csv", "BNV", acknowledge_days="16", respond_days="")
+    with pytest.raises(InvalidDirectory) as caught:
+        read_directory(directory, deadline_defaults=(3, 15))
+    assert [str(error) for error in caught.value.errors] == sorted(
+        [
+            f"agencies.csv line {btp}, field respond_days: 2 days to respond are fewer than the "
+            "default 3 days to acknowledge (INTAKE_ACKNOWLEDGE_BUSINESS_DAYS): a submission is "
+            "acknowledged before it is answered",
+            f"agencies.csv line {bnv}, field acknowledge_days: 16 days to acknowledge exceed the "
+            "default 15 days to respond (INTAKE_RESPONSE_BUSINESS_DAYS): a submission is "
+            "acknowledged before it is answered",
+        ],
+        key=lambda text: int(text.split(" line ")[1].split(",")[0]),
+    )
+    # Other defaults, other verdicts: the figures that would apply are what count.
+    loaded = read_directory(directory, deadline_defaults=(2, 16))
+    figures = {a.code: (a.acknowledge_days, a.respond_days) for a in loaded.agencies}
+    assert (figures["BTP"], figures["BNV"]) == ((None, 2), (16, None))

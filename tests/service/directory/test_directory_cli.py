@@ -79,3 +79,30 @@ def test_a_good_directory_loads_with_a_summary_once(
     assert capsys.readouterr().out == "Directory 2025.09.1 is already loaded; nothing changed.\n"
 
     assert asyncio.run(_state(database_url)) == (["2025.07.1", "2025.09.1"], "Health")
+
+
+def test_a_lone_override_against_the_settings_default_is_rejected_and_nothing_loads(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("INTAKE_DATABASE_URL", database_url)
+    monkeypatch.setenv("INTAKE_ACKNOWLEDGE_BUSINESS_DAYS", "4")
+    directory = copy_directory(tmp_path)
+    (directory / "VERSION").write_text("2025.09.1\n", encoding="utf-8")
+    edit_row(directory, "agencies.csv", "BYT", name_en="Health")  # valid, yet not loaded
+    btp = edit_row(directory, "agencies.csv", "BTP", acknowledge_days="", respond_days="3")
+
+    code = _load(["--path", str(directory)], tmp_path / "data")
+
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (1, "")
+    assert captured.err == (
+        f"The directory in {directory} has 1 error; nothing was loaded and the current "
+        "directory stays in force:\n"
+        f"  agencies.csv line {btp}, field respond_days: 3 days to respond are fewer than the "
+        "default 4 days to acknowledge (INTAKE_ACKNOWLEDGE_BUSINESS_DAYS): a submission is "
+        "acknowledged before it is answered\n"
+    )
+    assert asyncio.run(_state(database_url)) == (["2025.07.1"], "Ministry of Health")
