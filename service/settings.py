@@ -7,7 +7,7 @@ from email.utils import getaddresses
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,16 +53,20 @@ def _database_url_problem(url: str, drivers: tuple[str, ...], forms: str) -> str
     return None
 
 
+def _port_is_valid(parts: SplitResult) -> bool:
+    """A URL's port is 1 to 65535, or none is given (urlsplit refuses one outside 0-65535)."""
+    try:
+        return parts.port != 0
+    except ValueError:
+        return False
+
+
 def _http_url_problem(url: str) -> str | None:
     """What keeps `url` from being an absolute http(s) URL that paths are appended to."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an absolute http:// or https:// URL"
-    try:
-        port = parts.port
-    except ValueError:
-        port = 0
-    if port == 0:
+    if not _port_is_valid(parts):
         return "its port must be 1 to 65535"
     if parts.query or parts.fragment or any(c.isspace() or ord(c) < 32 for c in url):
         return (
@@ -221,11 +225,7 @@ class Settings(BaseSettings):
             raise ValueError(f"INTAKE_REDIS_URL: not a Redis URL, which starts with {schemes}")
         if parts.scheme == "unix" and not parts.path:
             raise ValueError("INTAKE_REDIS_URL: name the socket, as in unix:///path/redis.sock")
-        try:
-            port = parts.port
-        except ValueError:
-            port = 0
-        if port == 0:
+        if not _port_is_valid(parts):
             raise ValueError("INTAKE_REDIS_URL: the port must be 1 to 65535")
         return url
 

@@ -8,7 +8,7 @@ import strawberry
 from graphql import GraphQLError
 
 from service.api.context import Info
-from service.api.errors import check_created_period
+from service.api.filters import any_given_empty, check_created_period
 from service.api.proposals.types import (
     Proposal,
     ProposalConnection,
@@ -58,7 +58,7 @@ def _matches_nothing(given: ProposalFilterInput | None) -> bool:
     """A given empty list allows none of its values (the repository reads empty as no filter)."""
     if given is None:
         return False
-    lists = (
+    return any_given_empty(
         given.statuses,
         given.kinds,
         given.category_codes,
@@ -66,7 +66,6 @@ def _matches_nothing(given: ProposalFilterInput | None) -> bool:
         given.agency_codes,
         given.submitter_types,
     )
-    return any(values is not None and not values for values in lists)
 
 
 async def _filter(info: Info, given: ProposalFilterInput | None) -> ProposalFilter:

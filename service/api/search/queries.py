@@ -9,7 +9,7 @@ from search import service
 from search.base import SearchFilters, SearchResult
 from search.service import SearchInputError
 from service.api.context import Info
-from service.api.errors import check_created_period
+from service.api.filters import any_given_empty, check_created_period
 from service.api.relay import PageInfo, offset_cursor, offset_from_cursor
 from service.api.search.types import (
     FacetValue,
@@ -27,7 +27,7 @@ def _matches_nothing(given: SearchFilter | None) -> bool:
     """A given empty list allows none of its values (SearchFilters reads empty as no filter)."""
     if given is None:
         return False
-    lists = (
+    return any_given_empty(
         given.statuses,
         given.kinds,
         given.categories,
@@ -35,7 +35,6 @@ def _matches_nothing(given: SearchFilter | None) -> bool:
         given.provinces,
         given.submitter_types,
     )
-    return any(values is not None and not values for values in lists)
 
 
 def _filters(given: SearchFilter | None, language: Language) -> SearchFilters:
