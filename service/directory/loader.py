@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,32 +147,41 @@ def read_directory(
     agency gives none (INTAKE_ACKNOWLEDGE_BUSINESS_DAYS, INTAKE_RESPONSE_BUSINESS_DAYS), are
     weighed against a lone override as on the secretariat's page; None weighs only pairs."""
     contents: dict[str, bytes] = {}
-    errors: list[DirectoryError] = []
+    unread: list[DirectoryError] = []
     for name in FILES:
         try:
             contents[name] = (path / name).read_bytes()
         except FileNotFoundError:
-            errors.append(DirectoryError(name, None, None, f"missing from {path}"))
+            unread.append(DirectoryError(name, None, None, f"missing from {path}"))
         except OSError as error:
-            errors.append(DirectoryError(name, None, None, f"cannot be read: {error.strerror}"))
-    if errors:
-        raise InvalidDirectory(errors)
-    return parse_directory(contents, deadline_defaults)
+            unread.append(DirectoryError(name, None, None, f"cannot be read: {error.strerror}"))
+    return parse_directory(contents, deadline_defaults, unread)
 
 
 def parse_directory(
-    contents: dict[str, bytes], deadline_defaults: tuple[int, int] | None = None
+    contents: Mapping[str, bytes],
+    deadline_defaults: tuple[int, int] | None = None,
+    unread: Sequence[DirectoryError] = (),
 ) -> DirectoryData:
+    """`unread` names the files absent from `contents`: the others are still checked, so that
+    one run reports everything, except against what the absent files would hold."""
+    parser = _Parser(deadline_defaults=deadline_defaults, errors=list(unread))
+    named = {error.file for error in unread}
+    for name in FILES:
+        if name not in contents:
+            parser.unreadable.add(name)
+            if name not in named:
+                parser.fail(name, None, None, "missing")
     checksum = hashlib.sha256()
     for name in FILES:
-        checksum.update(f"{name}\0{len(contents[name])}\0".encode())
-        checksum.update(contents[name])
-    parser = _Parser(deadline_defaults=deadline_defaults)
-    version = parser.version(contents[VERSION_FILE])
-    categories = parser.rows(contents[CATEGORIES_FILE], CATEGORIES_FILE, CATEGORY_COLUMNS)
-    agencies = parser.rows(contents[AGENCIES_FILE], AGENCIES_FILE, AGENCY_COLUMNS)
-    provinces = parser.rows(contents[PROVINCES_FILE], PROVINCES_FILE, PROVINCE_COLUMNS)
-    places = parser.rows(contents[PLACES_FILE], PLACES_FILE, PLACE_COLUMNS)
+        content = contents.get(name, b"")
+        checksum.update(f"{name}\0{len(content)}\0".encode())
+        checksum.update(content)
+    version = parser.version(contents.get(VERSION_FILE))
+    categories = parser.rows(contents.get(CATEGORIES_FILE), CATEGORIES_FILE, CATEGORY_COLUMNS)
+    agencies = parser.rows(contents.get(AGENCIES_FILE), AGENCIES_FILE, AGENCY_COLUMNS)
+    provinces = parser.rows(contents.get(PROVINCES_FILE), PROVINCES_FILE, PROVINCE_COLUMNS)
+    places = parser.rows(contents.get(PLACES_FILE), PLACES_FILE, PLACE_COLUMNS)
     data = parser.check(version, checksum.hexdigest(), agencies, provinces, categories, places)
     if parser.errors:
         order = {name: position for position, name in enumerate(FILES)}
@@ -201,8 +210,9 @@ class _Parser:
     def fail(self, file: str, line: int | None, column: str | None, message: str) -> None:
         self.errors.append(DirectoryError(file, line, column, message))
 
-    def version(self, content: bytes) -> str:
-        text = self._decode(content, VERSION_FILE)
+    def version(self, content: bytes | None) -> str:
+        """None: the file could not be read, as already reported."""
+        text = None if content is None else self._decode(content, VERSION_FILE)
         if text is None:
             return ""
         version = text.strip()
@@ -212,8 +222,9 @@ class _Parser:
             self.fail(VERSION_FILE, 1, None, f'not a version: "{version}"')
         return version
 
-    def rows(self, content: bytes, file: str, columns: Sequence[str]) -> list[_Row]:
-        text = self._decode(content, file)
+    def rows(self, content: bytes | None, file: str, columns: Sequence[str]) -> list[_Row]:
+        """None: the file could not be read, as already reported."""
+        text = None if content is None else self._decode(content, file)
         if text is None:
             self.unreadable.add(file)
             return []
@@ -281,6 +292,12 @@ class _Parser:
             return None
         if len(record) != len(header):
             self.fail(file, line, None, f"{len(record)} fields where {len(header)} are expected")
+            # Most often a comma left unquoted in a later field: the code is still the row's,
+            # and references to it are not reported again as unknown.
+            if "code" in header and header.index("code") < len(record):
+                code = record[header.index("code")].strip()
+                if _CODE.fullmatch(code):
+                    self.codes.setdefault(file, set()).add(code)
             return None
         return _Row(file, line, {c: v.strip() for c, v in zip(header, record, strict=True)})
 
@@ -413,9 +430,10 @@ class _Parser:
         self, rows: Sequence[_Row], provinces: list[tuple[ProvinceRecord, _Row]]
     ) -> list[PlaceRecord]:
         """Places whose name is unique: not a province's name or alias, not another place's."""
+        # A province row with an error still counts through `codes`: it is not named again
+        # through every place of it.
         known = self.codes.get(PROVINCES_FILE, set())
-        # A province row with an error is not named again through every place of it.
-        provinces_read = not any(error.file == PROVINCES_FILE for error in self.errors)
+        provinces_read = PROVINCES_FILE not in self.unreadable
         taken: dict[str, str] = {}  # place key -> what already has it
         for record, _ in provinces:
             for name in (record.name_vi, record.name_en, record.code, *record.aliases):

@@ -9,8 +9,11 @@ import pytest
 
 from search.text import fold
 from service.directory.loader import (
+    DATA_DIR,
+    FILES,
     DirectoryError,
     InvalidDirectory,
+    parse_directory,
     read_directory,
 )
 from service.directory.models import AgencyKind
@@ -334,4 +337,102 @@ def test_place_problems_name_the_line_and_field(tmp_path: Path) -> None:
         f'places.csv line {bad}, field kind: unknown kind "town": write city, district or place',
         f'places.csv line {unknown}, field province: unknown province code "HA-TAY"',
         f"places.csv line {unknown}, field kind: required",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("missing", "file", "code", "fields", "expected"),
+    [
+        # Without agencies.csv, no default agency and no People's Committee can be checked.
+        (
+            "agencies.csv", "categories.csv", "DATA", {"name_en": ""},
+            ["agencies.csv: missing from {directory}",
+             "categories.csv line {line}, field name_en: required"],
+        ),
+        # Without categories.csv, no agency's categories can be checked.
+        (
+            "categories.csv", "agencies.csv", "BCA", {"emails": "x"},
+            ['agencies.csv line {line}, field emails: not an email address: "x"',
+             "categories.csv: missing from {directory}"],
+        ),
+        # Without provinces.csv, no place's province can be checked.
+        (
+            "provinces.csv", "places.csv", None,
+            {"name": "Xóm Mới", "province": "HA-TAY", "kind": ""},
+            ["provinces.csv: missing from {directory}",
+             "places.csv line {line}, field kind: required"],
+        ),
+        (
+            "places.csv", "provinces.csv", "CAN-THO", {"is_city": "yes"},
+            ['provinces.csv line {line}, field is_city: write true or false, not "yes"',
+             "places.csv: missing from {directory}"],
+        ),
+        (
+            "VERSION", "agencies.csv", "BYT", {"kind": ""},
+            ["agencies.csv line {line}, field kind: required", "VERSION: missing from {directory}"],
+        ),
+    ],
+)  # fmt: skip
+def test_a_missing_file_is_named_with_the_errors_of_the_others(
+    tmp_path: Path,
+    missing: str,
+    file: str,
+    code: str | None,
+    fields: dict[str, str],
+    expected: list[str],
+) -> None:
+    directory = copy_directory(tmp_path)
+    (directory / missing).unlink()
+    if code is None:
+        line = append_row(directory, file, **fields)
+    else:
+        line = edit_row(directory, file, code, **fields)
+    assert _errors(directory) == [e.format(directory=directory, line=line) for e in expected]
+
+
+def test_an_unreadable_file_is_named_with_the_errors_of_the_others(tmp_path: Path) -> None:
+    directory = copy_directory(tmp_path)
+    (directory / "agencies.csv").unlink()
+    (directory / "agencies.csv").mkdir()  # unreadable as a file, even by root
+    line = append_row(directory, "places.csv", name="Xóm Mới", province="HA-TAY", kind="place")
+    (directory / "VERSION").unlink()
+    assert _errors(directory) == [
+        "agencies.csv: cannot be read: Is a directory",
+        f'places.csv line {line}, field province: unknown province code "HA-TAY"',
+        f"VERSION: missing from {directory}",
+    ]
+
+
+def test_parsing_names_a_file_left_out_of_the_contents() -> None:
+    contents = {name: (DATA_DIR / name).read_bytes() for name in FILES if name != "VERSION"}
+    with pytest.raises(InvalidDirectory) as caught:
+        parse_directory(contents)
+    assert [str(error) for error in caught.value.errors] == ["VERSION: missing"]
+
+
+def test_a_bad_province_row_leaves_the_places_checked(tmp_path: Path) -> None:
+    directory = copy_directory(tmp_path)
+    can_tho = edit_row(directory, "provinces.csv", "CAN-THO", is_city="yes")  # has places
+    drop_row(directory, "agencies.csv", "UBND-CA-MAU")  # an error filed under provinces.csv
+    ca_mau = line_of(directory, "provinces.csv", "CA-MAU")
+    place = append_row(directory, "places.csv", name="Xóm Mới", province="HA-TAY", kind="place")
+    assert _errors(directory) == [
+        f'provinces.csv line {can_tho}, field is_city: write true or false, not "yes"',
+        f"provinces.csv line {ca_mau}, field code: "
+        "no agency UBND-CA-MAU in agencies.csv for its People's Committee",
+        f'places.csv line {place}, field province: unknown province code "HA-TAY"',
+    ]
+
+
+def test_a_row_with_a_field_too_many_still_counts_as_its_code(tmp_path: Path) -> None:
+    directory = copy_directory(tmp_path)
+    path = directory / "provinces.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[9].startswith("SON-LA,")  # the places of SON-LA are not unknown
+    lines[9] += ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    place = append_row(directory, "places.csv", name="Xóm Mới", province="HA-TAY", kind="place")
+    assert _errors(directory) == [
+        "provinces.csv line 10: 6 fields where 5 are expected",
+        f'places.csv line {place}, field province: unknown province code "HA-TAY"',
     ]
