@@ -13,6 +13,7 @@ import re
 import unicodedata
 from enum import StrEnum
 from functools import cache
+from itertools import takewhile
 from pathlib import Path
 
 from search.text import fold
@@ -196,17 +197,30 @@ def _mat_in_an_upper_word(word_before: str, word_after: str) -> bool:
 # Identity numbers, matched folded. A citizen identity number (CCCD) has 12 digits, the first
 # three the province of birth (001 to 096); an old identity card (CMND) has 9 or 12. A number of 9
 # or 12 digits, run together or in groups of three to six split by spaces or dots ("001 088
-# 012345", "123.456.789"), is refused when an identity document is named just before it, with
-# nothing between them but words that introduce a number: "CCCD số", "số CCCD:", "căn cước công
-# dân số", "CMND của tôi là", "ID card number". Twelve digits run together that start with a
-# province code are refused without a name too ("số 001088012345"), unless the nearest name in
-# the 60 characters before them on their line is another kind of number (tài khoản, STK,
-# account, vận đơn, mã đơn, hợp đồng, hóa đơn, the numbers of public administration: hồ sơ số,
-# số hồ sơ, biên nhận, giấy hẹn, công văn, văn bản, quyết định, số ký hiệu, đơn số, case or
-# application number, ...): such a number can run to twelve digits that start like a province
-# code. Neither is refused when a unit follows (đồng, VND, người, hộ, ...): "căn cước cho người
-# dân là 350000000 đồng" and "012000000000 đồng" are amounts, and the name must be close: "the ID
-# card office at 123456789 Main St" is an address.
+# 012345", "123.456.789"), is refused when an identity document is named in the 60 characters
+# before it on its line, the last one named there:
+# - with nothing between them but words that introduce a number: "CCCD số", "số CCCD:", "căn
+#   cước công dân số", "CMND của tôi là", "ID card number";
+# - or with a few other words too (at most four besides those, no digit, no end of a sentence)
+#   when the number has a CCCD's shape (12 digits from a province code), or is introduced by
+#   "là", "is" or ":" after a document named as somebody's number ("số" or "my" before the name,
+#   "của", "số" or "number" in or just after it): "Số CCCD trong hồ sơ là 001203004567", "CMND
+#   của ông Nguyễn Văn A là 123456789", "identity number on file: 123 456 789", while "phí làm
+#   căn cước năm nay là 350.000.000" is an amount. Not when an amount or a contact (phí, tổng,
+#   số tiền, điện thoại, fee, total, phone, ...) comes between them or earlier in the clause, nor
+#   when another kind of number (below) between them claims the number: "số hồ sơ là", "CCCD nộp
+#   kèm, mã hồ sơ", "my case number is". After a preposition another kind of number is where the
+#   identity number is written ("trong hồ sơ là", "trên tờ biên nhận:", "in the dossier is"),
+#   unless the number follows it directly or after "số", "no" ("theo giấy biên nhận số
+#   079250001234" is the receipt's).
+# Twelve digits run together that start with a province code are refused without a name too ("số
+# 001088012345"), unless the nearest name in the 60 characters before them on their line is
+# another kind of number (tài khoản, STK, account, vận đơn, mã đơn, hợp đồng, hóa đơn, the
+# numbers of public administration: hồ sơ số, số hồ sơ, biên nhận, giấy hẹn, công văn, văn bản,
+# quyết định, số ký hiệu, đơn số, case or application number, ...): such a number can run to
+# twelve digits that start like a province code. None is refused when a unit follows (đồng, VND,
+# người, hộ, ...): "căn cước cho người dân là 350000000 đồng" and "012000000000 đồng" are
+# amounts, and the name must be close: "the ID card office at 123456789 Main St" is an address.
 _IDENTITY_DOCUMENT = (
     "can cuoc",
     "cccd",
@@ -297,6 +311,22 @@ _NAME_BEFORE = re.compile(
 )
 _NAME_REACH = 60  # characters before a number where its name is looked for
 _INTRODUCED = re.compile(rf"(?:[\s:#().,/\-]|(?:{_NUMBER_INTRODUCERS})(?![^\W_]))*")
+_INTRODUCING_WORDS = frozenset(_NUMBER_INTRODUCERS.split("|"))
+_FEW_WORDS = 4  # other words allowed between an identity document's name and its number
+_WORD = re.compile(r"[^\W_]+")
+_SENTENCE_END_OR_DIGIT = re.compile(r"[.!?;…0-9]")
+_CLAUSE_BREAK = re.compile(r"[,;:.!?…]")
+_OWNER_OR_NUMBER = frozenset({"so", "cua", "my", "number", "no", "nr"})
+_COPULA = re.compile(rf"{_START}(?:la|is){_END}|:")
+_AMOUNT_OR_CONTACT = re.compile(
+    rf"{_START}(?:phi|so tien|tong|so luong|dien thoai|sdt|hotline|tong dai|fax|phone|fee|cost"
+    rf"|price|total|amount){_END}"
+)
+_AFTER_PREPOSITION = re.compile(
+    rf"{_START}(?:trong|tren|o|tai|theo|thuoc|kem|cua|voi|tu|in|on|at|from|of|with|under)\s+"
+    r"(?:(?:the|a|an|my|our|your|his|her|their|this|that|bo|to|cac|mot|ban|nhung)\s+)?$"
+)
+_NUMBER_FOLLOWS = re.compile(r"[\s#]*(?:(?:so|ma|no|nr|number)(?![^\W_])[\s:.#]*)?")
 
 
 def _has_identity_number(folded: str) -> bool:
@@ -308,15 +338,57 @@ def _has_identity_number(folded: str) -> bool:
         line_start = folded.rfind("\n", 0, match.start()) + 1
         before = folded[max(line_start, match.start() - _NAME_REACH) : match.start()]
         names = list(_NAME_BEFORE.finditer(before))
-        nearest = names[-1] if names else None
-        if nearest is not None and nearest.group("identity"):
-            if _INTRODUCED.fullmatch(before, nearest.end()):
-                return True
-        elif nearest is not None:
+        has_province_code = len(digits) == 12 and 1 <= int(digits[:3]) <= 96
+        if _named_by_identity_document(before, names, has_province_code):
+            return True
+        if names and not names[-1].group("identity"):
             continue
-        if number == digits and len(digits) == 12 and 1 <= int(digits[:3]) <= 96:
+        if number == digits and has_province_code:
             return True
     return False
+
+
+def _named_by_identity_document(
+    before: str, names: list[re.Match[str]], has_province_code: bool
+) -> bool:
+    documents = [index for index, name in enumerate(names) if name.group("identity")]
+    if not documents:
+        return False
+    document = names[documents[-1]]
+    between = before[document.end() :]
+    if _INTRODUCED.fullmatch(between):
+        return True
+    clause_before = _CLAUSE_BREAK.split(before[: document.start()])[-1]
+    if (
+        _SENTENCE_END_OR_DIGIT.search(between)
+        or _AMOUNT_OR_CONTACT.search(between)
+        or _AMOUNT_OR_CONTACT.search(clause_before)
+        or any(_claims_the_number(before, name) for name in names[documents[-1] + 1 :])
+    ):
+        return False
+    others = [word for word in _WORD.finditer(between) if word.group() not in _INTRODUCING_WORDS]
+    if len(others) > _FEW_WORDS:
+        return False
+    introduction = between[others[-1].end() :] if others else between
+    return has_province_code or bool(
+        _COPULA.search(introduction) and _named_as_a_persons_number(clause_before, document)
+    )
+
+
+def _named_as_a_persons_number(clause_before: str, document: re.Match[str]) -> bool:
+    # "Số CMND", "CMND của ông A", "identity number", not "phí làm căn cước" or "căn cước gắn
+    # chip cấp cho người dân tỉnh": an amount or a count can follow "là" too.
+    word_before = _WORD.findall(clause_before)[-1:]
+    words_after = takewhile(
+        _INTRODUCING_WORDS.__contains__, _WORD.findall(document.string, document.end())
+    )
+    return not _OWNER_OR_NUMBER.isdisjoint([*word_before, *document.group().split(), *words_after])
+
+
+def _claims_the_number(before: str, name: re.Match[str]) -> bool:
+    # "trong hồ sơ là ..." says where the number is written; "hồ sơ số ..." names it.
+    where_written = _AFTER_PREPOSITION.search(before, 0, name.start())
+    return not where_written or bool(_NUMBER_FOLLOWS.fullmatch(before, name.end()))
 
 
 # Passwords and one-time codes, matched folded ("mật khẩu" as "mat khau"). A password is refused

@@ -192,6 +192,54 @@ def test_identity_numbers_beside_a_dossier_are_still_found(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "Số CCCD trong hồ sơ là 001203004567",
+        "So CCCD trong ho so la 001203004567",
+        "Số CCCD ghi trong hồ sơ của tôi là 001203004567.",
+        "Số CCCD trên tờ biên nhận: 001203004567",
+        "số căn cước của ông A là 079 203 001 234",
+        "so can cuoc cua ong A la 079 203 001 234",
+        "Căn cước công dân của bà B trong bộ hồ sơ là 001 203 004 567",
+        "CMND của ông Nguyễn Văn A là 123456789",
+        "CMND cua ong Nguyen Van A la 123.456.789",
+        "identity number on file: 123 456 789",
+        "My ID number in the dossier is 001203004567",
+        "The ID card number on my application is 001 203 004 567",
+    ],
+)
+def test_identity_numbers_named_a_few_words_before_are_found(text: str) -> None:
+    assert refused_content(text) is Finding.IDENTITY_NUMBER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đã nộp bản sao CCCD, số hồ sơ là 001203004567",
+        "Da nop ban sao CCCD, so ho so la 001203004567",
+        "CCCD nộp kèm, mã hồ sơ 001203004567 đang chờ duyệt.",
+        "Bản sao căn cước nộp theo giấy biên nhận số 079250001234",
+        "Ban sao can cuoc nop theo giay bien nhan so 079250001234",
+        "Căn cước cấp theo quyết định số 001250012345",
+        "Mất căn cước, tôi nộp đơn, biên nhận là 079250001234",
+        "Lệ phí cấp căn cước cho cả xã tổng cộng là 350000000",
+        "Phí làm căn cước năm nay là 350.000.000",
+        "Phi lam can cuoc nam nay la 350.000.000",
+        "Căn cước gắn chip cấp cho người dân tỉnh là 123456789",
+        "I lost my ID card and the receipt number is 079250001234",
+        "My ID card was lost; my case number is 001250012345",
+        "The ID card fee is 350000000",
+        "The ID card office phone is 123456789",
+        "CCCD của tôi bị mất từ lâu mà đến nay vẫn chưa cấp lại, mã bưu gửi là 123456789012",
+        "Tôi đã làm căn cước. Mã bưu gửi là 123 456 789",
+        "Ma buu gui la 123456789012",
+    ],
+)
+def test_numbers_claimed_by_another_name_or_too_far_from_the_document_pass(text: str) -> None:
+    assert refused_content(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Mã hồ sơ 4111111111111111 đang chờ duyệt.",
         "Hợp đồng số 4539578763621486 ký năm 2024.",
         "Số hồ sơ 4111 1111 1111 1111 trên Cổng dịch vụ công",
