@@ -27,6 +27,8 @@ RESPONDED = MailKind("responded", Audience.SUBMITTER)
 REJECTED = MailKind("rejected", Audience.SUBMITTER)
 CLOSED = MailKind("closed", Audience.SUBMITTER, essential=False)
 MERGED = MailKind("merged", Audience.SUBMITTER, essential=False)
+# The agency's one extension: when the answer is now due, and why.
+DEADLINE_EXTENDED = MailKind("deadline_extended", Audience.SUBMITTER, essential=False)
 # Essential: the outcome they were told of no longer stands.
 REOPENED = MailKind("reopened", Audience.SUBMITTER)
 ASSIGNMENT = MailKind("assignment", Audience.OFFICIALS, digestible=True)
@@ -49,6 +51,7 @@ KINDS: dict[str, MailKind] = {
         REJECTED,
         CLOSED,
         MERGED,
+        DEADLINE_EXTENDED,
         REOPENED,
         ASSIGNMENT,
         TRIAGE,

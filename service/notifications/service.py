@@ -168,6 +168,9 @@ async def mail_context(
     response_id = notification.context.get("response_id")
     if proposal is not None and isinstance(response_id, int):
         context["files"] = await _answer_files(session, proposal, response_id, settings)
+    deadline = notification.context.get("deadline")
+    if isinstance(deadline, str):  # the deadline as the step set it, stored as ISO text
+        context["deadline"] = datetime.fromisoformat(deadline)
     into_code = notification.context.get("into_code")
     if isinstance(into_code, str):
         context["into_url"] = in_language(f"{base_url}/track/{into_code}", language)

@@ -107,6 +107,9 @@ class ProposalEvent(SQLModel, table=True):
     reasons: list[Any] = Field(
         default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
     )
+    # The response deadline this step set (an extension, the clock resumed after an answer to
+    # the agency's question); None where the step left the deadline as it was.
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -272,6 +272,7 @@ class TimelineEvent(NamedTuple):
     actor: str
     action: str
     note: str
+    deadline: datetime | None
     at: datetime
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -152,7 +152,9 @@ async def _record(
     status: ProposalStatus,
     note: str = "",
     agency_id: int | None = None,
+    deadline: datetime | None = None,
 ) -> Step:
+    """The step appended to the timeline; `deadline` the response deadline it set, if any."""
     assert proposal.id is not None
     event = ProposalEvent(
         proposal_id=proposal.id,
@@ -162,6 +164,7 @@ async def _record(
         actor=actor.label,
         action=action.value,
         note=note,
+        deadline=deadline,
     )
     proposals.add(session, event)
     proposal.status, proposal.updated_at = status, event.at
@@ -687,7 +690,24 @@ async def extend_deadline(
     base = proposal.deadline or utcnow()
     proposal.deadline = add_business_days(base, days, await holiday_dates(session))
     proposal.deadline_extended = True
-    return await _record(session, proposal, actor, Action.EXTEND_DEADLINE, proposal.status, reason)
+    step = await _record(
+        session,
+        proposal,
+        actor,
+        Action.EXTEND_DEADLINE,
+        proposal.status,
+        reason,
+        deadline=proposal.deadline,
+    )
+    await _notify_submitter(
+        session,
+        step,
+        mail.DEADLINE_EXTENDED,
+        note=reason,
+        agency_id=proposal.agency_id,
+        deadline=proposal.deadline.isoformat(),
+    )
+    return step
 
 
 async def answer_information(
@@ -707,8 +727,12 @@ async def answer_information(
     asked = [e for e in history if e.action == Action.REQUEST_INFO.value]
     before = asked[-1].from_status if asked else None
     target = before if before is not None else ProposalStatus.ACKNOWLEDGED
+    paused_deadline = proposal.deadline
     _resume_clock(proposal, await holiday_dates(session))
-    step = await _record(session, proposal, actor, Action.ANSWER_INFO, target, answer)
+    moved = proposal.deadline if proposal.deadline != paused_deadline else None
+    step = await _record(
+        session, proposal, actor, Action.ANSWER_INFO, target, answer, deadline=moved
+    )
     if proposal.agency_id is not None:
         await _notify_agency(session, step, proposal.agency_id, mail.ANSWER_RECEIVED, note=answer)
     return step

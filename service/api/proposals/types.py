@@ -92,6 +92,11 @@ class ProposalEvent:
     actor: str | None = strawberry.field(
         description="Who took the step; shown to officials who handle or handled it only."
     )
+    deadline: datetime | None = strawberry.field(
+        description="The response deadline this step set: the agency's extension, or the "
+        "clock resumed after the submitter answered a question; null where the step left the "
+        "deadline as it was."
+    )
 
     @classmethod
     def of(
@@ -118,6 +123,7 @@ class ProposalEvent:
             at=row.at,
             note=shown_note(row.actor, note, official=official, submitter=submitter),
             actor=row.actor if official else None,
+            deadline=row.deadline,
         )
 
     @strawberry.field
