@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -10,6 +12,7 @@ from sqlmodel import select
 
 from service.app import create_app
 from service.cli import main
+from service.db import utcnow
 from service.embedded.smtp import MailCapture, list_messages
 from service.notifications import service as notifications
 from service.notifications.catalog import KINDS
@@ -109,6 +112,29 @@ def test_the_digest_preview_shows_a_section_longer_than_it_lists() -> None:
     assert "Newly assigned (12)" in lines
     assert "… and 11 more: http://intake.test/inbox?lang=en" in lines
     assert "Overdue (1)" in lines
+
+
+def test_the_digest_preview_lists_a_submission_per_section_whose_date_fits_it() -> None:
+    """Overdue past its deadline, due soon within the reminder's days, each its own submission."""
+    settings = Settings(base_url="http://intake.test")
+    text = _body(sample_message("digest", "en", settings))
+    sections = {
+        title: block.splitlines()[1:4]
+        for title, block in zip(
+            ("Overdue", "Due soon", "Newly assigned"),
+            text.split("\n\n")[1:4],
+            strict=True,
+        )
+    }
+    codes = [lines[0].split(":")[0] for lines in sections.values()]
+    assert len(set(codes)) == 3, sections
+    due = {
+        title: datetime.strptime(lines[1].split("Respond by: ")[1], "%d %b %Y").date()
+        for title, lines in sections.items()
+    }
+    today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    assert due["Overdue"] < today < due["Due soon"] < due["Newly assigned"]
+    assert "Licensing delays for drone test flights" in sections["Overdue"][0]
 
 
 def test_mail_preview_prints_a_template_with_sample_data(
