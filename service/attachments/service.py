@@ -135,11 +135,24 @@ async def get(session: AsyncSession, attachment_id: int) -> Attachment | None:
     return await repository.get(session, attachment_id)
 
 
+async def _answer_of_the_lead(session: AsyncSession, actor: Actor, attachment: Attachment) -> bool:
+    """A file of an answer to the submission the submitter's own was merged into: theirs to read
+    as the answer is (their private page lists it)."""
+    if actor.kind is not ActorKind.SUBMITTER or actor.proposal_id is None:
+        return False
+    if attachment.response_id is None:
+        return False  # the lead's submitter's evidence stays theirs
+    own = await proposals.get(session, actor.proposal_id)
+    return own is not None and own.merged_into_id == attachment.proposal_id
+
+
 async def readable(session: AsyncSession, actor: Actor, attachment_id: int) -> Attachment | None:
     """The attachment if the actor may download it; None alike for missing and forbidden."""
     attachment = await repository.get(session, attachment_id)
     if attachment is None:
         return None
+    if await _answer_of_the_lead(session, actor, attachment):
+        return attachment
     proposal = await proposals.get_visible(session, actor.scope, attachment.proposal_id)
     if proposal is None:
         return None

@@ -87,6 +87,7 @@ def sample_message(template: str, language: Language, settings: Settings) -> Ema
         "from_agency_name": sample["other_agency"],
         "cooperating_agency_name": "",
         "into_code": "3WQ7TNB5KD",
+        "lead_code": "",
         "into_url": in_language(f"{base_url}/track/3WQ7TNB5KD", language),
         "level": "agency",
         "published": True,

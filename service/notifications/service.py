@@ -151,6 +151,7 @@ async def mail_context(
         "unsubscribe_url": "",
         "cooperating_agency_name": "",
         "files": [],
+        "lead_code": "",  # set when the answer is the lead's, to a merged submission's submitter
         **notification.context,
     }
     if kind.audience is Audience.SUBMITTER:
@@ -196,9 +197,11 @@ async def _answer_files(
     """The answer's files as they are when the mail goes out: an erased or removed one is gone."""
     assert proposal.id is not None
     uploads = uploads_dir(settings)
+    # The answer may be the lead's, which a merged submission follows.
+    answered = [proposal.id] + ([proposal.merged_into_id] if proposal.merged_into_id else [])
     return [
         {"name": a.filename, "size": a.size}
-        for a in await attachments.for_proposals(session, [proposal.id])
+        for a in await attachments.for_proposals(session, answered)
         if a.response_id == response_id and (uploads / a.storage_key).is_file()
     ]
 

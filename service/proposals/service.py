@@ -204,16 +204,16 @@ async def track(session: AsyncSession, tracking_code: str) -> TrackedProposal:
     if proposal is None or proposal.id is None:
         raise ProposalNotFound(tracking_code)
     events = await repository.events(session, proposal.id)
-    agency_ids = {e.agency_id for e in events if e.agency_id} | (
-        {proposal.agency_id} if proposal.agency_id else set()
-    )
-    agencies = {a.id: a for a in await directory.get_agencies(session, sorted(agency_ids))}
     lead = None
     if proposal.merged_into_id is not None:
         lead = await repository.get(session, proposal.merged_into_id)
+    # A merged submission is handled where its lead is.
+    handler = lead.agency_id if lead is not None else proposal.agency_id
+    agency_ids = {e.agency_id for e in events if e.agency_id} | ({handler} if handler else set())
+    agencies = {a.id: a for a in await directory.get_agencies(session, sorted(agency_ids))}
     return TrackedProposal(
         proposal=proposal,
-        agency=agencies.get(proposal.agency_id) if proposal.agency_id else None,
+        agency=agencies.get(handler) if handler else None,
         events=[(e, agencies.get(e.agency_id) if e.agency_id else None) for e in events],
         merged_into=lead.tracking_code if lead is not None else None,
     )

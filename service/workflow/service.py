@@ -345,6 +345,22 @@ async def respond(
     await _notify_submitter(
         session, step, mail.RESPONDED, note=text, published=published, response_id=response.id
     )
+    for follower in await proposals.merged_into(session, proposal.id):
+        # Merged into this one, they follow its answer: each submitter is told under their own
+        # code and link, where the answer can be read.
+        await notifications.queue(
+            session,
+            event_key=f"proposal-event:{step.event.id}:{mail.RESPONDED.template}:{follower.id}",
+            recipients=notifications.submitter_of(follower),
+            template=mail.RESPONDED.template,
+            proposal_id=follower.id,
+            context={
+                "note": text,
+                "response_id": response.id,
+                "agency_id": proposal.agency_id,
+                "lead_code": proposal.tracking_code,
+            },
+        )
     return step
 
 
@@ -891,10 +907,14 @@ async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Rec
     handling = await proposal_service.handles_or_handled(session, actor, proposal.id)
     own = actor.kind is ActorKind.SUBMITTER and actor.proposal_id == proposal.id
     involved = handling or own
-    answers = await repository.responses_for(session, [proposal.id])
+    answered = [proposal.id]
+    if own and proposal.merged_into_id is not None:
+        # A merged submission follows its lead: its submitter reads the lead's answers.
+        answered.append(proposal.merged_into_id)
+    answers = await repository.responses_for(session, answered)
     shown = [r for r in answers if involved or (r.published and proposal.published)]
     shown_ids = {r.id for r in shown}
-    files = await attachments_repository.for_proposals(session, [proposal.id])
+    files = await attachments_repository.for_proposals(session, answered)
     active = await proposals.active_assignments(session, proposal.id)
     handling_now = _may_note(actor, {a.agency_id for a in active})
     return Record(
@@ -907,7 +927,8 @@ async def record(session: AsyncSession, actor: Actor, proposal: Proposal) -> Rec
         attachments=[
             a
             for a in files
-            if involved or (a.response_id is not None and a.response_id in shown_ids)
+            if (involved and a.proposal_id == proposal.id)
+            or (a.response_id is not None and a.response_id in shown_ids)
         ],
         cooperating_agency_ids=[
             a.agency_id for a in active if a.role is AssignmentRole.COOPERATING
