@@ -50,8 +50,10 @@ async def published(request: Request) -> Response:
     categories_chosen = frozenset({category}) if category else frozenset()
     async with runtime.db.replica_session() as session:
         categories = await directory.categories(session)
-        agencies = {a.id: a for a in await directory.agencies(session)}
+        every_agency = await directory.agencies(session)
+        agencies = {a.id: a for a in every_agency}
         if query:
+            by_code = {a.code: a for a in every_agency}  # a hit names its agency by code
             result = await runtime.search.search(
                 query,
                 SearchScope.public(),
@@ -67,6 +69,7 @@ async def published(request: Request) -> Response:
                     "kind": hit.kind,
                     "status": hit.status,
                     "created_at": hit.created_at,
+                    "agency": by_code.get(hit.agency) if hit.agency else None,
                 }
                 for hit in result.hits
             ]
@@ -188,6 +191,8 @@ async def dashboard(request: Request) -> Response:
         if agency.id in by_agency or agency is row
     ]
     selected = next(((a, f) for a, f in per_agency if a is row), None)
+    # The agencies' rows and what the secretariat holds add up to the overall `received`.
+    in_rows = sum(f.received for a, f in per_agency if a.kind is not AgencyKind.SECRETARIAT)
     refused = bool(errors)
     values = {
         name: typed[name] if refused or period is None else getattr(period, attribute).isoformat()
@@ -211,6 +216,7 @@ async def dashboard(request: Request) -> Response:
             },
             "overall": overall,
             "per_agency": per_agency,
+            "in_rows": in_rows,
             "agencies": agencies,
             "chosen": chosen,
             "selected": selected,

@@ -151,7 +151,11 @@ async def _viewer(request: Request, code: str, key: str) -> tuple[Actor, bool]:
     return await resolve_actor(request, runtime), False
 
 
-def _answer_line(proposal: Proposal, record: workflow.Record) -> tuple[str, datetime | None]:
+def _answer_line(
+    proposal: Proposal,
+    record: workflow.Record,
+    events: Sequence[tuple[ProposalEvent, Agency | None]],
+) -> tuple[str, datetime | None]:
     """What the tracking page says about the answer's date, by where the submission stands.
 
     "due" while the agency's clock runs, "paused" while it waits for the submitter (NEEDS_INFO),
@@ -167,6 +171,10 @@ def _answer_line(proposal: Proposal, record: workflow.Record) -> tuple[str, date
         return "unset", None
     if record.responses:
         return "answered", min(response.created_at for response in record.responses)
+    # An answer the viewer may not read (not published) still has its day on the timeline.
+    answered = [event.at for event, _ in events if event.action == Action.RESPOND.value]
+    if answered:
+        return "answered", min(answered)
     return "", None
 
 
@@ -224,7 +232,7 @@ async def _page(
         # switch comes back to the page itself (with the private link's key).
         "language_return": f"/track/{code}" + (f"?key={key}" if is_submitter else ""),
         "record": record,
-        "answer_line": _answer_line(tracked.proposal, record),
+        "answer_line": _answer_line(tracked.proposal, record, tracked.events),
         "response_agencies": agencies,
         "may_answer": Action.ANSWER_INFO in actions,
         "may_withdraw": Action.WITHDRAW in actions,
