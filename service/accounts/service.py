@@ -389,10 +389,16 @@ async def _agency_for(
             message = _("Secretariat and admin accounts belong to no agency: choose none.")
             raise ValidationFailed([FieldError("agency", "invalid", message)])
         return None
-    agency = await directory.get_agency_by_code(session, code) if code else None
-    if agency is None or not agency.is_active:
+    if not code:
         message = _("Choose the agency this official works for.")
         raise ValidationFailed([FieldError("agency", "required", message)])
+    agency = await directory.get_agency_by_code(session, code)
+    if agency is None:
+        message = _('Unknown agency code "%(value)s".') % {"value": code}
+        raise ValidationFailed([FieldError("agency", "unknown", message)])
+    if not agency.is_active:
+        message = _('The agency "%(code)s" is deactivated: choose an active one.') % {"code": code}
+        raise ValidationFailed([FieldError("agency", "inactive", message)])
     if not actor.is_secretariat and agency.id != actor.agency_id:
         message = _("You may manage only your own agency's reviewers.")
         raise ValidationFailed([FieldError("agency", "not_permitted", message)])

@@ -23,14 +23,16 @@ class WorkflowError(DomainError):
 
 def _not_permitted(_: Gettext) -> dict[str, str]:
     return {
-        Action.ACKNOWLEDGE: _("Only the agency handling this submission may acknowledge it."),
-        Action.REQUEST_INFO: _(
-            "Only the agency handling this submission may ask its submitter for information."
+        # A cooperating agency handles the submission too: these steps are its lead's alone.
+        Action.ACKNOWLEDGE: _("Only the lead agency may acknowledge this submission."),
+        Action.REQUEST_INFO: _("Only the lead agency may ask the submitter for information."),
+        Action.RESPOND: _(
+            "Only the lead agency may answer this submission; a cooperating agency adds its"
+            " contribution as a note."
         ),
-        Action.RESPOND: _("Only the agency handling this submission may answer it."),
-        Action.DECLINE: _("Only the agency handling this submission may decline it."),
+        Action.DECLINE: _("Only the lead agency may decline this submission."),
         Action.EXTEND_DEADLINE: _(
-            "Only the agency handling this submission may extend its deadline."
+            "Only the lead agency may extend the deadline of this submission."
         ),
         Action.ASSIGN: _("Only the secretariat may assign this submission to an agency."),
         Action.TRANSFER: _("Only the secretariat may transfer this submission to another agency."),

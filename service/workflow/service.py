@@ -404,6 +404,11 @@ async def assign(
     proposal = await _load(session, actor, proposal_id, Action.ASSIGN, language)
     checks = _Checks(language)
     note = checks.text("note", note, required=False)
+    lead_code = agency_code.strip().upper()
+    if lead_code and any(code.strip().upper() == lead_code for code in cooperating):
+        # Refused, not silently dropped: the secretariat may have meant another agency.
+        message = checks.gettext("The lead agency cannot also be a cooperating agency.")
+        checks.fail("cooperatingAgencyCodes", "lead_cooperating", message)
     return await _route(
         session, actor, proposal, Action.ASSIGN, agency_code, settings, checks, cooperating, note
     )
@@ -550,7 +555,10 @@ async def merge(
         message = _("A submission cannot be merged into itself.")
         raise ValidationFailed([FieldError("intoId", "self", message)])
     lead = await proposals.get_visible(session, actor.scope, into_id)
-    if lead is None or lead.status in _NO_LEAD:
+    if lead is None:
+        message = _("No submission has this id.")
+        raise ValidationFailed([FieldError("intoId", "unknown", message)])
+    if lead.status in _NO_LEAD:
         message = _(
             "Choose another submission that is still handled or answered: not merged, "
             "rejected or withdrawn."

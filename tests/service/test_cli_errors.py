@@ -334,7 +334,7 @@ def test_user_create_applies_the_admin_page_checks_and_stores_nothing(
     )
     assert (deactivated.returncode, deactivated.stderr) == (
         1,
-        "intake user create: agency: Choose the agency this official works for.\n",
+        'intake user create: agency: The agency "BYT" is deactivated: choose an active one.\n',
     )
     assert _rows(data_dir, "SELECT count(*) FROM users") == users_before
     assert _rows(data_dir, "SELECT count(*) FROM account_changes") == [(0,)]

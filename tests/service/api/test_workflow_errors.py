@@ -159,8 +159,16 @@ async def test_refusals_are_sentences_in_the_callers_language(
     portal, secretariat = await _callers(settings)
     pid = await _routed(client, settings, secretariat)
     for headers, message in (
-        (secretariat, "Chỉ cơ quan đang xử lý nội dung này mới được trả lời nội dung."),
-        (secretariat | ENGLISH, "Only the agency handling this submission may answer it."),
+        (
+            secretariat,
+            "Chỉ cơ quan chủ trì mới được trả lời nội dung này; cơ quan phối hợp gửi ý kiến"
+            " phối hợp dưới dạng ghi chú.",
+        ),
+        (
+            secretariat | ENGLISH,
+            "Only the lead agency may answer this submission; a cooperating agency adds its"
+            " contribution as a note.",
+        ),
     ):
         refused = await execute(
             client, "Respond", {"input": {"id": pid, "text": "x"}}, headers=headers
