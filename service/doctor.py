@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from search.factory import backend_name, create_backend
 from service.db import Database
+from service.holidays import service as holidays
 from service.migrate import current_revision, head_revision
 from service.queue import ArqQueue
 from service.settings import Settings
@@ -25,6 +26,8 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    # Works, but something will go wrong later: reported as WARN, and `intake doctor` passes.
+    warning: bool = False
 
 
 _URL_EXAMPLES = (
@@ -74,6 +77,8 @@ async def _database(settings: Settings) -> list[Check]:
             "" if current == head else "run `intake migrate`",
         )
         checks = [Check("database", True, _redacted(settings.resolved_database_url)), migrated]
+        if current == head:  # the holidays table is as the code reads it
+            checks.append(await _holidays(db))
         if settings.database_replica_url:
             checks.append(await _replica(settings))
         return checks
@@ -114,6 +119,26 @@ async def _replica(settings: Settings) -> Check:
     # The time since the last replayed transaction: also grows while the primary is idle.
     since = "" if lag is None else f", last transaction replayed {float(lag):.0f} s ago"
     return Check("database replica", True, f"streaming replica, replayed up to {replayed}{since}")
+
+
+async def _holidays(db: Database) -> Check:
+    """A year with no holidays listed counts every weekday as a business day: deadlines are
+    still set, only too early, so this warns rather than fails."""
+    async with db.session() as session:
+        unlisted = await holidays.years_without_holidays(session)
+    if not unlisted:
+        year = holidays.this_year()
+        return Check("holidays", True, f"listed for {year} and {year + 1}")
+    years = " and ".join(str(year) for year in unlisted)
+    return Check(
+        "holidays",
+        True,
+        f"none listed for {years}: deadlines running into {years} count every weekday as a "
+        "business day",
+        f"add {years}'s public holidays at /admin/holidays?year={unlisted[0]} (or with "
+        "saveHoliday) once the Government publishes them",
+        warning=True,
+    )
 
 
 def _redacted(url: str) -> str:
@@ -228,10 +253,16 @@ async def run_checks(settings: Settings) -> list[Check]:
 def report(checks: list[Check]) -> str:
     lines = []
     for check in checks:
-        mark = "ok  " if check.ok else "FAIL"
+        mark = "FAIL" if not check.ok else "WARN" if check.warning else "ok  "
         lines.append(f"{mark} {check.name}: {check.detail}")
-        if not check.ok and check.fix:
+        if (not check.ok or check.warning) and check.fix:
             lines.append(f"     fix: {check.fix}")
     failed = sum(1 for c in checks if not c.ok)
-    lines.append("All checks passed." if not failed else f"{failed} check(s) failed.")
+    warned = sum(1 for c in checks if c.ok and c.warning)
+    if failed:
+        lines.append(f"{failed} check(s) failed.")
+    else:
+        lines.append(
+            f"All checks passed, {warned} with a warning." if warned else "All checks passed."
+        )
     return "\n".join(lines)

@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from service.accounts import service as accounts
-from service.db import utcnow
 from service.errors import FieldError, ValidationFailed
 from service.holidays import service as holidays
 from service.holidays.errors import HolidayNotFound
@@ -26,7 +25,7 @@ def _year(request: Request) -> int:
     year = whole_number(raw, holidays.MAX_YEAR)
     if year is not None and year >= holidays.MIN_YEAR:
         return year
-    return utcnow().year
+    return holidays.this_year()
 
 
 async def _page(
@@ -42,6 +41,7 @@ async def _page(
         listed = await holidays.holidays_in(session, year)
         history = await holidays.changes_in(session, year)
         names = await accounts.actor_names(session, [c.actor for c in history])
+        unlisted = await holidays.years_without_holidays(session)
     _ = gettext_for(request)
     return render(
         request,
@@ -50,6 +50,7 @@ async def _page(
             "year": year,
             "years": [year - 1, year + 1],
             "holidays": listed,
+            "unlisted": unlisted,
             "history": history,
             "actor_names": names,
             "history_text": History(page_language(request)),

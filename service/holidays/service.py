@@ -7,6 +7,7 @@ from datetime import date
 from babel.dates import format_date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.calendar import ZONE
 from service.db import utcnow
 from service.errors import FieldError, ValidationFailed
 from service.holidays import repository
@@ -26,6 +27,23 @@ async def holiday_dates(session: AsyncSession) -> frozenset[date]:
 
 async def holidays_in(session: AsyncSession, year: int) -> list[Holiday]:
     return list(await repository.in_range(session, date(year, 1, 1), date(year, 12, 31)))
+
+
+def this_year() -> int:
+    """The year today is in Vietnam, whose calendar the deadlines count in."""
+    return utcnow().astimezone(ZONE).year
+
+
+async def years_without_holidays(session: AsyncSession) -> list[int]:
+    """This year and the coming one, those that have no holiday listed: deadlines running into
+    them count every weekday as a business day. Their dates are published each year (Tết's
+    by the lunar calendar), so the secretariat adds them; none are guessed here."""
+    first = this_year()
+    listed = {
+        h.day.year
+        for h in await repository.in_range(session, date(first, 1, 1), date(first + 1, 12, 31))
+    }
+    return [year for year in (first, first + 1) if year not in listed]
 
 
 async def changes_in(session: AsyncSession, year: int) -> list[HolidayChange]:

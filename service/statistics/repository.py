@@ -51,14 +51,20 @@ def _received_in(agency_id: int | None, start: datetime, end: datetime) -> list[
 
 async def received_by_status(
     session: AsyncSession, agency_id: int | None, start: datetime, end: datetime
-) -> list[tuple[int | None, ProposalStatus, int]]:
-    """(leading agency, status, how many) of the submissions received."""
+) -> list[tuple[int | None, bool, ProposalStatus, int]]:
+    """(leading agency, whether the secretariat holds it, status, how many) of the submissions
+    received. The secretariat holds those it leads (its triage) and those not yet routed."""
     statement: Any = (
-        sa.select(col(Proposal.agency_id), col(Proposal.status), func.count())
+        sa.select(col(Proposal.agency_id), col(Agency.kind), col(Proposal.status), func.count())
+        .select_from(Proposal)
+        .outerjoin(Agency, col(Agency.id) == col(Proposal.agency_id))
         .where(*_received_in(agency_id, start, end))
-        .group_by(col(Proposal.agency_id), col(Proposal.status))
+        .group_by(col(Proposal.agency_id), col(Agency.kind), col(Proposal.status))
     )
-    return [(agency, status, int(n)) for agency, status, n in (await session.exec(statement))]
+    return [
+        (agency, kind is None or kind == AgencyKind.SECRETARIAT, status, int(n))
+        for agency, kind, status, n in (await session.exec(statement))
+    ]
 
 
 async def answers(

@@ -18,6 +18,7 @@ from service.i18n import Language, translations
 from service.proposals.models import ProposalStatus
 from service.statistics import repository
 from service.statistics.repository import Answer
+from service.workflow.rules import FINISHED
 
 _RESOLVED = frozenset({ProposalStatus.RESPONDED, ProposalStatus.CLOSED})
 PERIOD_DAYS = 365
@@ -115,6 +116,27 @@ def period(first: date | None, last: date | None, today: date, language: Languag
 
 
 @dataclass(frozen=True, slots=True)
+class Unassigned:
+    """Submissions of the period no agency leads, which the secretariat holds: counted in the
+    overall `received` and in no agency's row, so that the rows and these add up to it."""
+
+    awaiting: int = 0  # not yet routed, or in triage: the secretariat is to choose the agency
+    merged: int = 0  # merged into another submission before an agency was chosen
+    ended: int = 0  # rejected, or withdrawn by the submitter, before an agency was chosen
+
+    @property
+    def total(self) -> int:
+        return self.awaiting + self.merged + self.ended
+
+
+def _unassigned(held: Counter[ProposalStatus]) -> Unassigned:
+    """The secretariat's share by status: still open, merged, or otherwise finished."""
+    merged = held[ProposalStatus.MERGED]
+    ended = sum(n for status, n in held.items() if status in FINISHED) - merged
+    return Unassigned(awaiting=held.total() - merged - ended, merged=merged, ended=ended)
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     received: int
     resolved: int
@@ -126,6 +148,8 @@ class Figures:
     # Led and then transferred away or declined: not in received (the agency that leads it now
     # answers for it), shown so that passing submissions on is visible too.
     passed_on: int = 0
+    # Overall figures only: the part of `received` the secretariat holds (an agency's are 0).
+    unassigned: Unassigned = Unassigned()
 
     @property
     def resolution_rate(self) -> float | None:
@@ -158,6 +182,7 @@ def _figures(
     scores: Sequence[int],
     passed_on: int,
     agency_id: int | None,
+    unassigned: Unassigned = Unassigned(),
 ) -> Figures:
     """`answers`: those the agency gave (one per submission), or every submission's for None."""
     days, on_time = [], 0
@@ -179,6 +204,7 @@ def _figures(
         satisfaction=round(statistics.mean(scores), 2) if scores else None,
         ratings=len(scores),
         passed_on=passed_on,
+        unassigned=unassigned,
     )
 
 
@@ -189,14 +215,20 @@ async def figures(
     leads now (an agency answers for what it holds, not for what it passed on); the answers'
     times and ratings stay with the agency that gave the answer."""
     by_status: Counter[ProposalStatus] = Counter()
-    for _, status, n in await repository.received_by_status(session, agency_id, start, end):
+    held: Counter[ProposalStatus] = Counter()
+    for _, by_secretariat, status, n in await repository.received_by_status(
+        session, agency_id, start, end
+    ):
         by_status[status] += n
+        if by_secretariat:
+            held[status] += n
     answers = await repository.answers(session, agency_id, start, end)
     if agency_id is None:
         answers = _per_submission(answers)
     scores = [score for _, score in await repository.ratings(session, agency_id, start, end)]
     passed_on = await repository.passed_on(session, agency_id, start, end)
-    return _figures(by_status, answers, scores, passed_on, agency_id)
+    unassigned = _unassigned(held) if agency_id is None else Unassigned()
+    return _figures(by_status, answers, scores, passed_on, agency_id, unassigned)
 
 
 async def figures_by_agency(
@@ -206,8 +238,13 @@ async def figures_by_agency(
     submission of the period, in four queries."""
     overall: Counter[ProposalStatus] = Counter()
     by_status: dict[int, Counter[ProposalStatus]] = defaultdict(Counter)
-    for agency_id, status, n in await repository.received_by_status(session, None, start, end):
+    held: Counter[ProposalStatus] = Counter()
+    for agency_id, by_secretariat, status, n in await repository.received_by_status(
+        session, None, start, end
+    ):
         overall[status] += n
+        if by_secretariat:
+            held[status] += n
         if agency_id is not None:
             by_status[agency_id][status] += n
     answers = await repository.answers(session, None, start, end)
@@ -229,6 +266,7 @@ async def figures_by_agency(
         [score for _, score in ratings],
         len(set().union(*passed.values())),
         None,
+        _unassigned(held),
     )
     return everyone, {
         agency_id: _figures(
