@@ -67,7 +67,9 @@ class AgencyProfile:
     code: str
     keywords: tuple[str, ...]  # vi and en together
     categories: frozenset[str]
-    routable: bool = True  # False for the secretariat: it triages, it is not suggested
+    # False for the secretariat: its evidence counts (a rule naming it leaves the submission in
+    # its triage queue, and lowers the leader's confidence), but it is never suggested.
+    routable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ class Evidence:
     score: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
     cooperating: list[str] = field(default_factory=list)
+    routable: bool = True  # as its agency's profile: False, never among the suggestions
 
     def add(self, points: float, reason: Reason) -> None:
         self.score += points
@@ -126,9 +129,10 @@ class Suggestion:
 class Decision:
     agency: str | None  # None: nothing points anywhere
     confidence: float
-    suggestions: tuple[Suggestion, ...]  # best first, at most SUGGESTIONS
+    suggestions: tuple[Suggestion, ...]  # best first, at most SUGGESTIONS, all routable
     cooperating: tuple[str, ...] = ()
     rule_id: int | None = None
+    reasons: tuple[Reason, ...] = ()  # why `agency` leads, routable or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +154,12 @@ def score(
 ) -> dict[str, Evidence]:
     """Evidence per agency code, excluded agencies (those that declined) left out."""
     evidence: dict[str, Evidence] = {}
-    routable = {a.code for a in snapshot.agencies if a.routable}
+    routable = {a.code: a.routable for a in snapshot.agencies}  # an agency of the directory
 
     def add(code: str, points: float, reason: Reason) -> Evidence | None:
         if code not in routable or points == 0:
             return None
-        entry = evidence.setdefault(code, Evidence())
+        entry = evidence.setdefault(code, Evidence(routable=routable[code]))
         entry.add(points, reason)
         return entry
 
@@ -167,7 +171,7 @@ def score(
         entry = add(lead, rule.weight, why.rule(rule.position, rule.note))
         if entry is not None:
             entry.cooperating.extend(c for c in rule.cooperating if c not in entry.cooperating)
-    spans = {a.code: text.spans(a.keywords) for a in snapshot.agencies if a.code in routable}
+    spans = {a.code: text.spans(a.keywords) for a in snapshot.agencies}
     everyone = [span for found in spans.values() for span in found]
     own = {code: _own_spans(code, spans, everyone) for code in spans}
     for agency in snapshot.agencies:
@@ -205,10 +209,12 @@ def decide(evidence: Mapping[str, Evidence], rules: Sequence[RuleSpec] = ()) -> 
     top = ranked[0][1].score
     second = ranked[1][1].score if len(ranked) > 1 else 0.0
     confidence = top / (top + second + PRIOR)
+    # The secretariat triages: the assignment it is offered never names itself.
     suggestions = tuple(
         Suggestion(code, round(entry.score, 2), tuple(entry.reasons))
-        for code, entry in ranked[:SUGGESTIONS]
-    )
+        for code, entry in ranked
+        if entry.routable
+    )[:SUGGESTIONS]
     lead, entry = ranked[0]
     rule_id = next(
         (
@@ -219,7 +225,9 @@ def decide(evidence: Mapping[str, Evidence], rules: Sequence[RuleSpec] = ()) -> 
         None,
     )
     cooperating = tuple(c for c in entry.cooperating if c != lead)
-    return Decision(lead, round(confidence, 3), suggestions, cooperating, rule_id)
+    return Decision(
+        lead, round(confidence, 3), suggestions, cooperating, rule_id, tuple(entry.reasons)
+    )
 
 
 def _rule_lead(

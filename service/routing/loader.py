@@ -33,6 +33,7 @@ MAX_WEIGHT = 100.0
 MAX_NOTE_LENGTH = 500
 
 InvalidRules = InvalidDirectory  # the same shape: a list of errors by file, line and field
+Problem = tuple[str, str, str]  # a rule's column, the error's code, its message
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,8 @@ class Known:
     agencies: Collection[str]
     categories: Collection[str]
     provinces: Collection[str]
+    # It may lead a rule (the submission stays in its triage queue), never cooperate.
+    secretariat: Collection[str] = frozenset()
 
 
 def read_rules(known: Known, path: Path = RULES_FILE) -> list[RuleRecord]:
@@ -101,7 +104,7 @@ def parse_rules(content: bytes, known: Known, name: str = "rules.csv") -> list[R
                 continue
             values = {c: v.strip() for c, v in zip(header, row, strict=True)}
             record, problems = check_rule(values, known, len(records) + 1)
-            errors.extend(DirectoryError(name, line, f, m) for f, m in problems)
+            errors.extend(DirectoryError(name, line, f, m) for f, _, m in problems)
             if record is not None:
                 records.append(record)
     except csv.Error as error:
@@ -140,37 +143,48 @@ def check_rule(
     known: Known,
     position: int,
     _: Callable[[str], str] = _identity,
-) -> tuple[RuleRecord | None, list[tuple[str, str]]]:
-    """One rule's fields checked against the directory: the record, or (field, message)s,
-    the messages in the language `_` translates to."""
-    problems: list[tuple[str, str]] = []
+) -> tuple[RuleRecord | None, list[Problem]]:
+    """One rule's fields checked against the directory: the record, or its problems, the
+    messages in the language `_` translates to."""
+    problems: list[Problem] = []
     kinds = items(values.get("kind", ""))
     for kind in kinds:
         if kind not in KINDS:
             message = _('Unknown kind "%(value)s": write PROPOSAL, OBSTACLE or RECOMMENDATION.')
-            problems.append(("kind", message % {"value": kind}))
+            problems.append(("kind", "invalid", message % {"value": kind}))
     categories = items(values.get("category", ""))
     for code in categories:
         if code not in known.categories:
-            problems.append(("category", _('Unknown category code "%(value)s".') % {"value": code}))
+            message = _('Unknown category code "%(value)s".') % {"value": code}
+            problems.append(("category", "invalid", message))
     province = values.get("province", "") or None
     if province not in (None, SUBMISSION_PROVINCE, *known.provinces):
         message = _('Unknown province code "%(value)s"; %(any)s means the submission\'s.')
-        problems.append(("province", message % {"value": province, "any": SUBMISSION_PROVINCE}))
+        message %= {"value": province, "any": SUBMISSION_PROVINCE}
+        problems.append(("province", "invalid", message))
     lead = values.get("lead", "")
     if not lead:
-        problems.append(("lead", _("This field is required.")))
+        problems.append(("lead", "invalid", _("This field is required.")))
     elif lead == PEOPLES_COMMITTEE:
         if province is None:
             message = _("%(lead)s needs a province condition, such as %(any)s.")
-            problems.append(("lead", message % {"lead": lead, "any": SUBMISSION_PROVINCE}))
+            message %= {"lead": lead, "any": SUBMISSION_PROVINCE}
+            problems.append(("lead", "invalid", message))
     elif lead not in known.agencies:
-        problems.append(("lead", _('Unknown agency code "%(value)s".') % {"value": lead}))
+        message = _('Unknown agency code "%(value)s".') % {"value": lead}
+        problems.append(("lead", "invalid", message))
     cooperating = items(values.get("cooperating", ""))
     for code in cooperating:
         if code not in known.agencies:
             message = _('Unknown agency code "%(value)s".') % {"value": code}
-            problems.append(("cooperating", message))
+            problems.append(("cooperating", "invalid", message))
+        elif code in known.secretariat:
+            # As assign and transfer refuse it: it has no reviewers to help answer.
+            message = _('"%(code)s" is the secretariat: it cannot cooperate on a submission.')
+            problems.append(("cooperating", "not_an_agency", message % {"code": code}))
+        elif code == lead:
+            message = _('"%(code)s" leads this rule: it cannot also cooperate on it.')
+            problems.append(("cooperating", "is_lead", message % {"code": code}))
     weight = 0.0
     written = values.get("weight", "")
     try:
@@ -179,22 +193,26 @@ def check_rule(
             raise ValueError
     except ValueError:
         message = _('"%(value)s" is not a number from -100 to 100 other than 0.')
-        problems.append(("weight", message % {"value": written}))
+        problems.append(("weight", "invalid", message % {"value": written}))
     active_text = values.get("active", "").lower() or "true"
     active = {"true": True, "false": False}.get(active_text)
     if active is None:
         message = _('Write true or false, not "%(value)s".')
-        problems.append(("active", message % {"value": values.get("active", "")}))
+        problems.append(("active", "invalid", message % {"value": values.get("active", "")}))
     note = values.get("note", "")
     if len(note) > MAX_NOTE_LENGTH:
         message = _("Use at most %(max)s characters.") % {"max": MAX_NOTE_LENGTH}
-        problems.append(("note", message))
+        problems.append(("note", "invalid", message))
     keywords_vi = items(values.get("keywords_vi", ""))
     keywords_en = items(values.get("keywords_en", ""))
     for column, keywords in (("keywords_vi", keywords_vi), ("keywords_en", keywords_en)):
-        problem = keywords_problem(keywords, _)
-        if problem is not None:
-            problems.append((column, problem[1]))
+        # Dropped, a blank keyword would leave a rule of keywords with none: a catch-all.
+        blank = _blank_item(values.get(column, ""))
+        if blank is not None:
+            message = _("Keyword %(number)s is empty: write it or remove it.")
+            problems.append((column, "invalid", message % {"number": blank}))
+        elif (problem := keywords_problem(keywords, _)) is not None:
+            problems.append((column, "invalid", problem[1]))
     if problems or active is None:
         return None, problems
     record = RuleRecord(
@@ -229,3 +247,10 @@ def keywords_problem(
 
 def items(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i.strip() for i in value.split(";") if i.strip()))
+
+
+def _blank_item(value: str) -> int | None:
+    """The 1-based position of the first blank item of a non-empty list ("a;;b", "a;")."""
+    if not value.strip():
+        return None
+    return next((n for n, i in enumerate(value.split(";"), start=1) if not i.strip()), None)

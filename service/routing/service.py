@@ -79,6 +79,7 @@ async def snapshot(session: AsyncSession) -> engine.Snapshot:
             a.code,
             engine.keywords_of(a.keywords_vi, a.keywords_en),
             frozenset(competences.get(a.id or 0, set())),
+            routable=a.kind is not AgencyKind.SECRETARIAT,
         )
         for a in agencies
     )
@@ -308,7 +309,13 @@ async def decide_routing(
     if status is ProposalStatus.ROUTED:
         for code in decision.cooperating:
             partner = await directory.get_agency_by_code(session, code)
-            if partner is not None and partner.id is not None and partner.id != agency.id:
+            if (
+                partner is not None
+                and partner.id is not None
+                and partner.id != agency.id
+                # A rule stored before the secretariat was refused as a cooperating agency.
+                and partner.kind is not AgencyKind.SECRETARIAT
+            ):
                 partners.append(partner)
     return RoutingPlan(
         proposal.id,
@@ -408,13 +415,12 @@ def _reasons(
 ) -> list[why.Stored]:
     if decision.agency is None:
         return [why.nothing().stored()]
-    lead = decision.suggestions[0]
     confidence = round(decision.confidence, 2)
     if method is RoutingMethod.TRIAGE and decision.confidence < threshold:
         first = why.below_threshold(confidence, threshold)
     else:
-        first = why.confidence(lead.agency, confidence)
-    return [first.stored(), *(r.stored() for r in lead.reasons)]
+        first = why.confidence(decision.agency, confidence)
+    return [first.stored(), *(r.stored() for r in decision.reasons)]
 
 
 def _suggestions(suggestions: Sequence[engine.Suggestion]) -> list[dict[str, Any]]:
@@ -524,10 +530,12 @@ async def record_decline(
 
 
 async def known_directory(session: AsyncSession) -> Known:
+    agencies = [a for a in await directory.list_agencies(session) if a.is_active]
     return Known(
-        agencies={a.code for a in await directory.list_agencies(session) if a.is_active},
+        agencies={a.code for a in agencies},
         categories={c.code for c in await directory.list_categories(session)},
         provinces={p.code for p in await directory.list_provinces(session)},
+        secretariat={a.code for a in agencies if a.kind is AgencyKind.SECRETARIAT},
     )
 
 
@@ -612,6 +620,7 @@ async def save_rule(
     position_text = values.get("position", "")
     default_position = rule.position if rule else max((r.position for r in rules), default=0) + 1
     record, problems = check_rule(values, await known_directory(session), default_position, _)
+    errors = [FieldError(_field(f), code, m) for f, code, m in problems]
     position = default_position
     if position_text:
         typed = whole_number(position_text, MAX_POSITION)
@@ -619,9 +628,9 @@ async def save_rule(
             position = typed
         else:
             message = _("Choose a position from 1 to %(max)s.") % {"max": MAX_POSITION}
-            problems.append(("position", message))
-    if problems or record is None:
-        raise ValidationFailed([FieldError(_field(f), "invalid", m) for f, m in problems])
+            errors.append(FieldError("position", "invalid", message))
+    if errors or record is None:
+        raise ValidationFailed(errors)
     old = rule_values(rule) if rule else None
     if rule is None:
         rule = RoutingRule(position=position, lead=record.lead)
