@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.notifications import repository
 from service.notifications.catalog import KINDS
-from service.notifications.mailer import SendFailure
+from service.notifications.mailer import SendFailure, UndeliverableAddress
 from service.notifications.models import ERASED_RECIPIENT, Notification, NotificationState
 from service.notifications.service import compose, is_opted_out
 from service.settings import Settings
@@ -84,6 +84,9 @@ async def claim(
         return Settled(NotificationState.SKIPPED)
     try:
         message = await compose(session, notification, settings)
+    except UndeliverableAddress as error:
+        _fail(notification, f"undeliverable address: {error}", now)
+        return Settled(NotificationState.FAILED)
     except Exception as error:
         # A template or its data that fails now fails on every retry: visible at once instead.
         _fail(notification, f"could not render: {type(error).__name__}: {error}", now)

@@ -9,6 +9,7 @@ from email.utils import getaddresses, parseaddr
 from typing import Protocol
 
 import aiosmtplib
+from email_validator import EmailNotValidError, validate_email
 
 from service.settings import Settings
 
@@ -16,6 +17,34 @@ from service.settings import Settings
 # Servers drop idle clients after minutes (Postfix: 300 s); closing first leaves their slots.
 _KEEP = 4
 _IDLE_SECONDS = 30.0
+
+
+class UndeliverableAddress(ValueError):
+    """An address no retry will reach: letters outside ASCII before the @ need SMTPUTF8."""
+
+
+def smtp_address(address: str) -> str:
+    """`address` as servers without SMTPUTF8 take it: an internationalised domain in punycode.
+
+    Addresses were checked when they were stored; only those with non-ASCII letters are looked
+    at again, since the check here refuses the .localhost names the demo directory uses.
+    """
+    if address.isascii():
+        return address
+    try:
+        checked = validate_email(
+            address, allow_smtputf8=False, check_deliverability=False, globally_deliverable=False
+        )
+    except EmailNotValidError as error:
+        local_part = address.rpartition("@")[0]
+        if local_part.isascii():
+            raise UndeliverableAddress(f"{address}: {error}") from error
+        letters = ", ".join(repr(ch) for ch in dict.fromkeys(local_part) if not ch.isascii())
+        raise UndeliverableAddress(
+            f"{address} has letters outside ASCII before the @ ({letters}), which needs"
+            " SMTPUTF8, and most mail servers do not support it"
+        ) from error
+    return checked.ascii_email or address
 
 
 class Mailer(Protocol):

@@ -24,6 +24,7 @@ from service.directory import repository as directory
 from service.i18n import Language, in_language, parse_language
 from service.notifications import repository
 from service.notifications.catalog import DIGEST, KINDS, Audience, MailKind
+from service.notifications.mailer import smtp_address
 from service.notifications.models import MailOptOut, Notification, NotificationState
 from service.notifications.rendering import RenderedMail, render_mail
 from service.outbox import service as outbox
@@ -259,7 +260,8 @@ def build_message(
 ) -> EmailMessage:
     message = EmailMessage(policy=_POLICY)
     message["From"] = settings.mail_from
-    message["To"] = formataddr(("", notification.recipient))
+    # Raises UndeliverableAddress for accents before the @, which delivery records as FAILED.
+    message["To"] = formataddr(("", smtp_address(notification.recipient)))
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = message_id(notification, proposal, settings)

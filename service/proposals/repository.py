@@ -26,6 +26,7 @@ from service.proposals.models import (
     ProposalOrder,
     ProposalStatus,
 )
+from service.proposals.validation import canonical_phone
 
 
 def add(session: AsyncSession, row: Proposal | ProposalEvent | ProposalAgency) -> None:
@@ -95,22 +96,37 @@ async def lock_content(session: AsyncSession, content_hash: str) -> None:
 async def find_resubmission(
     session: AsyncSession, content_hash: str, email: str, phone: str
 ) -> Proposal | None:
-    """An earlier submission of the same content from the same email or phone."""
+    """An earlier submission of the same content from the same email or phone, not withdrawn.
+
+    Emails compare without case. Phones compare in their canonical form, which the column does
+    not hold (it keeps the digits as typed, +84 or 0): SQL narrows the rows to the same last
+    digits, and Python decides among the few left.
+    """
     contacts = []
     if email:
-        contacts.append(Proposal.submitter_email == email)
+        contacts.append(func.lower(col(Proposal.submitter_email)) == email.lower())
+    phone = canonical_phone(phone) if phone else ""
     if phone:
-        contacts.append(Proposal.submitter_phone == phone)
+        contacts.append(col(Proposal.submitter_phone).endswith(phone[-_PHONE_TAIL:]))
     if not contacts:
         return None
     statement = (
         select(Proposal)
         .where(Proposal.content_hash == content_hash)
+        .where(Proposal.status != ProposalStatus.WITHDRAWN)
         .where(or_(*contacts))
         .order_by(col(Proposal.id))
-        .limit(1)
     )
-    return (await session.exec(statement)).first()
+    for earlier in (await session.exec(statement)).all():
+        if (email and earlier.submitter_email.lower() == email.lower()) or (
+            phone and canonical_phone(earlier.submitter_phone) == phone
+        ):
+            return earlier
+    return None
+
+
+# Digits every spelling of a number ends with: numbers have 9 digits at least, 0 or +84 aside.
+_PHONE_TAIL = 8
 
 
 def _visible_parts(scope: Scope) -> list[ColumnElement[bool]]:

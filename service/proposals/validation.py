@@ -97,10 +97,21 @@ class _Checker:
         if not value or self.has_error("email"):
             return value
         try:
-            return validate_email(value, check_deliverability=False).normalized
+            checked = validate_email(value, check_deliverability=False)
         except EmailNotValidError:
             self.fail("email", "invalid", _("Enter a valid email address, like name@example.com."))
             return value
+        if checked.smtputf8:  # a domain with accents is fine: it goes out as punycode
+            self.fail(
+                "email",
+                "accented_local_part",
+                _(
+                    "Write the part before @ without accented letters: "
+                    "most mail servers cannot deliver to it."
+                ),
+            )
+            return value
+        return checked.normalized
 
     def phone(self, value: str) -> str:
         _ = translations(self.language).gettext
@@ -119,6 +130,23 @@ class _Checker:
 
     def has_error(self, name: str) -> bool:
         return any(e.field == name for e in self.errors)
+
+
+def canonical_phone(phone: str) -> str:
+    """One spelling per number, so that 0912 345 678 and +84 912 345 678 are the same person:
+    a Vietnamese number with its leading 0 (for +84, 84 or 0084), another country's with +."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.startswith("+"):
+        international = digits
+    elif digits.startswith("00"):
+        international = digits[2:]
+    elif digits.startswith("84") and len(digits) in (11, 12):  # 84 and 9 or 10 digits
+        international = digits
+    else:
+        return digits
+    if international.startswith("84"):
+        return "0" + international[2:]
+    return "+" + international
 
 
 def check_submission(
