@@ -17,7 +17,7 @@ from service.routing.models import RoutingDecision as DecisionRow
 from service.routing.models import RoutingMethod
 from service.routing.models import RoutingRule as RuleRow
 from service.routing.models import RuleChange as ChangeRow
-from service.routing.reasons import Reason, Stored, english, render, shown
+from service.routing.reasons import Names, Reason, Stored, english, render, shown
 
 strawberry.enum(RoutingMethod)
 
@@ -38,8 +38,17 @@ class RoutingReason:
         return "note" if isinstance(self.stored, str) else self.stored.code
 
     @strawberry.field(description="The reason in the request's language (Accept-Language).")
-    def text(self, info: Info) -> str:
-        return render(self.stored, info.context.language)
+    async def text(self, info: Info) -> str:
+        language = info.context.language
+        names = Names()
+        if not isinstance(self.stored, str) and self.stored.code == "competence":
+            # The category by its name, as `categories { name }` gives it; its code stays in
+            # `arguments`.
+            code = str(self.stored.args.get("category", ""))
+            category = await info.context.loaders.category_by_code.load(code)
+            if category is not None:
+                names = Names(categories={code: category.name(language)})
+        return render(self.stored, language, names)
 
     @strawberry.field(description="The reason's arguments as JSON text, e.g. the keywords.")
     def arguments(self) -> str:
