@@ -71,8 +71,13 @@ def checked_address(value: str, *, globally_deliverable: bool = True) -> str:
     domain = value.rpartition("@")[2].lower()
     local_use = domain == "localhost" or domain.endswith(".localhost")
     probe = value[: len(value) - len(domain)] + "example.com" if local_use else value
+    # Accented letters before the @ need SMTPUTF8, which most mail servers lack: such an address
+    # would be stored and never reached. An accented domain is fine (sent as punycode).
     checked = validate_email(
-        probe, check_deliverability=False, globally_deliverable=globally_deliverable
+        probe,
+        check_deliverability=False,
+        globally_deliverable=globally_deliverable,
+        allow_smtputf8=False,
     )
     if local_use:
         return checked.normalized[: -len("example.com")] + domain

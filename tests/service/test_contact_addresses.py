@@ -91,6 +91,7 @@ async def test_mail_to_a_stored_address_with_accents_before_the_at_fails_for_goo
         )
         session.add(proposal)
         await session.flush()
+        # Queued now: refused at once, without a job.
         await notifications.queue(
             session,
             event_key="test:receipt",
@@ -98,16 +99,33 @@ async def test_mail_to_a_stored_address_with_accents_before_the_at_fails_for_goo
             template="receipt",
             proposal_id=proposal.id,
         )
+        # Queued before addresses were checked so: its job finds it undeliverable.
+        earlier = Notification(
+            event_key="test:earlier",
+            recipient="nguyễn@example.com",
+            template="receipt",
+            language="vi",
+            proposal_id=proposal.id,
+        )
+        session.add(earlier)
+        await session.flush()
+        outbox.add_job(session, notifications.SEND_JOB, {"notification_id": earlier.id})
     await run_worker(settings)
 
     assert mailbox.messages == []
-    assert await _receipts(runtime.db) == [
+    assert sorted(await _receipts(runtime.db)) == [
+        (
+            "nguyễn@example.com",
+            NotificationState.FAILED,
+            "invalid address: Internationalized characters before the @-sign are not"
+            " supported: 'ễ'.",
+        ),
         (
             "nguyễn@example.com",
             NotificationState.FAILED,
             "undeliverable address: nguyễn@example.com has letters outside ASCII before the @"
             " ('ễ'), which needs SMTPUTF8, and most mail servers do not support it",
-        )
+        ),
     ]
 
 
