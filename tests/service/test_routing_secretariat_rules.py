@@ -144,6 +144,32 @@ async def test_save_routing_rule_names_each_refused_entry(
     ]
 
 
+async def test_a_lone_blank_keyword_is_refused_not_read_as_no_keywords(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    for keywords in ([""], ["   "]):
+        refused = await execute(
+            client,
+            "SaveRoutingRule",
+            {
+                "input": {
+                    "kinds": ["PROPOSAL"],
+                    "keywordsEn": keywords,
+                    "lead": "BKHCN",
+                    "weight": 3,
+                }
+            },
+            headers=await _english(settings),
+        )
+        assert refused["saveRoutingRule"]["errors"] == [
+            {
+                "field": "keywordsEn",
+                "code": "invalid",
+                "message": "Keyword 1 is empty: write it or remove it.",
+            }
+        ]
+
+
 CHIP = {
     "kind": "PROPOSAL",
     "category": "OTHER",

@@ -52,6 +52,13 @@ def _rule_id(value: strawberry.ID | None) -> int | None:
     return rule_id
 
 
+def _keywords_text(keywords: list[str]) -> str:
+    """The keywords as the rule table's text. A list of blank entries stays a list of blanks
+    (refused, by position), not "" (no keyword condition: a rule for every submission)."""
+    text = ";".join(keywords)
+    return ";" if keywords and not text.strip() else text
+
+
 @strawberry.type
 class RoutingMutation:
     @strawberry.mutation(description="Secretariat: create a routing rule, or change one by id.")
@@ -65,8 +72,8 @@ class RoutingMutation:
             "kind": ";".join(input.kinds),
             "category": ";".join(input.categories),
             "province": input.province or "",
-            "keywords_vi": ";".join(input.keywords_vi),
-            "keywords_en": ";".join(input.keywords_en),
+            "keywords_vi": _keywords_text(input.keywords_vi),
+            "keywords_en": _keywords_text(input.keywords_en),
             "lead": input.lead.strip(),
             "cooperating": ";".join(input.cooperating),
             "weight": repr(input.weight),
