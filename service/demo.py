@@ -41,9 +41,16 @@ def reviewer_email(agency_code: str) -> str:
 
 
 async def load_demo(session: AsyncSession, actor: str = "cli") -> None:
-    """Idempotent: the directory is brought up to the shipped data, existing users kept."""
+    """Idempotent: the shipped directory loaded when it is not the one last loaded from the
+    files, existing users kept.
+
+    Each start of `intake dev` runs this: the secretariat's edits of the agencies since the last
+    load stay, until the project ships another directory (or `intake directory load` is run).
+    """
     data = read_directory()
-    await directory_service.load_directory(session, data, actor)
+    loaded = await directory.latest_file_load(session)
+    if loaded is None or loaded.checksum != data.checksum:
+        await directory_service.load_directory(session, data, actor)
     if not await routing_repository.list_rules(session):
         known = await routing.known_directory(session)
         await routing.load_rules(session, read_rules(known), actor)

@@ -129,6 +129,17 @@ async def latest_version(session: AsyncSession) -> DirectoryVersion | None:
     return (await session.exec(statement)).first()
 
 
+async def latest_file_load(session: AsyncSession) -> DirectoryVersion | None:
+    """The last directory loaded from its files (edits on the pages record no checksum)."""
+    statement = (
+        select(DirectoryVersion)
+        .where(DirectoryVersion.checksum != "")
+        .order_by(col(DirectoryVersion.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
 async def list_versions(session: AsyncSession) -> Sequence[DirectoryVersion]:
     return (await session.exec(select(DirectoryVersion).order_by(col(DirectoryVersion.id)))).all()
 

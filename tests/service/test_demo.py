@@ -23,6 +23,7 @@ from service.demo import (
     load_demo_submissions,
     read_demo_submissions,
 )
+from service.directory import repository as directory_repository
 from service.directory import service as directory_service
 from service.outbox.models import OutboxMessage
 from service.proposals.models import Proposal, ProposalStatus
@@ -177,3 +178,42 @@ async def test_the_demo_secretariat_belongs_to_no_agency_and_its_account_can_be_
         mended = await accounts_repository.get_by_email(session, SECRETARIAT_EMAIL)
         assert mended is not None
         assert mended.agency_id is None
+
+
+async def test_a_restart_keeps_the_secretariats_agency_edits_until_another_directory_ships(
+    db: Database,
+) -> None:
+    """`intake dev` loads the demo at every start: the shipped directory only when it is not the
+    one last loaded from the files."""
+    async with db.transaction() as session:
+        shipped = await directory_service.agency(session, "BYT")
+        assert shipped is not None
+        as_shipped = (shipped.name_en, shipped.respond_days)
+        await directory_service.update_agency(
+            session,
+            "user:1",
+            "BYT",
+            "en",
+            name_vi=shipped.name_vi,
+            name_en="Ministry of Health (edited)",
+            emails=shipped.emails,
+            acknowledge_days=None,
+            respond_days=12,
+        )
+    async with db.transaction() as session:
+        await load_demo(session)  # a restart
+    async with db.session() as session:
+        kept = await directory_service.agency(session, "BYT")
+    assert kept is not None
+    assert (kept.name_en, kept.respond_days) == ("Ministry of Health (edited)", 12)
+    # Another directory shipped (here: the last load's checksum no longer the files'): loaded.
+    async with db.transaction() as session:
+        loaded = await directory_repository.latest_file_load(session)
+        assert loaded is not None
+        loaded.checksum = "an older directory"
+    async with db.transaction() as session:
+        await load_demo(session)
+    async with db.session() as session:
+        reloaded = await directory_service.agency(session, "BYT")
+    assert reloaded is not None
+    assert (reloaded.name_en, reloaded.respond_days) == as_shipped
