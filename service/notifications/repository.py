@@ -146,6 +146,14 @@ def take_deadline_step(
     session.add(DeadlineNotice(proposal_id=proposal_id, deadline=deadline, step=step))
 
 
+async def forget_deadline_steps(session: AsyncSession, proposal_id: int) -> None:
+    """The submission passed to another agency: its deadline is that agency's to be reminded
+    of and escalated, even on the same day as the one before."""
+    await session.exec(
+        sa.delete(DeadlineNotice).where(col(DeadlineNotice.proposal_id) == proposal_id)
+    )
+
+
 class Listed(NamedTuple):
     """The first ids of a list, in its order, and how many the whole list holds."""
 

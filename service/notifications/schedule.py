@@ -111,6 +111,7 @@ async def _deadline_steps(
         assert pid is not None
         assert due is not None
         assert agency is not None
+        # Keyed by agency too: after a transfer the same deadline may be another agency's.
         deadline = due.isoformat()
         if agency not in reviewers:
             reviewers[agency] = await accounts.agency_reviewers(session, agency)
@@ -123,7 +124,7 @@ async def _deadline_steps(
                 queued += len(
                     await queue(
                         session,
-                        event_key=f"reminder:{pid}:{deadline}",
+                        event_key=f"reminder:{pid}:{agency}:{deadline}",
                         recipients=recipients_of(officials),
                         template=REMINDER.template,
                         proposal_id=pid,
@@ -136,7 +137,7 @@ async def _deadline_steps(
             queued += len(
                 await queue(
                     session,
-                    event_key=f"overdue:agency:{pid}:{deadline}",
+                    event_key=f"overdue:agency:{pid}:{agency}:{deadline}",
                     recipients=recipients_of(admins),
                     template=OVERDUE.template,
                     proposal_id=pid,
@@ -155,7 +156,7 @@ async def _deadline_steps(
             queued += len(
                 await queue(
                     session,
-                    event_key=f"overdue:secretariat:{pid}:{deadline}",
+                    event_key=f"overdue:secretariat:{pid}:{agency}:{deadline}",
                     recipients=recipients_of(staff),
                     template=OVERDUE.template,
                     proposal_id=pid,

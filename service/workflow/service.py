@@ -25,6 +25,7 @@ from service.errors import FieldError, ValidationFailed
 from service.holidays.service import holiday_dates
 from service.i18n import DEFAULT_LANGUAGE, Language, format_number, translations
 from service.notifications import catalog as mail
+from service.notifications import repository as notifications_repository
 from service.notifications import service as notifications
 from service.notifications.catalog import MailKind
 from service.outbox import service as outbox
@@ -188,6 +189,8 @@ async def _hand_to(
         for assignment in await proposals.active_assignments(session, proposal.id):
             if assignment.role is AssignmentRole.LEAD:
                 assignment.active = False
+        if proposal.agency_id != agency.id:
+            await notifications_repository.forget_deadline_steps(session, proposal.id)
         proposal.agency_id = agency.id
         due = await deadlines(session, proposal, agency, settings, utcnow())
         proposal.acknowledge_deadline, proposal.deadline = due.acknowledge, due.respond

@@ -20,7 +20,7 @@ from service.proposals.models import Proposal, ProposalAgency, ProposalEvent, Pr
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
-from tests.factories import agency_id, official, submitted_and_routed
+from tests.factories import SECRETARIAT, agency_id, official, submitted_and_routed
 from tests.fixtures.smtp import SmtpSink
 from tests.fixtures.worker import run_worker
 
@@ -120,6 +120,31 @@ async def test_a_reminder_then_escalation_to_the_agency_admin_then_the_secretari
     ]
 
 
+async def test_an_agency_that_takes_over_on_the_same_deadline_is_reminded_and_escalated_too(
+    runtime: Runtime, settings: Settings
+) -> None:
+    moved = await _routed(runtime, settings, 1)
+    await _set(runtime, moved, deadline="2026-12-02T23:59:59")  # a Wednesday
+    assert await _run(runtime, settings, "2026-11-30T10:00") == 1  # BKHCN's reviewer
+    assert await _run(runtime, settings, "2026-12-03T09:00") == 1  # no admin: the secretariat
+    async with runtime.db.transaction() as session:
+        await workflow.transfer(
+            session, SECRETARIAT, moved, "BTC", settings, "vi", reason="Thuộc Bộ Tài chính."
+        )
+    # Its new deadline falls on the same day as the old one: BTC is reminded, then escalated.
+    await _set(runtime, moved, deadline="2026-12-02T23:59:59")
+    assert await _run(runtime, settings, "2026-11-30T11:00") == 1
+    assert await _run(runtime, settings, "2026-11-30T16:00") == 0  # once per agency's deadline
+    assert await _run(runtime, settings, "2026-12-03T10:00") == 1
+    deadline_mail = [m for m in await _scheduled(runtime) if m[2] in ("reminder", "overdue")]
+    assert deadline_mail == [
+        ("reminder", REVIEWER, "reminder", {}),
+        ("overdue", "secretariat@intake.localhost", "overdue", {"level": "secretariat"}),
+        ("reminder", "reviewer.btc@intake.localhost", "reminder", {}),
+        ("overdue", "secretariat@intake.localhost", "overdue", {"level": "secretariat"}),
+    ]
+
+
 async def test_no_reminder_or_escalation_while_the_clock_waits_for_the_submitter(
     runtime: Runtime, settings: Settings
 ) -> None:
@@ -201,9 +226,10 @@ async def test_a_backlog_larger_than_a_batch_is_escalated_and_then_passed_over(
     assert await run("2026-12-10T00:00") == 1
     async with runtime.db.session() as session:
         keys = (await session.exec(select(Notification.event_key))).all()
+    bca = await agency_id(runtime.db, "BCA")
     assert [key for key in keys if key.startswith(f"overdue:secretariat:{without_admin[0]}:")] == [
-        f"overdue:secretariat:{without_admin[0]}:2026-12-02T16:59:59+00:00",
-        f"overdue:secretariat:{without_admin[0]}:2026-12-08T16:59:59+00:00",
+        f"overdue:secretariat:{without_admin[0]}:{bca}:2026-12-02T16:59:59+00:00",
+        f"overdue:secretariat:{without_admin[0]}:{bca}:2026-12-08T16:59:59+00:00",
     ]
 
 
