@@ -23,6 +23,7 @@ _NAME_MAX = 100
 # A token just issued, kept in the session for the one page that shows it (post, redirect, get):
 # reloading that page neither issues another token nor shows the secret again.
 _ISSUED_KEY = "issued_token"
+_REVOKED_KEY = "revoked_token"  # the name of the token just revoked, confirmed the same way
 
 
 async def _administrator(request: Request) -> tuple[Runtime, Actor] | Response:
@@ -41,6 +42,7 @@ async def _page(
     actor: Actor,
     *,
     issued: dict[str, str] | None = None,
+    revoked: str = "",
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     error: str = "",
@@ -63,6 +65,7 @@ async def _page(
             "own_agency": actor.agency_code,
             "secretariat": actor.is_secretariat,
             "issued": issued,
+            "revoked": revoked,
             # A rejected form keeps what was typed; a fresh one proposes the admin's own agency.
             "values": values or {"name": "", "role": "", "agency": actor.agency_code or ""},
             "errors": errors or {},
@@ -95,7 +98,13 @@ async def tokens_page(request: Request) -> Response:
     if isinstance(allowed, Response):
         return allowed
     issued = request.session.pop(_ISSUED_KEY, None)
-    return await _page(request, *allowed, issued=issued if isinstance(issued, dict) else None)
+    revoked = request.session.pop(_REVOKED_KEY, None)
+    return await _page(
+        request,
+        *allowed,
+        issued=issued if isinstance(issued, dict) else None,
+        revoked=revoked if isinstance(revoked, str) else "",
+    )
 
 
 async def create_token(request: Request) -> Response:
@@ -145,7 +154,14 @@ async def revoke_token(request: Request) -> Response:
     runtime, actor = allowed
     await checked_form(request)
     token_id = whole_number(request.path_params["token_id"])
+    revoked = None
     if token_id is not None:
         async with runtime.db.transaction() as session:
-            await accounts.revoke_token_as(session, actor, token_id)
+            revoked = await accounts.revoke_token_as(session, actor, token_id)
+    if revoked is None:
+        # Missing and another agency's token read the same: the answer reveals no token.
+        _ = translations(page_language(request)).gettext
+        error = _("No token you manage has this number: nothing was revoked.")
+        return await _page(request, runtime, actor, error=error, status_code=404)
+    request.session[_REVOKED_KEY] = revoked.name
     return RedirectResponse("/admin/tokens", status_code=303)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.accounts import repository as account_rows
 from service.audit import service as audit
 from service.audit.models import AuditAction, AuditEntry, AuditFilter
 from service.calendar import ZONE
@@ -26,7 +27,7 @@ def _labels(gettext: Callable[[str], str]) -> dict[str, str]:
     """The filters' labels: on the form, and naming each problem in the error summary."""
     return {
         "action": gettext("Action"),
-        "actor": gettext("Who (e.g. user:3 or token:5)"),
+        "actor": gettext("Who (an email, user:3 or token:5)"),
         "code": gettext("Tracking code"),
         "from": gettext("From"),
         "to": gettext("To"),
@@ -62,6 +63,10 @@ async def audit_page(request: Request) -> Response:
             continue
         start = datetime.combine(day, time(0), tzinfo=ZONE)
         bounds[name] = start + timedelta(days=1) if next_day else start
+    if "from" in bounds and "to" in bounds and bounds["from"] >= bounds["to"]:
+        # Named as the statistics page and the API name it (after_to), rather than no entries.
+        message = _("The first day of the period must not come after its last day, %(last)s.")
+        errors["from"] = message % {"last": values["to"]}
     raw_page = params.get("page", "1")
     page = whole_number(raw_page, 10_000) or 1
     rows: list[AuditEntry] = []
@@ -76,10 +81,18 @@ async def audit_page(request: Request) -> Response:
                 errors["code"] = _("No submission has this tracking code.")
             else:
                 proposal_id = found.id
+        who = values["actor"]
+        if "@" in who:
+            # The rows show officials by email; the log records them as user:N.
+            user = await account_rows.get_by_email(session, who.lower())
+            if user is None:
+                errors["actor"] = _("No account has this email.")
+            else:
+                who = f"user:{user.id}"
         if not errors:
             where = AuditFilter(
                 action=action,
-                actor=values["actor"],
+                actor=who,
                 proposal_id=proposal_id,
                 since=bounds.get("from"),
                 until=bounds.get("to"),

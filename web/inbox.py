@@ -81,6 +81,16 @@ def deadline_badge(proposal: Proposal, now: datetime, soon_until: datetime) -> s
     return "due-soon" if proposal.deadline <= soon_until else ""
 
 
+def acknowledgement_overdue(proposal: Proposal, now: datetime) -> bool:
+    """Still waiting for its lead's acknowledgement past the date set for it (the agency's
+    business days to acknowledge): a step of its own, before the answer's deadline."""
+    return (
+        proposal.status is ProposalStatus.ROUTED
+        and proposal.acknowledge_deadline is not None
+        and proposal.acknowledge_deadline < now
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class InboxQuery:
     status: str
@@ -142,6 +152,7 @@ async def inbox(request: Request) -> Response:
         "inbox/list.html",
         {
             "rows": [(p, deadline_badge(p, now, soon_until)) for p in rows],
+            "late_acknowledgements": {p.id for p in rows if acknowledgement_overdue(p, now)},
             "total": total,
             "query": query,
             "pages": (total + PAGE_SIZE - 1) // PAGE_SIZE,
@@ -222,7 +233,10 @@ async def _detail(
         if record.sees_contact and proposal.personal_data_erased_at is None:
             audit.record(session, actor, AuditAction.VIEW_CONTACT, [proposal_id])
         templates = await workflow.response_templates(session, actor)
-        actor_names = await accounts.actor_names(session, [e.actor for e, _ in tracked.events])
+        # One look-up names the timeline's actors and the notes' authors alike.
+        actor_names = await accounts.actor_names(
+            session, [e.actor for e, _ in tracked.events] + [n.author for n in record.notes]
+        )
         agencies = await directory.agencies(session)
         categories = {c.code: c for c in await directory.categories(session)}
         names = await reason_names(
@@ -271,6 +285,7 @@ async def _detail(
             "record": record,
             "category": categories.get(proposal.category_code),
             "badge": deadline_badge(proposal, now, soon_until),
+            "acknowledgement_overdue": acknowledgement_overdue(proposal, now),
             "actions": {a.value for a in allowed_actions(actor, proposal)},
             "templates": templates,
             "chosen_template": template.id if template else None,

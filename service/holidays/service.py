@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from babel.dates import format_date
@@ -18,6 +19,7 @@ from service.text import has_control_characters, normalize
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_NAME_LENGTH = 200
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")  # as Vietnamese pages write
 
 
 async def holiday_dates(session: AsyncSession) -> frozenset[date]:
@@ -52,12 +54,22 @@ async def changes_in(session: AsyncSession, year: int) -> list[HolidayChange]:
 
 
 def parse_day(text: str, language: Language, field: str = "date") -> date:
-    """A date written YYYY-MM-DD within the years the calendar serves."""
+    """A date written YYYY-MM-DD, or in Vietnamese also DD/MM/YYYY as Vietnamese pages show
+    dates, within the years the calendar serves. English pages show "30 Apr 2027", and 04/05
+    reads either way there, so they take only YYYY-MM-DD."""
     _ = translations(language).gettext
+    text = text.strip()
+    written = _DAY_MONTH_YEAR.fullmatch(text) if language == "vi" else None
     try:
-        day = date.fromisoformat(text.strip())
+        if written:
+            day = date(int(written[3]), int(written[2]), int(written[1]))
+        else:
+            day = date.fromisoformat(text)
     except ValueError:
-        message = _("Write the date as YYYY-MM-DD, e.g. 2027-01-01.")
+        if language == "vi":
+            message = _("Write the date as DD/MM/YYYY or YYYY-MM-DD, e.g. 01/01/2027.")
+        else:
+            message = _("Write the date as YYYY-MM-DD, e.g. 2027-01-01.")
         raise ValidationFailed([FieldError(field, "invalid", message)]) from None
     return checked_day(day, language, field)
 

@@ -84,12 +84,15 @@ async def test_a_bad_holiday_names_the_field_and_keeps_the_input(
     page = await client.get("/admin/holidays")
     refused = await client.post(
         "/admin/holidays",
-        data={"date": "30/04/2027", "name": " ", "csrf_token": csrf_of(page.text)},
+        data={"date": "30.04.2027", "name": " ", "csrf_token": csrf_of(page.text)},
     )
     assert refused.status_code == 422
-    assert "Ngày: Hãy viết ngày theo dạng YYYY-MM-DD, ví dụ 2027-01-01." in refused.text
+    assert (
+        "Ngày: Hãy viết ngày theo dạng DD/MM/YYYY hoặc YYYY-MM-DD, ví dụ 01/01/2027."
+        in refused.text
+    )
     assert "Tên: Trường này là bắt buộc." in refused.text
-    assert 'value="30/04/2027"' in refused.text
+    assert 'value="30.04.2027"' in refused.text
     await client.get("/lang/en")
     english = await client.post(
         "/admin/holidays",

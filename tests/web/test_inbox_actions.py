@@ -319,7 +319,7 @@ async def test_notes_are_for_officials_only(
     )
     shown = _notes((await client.get(f"/inbox/{proposal_id}")).text)
     assert f"<p>{note}</p>" in shown
-    assert "· BKHCN · Ghi chú</span>" in shown
+    assert "· Bộ Khoa học và Công nghệ (reviewer.bkhcn@intake.localhost) · Ghi chú</span>" in shown
     client.cookies.clear()
     await sign_in_secretariat(client)
     assert f"<p>{note}</p>" in _notes((await client.get(f"/inbox/{proposal_id}")).text)
@@ -383,7 +383,10 @@ async def test_cooperating_agency_contributes_and_the_lead_reads_it(
     assert "<dt>Cơ quan phối hợp</dt><dd>Bộ Công Thương</dd>" in lead.text
     shown = _notes(lead.text)
     assert '<li class="note-contribution">' in shown
-    assert "· BCT · Ý kiến của cơ quan phối hợp</span>" in shown
+    assert (
+        "· Bộ Công Thương (reviewer.bct@intake.localhost) · Ý kiến của cơ quan phối hợp</span>"
+        in shown
+    )
     assert f"<p>{contribution}</p>" in shown
 
     # An agency with no part in it sees neither the submission nor the contribution.

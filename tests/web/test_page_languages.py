@@ -52,7 +52,7 @@ ENGLISH = (
 )
 # Who acted, as histories store it; the audit log's filter takes these labels (and says so).
 LABELS = re.compile(r"\b(?:user|token):\d+")
-FILTER_HINT = "Người thực hiện (ví dụ user:3 hoặc token:5)"
+FILTER_HINT = "Người thực hiện (email, user:3 hoặc token:5)"
 ENGLISH_WORDS = re.compile(r"\b(?:rule \d+|created|changed|deleted|added|renamed|removed|cli)\b")
 
 CAMPAIGN: dict[str, Any] = {

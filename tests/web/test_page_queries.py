@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import event
 from starlette.applications import Starlette
 
 from service.accounts.actor import Actor, ActorKind
-from service.db import Database
+from service.db import Database, utcnow
+from service.proposals import repository as proposal_rows
 from service.settings import Settings
 from service.workflow import service as workflow
 from tests.factories import SECRETARIAT, official, submitted_and_routed
@@ -98,3 +100,27 @@ async def test_tracking_and_the_inbox_detail_cost_the_same_however_long_the_time
     finally:
         await db.dispose()
     assert (long_tracking, long_detail) == (short_tracking, short_detail)
+
+
+async def test_the_inbox_list_costs_the_same_however_many_rows_and_badges(
+    app: Starlette, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The acknowledgement badge reads a column of the row: no statement per submission."""
+    db = Database(settings.resolved_database_url)
+    try:
+        await submitted_and_routed(db, settings)
+        await sign_in_reviewer(client)
+        one_row = await _cost(app, client, "/inbox")
+        late = await submitted_and_routed(db, settings, title="Quỹ đổi mới sáng tạo cho đại học")
+        await submitted_and_routed(db, settings, title="Quỹ hỗ trợ khởi nghiệp sáng tạo")
+        async with db.transaction() as session:
+            row = await proposal_rows.get(session, late.id or 0)
+            assert row is not None
+            row.acknowledge_deadline = utcnow() - timedelta(days=1)
+        response = await client.get("/inbox")
+        assert "Số nội dung tìm thấy: 3" in response.text
+        assert response.text.count('<span class="badge overdue">') == 1
+        three_rows = await _cost(app, client, "/inbox")
+    finally:
+        await db.dispose()
+    assert three_rows == one_row

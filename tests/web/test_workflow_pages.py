@@ -83,7 +83,8 @@ async def test_reviewer_sees_only_its_agency_and_bulk_acknowledges(
     assert await _status(settings, other_id) is ProposalStatus.ROUTED
     notice = '<div class="notice" role="status" id="done">Đã xác nhận tiếp nhận: {}.'
     shown = await client.get(acknowledged.headers["location"])
-    assert notice.format("1") + " Bỏ qua (không còn chờ xác nhận): 1.</div>" in shown.text
+    skipped = " Không xác nhận (không phải nội dung đang chờ cơ quan của bạn xác nhận tiếp nhận)"
+    assert notice.format("1") + skipped + ": 1.</div>" in shown.text
     # Counts that no bulk acknowledge gave (a link typed or changed by hand): no notice.
     for params in ("acknowledged=abc&skipped=<b>x", "acknowledged=0&skipped=0", "acknowledged=5"):
         assert 'id="done"' not in (await client.get(f"/inbox?{params}")).text, params
