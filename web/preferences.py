@@ -1,6 +1,7 @@
 """An official's own mail settings: one email each, or the daily digest, and their language.
 
-The same choice as the API's setNotificationPreferences; the digest mail links here."""
+The same choice as the API's setNotificationPreferences; the digest mail links here. Leaving the
+digest sends at once what was held back for it."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from starlette.responses import RedirectResponse, Response
 
 from service.accounts import repository as accounts
 from service.accounts.models import NotificationMode
+from service.db import utcnow
 from service.i18n import LANGUAGES, parse_language
 from service.notifications import service as notifications
+from service.notifications.schedule import queue_pending_digest
+from service.outbox.service import unit_of_work
 from web.common import gettext_for, official
 from web.csrf import checked_form
 from web.rendering import render
@@ -43,6 +47,7 @@ async def _page(
             "labels": {"mode": _("Mail about your work"), "language": _("Language of your mail")},
             "errors": errors or {},
             "saved": request.query_params.get("saved") == "1",
+            "digest_sent": request.query_params.get("digest") == "sent",
         },
         status_code=status_code,
     )  # fmt: skip
@@ -77,8 +82,13 @@ async def save_preferences(request: Request) -> Response:
         errors["language"] = _("Choose an option from the list.")
     if errors or chosen is None:
         return await _page(request, mode, language, errors=errors, status_code=422)
-    async with runtime.db.transaction() as session:
-        await notifications.set_preferences(
+    async with unit_of_work(runtime.db, runtime.queue) as session:
+        before = await accounts.get_user(session, actor.user_id)
+        was_digest = before is not None and before.notification_mode is NotificationMode.DIGEST
+        user = await notifications.set_preferences(
             session, actor.user_id, mode=NotificationMode(mode), language=chosen
         )
-    return RedirectResponse(f"{PATH}?saved=1", status_code=303)
+        sent = 0
+        if was_digest and user is not None and user.notification_mode is NotificationMode.INSTANT:
+            sent = await queue_pending_digest(session, runtime.settings, user, utcnow())
+    return RedirectResponse(f"{PATH}?saved=1" + ("&digest=sent" if sent else ""), status_code=303)

@@ -199,37 +199,129 @@ async def queue_digests(
 
     async def digests(session: AsyncSession, after: int | None) -> Batch[int]:
         readers = await repository.digest_readers(session, after=after or 0, limit=batch)
-        keys = {user.id: f"digest:{user.id}:{today.isoformat()}" for user in readers}
-        sent = await repository.queued_event_keys(session, list(keys.values()))
+        keys = {user.id: _digest_key(user, today) for user in readers}
+        early = {user.id: _digest_key(user, today, part=1) for user in readers}
+        sent = await repository.queued_event_keys(session, [*keys.values(), *early.values()])
         queued = 0
         for user in readers:
             if keys[user.id] in sent:
+                continue
+            if early[user.id] in sent:
+                # Part of it went out when the reader left the digest for a while: the rest.
+                _, _, covered = await _parts_sent(session, user, today)
+                sections = await _digest_sections(
+                    session,
+                    user,
+                    covered or start,
+                    cutoff,
+                    now,
+                    settings,
+                    holidays,
+                    deadlines=not _same_day(covered, now),
+                )
+                queued += await _queue_digest(session, user, keys[user.id], sections, cutoff)
                 continue
             group = "secretariat" if user.role is Role.SECRETARIAT else user.agency_id
             if group not in sections_of:
                 sections_of[group] = await _digest_sections(
                     session, user, start, cutoff, now, settings, holidays
                 )
-            sections = sections_of[group]
-            if not any(listed.total for listed in sections.values()):
-                continue
-            queued += len(
-                await queue(
-                    session,
-                    event_key=keys[user.id],
-                    recipients=[Recipient(user.email, user.language)],
-                    template=DIGEST.template,
-                    proposal_id=None,
-                    context={
-                        **{key: listed.ids for key, listed in sections.items()},
-                        "totals": {key: listed.total for key, listed in sections.items()},
-                        "cutoff": cutoff.isoformat(),
-                    },
-                )
-            )
+            queued += await _queue_digest(session, user, keys[user.id], sections_of[group], cutoff)
         return queued, len(readers), readers[-1].id if readers else None
 
     return await _in_batches(db, jobs, batch, digests)
+
+
+async def queue_pending_digest(
+    session: AsyncSession, settings: Settings, user: User, now: datetime
+) -> int:
+    """The digest an official leaving it would have had next, sent at once with what it holds.
+
+    Mail for the digest is held back when it happens, so without this it would never reach
+    them. It goes out as an early part of that day's digest, which then lists only the rest.
+    """
+    holidays = await holiday_dates(session)
+    day = now.astimezone(ZONE).date()
+    queued, listed_today = 0, False
+    while True:  # from today to the first business day whose cut-off is still ahead
+        if is_business_day(day, holidays):
+            start, cutoff = digest_window(day, settings, holidays)
+            in_full, number, covered = await _parts_sent(session, user, day)
+            deadlines = not (listed_today or _same_day(covered, now))
+            end = min(now, cutoff)
+            if not in_full:
+                sections = await _digest_sections(
+                    session,
+                    user,
+                    covered or start,
+                    end,
+                    now,
+                    settings,
+                    holidays,
+                    deadlines=deadlines,
+                )
+                # Past the cut-off, the day's digest is due and about to go: this is it.
+                key = _digest_key(user, day, part=None if now >= cutoff else number)
+                queued += await _queue_digest(session, user, key, sections, end)
+            if now < cutoff:
+                return queued
+            listed_today = True
+        day += timedelta(days=1)
+
+
+def _digest_key(user: User, day: date, *, part: int | None = None) -> str:
+    """digest:<user>:<day> for the digest at the day's cut-off, digest:<user>:<day>:<n> for the
+    parts of it sent before, each time its reader left the digest."""
+    key = f"digest:{user.id}:{day.isoformat()}"
+    return key if part is None else f"{key}:{part}"
+
+
+async def _parts_sent(
+    session: AsyncSession, user: User, day: date
+) -> tuple[bool, int, datetime | None]:
+    """Whether `day`'s digest went out at its cut-off, the number of its next early part, and
+    the moment the last early part covered."""
+    if await repository.queued_event_keys(session, [_digest_key(user, day)]):
+        return True, 0, None
+    number, covered = 1, None
+    while sent := await repository.get_once(
+        session, _digest_key(user, day, part=number), user.email
+    ):
+        covered = datetime.fromisoformat(str(sent.context["cutoff"]))
+        number += 1
+    return False, number, covered
+
+
+def _same_day(covered: datetime | None, now: datetime) -> bool:
+    """Whether a part covering up to `covered` went out on `now`'s day: overdue and due soon
+    change from one day to the next, so a later part that day would only list them again."""
+    return covered is not None and covered.astimezone(ZONE).date() == now.astimezone(ZONE).date()
+
+
+async def _queue_digest(
+    session: AsyncSession,
+    user: User,
+    key: str,
+    sections: dict[str, repository.Listed],
+    cutoff: datetime,
+) -> int:
+    """One digest to one reader, unless it would list nothing."""
+    if not any(listed.total for listed in sections.values()):
+        return 0
+    return len(
+        await queue(
+            session,
+            event_key=key,
+            recipients=[Recipient(user.email, user.language)],
+            template=DIGEST.template,
+            proposal_id=None,
+            context={
+                **{name: listed.ids for name, listed in sections.items()},
+                "totals": {name: listed.total for name, listed in sections.items()},
+                "cutoff": cutoff.isoformat(),
+            },
+        )
+    )
 
 
 async def _digest_sections(
@@ -240,6 +332,8 @@ async def _digest_sections(
     now: datetime,
     settings: Settings,
     holidays: frozenset[date],
+    *,
+    deadlines: bool = True,
 ) -> dict[str, repository.Listed]:
     """Each section's most pressing submissions, and how many it holds in all.
 
@@ -254,11 +348,14 @@ async def _digest_sections(
     if user.agency_id is None:
         return {}
     agency = user.agency_id
+    assigned = await repository.assigned_between(session, agency, start, cutoff, limit=limit)
+    if not deadlines:
+        return {"assigned": assigned}
     soon = add_business_days(now, settings.mail_reminder_business_days, holidays)
     return {
         "overdue": await repository.lead_overdue(session, agency, now, limit=limit),
         "due_soon": await repository.lead_deadlines_between(
             session, agency, now, soon, limit=limit
         ),
-        "assigned": await repository.assigned_between(session, agency, start, cutoff, limit=limit),
+        "assigned": assigned,
     }

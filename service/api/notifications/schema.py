@@ -7,13 +7,16 @@ from typing import Annotated
 
 import strawberry
 
+from service.accounts import repository as accounts
 from service.accounts.actor import ActorKind
 from service.accounts.models import NotificationMode
 from service.api.context import Info
 from service.api.proposals.types import Language
 from service.api.workflow.types import NotPermittedError
+from service.db import utcnow
 from service.i18n import translations
 from service.notifications import service as notifications
+from service.notifications.schedule import queue_pending_digest
 
 strawberry.enum(NotificationMode)
 
@@ -74,9 +77,17 @@ class NotificationMutation:
             _ = translations(info.context.language).gettext
             return NotPermittedError(message=_("Sign in as an official to set preferences."))
         async with info.context.write() as session:
+            before = await accounts.get_user(session, actor.user_id)
+            leaving_digest = (
+                before is not None and before.notification_mode is NotificationMode.DIGEST
+            )
             user = await notifications.set_preferences(
                 session, actor.user_id, mode=mode, language=language.value
             )
+            if leaving_digest and user is not None and mode is NotificationMode.INSTANT:
+                # What was held back for the digest goes now, as on the page /account/mail.
+                settings = info.context.runtime.settings
+                await queue_pending_digest(session, settings, user, utcnow())
         assert user is not None
         return NotificationPreferences(
             mode=user.notification_mode, language=Language(user.language)
