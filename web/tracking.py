@@ -30,6 +30,9 @@ from service.proposals.models import (
     Proposal,
     ProposalEvent,
     ProposalStatus,
+    lead_note,
+    named_lead,
+    named_leads,
     shown_note,
 )
 from service.routing import reasons as why
@@ -94,15 +97,25 @@ def _routing_reasons(event: ProposalEvent) -> list[why.Stored]:
 async def reason_names(
     session: AsyncSession, actor: Actor, events: Iterable[ProposalEvent], names: why.Names
 ) -> why.Names:
-    """`names` for the actor's reading of these steps' routing reasons: the submissions they
-    cite by their codes only where the actor may read them (one query; none for the
-    secretariat)."""
-    codes = why.cited(r for event in events for r in _routing_reasons(event))
+    """`names` for the actor's reading of these steps' routing reasons and merge notes: the
+    submissions they cite by their codes only where the actor may read them (one query; none
+    for the secretariat)."""
+    steps = list(events)
+    codes = why.cited(r for event in steps for r in _routing_reasons(event)) | named_leads(steps)
     return names.reading(await routing.readable_codes(session, actor.scope, codes))
 
 
-def _note(event: ProposalEvent, readable: Container[str] | None) -> str:
-    """The stored note; a routing note older than structured reasons cut to `readable`."""
+def _note(
+    event: ProposalEvent,
+    readable: Container[str] | None,
+    gettext: Callable[[str], str],
+    *,
+    official: bool,
+) -> str:
+    """The stored note; a routing note older than structured reasons cut to `readable`, and
+    for officials the lead a merge note names (the submitter keeps it: their next code)."""
+    if official and named_lead(event) is not None:
+        return lead_note(event, readable, gettext)
     if readable is None or event.actor != "system" or event.reasons or not event.note:
         return event.note
     return "; ".join(why.english(why.from_note(event.note), readable))
@@ -118,8 +131,8 @@ def timeline_rows(
 ) -> list[TimelineRow]:
     """The timeline for one viewer: officials handling the submission (now or earlier), its
     submitter through the private link, or anyone else; notes as shown_note allows them, the
-    submissions the routing job's notes cite by code only where `readable` (reason_names) holds
-    them (None: all)."""
+    submissions the routing job's notes and the merge notes cite by code only where `readable`
+    (reason_names) holds them (None: all)."""
     return [
         TimelineRow(
             event=event,
@@ -127,7 +140,10 @@ def timeline_rows(
             happened=_happened(event, gettext),
             note=shown_personal(
                 shown_note(
-                    event.actor, _note(event, readable), official=official, submitter=submitter
+                    event.actor,
+                    _note(event, readable, gettext, official=official),
+                    official=official,
+                    submitter=submitter,
                 ),
                 gettext,
             ),

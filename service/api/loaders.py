@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Container, Hashable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -243,6 +244,12 @@ async def prime(loader: DataLoader[K, V], keys: Sequence[K]) -> None:
     loader.prime_many({key: value for key, value in found if not isinstance(value, BaseException)})
 
 
+def loaded(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
+    """The values the loader holds already for these keys (primed), leaving out the others."""
+    pending = (loader.cache_map.get(key) for key in keys)
+    return [future.result() for future in pending if future is not None and _done(future)]
+
+
 def when_loaded(make: Callable[..., T], *loading: Awaitable[Any]) -> T:
     """`make(*values)` of the loads, at once when every one is already loaded, else an
     awaitable that graphql-core awaits like an async resolver's result.
@@ -255,7 +262,9 @@ def when_loaded(make: Callable[..., T], *loading: Awaitable[Any]) -> T:
         return make(*(cast("asyncio.Future[Any]", pending).result() for pending in loading))
 
     async def later() -> T:
-        return make(*[await pending for pending in loading])
+        made = make(*[await pending for pending in loading])
+        # `make` may answer with when_loaded itself, for what these loads lead it to load.
+        return cast("T", await made) if inspect.isawaitable(made) else made
 
     # Typed as the value: graphql-core awaits whatever awaitable a resolver returns.
     return cast("T", later())

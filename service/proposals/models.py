@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -181,3 +182,41 @@ def shown_note(actor: str, note: str, *, official: bool, submitter: bool) -> str
     if official or (submitter and actor != "system"):
         return note
     return ""
+
+
+class Step(Protocol):
+    """A timeline step as stored, or as the API reads it (repository.TimelineEvent)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+
+
+def named_lead(step: Step) -> str | None:
+    """The tracking code a step's note holds, of another submission: the lead a merge folded
+    this one into, or the lead it left when that lead was withdrawn (the system's REOPEN).
+    Named by the workflow's Action values, which build on these models."""
+    if step.action == "MERGE" or (step.action == "REOPEN" and step.actor == "system"):
+        return step.note or None
+    return None
+
+
+def named_leads(steps: Iterable[Step]) -> set[str]:
+    """The tracking codes these steps' notes name (named_lead)."""
+    return {code for step in steps if (code := named_lead(step)) is not None}
+
+
+def lead_note(step: Step, readable: Container[str] | None, gettext: Callable[[str], str]) -> str:
+    """The step's note for an official who may read only the `readable` submissions (None:
+    all): a lead it names outside them is told of, not named, since a tracking code opens the
+    public tracking page. Not for the submitter: the lead's code is their next tracking code."""
+    code = named_lead(step)
+    if code is None or readable is None or code in readable:
+        return step.note
+    _ = gettext
+    if step.action == "MERGE":
+        return _("merged into a submission you may not see")
+    return _("the submission it was merged into, one you may not see, was withdrawn")

@@ -18,7 +18,7 @@ from service.api.proposals.types import Proposal, ProposalEvent
 from service.api.relay import from_global_id
 from service.proposals import service
 from service.proposals.events import CHANNEL
-from service.proposals.models import ProposalStatus
+from service.proposals.models import ProposalStatus, named_leads
 from service.queue import redis_client, redis_url
 from service.routing import service as routing
 
@@ -137,9 +137,15 @@ async def _notices(
             proposal, event = found
             assert proposal.id is not None
             official = await service.handles_or_handled(session, actor, proposal.id)
-            # The routing job's reasons as this official may read them: none for the others.
+            # The routing job's reasons, and the lead a merge note names, as this official may
+            # read them: none for the others.
             cut = (
                 await routing.routing_notes(session, actor.scope, [proposal.id]) if official else {}
+            )
+            leads = (
+                await routing.readable_codes(session, actor.scope, named_leads([event]))
+                if official
+                else None
             )
         if wanted_statuses is not None and event.status not in wanted_statuses:
             continue
@@ -147,6 +153,10 @@ async def _notices(
         yield ProposalEventNotice(
             proposal=Proposal.of(proposal, actor),
             event=ProposalEvent.of(
-                event, official=official, submitter=own, routing_notes=cut.get(proposal.id)
+                event,
+                official=official,
+                submitter=own,
+                routing_notes=cut.get(proposal.id),
+                readable_leads=leads,
             ),
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Container, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -16,16 +17,19 @@ from service.accounts.actor import Actor, ActorKind
 from service.api.context import Info
 from service.api.directory.types import Agency, Category, Province
 from service.api.errors import ValidationErrors
-from service.api.loaders import prime, when_loaded
+from service.api.loaders import loaded, prime, when_loaded
 from service.api.relay import Node, PageInfo, to_global_id
 from service.attachments.models import Attachment as AttachmentRow
 from service.db import utcnow
+from service.i18n import translations
 from service.proposals.models import (
     AssignmentRole,
     ProposalKind,
     ProposalStatus,
     SubmitterType,
     is_overdue,
+    lead_note,
+    named_leads,
     shown_note,
 )
 from service.proposals.models import Proposal as ProposalRow
@@ -106,14 +110,19 @@ class ProposalEvent:
         official: bool,
         submitter: bool,
         routing_notes: Mapping[int, str] | None = None,
+        readable_leads: Container[str] | None = None,
     ) -> ProposalEvent:
         """The step as its viewer may read it: `official` when the viewer handles or handled
         the submission, `submitter` when it is the viewer's own; `routing_notes` the routing
         job's notes as the viewer may read them, by event id, where they differ from the
-        stored ones (they cite submissions the viewer may not read)."""
+        stored ones (they cite submissions the viewer may not read); `readable_leads` the
+        tracking codes of the leads named by merge notes that an official may read (None:
+        all), worded as routing notes are."""
         note = row.note
-        if routing_notes and row.id is not None:
-            note = routing_notes.get(row.id, note)
+        if routing_notes and row.id is not None and row.id in routing_notes:
+            note = routing_notes[row.id]
+        elif official:  # the submitter reads the lead's code: it is their next tracking code
+            note = lead_note(row, readable_leads, translations("en").gettext)
         # Plain fields, not resolvers: Strawberry hands them out without an Info per field.
         return cls(
             row=row,
@@ -264,6 +273,12 @@ async def warm_proposals(info: Info, rows: Sequence[ProposalRow], fields: set[st
         scoped = [(viewer.scope, proposal_id) for proposal_id in ids]
         loads.append(prime(loaders.routing_notes_by_proposal_id, scoped))
     await asyncio.gather(*loads)
+    if "events" in fields and _cuts_citations(viewer):
+        # The leads their merge notes name, read once the timelines are: a query only for a
+        # page that has merge notes.
+        timelines = loaded(loaders.events_by_proposal_id, ids)
+        codes = sorted(named_leads(step for timeline in timelines for step in timeline))
+        await prime(loaders.readable_by_tracking_code, [(viewer.scope, c) for c in codes])
 
 
 @strawberry.type(description="A proposal, recommendation or obstacle report.")
@@ -374,6 +389,11 @@ class Proposal(Node):
         duplicate = self.row.duplicate_of_id
         if duplicate is None or not self._handled(await self._assignments(info)):
             return None
+        # Named only where the caller may read it, as the routing reasons name it.
+        if _cuts_citations(self.viewer):
+            key = (self.viewer.scope, duplicate)
+            if await info.context.loaders.proposal_by_id.load(key) is None:
+                return None
         return to_global_id("Proposal", duplicate)
 
     @strawberry.field(
@@ -432,21 +452,50 @@ class Proposal(Node):
             loaders.assignments_by_proposal_id.load(self.row.id),
             loaders.events_by_proposal_id.load(self.row.id),
         ]
-        if _cuts_citations(self.viewer):
-            key = (self.viewer.scope, self.row.id)
-            loading.append(loaders.routing_notes_by_proposal_id.load(key))
-        return when_loaded(self._events, *loading)
+        if not _cuts_citations(self.viewer):
+            return when_loaded(self._events, *loading)
+        key = (self.viewer.scope, self.row.id)
+        loading.append(loaders.routing_notes_by_proposal_id.load(key))
+        return when_loaded(partial(self._cut_events, info), *loading)
+
+    def _cut_events(
+        self,
+        info: Info,
+        assignments: list[AssignmentRow],
+        rows: list[TimelineEvent],
+        routing_notes: Mapping[int, str],
+    ) -> list[ProposalEvent]:
+        """The timeline of an agency's official, whose notes name only the submissions they
+        may read: the routing job's cut already, the leads of merge notes read here (warmed
+        with the page, see warm_proposals)."""
+        codes = sorted(named_leads(rows)) if self._handled(assignments) else []
+        scope = self.viewer.scope
+        loader = info.context.loaders.readable_by_tracking_code
+        shown = [loader.load((scope, code)) for code in codes]
+
+        def make(*readable: bool) -> list[ProposalEvent]:
+            leads = frozenset(c for c, ok in zip(codes, readable, strict=True) if ok)
+            return self._events(assignments, rows, routing_notes, leads)
+
+        return when_loaded(make, *shown)
 
     def _events(
         self,
         assignments: list[AssignmentRow],
         rows: list[TimelineEvent],
         routing_notes: Mapping[int, str] | None = None,
+        readable_leads: Container[str] | None = None,
     ) -> list[ProposalEvent]:
         official = self._handled(assignments)
         own = _is_own_submission(self.viewer, self.row)
         return [
-            ProposalEvent.of(row, official=official, submitter=own, routing_notes=routing_notes)
+            ProposalEvent.of(
+                row,
+                official=official,
+                submitter=own,
+                routing_notes=routing_notes,
+                readable_leads=readable_leads,
+            )
             for row in rows
         ]
 
