@@ -95,6 +95,11 @@ async def test_the_agency_rows_and_the_secretariats_share_add_up_to_what_was_rec
     bkhcn = (await execute(client, "Stats", {"agency": "BKHCN"}))["stats"]
     assert (everyone["received"], everyone["merged"]) == (8, 2)
     assert (bkhcn["received"], bkhcn["merged"], bkhcn["resolved"]) == (3, 1, 0)
+    # And gives the secretariat's share, which the agencies' figures add up with.
+    held = ("awaitingAssignment", "mergedBeforeAssignment", "endedBeforeAssignment")
+    assert [everyone[name] for name in held] == [3, 1, 1]
+    assert [bkhcn[name] for name in held] == [0, 0, 0]
+    assert bkhcn["received"] + sum(everyone[name] for name in held) == everyone["received"]
 
 
 async def test_the_figures_at_once_and_overall_agree_on_the_secretariats_share(

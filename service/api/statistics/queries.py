@@ -49,6 +49,17 @@ class Stats:
         "agency or declined; the agency leading one now counts it in `received`. Overall: "
         "submissions passed on at least once."
     )
+    awaiting_assignment: int = strawberry.field(
+        description="Overall only (0 for an agency): submissions of the period no agency leads, "
+        "waiting for the secretariat to choose one (not yet routed, or in triage)."
+    )
+    merged_before_assignment: int = strawberry.field(
+        description="Overall only: merged into another submission before any agency led them."
+    )
+    ended_before_assignment: int = strawberry.field(
+        description="Overall only: rejected, or withdrawn by the submitter, before any agency "
+        "led them. The agencies' `received` and these three add up to the overall `received`."
+    )
 
 
 def _refused(failure: ValidationFailed) -> GraphQLError:
@@ -110,4 +121,7 @@ class StatisticsQuery:
             satisfaction=figures.satisfaction,
             ratings=figures.ratings,
             passed_on=figures.passed_on,
+            awaiting_assignment=figures.unassigned.awaiting,
+            merged_before_assignment=figures.unassigned.merged,
+            ended_before_assignment=figures.unassigned.ended,
         )
