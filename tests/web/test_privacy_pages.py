@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from service.attachments.models import Attachment
 from service.attachments.service import IncomingFile
 from service.audit.models import AuditEntry
-from service.db import Database
+from service.db import Database, utcnow
+from service.i18n import format_day
 from service.proposals import repository as proposals
 from service.proposals.service import submit_proposal
 from service.routing.service import route_proposal
@@ -83,6 +84,9 @@ async def test_a_submitter_downloads_then_erases_their_data_through_the_private_
     after = await client.get(erased.headers["location"])
     assert "Dữ liệu cá nhân của bạn đã được xoá." in after.text
     assert "Dữ liệu cá nhân của người gửi đã được xoá." in after.text  # the timeline says so
+    # The page says when: what the submitter sends afterwards (an answer) is kept.
+    today = format_day(utcnow(), "vi")
+    assert f"đã được xoá ngày {today}. Những câu trả lời bạn gửi sau đó được giữ lại." in after.text
     async with db.session() as session:
         row = await proposals.get(session, proposal.id)
     assert row is not None
