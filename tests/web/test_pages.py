@@ -102,6 +102,8 @@ async def test_good_form_redirects_to_the_confirmation_with_tracking_code(
     assert page.status_code == 200
     assert f'<p class="tracking-code" id="tracking-code">{match[1]}</p>' in page.text
     assert "Đã nhận nội dung của bạn" in page.text
+    # The receipt is queued, not yet sent: the page says it is on its way.
+    assert "Chúng tôi cũng đang gửi mã này cho bạn qua thư điện tử" in page.text
     assert '<strong id="status">Đã gửi</strong>' in page.text
     assert await _proposal_count(settings) == 1
 
