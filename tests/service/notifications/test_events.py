@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from email.message import EmailMessage
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,17 +29,10 @@ from tests.factories import (
     submission,
     submitted_and_routed,
 )
-from tests.fixtures.smtp import SmtpSink
+from tests.fixtures.smtp import SmtpSink, body_of
 from tests.fixtures.worker import run_worker
 
 Step = Callable[[AsyncSession], Awaitable[object]]
-
-
-def _body(message: EmailMessage, subtype: str = "plain") -> str:
-    part = message.get_body((subtype,))
-    assert part is not None
-    content: str = part.get_content()
-    return content
 
 
 async def test_a_submission_s_life_mails_each_party_in_their_language(
@@ -98,14 +90,14 @@ async def test_a_submission_s_life_mails_each_party_in_their_language(
     # Each link opens its page in the mail's language (web/language_links.py).
     secret = f"http://intake.test/track/{code}?key={access_key(settings, proposal)}&lang=en"
     question = mail[("ana@example.com", f"Question about your submission {code}")]
-    assert "Bao nhiêu DN?" in _body(question)
-    assert f"Answer through your private link (do not share it): {secret}" in _body(question)
+    assert "Bao nhiêu DN?" in body_of(question)
+    assert f"Answer through your private link (do not share it): {secret}" in body_of(question)
     answered = mail[("ana@example.com", f"Your submission {code} has been answered")]
-    assert "We will fund it." in _body(answered)
-    assert secret in _body(answered)
-    assert f'href="{secret.replace("&", "&amp;")}"' in _body(answered, "html")
+    assert "We will fund it." in body_of(answered)
+    assert secret in body_of(answered)
+    assert f'href="{secret.replace("&", "&amp;")}"' in body_of(answered, "html")
     answer = mail[("reviewer.bkhcn@intake.localhost", f"Người gửi đã bổ sung thông tin cho {code}")]
-    assert "About 200." in _body(answer)
+    assert "About 200." in body_of(answer)
 
     # Only non-essential mail to the submitter carries List-Unsubscribe; every submitter mail
     # carries the link in its footer.
@@ -113,12 +105,12 @@ async def test_a_submission_s_life_mails_each_party_in_their_language(
     unsubscribe = notifications.unsubscribe_url(settings, "ana@example.com")
     assert closed["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert closed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert "Reason: Answered and rated." in _body(closed)
+    assert "Reason: Answered and rated." in body_of(closed)
     assert [k for k, m in mail.items() if m["List-Unsubscribe"]] == [
         ("ana@example.com", f"Your submission {code} is closed")
     ]
-    assert f"Stop non-essential email about your submissions: {unsubscribe}" in _body(receipt)
-    assert "unsubscribe" not in _body(answer)
+    assert f"Stop non-essential email about your submissions: {unsubscribe}" in body_of(receipt)
+    assert "unsubscribe" not in body_of(answer)
 
 
 async def test_decline_transfer_reject_and_merge_reach_the_secretariat_and_submitters(
@@ -191,7 +183,7 @@ async def test_decline_transfer_reject_and_merge_reach_the_secretariat_and_submi
     )
     assert (
         f"Nội dung {first.tracking_code} đã được chuyển từ Bộ Công an sang Bộ Công Thương. Lý do:"
-        in _body(transferred)
+        in body_of(transferred)
     )
 
 
@@ -253,9 +245,9 @@ async def test_assignment_mail_names_the_agencies_as_they_were_and_asks_partners
         f"Nội dung mới {other} giao cho Bộ Công Thương",
         f"Nội dung mới {code} giao cho Bộ Khoa học và Công nghệ",
     }
-    asked = _body(to_bkhcn[f"Nội dung mới {other} giao cho Bộ Công Thương"])
+    asked = body_of(to_bkhcn[f"Nội dung mới {other} giao cho Bộ Công Thương"])
     assert "Bộ Khoa học và Công nghệ được đề nghị phối hợp xử lý." in asked
-    first = _body(to_bkhcn[f"Nội dung mới {code} giao cho Bộ Khoa học và Công nghệ"])
+    first = body_of(to_bkhcn[f"Nội dung mới {code} giao cho Bộ Khoa học và Công nghệ"])
     assert "phối hợp" not in first
     # A proposal is named as a submission, not as the other kinds ("phản ánh, kiến nghị").
     assert "Một nội dung mới đã được giao cho Bộ Khoa học và Công nghệ." in first

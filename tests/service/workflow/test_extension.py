@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from email.message import EmailMessage
 
 import httpx
 
@@ -18,17 +17,10 @@ from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
 from tests.factories import agency_id, official, submission
-from tests.fixtures.smtp import SmtpSink
+from tests.fixtures.smtp import SmtpSink, body_of
 from tests.fixtures.worker import run_worker
 from tests.graphql_client import execute
 from tests.web.helpers import private_link
-
-
-def _text(message: EmailMessage) -> str:
-    part = message.get_body(("plain",))
-    assert part is not None
-    content: str = part.get_content()
-    return content
 
 
 async def test_an_extension_tells_the_submitter_until_when_and_why(
@@ -71,7 +63,7 @@ async def test_an_extension_tells_the_submitter_until_when_and_why(
     subject = f"More time to answer your submission {code}"
     [mail] = [m for m in mailbox.messages if m.message["Subject"] == subject]
     assert mail.recipients == ("ana@example.com",)
-    body = _text(mail.message)
+    body = body_of(mail.message)
     day = format_day(new_deadline, "en")
     assert (
         "Ministry of Science and Technology has extended the deadline for answering your "

@@ -5,7 +5,6 @@ the lead's submitter's own files stay theirs."""
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage
 
 import httpx
 
@@ -16,18 +15,11 @@ from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
 from tests.factories import SECRETARIAT, agency_id, official, submission
-from tests.fixtures.smtp import SmtpSink
+from tests.fixtures.smtp import SmtpSink, body_of
 from tests.fixtures.worker import run_worker
 from tests.web.helpers import private_link
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def _text(message: EmailMessage) -> str:
-    part = message.get_body(("plain",))
-    assert part is not None
-    content: str = part.get_content()
-    return content
 
 
 async def test_a_merged_submission_follows_the_answer_of_its_lead(
@@ -80,7 +72,7 @@ async def test_a_merged_submission_follows_the_answer_of_its_lead(
     }
     mail = answered[f"Your submission {follower.tracking_code} has been answered"]
     assert mail.recipients == ("ana@example.com",)
-    body = _text(mail.message)
+    body = body_of(mail.message)
     assert (
         f"Ministry of Science and Technology has answered submission {lead.tracking_code}, "
         f'with which your submission "{follower.title}" was merged:'
