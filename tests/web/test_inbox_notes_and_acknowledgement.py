@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from service.db import Database, utcnow
-from service.i18n import format_day
+from service.i18n import Language, format_day
 from service.proposals import repository as proposals_repository
 from service.settings import Settings
 from tests.factories import submitted_and_routed
@@ -146,10 +146,11 @@ async def test_the_acknowledgement_deadline_is_shown_and_flagged_once_passed(
     passed = utcnow() - timedelta(days=1)
     await _acknowledge_due(db, late.id, passed)
     await sign_in_reviewer(client)
-    for language, label, badge in (
+    cases: list[tuple[Language, str, str]] = [
         ("vi", "Hạn xác nhận tiếp nhận", "Quá hạn xác nhận tiếp nhận"),
         ("en", "Acknowledge by", "Acknowledgement overdue"),
-    ):
+    ]
+    for language, label, badge in cases:
         await client.get(f"/lang/{language}")
         overdue = "Quá hạn" if language == "vi" else "Overdue"
         detail = (await client.get(f"/inbox/{late.id}")).text
