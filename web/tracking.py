@@ -154,6 +154,11 @@ def timeline_rows(
     ]
 
 
+async def _may_read(session: AsyncSession, actor: Actor, code: str) -> bool:
+    readable = await routing.readable_codes(session, actor.scope, [code])
+    return readable is None or code in readable
+
+
 async def _viewer(request: Request, code: str, key: str) -> tuple[Actor, bool]:
     """The submitter when the key opens this submission, else whoever is signed in."""
     runtime = runtime_of(request)
@@ -214,6 +219,11 @@ async def _page(
                 request, "track_lookup.html", {"code": code, "not_found": True}, status_code=404
             )
         record = await workflow.record(session, actor, tracked.proposal)
+        # The lead's code opens its page: named to the submitter (it is their next code) and to
+        # whoever may read the lead, as the timeline's merge notes are.
+        lead_named = bool(tracked.merged_into) and (
+            is_submitter or await _may_read(session, actor, tracked.merged_into or "")
+        )
         categories = {c.code: c for c in await directory.categories(session)}
         agency_ids = sorted({r.agency_id for r in record.responses})
         agencies = {a.id: a for a in await directory_repository.get_agencies(session, agency_ids)}
@@ -237,6 +247,7 @@ async def _page(
     _ = gettext_for(request)
     context: dict[str, Any] = {
         "tracked": tracked,
+        "lead_named": lead_named,
         "timeline_rows": timeline_rows(
             tracked.events, _, official=record.handling, submitter=is_submitter, readable=readable
         ),

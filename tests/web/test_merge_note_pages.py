@@ -42,8 +42,11 @@ async def test_the_inbox_names_the_lead_only_to_officials_who_may_read_it(
     page = (await client.get(inbox)).text
     assert MERGED_VI in _notes(page)
     assert code not in page
-    # The tracking page's timeline alike (its banner names the lead to anyone: not a note).
-    assert MERGED_VI in _notes((await client.get(f"/track/{duplicate.tracking_code}")).text)
+    # The tracking page alike: its timeline, and its banner, which says it was merged.
+    tracking = (await client.get(f"/track/{duplicate.tracking_code}")).text
+    assert MERGED_VI in _notes(tracking)
+    assert 'id="merged-into"' in tracking
+    assert code not in tracking
     await client.get("/lang/en")
     assert MERGED_EN in _notes((await client.get(inbox)).text)
     client.cookies.clear()
@@ -58,6 +61,7 @@ async def test_the_inbox_names_the_lead_only_to_officials_who_may_read_it(
     own = (await client.get(private_link(settings, duplicate))).text
     assert code in _notes(own)
     assert MERGED_VI not in own
+    assert f'<a href="/track/{code}">{code}</a>' in own  # the banner links to it
 
 
 async def test_the_inbox_tells_of_a_withdrawn_lead_without_its_code(
