@@ -330,7 +330,10 @@ def doctor(settings: Settings) -> int:
 
 
 def mail(settings: Settings, args: argparse.Namespace) -> int:
-    """`intake mail preview|failures|retry`: templates with sample data, and mail that failed."""
+    """`intake mail preview|failures|retry|schedule`: templates with sample data, mail that
+    failed, and the worker's mail schedule run once."""
+    if args.action == "schedule":
+        return _mail_schedule(settings)
     if args.action == "preview":
         from service.notifications.catalog import KINDS
         from service.notifications.preview import sample_message
@@ -369,6 +372,31 @@ def mail(settings: Settings, args: argparse.Namespace) -> int:
         print(f"intake mail retry: no failed notification {args.id}", file=sys.stderr)
         return 1
     print(f"Notification {args.id} to {retried.recipient} is queued again.")
+    return 0
+
+
+def _mail_schedule(settings: Settings) -> int:
+    """The reminders, escalations and digests due now, queued as the worker's five-minute run
+    queues them (what was queued before is not queued again); the worker then sends them."""
+    from service.db import Database, utcnow
+    from service.notifications.schedule import queue_deadline_mail, queue_digests
+    from service.queue import ArqQueue
+
+    async def run() -> tuple[int, int]:
+        db, queue = Database(settings.resolved_database_url), ArqQueue(settings)
+        try:
+            now = utcnow()
+            deadlines = await queue_deadline_mail(db, queue, settings, now)
+            return deadlines, await queue_digests(db, queue, settings, now)
+        finally:
+            await queue.close()
+            await db.dispose()
+
+    deadlines, digests = asyncio.run(run())
+    print(
+        f"Queued {deadlines} reminder and escalation emails and {digests} digests; "
+        "a running worker sends them."
+    )
     return 0
 
 
@@ -777,6 +805,11 @@ def _parser() -> argparse.ArgumentParser:
         mail_commands.add_parser("retry", help="queue a failed notification again")
     )
     retry.add_argument("id", type=int)
+    with_data_dir(
+        mail_commands.add_parser(
+            "schedule", help="queue the reminders, escalations and digests due now, once"
+        )
+    )
     export_command = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export_command.add_argument("--output", type=Path, default=SCHEMA_PATH)
     return parser

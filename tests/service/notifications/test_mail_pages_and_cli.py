@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -14,12 +14,14 @@ from service.app import create_app
 from service.cli import main
 from service.db import utcnow
 from service.embedded.smtp import MailCapture, list_messages
+from service.i18n import format_day
 from service.notifications import service as notifications
 from service.notifications.catalog import KINDS
 from service.notifications.mailer import SmtpMailer
 from service.notifications.models import Notification, NotificationState
 from service.notifications.preview import sample_message
 from service.outbox import service as outbox
+from service.proposals.models import Proposal
 from service.runtime import Runtime
 from service.settings import Settings
 from service.workflow import service as workflow
@@ -184,3 +186,35 @@ async def _cli(argv: list[str]) -> int:
 
     # The CLI runs its own event loop, so it runs in a thread beside the test's loop.
     return await asyncio.to_thread(main, argv)
+
+
+async def test_mail_schedule_queues_what_is_due_once_and_the_worker_sends_it(
+    runtime: Runtime,
+    settings: Settings,
+    mailbox: SmtpSink,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    proposal = await submitted_and_routed(runtime.db, settings)
+    async with runtime.db.transaction() as session:
+        row = await session.get(Proposal, proposal.id)
+        assert row is not None
+        due = row.deadline = utcnow() + timedelta(days=1)  # within the reminder's two days
+    await run_worker(settings)  # the assignment's mail, out of the way
+    mailbox.clear()
+    monkeypatch.setenv("INTAKE_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("INTAKE_REDIS_URL", settings.redis_url)
+    await runtime.db.dispose()
+    assert await _cli(["mail", "schedule"]) == 0
+    assert capsys.readouterr().out == (
+        "Queued 1 reminder and escalation emails and 0 digests; a running worker sends them.\n"
+    )
+    assert await _cli(["mail", "schedule"]) == 0  # already queued: nothing again
+    assert capsys.readouterr().out.startswith("Queued 0 reminder")
+    await run_worker(settings)
+    assert [(m.recipients, str(m.message["Subject"])) for m in mailbox.messages] == [
+        (
+            ("reviewer.bkhcn@intake.localhost",),
+            f"Nhắc hạn: {proposal.tracking_code} đến hạn trả lời ngày {format_day(due, 'vi')}",
+        )
+    ]
