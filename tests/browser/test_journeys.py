@@ -122,7 +122,9 @@ def test_reviewer_answers_from_a_template_and_the_submitter_rates(
 
     page.context.clear_cookies()
     page.goto(server + private_link(settings, proposal))
-    expect(page.locator(".response-text")).to_have_text("Cảm ơn anh/chị đã gửi đề xuất.")
+    expect(page.locator("article.response .response-text")).to_have_text(
+        "Cảm ơn anh/chị đã gửi đề xuất."
+    )
     save_screenshot(page, "track-vi")
     page.check("input[name=score][value='5']")
     page.click("text=Gửi đánh giá")

@@ -257,6 +257,10 @@ async def test_stats_count_received_resolved_and_satisfaction(
         "medianDaysToRespond": None,
         "satisfaction": 4.0,
         "ratings": 1,
+        # The secretariat's share is the overall figures' only.
+        "awaitingAssignment": 0,
+        "mergedBeforeAssignment": 0,
+        "endedBeforeAssignment": 0,
     }
     assert stats["stats"]["medianDaysToRespond"] == 0.0
     other = await execute(client, "Stats", {"agency": "BCA"})
