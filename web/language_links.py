@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -21,6 +22,18 @@ def remember_language(response: Response, language: Language) -> None:
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
     )
+
+
+def chosen_language_request(request: Request, language: Language) -> Request:
+    """The request as if it already carried the language cookie it sets: for a page that
+    answers a switch itself, in the new language, instead of redirecting to a GET."""
+    scope = dict(request.scope)  # shares the session and state: only the cookie differs
+    # A later Cookie header overrides an earlier one's value of the same name.
+    scope["headers"] = [
+        *request.scope["headers"],
+        (b"cookie", f"{LANGUAGE_COOKIE}={language}".encode()),
+    ]
+    return Request(scope, request.receive)
 
 
 class LanguageLinkMiddleware:

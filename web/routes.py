@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,13 +15,13 @@ from starlette.routing import BaseRoute, Match, Route
 from service.api.search.tokens import issue_tenant_token
 from service.directory import service as directory
 from service.embedded.smtp import list_messages, read_message
-from service.errors import ValidationFailed
-from service.i18n import parse_language
+from service.errors import FieldError, ValidationFailed
+from service.i18n import parse_language, translations
 from service.notifications import service as notifications
 from service.outbox.service import unit_of_work
 from service.proposals import service as proposals
 from service.proposals.access import access_key
-from service.proposals.validation import SubmissionInput
+from service.proposals.validation import SubmissionInput, check_submission
 from service.runtime import Runtime
 from service.settings import Settings
 from web import (
@@ -31,6 +32,7 @@ from web import (
     inbox,
     preferences,
     public,
+    response_templates,
     secretariat,
     tracking,
 )
@@ -42,7 +44,7 @@ from web.attachments import download
 from web.audit import audit_page
 from web.common import gettext_for, uploaded_files
 from web.csrf import checked_form
-from web.language_links import remember_language
+from web.language_links import chosen_language_request, remember_language
 from web.rendering import page_language, render
 from web.search import search_export, search_page, similar
 from web.spam import (
@@ -68,6 +70,8 @@ _FORM_FIELDS = (
     "phone",
     "organisation",
 )
+# Sent by the language switch of a refused form whose sender had chosen files.
+_FILES_CHOSEN_FIELD = "attachmentsChosen"
 _ACCEPT = {
     "pdf": ".pdf",
     "png": ".png",
@@ -92,6 +96,8 @@ async def _form_page(
     started: str = "",
     form_error: str = "",
     status_code: int = 200,
+    shown_again: bool = False,
+    files_chosen: bool = False,
 ) -> Response:
     async with _runtime(request).db.session() as session:
         categories = await directory.categories(session)
@@ -115,9 +121,32 @@ async def _form_page(
             "started_field": STARTED_FIELD,
             "form_started": started or form_started(settings),
             "form_error": form_error,
+            "language_form": _language_form(values, started, files_chosen) if shown_again else None,
         },
         status_code=status_code,
     )
+
+
+def _language_form(values: dict[str, str], started: str, files_chosen: bool) -> dict[str, object]:
+    """The language switch of a form shown again: it posts what was typed (never in a URL:
+    personal data, and too long for one) with the start stamp, so that the minimum fill time
+    still counts from the first opening. The honeypot stays out, as the page shows it empty."""
+    fields = [(name, value) for name, value in values.items() if value]
+    fields.append((STARTED_FIELD, started))
+    if files_chosen:
+        fields.append((_FILES_CHOSEN_FIELD, "yes"))
+    return {"action": "/submit/language", "fields": fields}
+
+
+def _messages_by_field(errors: Iterable[FieldError]) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for error in errors:
+        # Each file's problem (attachments.0, attachments.1 ...) shows at the one file input.
+        field = error.field.split(".", 1)[0]
+        messages[field] = (
+            f"{messages[field]} {error.message}" if field in messages else error.message
+        )
+    return messages
 
 
 async def submit_form(request: Request) -> Response:
@@ -155,7 +184,14 @@ async def submit(request: Request) -> Response:
     too_soon = too_soon_error(form, runtime.settings, _)
     if suspicious or too_soon:
         return await _form_page(
-            request, values, suspicious, started=started, form_error=too_soon, status_code=422
+            request,
+            values,
+            suspicious,
+            started=started,
+            form_error=too_soon,
+            status_code=422,
+            shown_again=True,
+            files_chosen=bool(files),
         )
     try:
         async with unit_of_work(runtime.db, runtime.queue) as session:
@@ -163,15 +199,48 @@ async def submit(request: Request) -> Response:
                 session, data, runtime.settings, page_language(request), files=files
             )
     except ValidationFailed as failure:
-        errors: dict[str, str] = {}
-        for error in failure.errors:
-            # Each file's problem (attachments.0, attachments.1 ...) shows at the one file input.
-            field = error.field.split(".", 1)[0]
-            errors[field] = f"{errors[field]} {error.message}" if field in errors else error.message
-        return await _form_page(request, values, errors, started=started, status_code=422)
+        return await _form_page(
+            request,
+            values,
+            _messages_by_field(failure.errors),
+            started=started,
+            status_code=422,
+            shown_again=True,
+            files_chosen=bool(files),
+        )
     # The confirmation is the submitter's private page: the key lets them act without an email.
     key = access_key(runtime.settings, proposal)
     return RedirectResponse(f"/track/{proposal.tracking_code}?new=1&key={key}", status_code=303)
+
+
+async def submit_in_language(request: Request) -> Response:
+    """A refused form again in the language just chosen, with what was typed and its field
+    errors said in that language: checked, never stored. It is no send, so the spam checks
+    and the checks that need the database (topic, province, duplicates) wait for /submit."""
+    language = parse_language(request.path_params["language"])
+    if language is None:
+        raise HTTPException(404)
+    settings = _runtime(request).settings
+    form = await checked_form(request)
+    values, data = _submission(form)
+    errors = _messages_by_field(check_submission(data, settings, language)[1])
+    files_chosen = bool(form.get(_FILES_CHOSEN_FIELD))
+    if files_chosen:
+        _ = translations(language).gettext
+        errors["attachments"] = _(
+            "The files you chose were not kept when the language changed: choose them again."
+        )
+    response = await _form_page(
+        chosen_language_request(request, language),
+        values,
+        errors,
+        started=carried_stamp(form, settings),
+        status_code=422 if errors else 200,
+        shown_again=True,
+        files_chosen=files_chosen,
+    )
+    remember_language(response, language)
+    return response
 
 
 async def track_lookup(request: Request) -> Response:
@@ -264,6 +333,7 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/statistics", public.dashboard),
         Route("/submit", submit_form, methods=["GET"]),
         Route("/submit", submit, methods=["POST"]),
+        Route("/submit/language/{language}", submit_in_language, methods=["POST"]),
         Route("/track", track_lookup),
         Route("/track/{code}", tracking.track),
         Route("/track/{code}/answer", tracking.answer, methods=["POST"]),
@@ -278,6 +348,24 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/attachments/{attachment_id}", download),
         Route("/inbox", inbox.inbox, methods=["GET"]),
         Route("/inbox/acknowledge", inbox.acknowledge_many, methods=["POST"]),
+        # Before /inbox/{proposal_id}, which would otherwise take these paths.
+        Route(response_templates.PATH, response_templates.templates_page, methods=["GET"]),
+        Route(response_templates.PATH, response_templates.create_template, methods=["POST"]),
+        Route(
+            response_templates.PATH + "/{template_id}",
+            response_templates.template_page,
+            methods=["GET"],
+        ),
+        Route(
+            response_templates.PATH + "/{template_id}",
+            response_templates.save_template,
+            methods=["POST"],
+        ),
+        Route(
+            response_templates.PATH + "/{template_id}/delete",
+            response_templates.delete_template,
+            methods=["POST"],
+        ),
         Route("/inbox/{proposal_id}", inbox.detail, methods=["GET"]),
         Route("/inbox/{proposal_id}/{step}", inbox.step, methods=["POST"]),
         Route(

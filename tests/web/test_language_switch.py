@@ -10,7 +10,7 @@ import pytest
 
 from service.db import Database
 from service.settings import Settings
-from tests.factories import form_data, submitted_and_routed
+from tests.factories import submitted_and_routed
 from tests.web.helpers import private_link, sign_in_secretariat
 from tests.web_client import post_form
 
@@ -62,10 +62,12 @@ async def test_switching_keeps_escaped_search_text_exactly(client: httpx.AsyncCl
 async def test_switching_after_a_failed_form_at_a_get_page_stays_on_it(
     client: httpx.AsyncClient,
 ) -> None:
-    refused = await post_form(client, "/submit", form_data(title=""))
-    assert refused.status_code == 422
+    # /submit's refused form switches by a post instead: tests/web/test_submit_language_switch.py
+    wrong = {"email": "nobody@example.com", "password": "not the password"}
+    refused = await post_form(client, "/login", wrong, page="/login")
+    assert refused.status_code == 401
     switched = await client.get(_switch_link(refused.text))
-    assert switched.headers["location"] == "/submit"
+    assert switched.headers["location"] == "/login"
 
 
 @pytest.mark.parametrize(
